@@ -1,0 +1,110 @@
+package io.decisionledger.decision;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes a JSON value in the canonical text form used for {@code context_metadata_json} and
+ * {@code extra_json}: object keys sorted by UTF-16 code units, no whitespace, numbers exactly as
+ * the producer wrote them, strings with minimal escaping (schemas/CANONICAL.md, section "Canonical
+ * JSON"). Two producers that send the same object with keys in another order store the same text,
+ * so the content hash does not depend on key order.
+ */
+public final class CanonicalJson {
+
+    private CanonicalJson() {}
+
+    /**
+     * Reads the value the parser is positioned on (its current token) and returns its canonical
+     * text. On return the parser is positioned on the value's last token.
+     */
+    public static String readValue(JsonParser parser) throws IOException {
+        StringBuilder out = new StringBuilder(64);
+        writeValue(parser, out);
+        return out.toString();
+    }
+
+    /** Renders already-canonical member texts as one canonical object. */
+    public static String object(Map<String, String> canonicalMembers) {
+        StringBuilder out = new StringBuilder(64);
+        writeMembers(new TreeMap<>(canonicalMembers), out);
+        return out.toString();
+    }
+
+    private static void writeValue(JsonParser parser, StringBuilder out) throws IOException {
+        JsonToken token = parser.currentToken();
+        switch (token) {
+            case START_OBJECT -> {
+                TreeMap<String, String> members = new TreeMap<>();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    parser.nextToken();
+                    members.put(name, readValue(parser));
+                }
+                writeMembers(members, out);
+            }
+            case START_ARRAY -> {
+                out.append('[');
+                boolean first = true;
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    writeValue(parser, out);
+                }
+                out.append(']');
+            }
+            case VALUE_STRING -> appendString(parser.getText(), out);
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.append(parser.getText());
+            case VALUE_TRUE -> out.append("true");
+            case VALUE_FALSE -> out.append("false");
+            case VALUE_NULL -> out.append("null");
+            default -> throw new IOException("unexpected JSON token " + token);
+        }
+    }
+
+    private static void writeMembers(TreeMap<String, String> members, StringBuilder out) {
+        out.append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> member : members.entrySet()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            appendString(member.getKey(), out);
+            out.append(':').append(member.getValue());
+        }
+        out.append('}');
+    }
+
+    /** JSON string with the escapes of RFC 8785 section 3.2.2.2; everything else literal. */
+    static void appendString(String value, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append("\\u00");
+                        out.append(Character.forDigit(c >> 4, 16));
+                        out.append(Character.forDigit(c & 0xF, 16));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}
