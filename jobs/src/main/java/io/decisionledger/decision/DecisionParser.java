@@ -252,7 +252,8 @@ public final class DecisionParser {
         if (timestamp == null) {
             throw missing("timestamp");
         }
-        r.setEventTime(parseTimestamp(timestamp));
+        // The lake stores microseconds; truncate now so the hash matches what is stored.
+        r.setEventTime(parseTimestamp(timestamp).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
         if (!sawInteraction) {
             throw missing("aiInteraction");
         }

@@ -1,0 +1,272 @@
+package io.decisionledger.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One service of the local stack running in its own JVM: the plumbing shared by {@link
+ * LocalKafkaBroker} and {@link LocalS3Store}. The child JVMs use the classpaths that {@code mvn
+ * install} copies under {@code deploy/local/<component>/target/lib}, so the services never share
+ * a classpath with Flink or with the tests.
+ */
+final class LocalProcess {
+    private static final Duration GRACEFUL_STOP = Duration.ofSeconds(15);
+    private static final Duration FORCED_STOP = Duration.ofSeconds(5);
+    private static final int LOG_TAIL_LINES = 40;
+
+    /** A readiness check; an exception means "not ready yet" and is kept for the error message. */
+    interface Probe {
+        boolean ready() throws Exception;
+    }
+
+    private final String name;
+    private final Process process;
+    private final List<Path> logs;
+    private final Thread shutdownHook;
+
+    private LocalProcess(String name, Process process, List<Path> logs) {
+        this.name = name;
+        this.process = process;
+        this.logs = logs;
+        // Without the hook an aborted test run or a Ctrl-C'd demo would leave brokers holding ports.
+        this.shutdownHook = new Thread(this::destroy, "stop-" + name);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** The folder of jars for one component of {@code deploy/local}, or a hint on how to make it. */
+    static Path libDir(Path stackDir, String component) {
+        Path lib = stackDir.resolve(component).resolve("target").resolve("lib");
+        if (!Files.isDirectory(lib)) {
+            throw new IllegalStateException(
+                    "No "
+                            + component
+                            + " jars in "
+                            + lib.toAbsolutePath().normalize()
+                            + ": run `mvn -B -DskipTests install` at the top of the project first");
+        }
+        return lib;
+    }
+
+    /**
+     * Distinct loopback ports that were free a moment ago. All sockets are held open together so
+     * the same port is not handed out twice; another process may still take one before the
+     * service binds it, which shows up as a start-up failure with the service's log.
+     */
+    static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket();
+                sockets.add(socket);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not find a free loopback port", e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    /** Whether something accepts TCP connections on the loopback port. */
+    static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + dir, e);
+        }
+    }
+
+    /**
+     * Writes a Java properties file in the given key order (readable when debugging). Values
+     * only need their backslashes escaped: they hold no line breaks or leading blanks.
+     */
+    static void writeProperties(Path file, Map<String, String> properties) {
+        StringBuilder text = new StringBuilder();
+        properties.forEach(
+                (key, value) ->
+                        text.append(key)
+                                .append('=')
+                                .append(value.replace("\\", "\\\\"))
+                                .append('\n'));
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file, e);
+        }
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM. Its standard output and error are appended to {@code
+     * console}; {@code otherLogs} are files the service writes itself, shown with the console in
+     * error messages.
+     */
+    static LocalProcess start(
+            String name,
+            Path libDir,
+            List<String> jvmOptions,
+            String mainClass,
+            List<String> args,
+            Path workDir,
+            Path console,
+            Path... otherLogs) {
+        // The JDK running us, not whatever `java` is on the PATH: same version, no surprises.
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        // The java launcher expands `dir/*` itself; no shell is involved.
+        command.add(libDir.toAbsolutePath() + "/*");
+        command.add(mainClass);
+        command.addAll(args);
+        List<Path> logs = new ArrayList<>();
+        logs.add(console);
+        logs.addAll(List.of(otherLogs));
+        createDirectories(workDir);
+        try {
+            Process process =
+                    new ProcessBuilder(command)
+                            .directory(workDir.toFile())
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+                            .start();
+            return new LocalProcess(name, process, List.copyOf(logs));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name + ": " + command, e);
+        }
+    }
+
+    /** For one-shot tools: waits for the JVM to exit and requires exit code 0. */
+    void awaitSuccess(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                stop();
+                throw failure(name + " did not finish within " + timeout.toSeconds() + " s", null);
+            }
+        } catch (InterruptedException e) {
+            stop();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name, e);
+        }
+        stop();
+        if (process.exitValue() != 0) {
+            throw failure(name + " failed with exit code " + process.exitValue(), null);
+        }
+    }
+
+    /**
+     * Polls {@code probe} until it answers true. If the JVM dies or the time runs out, the JVM is
+     * stopped and the exception carries the tail of its logs, which is where the reason is.
+     */
+    void awaitReady(Duration timeout, Probe probe) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception lastProblem = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                stop();
+                throw failure(
+                        name + " exited with code " + process.exitValue() + " before it was ready",
+                        lastProblem);
+            }
+            try {
+                if (probe.ready()) {
+                    return;
+                }
+            } catch (Exception e) {
+                lastProblem = e;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                stop();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+        }
+        stop();
+        throw failure(name + " was not ready within " + timeout.toSeconds() + " s", lastProblem);
+    }
+
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    /** Stops the JVM (SIGTERM, then SIGKILL after 15 s); safe to call more than once. */
+    void stop() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down and runs the hook itself; stopping twice is harmless.
+        }
+        destroy();
+    }
+
+    private void destroy() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(GRACEFUL_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(FORCED_STOP.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private IllegalStateException failure(String message, Exception cause) {
+        StringBuilder text = new StringBuilder(message);
+        for (Path log : logs) {
+            text.append("\n---- last lines of ").append(log).append(" ----\n");
+            text.append(tail(log));
+        }
+        return new IllegalStateException(text.toString(), cause);
+    }
+
+    private static String tail(Path log) {
+        if (!Files.exists(log)) {
+            return "(no such file)\n";
+        }
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) {
+                return "(empty)\n";
+            }
+            List<String> last = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+            return String.join("\n", last) + "\n";
+        } catch (IOException e) {
+            // Reporting the original failure matters more than the log; say why the tail is missing.
+            return "(could not read: " + e + ")\n";
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.decisionledger.ingest;
+
+import io.decisionledger.decision.DecisionDeduplicator;
+import io.decisionledger.decision.KafkaDecisionDeserializer;
+import io.decisionledger.decision.ParsedDecision;
+import io.decisionledger.decision.Quarantine;
+import io.decisionledger.lake.DecisionBucketAssigner;
+import io.decisionledger.lake.ParquetFormats;
+import io.decisionledger.lake.QuarantineBucketAssigner;
+import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.QuarantineRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The ingest job: AI decision events from Kafka become the immutable, exactly-once audit lake.
+ * Every record ends in exactly one place: {@code audit/decisions/tenant_id=T/event_date=D/} when
+ * valid and new, {@code quarantine/ingest_date=D/} otherwise (malformed, invalid or a duplicate
+ * event id), with a reason code. Offsets and de-duplication state are checkpointed together with
+ * the FileSink's pending files, so restarts neither lose nor repeat records.
+ *
+ * <p>Graph: Kafka source (parses) → split refused input → key by tenant/eventId → de-duplicate →
+ * audit sink; refused input and duplicates → quarantine sink.
+ */
+public final class IngestJob {
+
+    public static final String JOB_NAME = "decision-ledger ingest";
+
+    private final IngestOptions options;
+    private final Source<ParsedDecision, ?, ?> source;
+    private final Sink<DecisionRecord> auditSink;
+    private final Sink<QuarantineRecord> quarantineSink;
+
+    public IngestJob(
+            IngestOptions options,
+            Source<ParsedDecision, ?, ?> source,
+            Sink<DecisionRecord> auditSink,
+            Sink<QuarantineRecord> quarantineSink) {
+        this.options = options;
+        this.source = source;
+        this.auditSink = auditSink;
+        this.quarantineSink = quarantineSink;
+    }
+
+    /** The job with its production source and sinks, as {@link #main} runs it. */
+    public static IngestJob fromOptions(IngestOptions options) {
+        return new IngestJob(
+                options, kafkaSource(options), auditSink(options), quarantineSink(options));
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (IngestOptions.wantsHelp(args)) {
+            System.out.println(IngestOptions.help());
+            return;
+        }
+        IngestOptions options = IngestOptions.parse(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configureEnvironment(env, options);
+        fromOptions(options).build(env);
+        env.execute(JOB_NAME);
+    }
+
+    /**
+     * Checkpointing is not optional here: the FileSink only makes files visible on a completed
+     * checkpoint. Restart strategy and state backend come from the cluster configuration
+     * (deploy/), so operators tune them without rebuilding the jar.
+     */
+    public static void configureEnvironment(StreamExecutionEnvironment env, IngestOptions options) {
+        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.getCheckpointConfig()
+                .setExternalizedCheckpointRetention(
+                        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        // No function keeps a reference to its input, so records need not be copied between
+        // chained operators.
+        env.getConfig().enableObjectReuse();
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        buildFrom(readDecisions(env));
+    }
+
+    /** The source stream: every Kafka record, parsed, accepted or refused. */
+    public DataStream<ParsedDecision> readDecisions(StreamExecutionEnvironment env) {
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-decisions")
+                .uid("kafka-decisions-source");
+    }
+
+    /**
+     * Everything after the source. Separate from {@link #build} so a test can put a
+     * failure-injecting operator between the source and the rest.
+     */
+    public void buildFrom(DataStream<ParsedDecision> parsed) {
+        SingleOutputStreamOperator<ParsedDecision> accepted =
+                parsed.process(new SplitRefused()).name("split-refused").uid("split-refused");
+
+        SingleOutputStreamOperator<DecisionRecord> unique =
+                accepted.keyBy(DecisionDeduplicator.key())
+                        .process(new DecisionDeduplicator(options.dedupTtl()))
+                        .returns(new AvroTypeInfo<>(DecisionRecord.class))
+                        .name("dedup-by-event-id")
+                        .uid("dedup-by-event-id");
+
+        unique.sinkTo(auditSink).name("audit-decisions-sink").uid("audit-decisions-sink");
+
+        accepted.getSideOutput(Quarantine.OUTPUT)
+                .union(unique.getSideOutput(Quarantine.OUTPUT))
+                .sinkTo(quarantineSink)
+                .name("quarantine-sink")
+                .uid("quarantine-sink");
+    }
+
+    /** Sends refused input to the quarantine side output and lets accepted decisions through. */
+    static final class SplitRefused extends ProcessFunction<ParsedDecision, ParsedDecision> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(ParsedDecision in, Context ctx, Collector<ParsedDecision> out) {
+            if (in.isAccepted()) {
+                out.collect(in);
+            } else {
+                ctx.output(Quarantine.OUTPUT, in.rejected);
+            }
+        }
+    }
+
+    public static KafkaSource<ParsedDecision> kafkaSource(IngestOptions options) {
+        KafkaSourceBuilder<ParsedDecision> builder =
+                KafkaSource.<ParsedDecision>builder()
+                        .setBootstrapServers(options.bootstrapServers())
+                        .setTopics(options.topic())
+                        .setGroupId(options.groupId())
+                        .setStartingOffsets(startingOffsets(options))
+                        .setDeserializer(new KafkaDecisionDeserializer(options.parserLimits()))
+                        // Only read what producers committed: aborted transactions never reach audit.
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .setProperties(options.kafkaProperties());
+        if (options.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    private static OffsetsInitializer startingOffsets(IngestOptions options) {
+        return switch (options.startingOffsets()) {
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+        };
+    }
+
+    public static FileSink<DecisionRecord> auditSink(IngestOptions options) {
+        return FileSink.forBulkFormat(
+                        options.lake().auditDecisions(),
+                        ParquetFormats.writerFor(DecisionRecord.class, options.parquet()))
+                .withBucketAssigner(new DecisionBucketAssigner())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(parquetFiles())
+                .build();
+    }
+
+    public static FileSink<QuarantineRecord> quarantineSink(IngestOptions options) {
+        return FileSink.forBulkFormat(
+                        options.lake().quarantine(),
+                        ParquetFormats.writerFor(QuarantineRecord.class, options.parquet()))
+                .withBucketAssigner(new QuarantineBucketAssigner())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(parquetFiles())
+                .build();
+    }
+
+    private static OutputFileConfig parquetFiles() {
+        return OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build();
+    }
+}

@@ -1,0 +1,65 @@
+package io.decisionledger.lake;
+
+import java.io.Serializable;
+import java.net.URI;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Where each dataset lives under a lake root (DESIGN.md, "The lake"). The root is any Flink file
+ * system URI: {@code file:///data/lake} locally, {@code s3://bucket/lake} in production. Every job
+ * resolves its folders here, so the layout is defined once.
+ */
+public final class LakeLayout implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String AUDIT_DECISIONS = "audit/decisions";
+    public static final String QUARANTINE = "quarantine";
+
+    private final String root;
+
+    private LakeLayout(String root) {
+        this.root = root;
+    }
+
+    /**
+     * A lake rooted at {@code uri}. A bare local path is accepted and made absolute, so
+     * {@code --lake ./lake} works; trailing slashes are ignored.
+     */
+    public static LakeLayout at(String uri) {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("the lake location must not be empty");
+        }
+        String trimmed = uri.strip();
+        URI parsed = URI.create(trimmed.replace(" ", "%20"));
+        if (parsed.getScheme() == null) {
+            trimmed = java.nio.file.Path.of(trimmed).toAbsolutePath().normalize().toUri().toString();
+        }
+        while (trimmed.endsWith("/") && !trimmed.endsWith(":///")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return new LakeLayout(trimmed);
+    }
+
+    public String root() {
+        return root;
+    }
+
+    /** Full decision records, partitioned tenant_id=T/event_date=D. Restricted. */
+    public Path auditDecisions() {
+        return resolve(AUDIT_DECISIONS);
+    }
+
+    /** Refused input with raw bytes and reason, partitioned ingest_date=D. Restricted. */
+    public Path quarantine() {
+        return resolve(QUARANTINE);
+    }
+
+    public Path resolve(String relative) {
+        return new Path(root + "/" + relative);
+    }
+
+    @Override
+    public String toString() {
+        return root;
+    }
+}
