@@ -1,5 +1,6 @@
 package io.decisionledger.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -16,9 +17,9 @@ import org.apache.kafka.common.Uuid;
 /**
  * A real single-node Kafka broker (KRaft, broker and controller in one) in its own JVM, listening
  * on 127.0.0.1 only. The demo command and the integration tests use it as the decision topic's
- * home, so ingestion is exercised against the same broker code as production rather than a mock.
- * It runs from the jars under {@code deploy/local/kafka/target/lib}, keeps its data and logs under
- * the given work folder and is stopped by {@link #close()} or, failing that, when this JVM exits.
+ * home, so ingestion is exercised against the same broker code as production rather than a mock. It
+ * runs from the jars under {@code deploy/local/kafka/target/lib}, keeps its data and logs under the
+ * given work folder and is stopped by {@link #close()} or, failing that, when this JVM exits.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -36,8 +37,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Formats a KRaft log under {@code workDir} (kept if already formatted) and starts a broker
-     * on two free loopback ports; returns once it answers an admin request.
+     * Formats a KRaft log under {@code workDir}, unless it holds one from an earlier run (topics
+     * and records are then kept), and starts a broker on two free loopback ports; returns once it
+     * answers an admin request.
      *
      * @param stackDir the {@code deploy/local} folder
      * @param workDir where the broker's data, configuration and logs go
@@ -52,10 +54,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         int controllerPort = ports[1];
         LocalProcess.createDirectories(workDir);
 
+        Path dataDir = workDir.resolve("data");
         Path serverProperties = workDir.resolve("server.properties");
         LocalProcess.writeProperties(
-                serverProperties,
-                serverProperties(workDir.resolve("data"), brokerPort, controllerPort));
+                serverProperties, serverProperties(dataDir, brokerPort, controllerPort));
         Path log4j = workDir.resolve("log4j2.properties");
         Path brokerLog = workDir.resolve("broker.log");
         LocalProcess.writeProperties(log4j, log4jProperties(brokerLog));
@@ -63,26 +65,24 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Path console = workDir.resolve("console.log");
         String logging = "-Dlog4j2.configurationFile=" + log4j;
 
-        // A KRaft cluster id is a random UUID in Kafka's base64 form; Uuid makes the same value
-        // as `StorageTool random-uuid` without paying for another JVM start.
-        String clusterId = Uuid.randomUuid().toString();
-        LocalProcess.start(
-                        "kafka-storage-format",
-                        lib,
-                        List.of(logging),
-                        "kafka.tools.StorageTool",
-                        List.of(
-                                "format",
-                                "-t",
-                                clusterId,
-                                "-c",
-                                serverProperties.toString(),
-                                // Lets the demo restart on an existing work folder.
-                                "--ignore-formatted"),
-                        workDir,
-                        console,
-                        brokerLog)
-                .awaitSuccess(FORMAT_TIMEOUT);
+        // Formatting is skipped on a work folder that already holds a broker's data, so the
+        // demo can restart on it: `--ignore-formatted` does not cover that, as the format tool
+        // then still fails because the stored cluster id differs from the new one.
+        if (!Files.exists(dataDir.resolve("meta.properties"))) {
+            // A KRaft cluster id is a random UUID in Kafka's base64 form; Uuid makes the same
+            // value as `StorageTool random-uuid` without paying for another JVM start.
+            String clusterId = Uuid.randomUuid().toString();
+            LocalProcess.start(
+                            "kafka-storage-format",
+                            lib,
+                            List.of(logging),
+                            "kafka.tools.StorageTool",
+                            List.of("format", "-t", clusterId, "-c", serverProperties.toString()),
+                            workDir,
+                            console,
+                            brokerLog)
+                    .awaitSuccess(FORMAT_TIMEOUT);
+        }
 
         LocalProcess broker =
                 LocalProcess.start(
@@ -94,6 +94,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
                         workDir,
                         console,
                         brokerLog);
+        // The admin client is made only once the port is open: before that it would log a
+        // warning per refused connection and back off, adding seconds to every start.
+        broker.awaitReady(START_TIMEOUT, () -> LocalProcess.listening(brokerPort));
         String bootstrap = "127.0.0.1:" + brokerPort;
         Admin admin =
                 Admin.create(
@@ -102,16 +105,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
                                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
                                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
         try {
-            // The port check first keeps the admin client from logging a warning per refused
-            // connection while the JVM is still starting.
+            // An open port is not enough: the broker answers once it has joined its controller.
             broker.awaitReady(
                     START_TIMEOUT,
-                    () ->
-                            LocalProcess.listening(brokerPort)
-                                    && !admin.describeCluster()
-                                            .nodes()
-                                            .get(10, TimeUnit.SECONDS)
-                                            .isEmpty());
+                    () -> !admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty());
         } catch (RuntimeException e) {
             admin.close(Duration.ZERO);
             throw e;
@@ -127,7 +124,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
         p.put(
                 "listeners",
-                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                "PLAINTEXT://127.0.0.1:"
+                        + brokerPort
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -147,6 +147,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         // Consumers in tests and the demo join alone: no point waiting for more members.
         p.put("group.initial.rebalance.delay.ms", "0");
+        // One node needs no spreading of coordinators; the default 50 partitions of these
+        // internal topics cost about a second when the first group or transaction starts.
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.num.partitions", "1");
         return p;
     }
 
@@ -170,8 +174,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Creates a topic with one replica per partition and waits until the controller has
-     * accepted it.
+     * Creates a topic with one replica per partition and waits until the controller has accepted
+     * it.
      *
      * @throws IllegalStateException if the broker refuses (for instance, the topic exists)
      */

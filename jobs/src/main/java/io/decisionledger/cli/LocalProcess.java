@@ -2,7 +2,6 @@ package io.decisionledger.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,13 +17,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * One service of the local stack running in its own JVM: the plumbing shared by {@link
  * LocalKafkaBroker} and {@link LocalS3Store}. The child JVMs use the classpaths that {@code mvn
- * install} copies under {@code deploy/local/<component>/target/lib}, so the services never share
- * a classpath with Flink or with the tests.
+ * install} copies under {@code deploy/local/<component>/target/lib}, so the services never share a
+ * classpath with Flink or with the tests.
  */
 final class LocalProcess {
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(15);
     private static final Duration FORCED_STOP = Duration.ofSeconds(5);
     private static final int LOG_TAIL_LINES = 40;
+    // The services bind this address; InetAddress.getLoopbackAddress() may be ::1 instead.
+    private static final String LOOPBACK = "127.0.0.1";
 
     /** A readiness check; an exception means "not ready yet" and is kept for the error message. */
     interface Probe {
@@ -35,17 +36,21 @@ final class LocalProcess {
     private final Process process;
     private final List<Path> logs;
     private final Thread shutdownHook;
+    private final long launchedAt = System.nanoTime();
 
     private LocalProcess(String name, Process process, List<Path> logs) {
         this.name = name;
         this.process = process;
         this.logs = logs;
-        // Without the hook an aborted test run or a Ctrl-C'd demo would leave brokers holding ports.
+        // Without the hook an aborted test run or a Ctrl-C'd demo would leave brokers holding
+        // ports.
         this.shutdownHook = new Thread(this::destroy, "stop-" + name);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** The folder of jars for one component of {@code deploy/local}, or a hint on how to make it. */
+    /**
+     * The folder of jars for one component of {@code deploy/local}, or a hint on how to make it.
+     */
     static Path libDir(Path stackDir, String component) {
         Path lib = stackDir.resolve(component).resolve("target").resolve("lib");
         if (!Files.isDirectory(lib)) {
@@ -61,8 +66,8 @@ final class LocalProcess {
 
     /**
      * Distinct loopback ports that were free a moment ago. All sockets are held open together so
-     * the same port is not handed out twice; another process may still take one before the
-     * service binds it, which shows up as a start-up failure with the service's log.
+     * the same port is not handed out twice; another process may still take one before the service
+     * binds it, which shows up as a start-up failure with the service's log.
      */
     static int[] freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
@@ -70,7 +75,7 @@ final class LocalProcess {
             for (int i = 0; i < count; i++) {
                 ServerSocket socket = new ServerSocket();
                 sockets.add(socket);
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                socket.bind(new InetSocketAddress(LOOPBACK, 0));
             }
             return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
         } catch (IOException e) {
@@ -89,7 +94,7 @@ final class LocalProcess {
     /** Whether something accepts TCP connections on the loopback port. */
     static boolean listening(int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            socket.connect(new InetSocketAddress(LOOPBACK, port), 1000);
             return true;
         } catch (IOException e) {
             return false;
@@ -105,8 +110,8 @@ final class LocalProcess {
     }
 
     /**
-     * Writes a Java properties file in the given key order (readable when debugging). Values
-     * only need their backslashes escaped: they hold no line breaks or leading blanks.
+     * Writes a Java properties file in the given key order (readable when debugging). Values only
+     * need their backslashes escaped: they hold no line breaks or leading blanks.
      */
     static void writeProperties(Path file, Map<String, String> properties) {
         StringBuilder text = new StringBuilder();
@@ -116,6 +121,10 @@ final class LocalProcess {
                                 .append('=')
                                 .append(value.replace("\\", "\\\\"))
                                 .append('\n'));
+        writeText(file, text.toString());
+    }
+
+    static void writeText(Path file, String text) {
         try {
             Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -172,9 +181,7 @@ final class LocalProcess {
                 throw failure(name + " did not finish within " + timeout.toSeconds() + " s", null);
             }
         } catch (InterruptedException e) {
-            stop();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + name, e);
+            throw interrupted(e);
         }
         stop();
         if (process.exitValue() != 0) {
@@ -183,13 +190,14 @@ final class LocalProcess {
     }
 
     /**
-     * Polls {@code probe} until it answers true. If the JVM dies or the time runs out, the JVM is
-     * stopped and the exception carries the tail of its logs, which is where the reason is.
+     * Polls {@code probe} until it answers true, at most until {@code timeout} after the JVM was
+     * launched. If the JVM dies or the time runs out, the JVM is stopped and the exception carries
+     * the tail of its logs, which is where the reason is.
      */
     void awaitReady(Duration timeout, Probe probe) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = launchedAt + timeout.toNanos();
         Exception lastProblem = null;
-        while (System.nanoTime() < deadline) {
+        while (true) {
             if (!process.isAlive()) {
                 stop();
                 throw failure(
@@ -200,19 +208,22 @@ final class LocalProcess {
                 if (probe.ready()) {
                     return;
                 }
+            } catch (InterruptedException e) {
+                throw interrupted(e);
             } catch (Exception e) {
                 lastProblem = e;
+            }
+            if (System.nanoTime() >= deadline) {
+                stop();
+                throw failure(
+                        name + " was not ready within " + timeout.toSeconds() + " s", lastProblem);
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
-                stop();
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + name, e);
+                throw interrupted(e);
             }
         }
-        stop();
-        throw failure(name + " was not ready within " + timeout.toSeconds() + " s", lastProblem);
     }
 
     ProcessHandle handle() {
@@ -224,7 +235,8 @@ final class LocalProcess {
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
-            // The JVM is already shutting down and runs the hook itself; stopping twice is harmless.
+            // The JVM is already shutting down and runs the hook itself; stopping twice is
+            // harmless.
         }
         destroy();
     }
@@ -242,6 +254,12 @@ final class LocalProcess {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    private IllegalStateException interrupted(InterruptedException e) {
+        stop();
+        Thread.currentThread().interrupt();
+        return new IllegalStateException("interrupted while waiting for " + name, e);
     }
 
     private IllegalStateException failure(String message, Exception cause) {
@@ -262,10 +280,12 @@ final class LocalProcess {
             if (lines.isEmpty()) {
                 return "(empty)\n";
             }
-            List<String> last = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+            List<String> last =
+                    lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
             return String.join("\n", last) + "\n";
         } catch (IOException e) {
-            // Reporting the original failure matters more than the log; say why the tail is missing.
+            // Reporting the original failure matters more than the log; say why the tail is
+            // missing.
             return "(could not read: " + e + ")\n";
         }
     }

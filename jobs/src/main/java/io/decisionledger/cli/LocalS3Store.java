@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A real S3-compatible endpoint (s3proxy with its file-system backend) in its own JVM on
- * 127.0.0.1. The demo command and the integration tests point Flink's S3 file system at it, so
- * the lake is written through the same S3 protocol (signatures, multipart uploads) as in
- * production, while every bucket stays a plain folder that tests can read directly, for instance
- * with DuckDB. It runs from the jars under {@code deploy/local/s3proxy/target/lib} and is stopped
- * by {@link #close()} or, failing that, when this JVM exits.
+ * A real S3-compatible endpoint (s3proxy with its file-system backend) in its own JVM on 127.0.0.1.
+ * The demo command and the integration tests point Flink's S3 file system at it, so the lake is
+ * written through the same S3 protocol (signatures, multipart uploads) as in production, while
+ * every bucket stays a plain folder that tests can read directly, for instance with DuckDB. It runs
+ * from the jars under {@code deploy/local/s3proxy/target/lib} and is stopped by {@link #close()}
+ * or, failing that, when this JVM exits.
  */
 public final class LocalS3Store implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -66,12 +66,19 @@ public final class LocalS3Store implements AutoCloseable {
         p.put("jclouds.filesystem.basedir", dataDir.toString());
         Path properties = serviceDir.resolve("s3proxy.properties");
         LocalProcess.writeProperties(properties, p);
+        // logback's default is DEBUG on stdout; keep warnings and errors, in the log file.
+        Path logback = serviceDir.resolve("logback.xml");
+        LocalProcess.writeText(
+                logback,
+                "<configuration><appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                        + "<encoder><pattern>%d %-5level %logger - %msg%n</pattern></encoder></appender>"
+                        + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>\n");
 
         LocalProcess s3proxy =
                 LocalProcess.start(
                         "s3proxy",
                         lib,
-                        List.of("-Xmx256m"),
+                        List.of("-Xmx256m", "-Dlogback.configurationFile=" + logback),
                         "org.gaul.s3proxy.Main",
                         List.of("--properties", properties.toString()),
                         serviceDir,

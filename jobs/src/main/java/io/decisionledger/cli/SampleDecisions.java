@@ -13,18 +13,25 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A realistic, deterministic sample of loan-underwriting decision events for the demo and the
- * tests: several tenants and model versions, event times spread over the last days, plus
- * malformed records (one of each kind below, cycling) and exact re-sends of earlier events, as
- * producer retries would make them. It knows what the ingest job must make of it.
+ * tests: several tenants and model versions, event times spread over the last days, plus malformed
+ * records (one of each kind below, cycling) and exact re-sends of earlier events, as producer
+ * retries would make them. It knows what the ingest job must make of it.
  */
 public final class SampleDecisions {
 
-    public static final List<String> TENANTS = List.of("bank_456", "insurer_789", "credit_union_12");
+    public static final List<String> TENANTS =
+            List.of("bank_456", "insurer_789", "credit_union_12");
     public static final List<String> MODEL_VERSIONS =
             List.of("gpt-4o-2024-05-13", "gpt-4o-2024-08-06");
 
@@ -60,7 +67,8 @@ public final class SampleDecisions {
      * @param duplicates number of re-sends of earlier valid events (same bytes)
      * @param now the latest event time; events spread over the three days before it
      */
-    public static Sample generate(long seed, int valid, int malformed, int duplicates, Instant now) {
+    public static Sample generate(
+            long seed, int valid, int malformed, int duplicates, Instant now) {
         Random random = new Random(seed);
         List<Event> validEvents = new ArrayList<>(valid);
         Map<String, Long> perTenant = new TreeMap<>();
@@ -78,9 +86,10 @@ public final class SampleDecisions {
         Map<ReasonCode, Long> perReason = new EnumMap<>(ReasonCode.class);
         for (int i = 0; i < malformed; i++) {
             Malformed kind = Malformed.values()[i % Malformed.values().length];
-            byte[] base = validEvents.isEmpty()
-                    ? decisionJson(random, "evt-m-" + i, "bank_456", now, i)
-                    : validEvents.get(random.nextInt(validEvents.size())).value();
+            byte[] base =
+                    validEvents.isEmpty()
+                            ? decisionJson(random, "evt-m-" + i, "bank_456", now, i)
+                            : validEvents.get(random.nextInt(validEvents.size())).value();
             all.add(new Event("malformed-" + i, kind.corrupt(base, i), null, null));
             perReason.merge(kind.reason, 1L, Long::sum);
         }
@@ -96,6 +105,30 @@ public final class SampleDecisions {
                 List.copyOf(validEvents),
                 Collections.unmodifiableMap(perTenant),
                 Collections.unmodifiableMap(perReason));
+    }
+
+    /**
+     * Sends the events to a topic, keyed so that re-sends land in their original's partition (after
+     * it), and waits until all are acknowledged.
+     *
+     * @return the number of value bytes sent
+     */
+    public static long produce(String bootstrapServers, String topic, List<Event> events) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        long bytes = 0;
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (Event e : events) {
+                producer.send(new ProducerRecord<>(topic, e.key(), e.value()));
+                bytes += e.value().length;
+            }
+            producer.flush();
+        }
+        return bytes;
     }
 
     /** Zipf-like: the first tenant gets the most traffic. */
@@ -116,7 +149,9 @@ public final class SampleDecisions {
     }
 
     private static final String[] FIRST = {"Jane", "Omar", "Li", "Maria", "Kwame", "Anna", "Raj"};
-    private static final String[] LAST = {"Doe", "Haddad", "Wei", "Garcia", "Mensah", "Novak", "Iyer"};
+    private static final String[] LAST = {
+        "Doe", "Haddad", "Wei", "Garcia", "Mensah", "Novak", "Iyer"
+    };
 
     static byte[] decisionJson(Random random, String eventId, String tenant, Instant time, int i) {
         String first = FIRST[random.nextInt(FIRST.length)];
@@ -129,8 +164,15 @@ public final class SampleDecisions {
         double confidence = Math.round((0.55 + random.nextDouble() * 0.44) * 100) / 100.0;
         String reasoning =
                 approved
-                        ? "Credit score " + creditScore + " and debt-to-income " + dti + " meet policy"
-                        : "Declined: " + (creditScore < 660 ? "credit score below 660" : "debt-to-income above 0.43");
+                        ? "Credit score "
+                                + creditScore
+                                + " and debt-to-income "
+                                + dti
+                                + " meet policy"
+                        : "Declined: "
+                                + (creditScore < 660
+                                        ? "credit score below 660"
+                                        : "debt-to-income above 0.43");
         String modelVersion = MODEL_VERSIONS.get(random.nextInt(MODEL_VERSIONS.size()));
 
         ObjectNode event = JSON.createObjectNode();
@@ -146,9 +188,17 @@ public final class SampleDecisions {
         ai.put("modelMetadataId", "meta_" + modelVersion.substring(7).replace("-", ""));
         ai.put(
                 "prompt",
-                "Evaluate this loan application for " + first + " " + last
-                        + " (contact " + first.toLowerCase() + "." + last.toLowerCase()
-                        + "@example.com, +44 20 7946 0" + (100 + random.nextInt(900)) + ")");
+                "Evaluate this loan application for "
+                        + first
+                        + " "
+                        + last
+                        + " (contact "
+                        + first.toLowerCase()
+                        + "."
+                        + last.toLowerCase()
+                        + "@example.com, +44 20 7946 0"
+                        + (100 + random.nextInt(900))
+                        + ")");
         ai.put(
                 "systemPrompt",
                 "You are a loan underwriting assistant. Evaluate based on: credit score, income,"
@@ -234,13 +284,21 @@ public final class SampleDecisions {
         CONFIDENCE_ABOVE_ONE(ReasonCode.VALUE_OUT_OF_RANGE) {
             @Override
             byte[] corrupt(byte[] valid, int i) {
-                return edit(valid, e -> ((ObjectNode) e.get("aiInteraction").get("decision")).put("confidence", 1.7));
+                return edit(
+                        valid,
+                        e ->
+                                ((ObjectNode) e.get("aiInteraction").get("decision"))
+                                        .put("confidence", 1.7));
             }
         },
         TEMPERATURE_AS_TEXT(ReasonCode.WRONG_TYPE) {
             @Override
             byte[] corrupt(byte[] valid, int i) {
-                return edit(valid, e -> ((ObjectNode) e.get("aiInteraction").get("parameters")).put("temperature", "low"));
+                return edit(
+                        valid,
+                        e ->
+                                ((ObjectNode) e.get("aiInteraction").get("parameters"))
+                                        .put("temperature", "low"));
             }
         },
         BAD_TIMESTAMP(ReasonCode.INVALID_TIMESTAMP) {

@@ -9,10 +9,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The canonical byte form of a decision's content and its SHA-256 ({@code content_sha256}),
- * exactly as specified in schemas/CANONICAL.md so that an auditor can recompute it in any
- * language. The bytes are streamed into the digest, never materialised, to keep the hot path
- * allocation-free.
+ * The canonical byte form of a decision's content and its SHA-256 ({@code content_sha256}), exactly
+ * as specified in schemas/CANONICAL.md so that an auditor can recompute it in any language. The
+ * bytes are streamed into the digest, never materialised, to keep the hot path allocation-free.
  */
 public final class CanonicalContent {
 
@@ -136,7 +135,10 @@ public final class CanonicalContent {
             return;
         }
         digest.update(TIMESTAMP);
-        putLong(Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1_000));
+        putLong(
+                Math.addExact(
+                        Math.multiplyExact(value.getEpochSecond(), 1_000_000L),
+                        value.getNano() / 1_000));
     }
 
     private void putInt(int v) {

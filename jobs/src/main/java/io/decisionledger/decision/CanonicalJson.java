@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes a JSON value in the canonical text form used for {@code context_metadata_json} and
- * {@code extra_json}: object keys sorted by UTF-16 code units, no whitespace, numbers exactly as
- * the producer wrote them, strings with minimal escaping (schemas/CANONICAL.md, section "Canonical
+ * Writes a JSON value in the canonical text form used for {@code context_metadata_json} and {@code
+ * extra_json}: object keys sorted by UTF-16 code units, no whitespace, numbers exactly as the
+ * producer wrote them, strings with minimal escaping (schemas/CANONICAL.md, section "Canonical
  * JSON"). Two producers that send the same object with keys in another order store the same text,
  * so the content hash does not depend on key order.
  */
@@ -21,26 +21,63 @@ public final class CanonicalJson {
      * Reads the value the parser is positioned on (its current token) and returns its canonical
      * text. On return the parser is positioned on the value's last token.
      */
-    public static String readValue(JsonParser parser) throws IOException {
+    static String readValue(JsonParser parser) throws IOException, InvalidDecisionException {
         StringBuilder out = new StringBuilder(64);
         writeValue(parser, out);
         return out.toString();
     }
 
-    /** Renders already-canonical member texts as one canonical object. */
-    public static String object(Map<String, String> canonicalMembers) {
+    /**
+     * Renders a tree whose leaves are canonical value texts and whose inner nodes are maps (as the
+     * parser collects unknown fields) as one canonical object.
+     */
+    @SuppressWarnings("unchecked")
+    static String render(Map<String, Object> tree) {
+        TreeMap<String, String> members = new TreeMap<>();
+        for (Map.Entry<String, Object> e : tree.entrySet()) {
+            Object v = e.getValue();
+            members.put(
+                    e.getKey(), v instanceof Map ? render((Map<String, Object>) v) : (String) v);
+        }
         StringBuilder out = new StringBuilder(64);
-        writeMembers(new TreeMap<>(canonicalMembers), out);
+        writeMembers(members, out);
         return out.toString();
     }
 
-    private static void writeValue(JsonParser parser, StringBuilder out) throws IOException {
+    /**
+     * Returns {@code text} if it is well-formed UTF-16 (no unpaired surrogate, which a JSON {@code
+     * \ud800} escape can produce): such a string has no UTF-8 form, so it could be neither stored
+     * nor hashed faithfully.
+     */
+    static String wellFormed(String text, String field) throws InvalidDecisionException {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new InvalidDecisionException(
+                            ReasonCode.INVALID_UTF8,
+                            field
+                                    + " holds an unpaired surrogate escape at position "
+                                    + i
+                                    + "; it has no UTF-8 form");
+                }
+            }
+        }
+        return text;
+    }
+
+    private static void writeValue(JsonParser parser, StringBuilder out)
+            throws IOException, InvalidDecisionException {
         JsonToken token = parser.currentToken();
         switch (token) {
             case START_OBJECT -> {
                 TreeMap<String, String> members = new TreeMap<>();
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
+                    String name = wellFormed(parser.currentName(), "a key");
                     parser.nextToken();
                     members.put(name, readValue(parser));
                 }
@@ -58,7 +95,7 @@ public final class CanonicalJson {
                 }
                 out.append(']');
             }
-            case VALUE_STRING -> appendString(parser.getText(), out);
+            case VALUE_STRING -> appendString(wellFormed(parser.getText(), "a string"), out);
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.append(parser.getText());
             case VALUE_TRUE -> out.append("true");
             case VALUE_FALSE -> out.append("false");

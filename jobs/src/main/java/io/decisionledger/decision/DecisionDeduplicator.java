@@ -16,8 +16,8 @@ import org.apache.flink.util.Collector;
  * says whether the copy was identical or conflicting (same id, different content: a producer bug
  * worth an alert).
  *
- * <p>Per key it keeps the first copy's content hash for {@code ttl} of processing time. Expiry is
- * a processing-time timer rather than Flink's state TTL, so state is gone exactly when the timer
+ * <p>Per key it keeps the first copy's content hash for {@code ttl} of processing time. Expiry is a
+ * processing-time timer rather than Flink's state TTL, so state is gone exactly when the timer
  * fires, on heap and RocksDB alike, and tests can assert on it. A copy arriving after the TTL is
  * stored again; the verify job reports duplicate event ids in the lake.
  */

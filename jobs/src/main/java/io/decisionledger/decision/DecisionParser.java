@@ -10,13 +10,14 @@ import io.decisionledger.schema.DecisionRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,14 +26,14 @@ import java.util.regex.Pattern;
 
 /**
  * Turns one Kafka record value (the JSON wire format of DESIGN.md) into a {@link DecisionRecord}
- * ready to store, or into the reason it must be quarantined. It is the single definition of
- * "a valid decision": ingest, metrics and the benchmarks all call it.
+ * ready to store, or into the reason it must be quarantined. It is the single definition of "a
+ * valid decision": ingest, metrics and the benchmarks all call it.
  *
  * <p>It reads the JSON with Jackson's streaming parser straight into the Avro record (no tree, no
  * intermediate map), so the per-event cost stays close to the cost of tokenising. Fields it does
  * not know are kept as canonical JSON in {@code extra_json}: nothing the producer sent is lost.
- * Error details name the field and the rule, never the value, because values may be personal
- * data. One instance per thread: it reuses buffers.
+ * Error details name the field and the rule, never the value, because values may be personal data.
+ * One instance per thread: it reuses buffers.
  */
 public final class DecisionParser {
 
@@ -58,13 +59,22 @@ public final class DecisionParser {
     // Per-record state, reset by parse(): what is known of the input so far, for quarantine.
     private String seenTenantId;
     private String seenEventId;
-    private Map<String, String> extras;
+    private boolean decoded;
+    private String eventTypeText;
+    private String timestampText;
+    private boolean sawInteraction;
+    private boolean sawResponse;
+
+    /** Unknown fields as a tree mirroring the input: segment → canonical value or sub-tree. */
+    private Map<String, Object> extras;
 
     public DecisionParser(ParserLimits limits) {
         this.limits = limits;
         this.jsonFactory =
                 JsonFactory.builder()
-                        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        .enable(
+                                com.fasterxml.jackson.core.StreamReadFeature
+                                        .STRICT_DUPLICATE_DETECTION)
                         .streamReadConstraints(
                                 StreamReadConstraints.builder()
                                         .maxNestingDepth(MAX_NESTING_DEPTH)
@@ -85,6 +95,11 @@ public final class DecisionParser {
             byte[] value, String topic, int partition, long offset, Instant ingestTime) {
         seenTenantId = null;
         seenEventId = null;
+        decoded = false;
+        eventTypeText = null;
+        timestampText = null;
+        sawInteraction = false;
+        sawResponse = false;
         extras = null;
         try {
             DecisionRecord record = parseAndValidate(value, ingestTime);
@@ -100,6 +115,9 @@ public final class DecisionParser {
             record.setContentSha256(canonicalContent.sha256Hex(record));
             return ParseOutcome.accepted(record);
         } catch (InvalidDecisionException e) {
+            if (seenTenantId == null && decoded) {
+                peekIds();
+            }
             return ParseOutcome.rejected(e.reason(), e.getMessage(), seenTenantId, seenEventId);
         }
     }
@@ -112,8 +130,7 @@ public final class DecisionParser {
     private DecisionRecord parseAndValidate(byte[] value, Instant ingestTime)
             throws InvalidDecisionException {
         if (value == null || value.length == 0) {
-            throw new InvalidDecisionException(
-                    ReasonCode.EMPTY_RECORD, "the record has no value");
+            throw new InvalidDecisionException(ReasonCode.EMPTY_RECORD, "the record has no value");
         }
         if (value.length > limits.maxRecordBytes()) {
             throw new InvalidDecisionException(
@@ -126,15 +143,19 @@ public final class DecisionParser {
         }
         CharBuffer text = decodeUtf8(value);
         DecisionRecord record = new DecisionRecord();
-        try (JsonParser p =
-                jsonFactory.createParser(text.array(), text.arrayOffset(), text.remaining())) {
+        try (JsonParser p = jsonParser(text)) {
             JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new InvalidDecisionException(
+                        ReasonCode.EMPTY_RECORD, "the record holds only whitespace");
+            }
             if (first != JsonToken.START_OBJECT) {
                 throw new InvalidDecisionException(
                         ReasonCode.NOT_A_JSON_OBJECT,
                         "the value is a JSON " + typeName(first) + ", not an object");
             }
             readEvent(p, record);
+            // Well-formedness first: the reason must not depend on which field check runs first.
             JsonToken trailing = p.nextToken();
             if (trailing != null) {
                 throw new InvalidDecisionException(
@@ -143,9 +164,7 @@ public final class DecisionParser {
                                 + p.currentTokenLocation().getCharOffset());
             }
         } catch (StreamConstraintsException e) {
-            throw new InvalidDecisionException(
-                    ReasonCode.NESTING_TOO_DEEP,
-                    "JSON nested deeper than " + MAX_NESTING_DEPTH + " levels");
+            throw constraintViolated(e);
         } catch (JsonParseException e) {
             String message = String.valueOf(e.getOriginalMessage());
             // Jackson's own messages quote the offending input; only the position is passed on.
@@ -166,13 +185,110 @@ public final class DecisionParser {
                             + e.getLocation().getColumnNr());
         } catch (IOException e) {
             throw new InvalidDecisionException(
-                    ReasonCode.MALFORMED_JSON, "unreadable JSON (" + e.getClass().getSimpleName() + ")");
+                    ReasonCode.MALFORMED_JSON,
+                    "unreadable JSON (" + e.getClass().getSimpleName() + ")");
         }
         if (extras != null) {
-            record.setExtraJson(CanonicalJson.object(extras));
+            record.setExtraJson(CanonicalJson.render(extras));
         }
+        validateEnvelope(record);
         validateRequired(record, ingestTime);
         return record;
+    }
+
+    private JsonParser jsonParser(CharBuffer text) throws IOException {
+        int start = text.arrayOffset() + text.position();
+        int length = text.remaining();
+        // A UTF-8 byte-order mark is legal at the start of a text (some producers write one).
+        if (length > 0 && text.array()[start] == '\uFEFF') {
+            start++;
+            length--;
+        }
+        return jsonFactory.createParser(text.array(), start, length);
+    }
+
+    private static InvalidDecisionException constraintViolated(StreamConstraintsException e) {
+        String message = String.valueOf(e.getMessage());
+        String where =
+                e.getLocation() == null
+                        ? ""
+                        : " (at line "
+                                + e.getLocation().getLineNr()
+                                + ", column "
+                                + e.getLocation().getColumnNr()
+                                + ")";
+        if (message.contains("nesting depth")) {
+            return new InvalidDecisionException(
+                    ReasonCode.NESTING_TOO_DEEP,
+                    "JSON nested deeper than " + MAX_NESTING_DEPTH + " levels" + where);
+        }
+        if (message.startsWith("Number value length")) {
+            return new InvalidDecisionException(
+                    ReasonCode.VALUE_OUT_OF_RANGE,
+                    "a number is longer than the parser's limit of "
+                            + StreamReadConstraints.DEFAULT_MAX_NUM_LEN
+                            + " digits"
+                            + where);
+        }
+        if (message.startsWith("Name length")) {
+            return new InvalidDecisionException(
+                    ReasonCode.FIELD_TOO_LONG,
+                    "a key is longer than the parser's limit of "
+                            + StreamReadConstraints.DEFAULT_MAX_NAME_LEN
+                            + " characters"
+                            + where);
+        }
+        return new InvalidDecisionException(
+                ReasonCode.FIELD_TOO_LONG, "a value exceeds the parser's size limits" + where);
+    }
+
+    /**
+     * After a rejection, looks for a valid top-level tenantId and eventId anywhere in the object
+     * (the fault may have come before them), so quarantine can still be triaged per tenant.
+     */
+    private void peekIds() {
+        try (JsonParser p = jsonParser(chars)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.VALUE_STRING && name.equals("tenantId")) {
+                    String tenant = p.getText();
+                    if (seenTenantId == null && isValidTenantId(tenant)) {
+                        seenTenantId = tenant;
+                    }
+                } else if (t == JsonToken.VALUE_STRING && name.equals("eventId")) {
+                    String id = p.getText();
+                    if (seenEventId == null && isValidEventId(id)) {
+                        seenEventId = id;
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Best effort on input already known to be bad: keep whatever was found.
+        }
+    }
+
+    private static boolean isValidTenantId(String tenant) {
+        try {
+            validateTenantId(tenant);
+            return true;
+        } catch (InvalidDecisionException e) {
+            return false;
+        }
+    }
+
+    private static boolean isValidEventId(String id) {
+        try {
+            validateEventId(id);
+            return true;
+        } catch (InvalidDecisionException e) {
+            return false;
+        }
     }
 
     private CharBuffer decodeUtf8(byte[] value) throws InvalidDecisionException {
@@ -193,6 +309,7 @@ public final class DecisionParser {
                     ReasonCode.INVALID_UTF8, "invalid UTF-8 sequence at byte " + in.position());
         }
         chars.flip();
+        decoded = true;
         return chars;
     }
 
@@ -200,9 +317,6 @@ public final class DecisionParser {
 
     private void readEvent(JsonParser p, DecisionRecord r)
             throws IOException, InvalidDecisionException {
-        String eventType = null;
-        String timestamp = null;
-        boolean sawInteraction = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
@@ -215,8 +329,8 @@ public final class DecisionParser {
                         seenEventId = id;
                     }
                 }
-                case "eventType" -> eventType = optString(p, t, "eventType");
-                case "timestamp" -> timestamp = optString(p, t, "timestamp");
+                case "eventType" -> eventTypeText = optString(p, t, "eventType");
+                case "timestamp" -> timestampText = optString(p, t, "timestamp");
                 case "tenantId" -> {
                     String tenant = optString(p, t, "tenantId");
                     if (tenant != null) {
@@ -237,37 +351,48 @@ public final class DecisionParser {
                 default -> extra(p, name);
             }
         }
-        if (eventType == null) {
+    }
+
+    /**
+     * The event-level checks, in a fixed order, once the whole object is known to be well-formed.
+     */
+    private void validateEnvelope(DecisionRecord r) throws InvalidDecisionException {
+        if (eventTypeText == null) {
             throw missing("eventType");
         }
-        if (!AI_DECISION.equals(eventType)) {
+        if (!AI_DECISION.equals(eventTypeText)) {
             throw new InvalidDecisionException(
                     ReasonCode.UNKNOWN_EVENT_TYPE,
-                    "eventType must be " + AI_DECISION + " (" + eventType.length() + " characters given)");
+                    "eventType must be "
+                            + AI_DECISION
+                            + "; other event types are not stored by this job");
         }
-        r.setEventType(eventType);
+        r.setEventType(AI_DECISION);
         if (r.getTenantId() == null) {
             throw missing("tenantId");
         }
-        if (timestamp == null) {
+        if (timestampText == null) {
             throw missing("timestamp");
         }
         // The lake stores microseconds; truncate now so the hash matches what is stored.
-        r.setEventTime(parseTimestamp(timestamp).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        r.setEventTime(parseTimestamp(timestampText).truncatedTo(ChronoUnit.MICROS));
         if (!sawInteraction) {
             throw missing("aiInteraction");
+        }
+        if (!sawResponse) {
+            throw missing("aiInteraction.response");
         }
     }
 
     private void readInteraction(JsonParser p, DecisionRecord r)
             throws IOException, InvalidDecisionException {
-        boolean sawResponse = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
             switch (name) {
                 case "model" -> r.setModel(optString(p, t, "aiInteraction.model"));
-                case "modelVersion" -> r.setModelVersion(optString(p, t, "aiInteraction.modelVersion"));
+                case "modelVersion" ->
+                        r.setModelVersion(optString(p, t, "aiInteraction.modelVersion"));
                 case "modelMetadataId" ->
                         r.setModelMetadataId(optString(p, t, "aiInteraction.modelMetadataId"));
                 case "prompt" -> r.setPrompt(optString(p, t, "aiInteraction.prompt"));
@@ -298,11 +423,8 @@ public final class DecisionParser {
                         readDecision(p, r);
                     }
                 }
-                default -> extra(p, "aiInteraction." + name);
+                default -> extra(p, "aiInteraction", name);
             }
-        }
-        if (!sawResponse) {
-            throw missing("aiInteraction.response");
         }
     }
 
@@ -324,7 +446,7 @@ public final class DecisionParser {
                         r.setContextMetadataJson(CanonicalJson.readValue(p));
                     }
                 }
-                default -> extra(p, "aiInteraction.context." + name);
+                default -> extra(p, "aiInteraction", "context", name);
             }
         }
     }
@@ -338,14 +460,16 @@ public final class DecisionParser {
                 case "temperature" -> {
                     Double v = optDouble(p, t, "aiInteraction.parameters.temperature");
                     if (v != null && v < 0) {
-                        throw outOfRange("aiInteraction.parameters.temperature", "must not be negative");
+                        throw outOfRange(
+                                "aiInteraction.parameters.temperature", "must not be negative");
                     }
                     r.setTemperature(v);
                 }
                 case "maxTokens" -> {
                     Long v = optLong(p, t, "aiInteraction.parameters.maxTokens");
                     if (v != null && v < 0) {
-                        throw outOfRange("aiInteraction.parameters.maxTokens", "must not be negative");
+                        throw outOfRange(
+                                "aiInteraction.parameters.maxTokens", "must not be negative");
                     }
                     r.setMaxTokens(v);
                 }
@@ -356,7 +480,7 @@ public final class DecisionParser {
                     }
                     r.setTopP(v);
                 }
-                default -> extra(p, "aiInteraction.parameters." + name);
+                default -> extra(p, "aiInteraction", "parameters", name);
             }
         }
     }
@@ -367,7 +491,8 @@ public final class DecisionParser {
             String name = p.currentName();
             JsonToken t = p.nextToken();
             switch (name) {
-                case "content" -> r.setResponseContent(optString(p, t, "aiInteraction.response.content"));
+                case "content" ->
+                        r.setResponseContent(optString(p, t, "aiInteraction.response.content"));
                 case "tokens" -> {
                     Long v = optLong(p, t, "aiInteraction.response.tokens");
                     if (v != null && v < 0) {
@@ -378,7 +503,7 @@ public final class DecisionParser {
                 case "finishReason" ->
                         r.setResponseFinishReason(
                                 optString(p, t, "aiInteraction.response.finishReason"));
-                default -> extra(p, "aiInteraction.response." + name);
+                default -> extra(p, "aiInteraction", "response", name);
             }
         }
     }
@@ -398,13 +523,14 @@ public final class DecisionParser {
                 case "confidence" -> {
                     Double v = optDouble(p, t, "aiInteraction.decision.confidence");
                     if (v != null && (v < 0 || v > 1)) {
-                        throw outOfRange("aiInteraction.decision.confidence", "must be within [0, 1]");
+                        throw outOfRange(
+                                "aiInteraction.decision.confidence", "must be within [0, 1]");
                     }
                     r.setDecisionConfidence(v);
                 }
                 case "reasoning" ->
                         r.setDecisionReasoning(optString(p, t, "aiInteraction.decision.reasoning"));
-                default -> extra(p, "aiInteraction.decision." + name);
+                default -> extra(p, "aiInteraction", "decision", name);
             }
         }
         if (!sawApproved) {
@@ -435,9 +561,7 @@ public final class DecisionParser {
         if (eventTime.isAfter(ingestTime.plus(limits.maxFutureSkew()))) {
             throw new InvalidDecisionException(
                     ReasonCode.TIMESTAMP_OUT_OF_RANGE,
-                    "timestamp is more than "
-                            + limits.maxFutureSkew()
-                            + " after the ingest time");
+                    "timestamp is more than " + limits.maxFutureSkew() + " after the ingest time");
         }
     }
 
@@ -447,7 +571,8 @@ public final class DecisionParser {
             throw missing(field);
         }
         if (value.isBlank()) {
-            throw new InvalidDecisionException(ReasonCode.EMPTY_FIELD, field + " must not be empty");
+            throw new InvalidDecisionException(
+                    ReasonCode.EMPTY_FIELD, field + " must not be empty");
         }
         if (value.length() > maxLength) {
             throw tooLong(field, value.length(), maxLength);
@@ -456,7 +581,8 @@ public final class DecisionParser {
 
     private static void validateTenantId(String tenant) throws InvalidDecisionException {
         if (tenant.isBlank()) {
-            throw new InvalidDecisionException(ReasonCode.EMPTY_FIELD, "tenantId must not be empty");
+            throw new InvalidDecisionException(
+                    ReasonCode.EMPTY_FIELD, "tenantId must not be empty");
         }
         if (tenant.length() > MAX_TENANT_ID_LENGTH) {
             throw tooLong("tenantId", tenant.length(), MAX_TENANT_ID_LENGTH);
@@ -526,7 +652,7 @@ public final class DecisionParser {
         if (t != JsonToken.VALUE_STRING) {
             throw wrongType(field, "a string", t);
         }
-        return p.getText();
+        return CanonicalJson.wellFormed(p.getText(), field);
     }
 
     private static Double optDouble(JsonParser p, JsonToken t, String field)
@@ -582,7 +708,7 @@ public final class DecisionParser {
             if (e != JsonToken.VALUE_STRING) {
                 throw wrongType(field + "[" + values.size() + "]", "a string", e);
             }
-            values.add(p.getText());
+            values.add(CanonicalJson.wellFormed(p.getText(), field));
         }
         return values;
     }
@@ -593,11 +719,20 @@ public final class DecisionParser {
         }
     }
 
-    private void extra(JsonParser p, String path) throws IOException {
+    /**
+     * Keeps an unknown field under its path in a tree that mirrors the input, so that a top-level
+     * key "a.b" and a nested "a": {"b": …} stay distinct.
+     */
+    @SuppressWarnings("unchecked")
+    private void extra(JsonParser p, String... path) throws IOException, InvalidDecisionException {
         if (extras == null) {
             extras = new HashMap<>();
         }
-        extras.put(path, CanonicalJson.readValue(p));
+        Map<String, Object> level = extras;
+        for (int i = 0; i < path.length - 1; i++) {
+            level = (Map<String, Object>) level.computeIfAbsent(path[i], k -> new HashMap<>());
+        }
+        level.put(path[path.length - 1], CanonicalJson.readValue(p));
     }
 
     private static InvalidDecisionException missing(String field) {

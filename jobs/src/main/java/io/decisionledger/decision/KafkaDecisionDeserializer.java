@@ -39,7 +39,8 @@ public final class KafkaDecisionDeserializer
         Instant ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
         byte[] value = record.value();
         ParseOutcome outcome =
-                parser.parse(value, record.topic(), record.partition(), record.offset(), ingestTime);
+                parser.parse(
+                        value, record.topic(), record.partition(), record.offset(), ingestTime);
         if (outcome.isAccepted()) {
             out.collect(ParsedDecision.accepted(outcome.decision(), value));
         } else {

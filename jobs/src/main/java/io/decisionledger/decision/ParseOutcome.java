@@ -3,9 +3,9 @@ package io.decisionledger.decision;
 import io.decisionledger.schema.DecisionRecord;
 
 /**
- * What {@link DecisionParser} made of one input: either a decision ready to store, or the reason
- * it must be quarantined. The tenant and event id of a rejected input are kept when they could be
- * read and are themselves valid, so quarantine can be triaged per tenant.
+ * What {@link DecisionParser} made of one input: either a decision ready to store, or the reason it
+ * must be quarantined. The tenant and event id of a rejected input are kept when they could be read
+ * and are themselves valid, so quarantine can be triaged per tenant.
  */
 public final class ParseOutcome {
     private final DecisionRecord decision;
@@ -28,10 +28,12 @@ public final class ParseOutcome {
     }
 
     static ParseOutcome accepted(DecisionRecord decision) {
-        return new ParseOutcome(decision, null, null, decision.getTenantId(), decision.getEventId());
+        return new ParseOutcome(
+                decision, null, null, decision.getTenantId(), decision.getEventId());
     }
 
-    static ParseOutcome rejected(ReasonCode reason, String detail, String tenantId, String eventId) {
+    static ParseOutcome rejected(
+            ReasonCode reason, String detail, String tenantId, String eventId) {
         return new ParseOutcome(null, reason, detail, tenantId, eventId);
     }
 

@@ -5,8 +5,8 @@ import io.decisionledger.schema.QuarantineRecord;
 
 /**
  * One Kafka record after parsing, as it travels between operators: either an accepted decision
- * (with the raw bytes it came from, in case the de-duplicator has to quarantine it) or a
- * quarantine record. A Flink POJO, so it is serialised field by field with Avro for the records.
+ * (with the raw bytes it came from, in case the de-duplicator has to quarantine it) or a quarantine
+ * record. A Flink POJO, so it is serialised field by field with Avro for the records.
  */
 public class ParsedDecision {
     /** The accepted decision, or null. */

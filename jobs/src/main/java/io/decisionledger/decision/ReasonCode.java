@@ -1,8 +1,8 @@
 package io.decisionledger.decision;
 
 /**
- * Why an input record was quarantined instead of stored. The names are stable: they are written
- * to the {@code reason_code} column of {@code <lake>/quarantine/} and used as a metric label, so
+ * Why an input record was quarantined instead of stored. The names are stable: they are written to
+ * the {@code reason_code} column of {@code <lake>/quarantine/} and used as a metric label, so
  * dashboards and reprocessing scripts can rely on them. New codes may be added; existing ones are
  * never renamed.
  */

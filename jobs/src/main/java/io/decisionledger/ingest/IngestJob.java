@@ -78,11 +78,12 @@ public final class IngestJob {
 
     /**
      * Checkpointing is not optional here: the FileSink only makes files visible on a completed
-     * checkpoint. Restart strategy and state backend come from the cluster configuration
-     * (deploy/), so operators tune them without rebuilding the jar.
+     * checkpoint. Restart strategy and state backend come from the cluster configuration (deploy/),
+     * so operators tune them without rebuilding the jar.
      */
     public static void configureEnvironment(StreamExecutionEnvironment env, IngestOptions options) {
-        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.enableCheckpointing(
+                options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.getCheckpointConfig()
                 .setExternalizedCheckpointRetention(
                         ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
@@ -147,7 +148,8 @@ public final class IngestJob {
                         .setGroupId(options.groupId())
                         .setStartingOffsets(startingOffsets(options))
                         .setDeserializer(new KafkaDecisionDeserializer(options.parserLimits()))
-                        // Only read what producers committed: aborted transactions never reach audit.
+                        // Only read what producers committed: aborted transactions never reach
+                        // audit.
                         .setProperty("isolation.level", "read_committed")
                         .setProperty("commit.offsets.on.checkpoint", "true")
                         .setProperties(options.kafkaProperties());

@@ -17,10 +17,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The ingest job's options, parsed once from {@code --name value} arguments into typed values
- * with documented defaults. {@code --help} prints {@link #help()}. Unknown options are an error,
- * so a typo cannot silently fall back to a default. Extra Kafka consumer properties (security,
- * SASL, …) pass through as {@code --kafka.<property> value}.
+ * The ingest job's options, parsed once from {@code --name value} arguments into typed values with
+ * documented defaults. {@code --help} prints {@link #help()}. Unknown options are an error, so a
+ * typo cannot silently fall back to a default. Extra Kafka consumer properties (security, SASL, …)
+ * pass through as {@code --kafka.<property> value}.
  */
 public record IngestOptions(
         String bootstrapServers,
@@ -130,7 +130,8 @@ public record IngestOptions(
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
-                throw new InvalidOptionException("unexpected argument '" + a + "'; options look like --name value");
+                throw new InvalidOptionException(
+                        "unexpected argument '" + a + "'; options look like --name value");
             }
             String name = a.substring(2);
             String value;
@@ -149,7 +150,10 @@ public record IngestOptions(
                 given.put(name, value);
             } else {
                 throw new InvalidOptionException(
-                        "unknown option --" + name + "; known options: " + String.join(", ", names()));
+                        "unknown option --"
+                                + name
+                                + "; known options: "
+                                + String.join(", ", names()));
             }
         }
         try {
@@ -157,7 +161,8 @@ public record IngestOptions(
                     value(given, "bootstrap-servers"),
                     value(given, "topic"),
                     value(given, "group-id"),
-                    StartingOffsets.valueOf(value(given, "starting-offsets").toUpperCase(Locale.ROOT)),
+                    StartingOffsets.valueOf(
+                            value(given, "starting-offsets").toUpperCase(Locale.ROOT)),
                     bool(given, "bounded"),
                     LakeLayout.at(value(given, "lake")),
                     duration(given, "checkpoint-interval"),
@@ -217,16 +222,19 @@ public record IngestOptions(
 
     public static String help() {
         StringBuilder out = new StringBuilder();
-        out.append("IngestJob: Kafka AI decisions -> validated, de-duplicated, exactly-once Parquet lake.\n\n");
-        out.append("Usage: flink run -c io.decisionledger.ingest.IngestJob decision-ledger-jobs.jar [options]\n\n");
+        out.append(
+                "IngestJob: Kafka AI decisions -> validated, de-duplicated, exactly-once Parquet lake.\n\n");
+        out.append(
+                "Usage: flink run -c io.decisionledger.ingest.IngestJob decision-ledger-jobs.jar [options]\n\n");
         for (Map.Entry<String, String[]> o : OPTIONS.entrySet()) {
             out.append(String.format("  --%-26s %s%n", o.getKey(), o.getValue()[1]));
             out.append(String.format("  %-28s default: %s%n", "", o.getValue()[0]));
         }
-        out.append(String.format(
-                "  --%-26s %s%n",
-                "kafka.<property> <value>",
-                "Any Kafka consumer property, e.g. --kafka.security.protocol SASL_SSL."));
+        out.append(
+                String.format(
+                        "  --%-26s %s%n",
+                        "kafka.<property> <value>",
+                        "Any Kafka consumer property, e.g. --kafka.security.protocol SASL_SSL."));
         return out.toString();
     }
 

@@ -22,8 +22,8 @@ public final class LakeLayout implements Serializable {
     }
 
     /**
-     * A lake rooted at {@code uri}. A bare local path is accepted and made absolute, so
-     * {@code --lake ./lake} works; trailing slashes are ignored.
+     * A lake rooted at {@code uri}. A bare local path is accepted and made absolute, so {@code
+     * --lake ./lake} works; trailing slashes are ignored.
      */
     public static LakeLayout at(String uri) {
         if (uri == null || uri.isBlank()) {
@@ -32,7 +32,8 @@ public final class LakeLayout implements Serializable {
         String trimmed = uri.strip();
         URI parsed = URI.create(trimmed.replace(" ", "%20"));
         if (parsed.getScheme() == null) {
-            trimmed = java.nio.file.Path.of(trimmed).toAbsolutePath().normalize().toUri().toString();
+            trimmed =
+                    java.nio.file.Path.of(trimmed).toAbsolutePath().normalize().toUri().toString();
         }
         while (trimmed.endsWith("/") && !trimmed.endsWith(":///")) {
             trimmed = trimmed.substring(0, trimmed.length() - 1);

@@ -12,11 +12,11 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.OutputFile;
 
 /**
- * Parquet writer factories for the lake's Avro record classes. Flink's own
- * {@code AvroParquetWriters.forSpecificRecord} uses {@code SpecificData.get()}, which cannot
- * write logical types (timestamp-micros as {@code Instant}) and does not compress; this builds the
- * writer with the record class's own data model, a codec, and the standard three-level list
- * layout that Spark, Trino and Athena expect.
+ * Parquet writer factories for the lake's Avro record classes. Flink's own {@code
+ * AvroParquetWriters.forSpecificRecord} uses {@code SpecificData.get()}, which cannot write logical
+ * types (timestamp-micros as {@code Instant}) and does not compress; this builds the writer with
+ * the record class's own data model, a codec, and the standard three-level list layout that Spark,
+ * Trino and Athena expect.
  */
 public final class ParquetFormats {
 
@@ -24,7 +24,8 @@ public final class ParquetFormats {
 
     public static <T extends SpecificRecordBase> ParquetWriterFactory<T> writerFor(
             Class<T> recordClass, ParquetSettings settings) {
-        return new ParquetWriterFactory<>(new SpecificRecordParquetBuilder<>(recordClass, settings));
+        return new ParquetWriterFactory<>(
+                new SpecificRecordParquetBuilder<>(recordClass, settings));
     }
 
     private static final class SpecificRecordParquetBuilder<T extends SpecificRecordBase>

@@ -30,7 +30,8 @@ public record ParquetSettings(String compression, int rowGroupBytes, int pageByt
     }
 
     public static ParquetSettings defaults() {
-        return new ParquetSettings(DEFAULT_COMPRESSION, DEFAULT_ROW_GROUP_BYTES, DEFAULT_PAGE_BYTES);
+        return new ParquetSettings(
+                DEFAULT_COMPRESSION, DEFAULT_ROW_GROUP_BYTES, DEFAULT_PAGE_BYTES);
     }
 
     CompressionCodecName codec() {
@@ -42,7 +43,9 @@ public record ParquetSettings(String compression, int rowGroupBytes, int pageByt
             return CompressionCodecName.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException(
-                    "unknown Parquet compression '" + name + "'; use SNAPPY, ZSTD, GZIP or UNCOMPRESSED");
+                    "unknown Parquet compression '"
+                            + name
+                            + "'; use SNAPPY, ZSTD, GZIP or UNCOMPRESSED");
         }
     }
 }

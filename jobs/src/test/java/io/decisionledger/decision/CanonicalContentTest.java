@@ -23,9 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The canonical content bytes behind content_sha256, checked against an independent encoder
- * written from the specification (not from the implementation) and against a fixed test vector
- * that other languages can use to check their own implementation.
+ * The canonical content bytes behind content_sha256, checked against an independent encoder written
+ * from the specification (not from the implementation) and against a fixed test vector that other
+ * languages can use to check their own implementation.
  */
 class CanonicalContentTest {
 
@@ -34,7 +34,7 @@ class CanonicalContentTest {
      * stored content_sha256 changes with it.
      */
     static final String TEST_VECTOR_SHA256 =
-            "0000000000000000000000000000000000000000000000000000000000000000";
+            "aa2c3231f0101937c8b328d9cad79bfd3794eb075b8558d99c0681960d697830";
 
     /** All content fields set, non-ASCII text included so byte and character counts differ. */
     static DecisionRecord testVector() {
@@ -81,9 +81,9 @@ class CanonicalContentTest {
 
     /**
      * The canonical content bytes exactly as the specification states them: "DLC1", then each
-     * content field in order as null 0x00 | string 0x01 u32 len bytes | long 0x02 i64 | double
-     * 0x03 f64 (-0.0 as +0.0) | boolean 0x04 0x00/0x01 | timestamp 0x05 i64 micros | string list
-     * 0x06 u32 count then each element as a string value. All integers big-endian.
+     * content field in order as null 0x00 | string 0x01 u32 len bytes | long 0x02 i64 | double 0x03
+     * f64 (-0.0 as +0.0) | boolean 0x04 0x00/0x01 | timestamp 0x05 i64 micros | string list 0x06
+     * u32 count then each element as a string value. All integers big-endian.
      */
     static byte[] specBytes(DecisionRecord r) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -322,11 +322,11 @@ class CanonicalContentTest {
         // given
         DecisionRecord withNull = testVectorWith(r -> r.setContextUserHistory(null));
         DecisionRecord withEmpty = testVectorWith(r -> r.setContextUserHistory(List.of()));
-        DecisionRecord withEmptyElement =
-                testVectorWith(r -> r.setContextUserHistory(List.of("")));
+        DecisionRecord withEmptyElement = testVectorWith(r -> r.setContextUserHistory(List.of("")));
 
         // when
-        List<String> hashes = List.of(hashOf(withNull), hashOf(withEmpty), hashOf(withEmptyElement));
+        List<String> hashes =
+                List.of(hashOf(withNull), hashOf(withEmpty), hashOf(withEmptyElement));
 
         // then
         assertThat(hashes).doesNotHaveDuplicates();
@@ -427,7 +427,9 @@ class CanonicalContentTest {
         changes.add(
                 Named.of(
                         "context_user_history",
-                        r -> r.setContextUserHistory(List.of("User has 3 previous approved loans"))));
+                        r ->
+                                r.setContextUserHistory(
+                                        List.of("User has 3 previous approved loans"))));
         changes.add(
                 Named.of(
                         "context_relevant_documents (order)",
@@ -486,8 +488,7 @@ class CanonicalContentTest {
                         .map(org.apache.avro.Schema.Field::name)
                         .filter(name -> !notContent.contains(name))
                         .toList();
-        List<String> covered =
-                everyContentField().map(n -> n.getName().split(" ")[0]).toList();
+        List<String> covered = everyContentField().map(n -> n.getName().split(" ")[0]).toList();
 
         // then: in schema order, which is also the order of the canonical bytes
         assertThat(covered).containsExactlyElementsOf(contentFields);

@@ -40,7 +40,8 @@ class IngestExactlyOnceITCase {
     static void startKafka() {
         kafka =
                 LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")), work.resolve("kafka"));
+                        Path.of(System.getProperty("decisionledger.stack.dir")),
+                        work.resolve("kafka"));
     }
 
     @AfterAll
@@ -86,7 +87,11 @@ class IngestExactlyOnceITCase {
 
         String quarantine = table(lake.resolve("quarantine"));
         assertThat(count("SELECT count(*) FROM " + quarantine)).isEqualTo(200);
-        assertThat(count("SELECT count(*) FROM " + quarantine + " WHERE reason_code = 'DUPLICATE_EVENT_ID'"))
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM "
+                                        + quarantine
+                                        + " WHERE reason_code = 'DUPLICATE_EVENT_ID'"))
                 .isEqualTo(200);
     }
 }

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ingest job end to end on a real Kafka broker (separate JVM) and a real MiniCluster, with
- * the lake read back by DuckDB as a BI tool would: valid events stored once in their partition,
+ * The ingest job end to end on a real Kafka broker (separate JVM) and a real MiniCluster, with the
+ * lake read back by DuckDB as a BI tool would: valid events stored once in their partition,
  * everything else quarantined with its reason, field values exact.
  */
 class IngestJobITCase {
@@ -58,7 +58,8 @@ class IngestJobITCase {
         // given a topic with valid events, malformed records and producer re-sends
         kafka =
                 LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")), work.resolve("kafka"));
+                        Path.of(System.getProperty("decisionledger.stack.dir")),
+                        work.resolve("kafka"));
         kafka.createTopic(TOPIC, 2);
         sample = SampleDecisions.generate(42, 400, 33, 20, Instant.now());
         IngestRun.produce(kafka.bootstrapServers(), TOPIC, sample.events());
@@ -135,7 +136,9 @@ class IngestJobITCase {
                             "tenant_id=T/event_date=D/part-*.parquet");
         }
         try (Stream<Path> files = Files.walk(lake.resolve("quarantine"))) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> p.getParent().getFileName().toString()))
+            assertThat(
+                            files.filter(Files::isRegularFile)
+                                    .map(p -> p.getParent().getFileName().toString()))
                     .isNotEmpty()
                     .allMatch(dir -> dir.matches("ingest_date=\\d{4}-\\d{2}-\\d{2}"));
         }
@@ -145,7 +148,10 @@ class IngestJobITCase {
     void quarantinesEveryRefusedRecordWithItsReason() {
         Map<ReasonCode, Long> perReason = new TreeMap<>();
         for (Map<String, Object> row :
-                query("SELECT reason_code, count(*) AS n FROM " + quarantine() + " GROUP BY reason_code")) {
+                query(
+                        "SELECT reason_code, count(*) AS n FROM "
+                                + quarantine()
+                                + " GROUP BY reason_code")) {
             perReason.put(
                     ReasonCode.valueOf((String) row.get("reason_code")),
                     ((Number) row.get("n")).longValue());
@@ -155,12 +161,16 @@ class IngestJobITCase {
 
         // Duplicates are exact re-sends: the detail says so and the raw bytes are the event's.
         List<Map<String, Object>> duplicates =
-                query("SELECT detail, raw, event_id, tenant_id FROM "
-                        + quarantine()
-                        + " WHERE reason_code = 'DUPLICATE_EVENT_ID'");
+                query(
+                        "SELECT detail, raw, event_id, tenant_id FROM "
+                                + quarantine()
+                                + " WHERE reason_code = 'DUPLICATE_EVENT_ID'");
         Map<String, byte[]> validById =
                 sample.valid().stream()
-                        .collect(Collectors.toMap(SampleDecisions.Event::eventId, SampleDecisions.Event::value));
+                        .collect(
+                                Collectors.toMap(
+                                        SampleDecisions.Event::eventId,
+                                        SampleDecisions.Event::value));
         for (Map<String, Object> d : duplicates) {
             assertThat((String) d.get("detail")).contains("identical");
             assertThat(bytes(d.get("raw"))).isEqualTo(validById.get((String) d.get("event_id")));
@@ -171,9 +181,10 @@ class IngestJobITCase {
     @Test
     void keepsTheRawBytesOfMalformedRecords() {
         List<Map<String, Object>> notJson =
-                query("SELECT raw, raw_size, detail, source_topic, source_offset FROM "
-                        + quarantine()
-                        + " WHERE reason_code = 'MALFORMED_JSON' AND raw_size < 60");
+                query(
+                        "SELECT raw, raw_size, detail, source_topic, source_offset FROM "
+                                + quarantine()
+                                + " WHERE reason_code = 'MALFORMED_JSON' AND raw_size < 60");
         assertThat(notJson).hasSize(3);
         for (Map<String, Object> row : notJson) {
             String raw = new String(bytes(row.get("raw")), StandardCharsets.UTF_8);
@@ -182,7 +193,11 @@ class IngestJobITCase {
             assertThat(row.get("source_topic")).isEqualTo(TOPIC);
             assertThat((String) row.get("detail")).startsWith("malformed JSON at line 1");
         }
-        assertThat(count("SELECT count(*) FROM " + quarantine() + " WHERE reason_code = 'EMPTY_RECORD' AND raw_size = 0"))
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM "
+                                        + quarantine()
+                                        + " WHERE reason_code = 'EMPTY_RECORD' AND raw_size = 0"))
                 .isEqualTo(3);
     }
 
@@ -192,7 +207,8 @@ class IngestJobITCase {
         JsonNode json = JSON.readTree(event.value());
         JsonNode ai = json.get("aiInteraction");
         Map<String, Object> row =
-                query("SELECT * FROM " + audit() + " WHERE event_id = '" + event.eventId() + "'").get(0);
+                query("SELECT * FROM " + audit() + " WHERE event_id = '" + event.eventId() + "'")
+                        .get(0);
 
         assertThat(row.get("event_id")).isEqualTo(json.get("eventId").asText());
         assertThat(row.get("event_id_derived")).isEqualTo(false);
@@ -217,20 +233,28 @@ class IngestJobITCase {
         JsonNode metadata = ai.get("context").get("metadata");
         assertThat(row.get("context_metadata_json"))
                 .isEqualTo(
-                        "{\"annualIncome\":" + metadata.get("annualIncome").asText()
-                                + ",\"creditScore\":" + metadata.get("creditScore").asText()
-                                + ",\"dtiRatio\":" + metadata.get("dtiRatio").asText()
-                                + ",\"employmentYears\":" + metadata.get("employmentYears").asText()
+                        "{\"annualIncome\":"
+                                + metadata.get("annualIncome").asText()
+                                + ",\"creditScore\":"
+                                + metadata.get("creditScore").asText()
+                                + ",\"dtiRatio\":"
+                                + metadata.get("dtiRatio").asText()
+                                + ",\"employmentYears\":"
+                                + metadata.get("employmentYears").asText()
                                 + "}");
         assertThat(row.get("temperature")).isEqualTo(0.3);
         assertThat(row.get("max_tokens")).isEqualTo(500L);
         assertThat(row.get("top_p")).isEqualTo(1.0);
-        assertThat(row.get("response_content")).isEqualTo(ai.get("response").get("content").asText());
+        assertThat(row.get("response_content"))
+                .isEqualTo(ai.get("response").get("content").asText());
         assertThat(row.get("response_tokens")).isEqualTo(ai.get("response").get("tokens").asLong());
         assertThat(row.get("response_finish_reason")).isEqualTo("stop");
-        assertThat(row.get("decision_approved")).isEqualTo(ai.get("decision").get("approved").asBoolean());
-        assertThat(row.get("decision_confidence")).isEqualTo(ai.get("decision").get("confidence").asDouble());
-        assertThat(row.get("decision_reasoning")).isEqualTo(ai.get("decision").get("reasoning").asText());
+        assertThat(row.get("decision_approved"))
+                .isEqualTo(ai.get("decision").get("approved").asBoolean());
+        assertThat(row.get("decision_confidence"))
+                .isEqualTo(ai.get("decision").get("confidence").asDouble());
+        assertThat(row.get("decision_reasoning"))
+                .isEqualTo(ai.get("decision").get("reasoning").asText());
         assertThat(row.get("extra_json")).isNull();
         assertThat(row.get("source_topic")).isEqualTo(TOPIC);
         assertThat(((Number) row.get("source_partition")).intValue()).isBetween(0, 1);

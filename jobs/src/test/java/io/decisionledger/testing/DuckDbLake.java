@@ -21,7 +21,10 @@ public final class DuckDbLake {
 
     private DuckDbLake() {}
 
-    /** {@code read_parquet('<dir>/**}{@code /*.parquet', hive_partitioning=true, union_by_name=true)}. */
+    /**
+     * {@code read_parquet('<dir>/**}{@code /*.parquet', hive_partitioning=true,
+     * union_by_name=true)}.
+     */
     public static String table(Path dir) {
         return "read_parquet('"
                 + dir.toAbsolutePath()

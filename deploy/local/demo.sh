@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The newcomer's tour: builds the project, then runs `Main demo` (a Kafka broker on 127.0.0.1, a
+# realistic sample, IngestJob on a local Flink, a summary of the lake it wrote).
+# Usage: deploy/local/demo.sh [--events N] [--work DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+echo "== Building (the first run downloads dependencies from Maven Central: a few minutes)"
+mvn -B -q -DskipTests -Dspotless.check.skip=true install
+
+jar=$(ls jobs/target/decision-ledger-jobs-*.jar | grep -v original | head -n 1)
+# The job jar runs on the same Flink classpath a standalone cluster uses (deploy/local/flink).
+exec java -Xmx2g \
+  -Dlog4j.configurationFile=deploy/local/log4j2-demo.properties \
+  -Ddecisionledger.stack.dir=deploy/local \
+  -cp "$jar:deploy/local/flink/target/lib/*" \
+  io.decisionledger.cli.Main demo "$@"

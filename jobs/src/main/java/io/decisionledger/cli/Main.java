@@ -1,0 +1,41 @@
+package io.decisionledger.cli;
+
+import io.decisionledger.ingest.IngestJob;
+import java.util.Arrays;
+
+/**
+ * The jar's entry point for people (jobs are submitted with {@code flink run -c <JobClass>}):
+ * {@code java -cp … io.decisionledger.cli.Main <command> [options]}. It knows every command and
+ * only dispatches; each command parses its own options and prints them with {@code --help}.
+ */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.println(usage());
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "demo" -> Demo.main(rest);
+            case "ingest" -> IngestJob.main(rest);
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
+                System.exit(2);
+            }
+        }
+    }
+
+    static String usage() {
+        return """
+                decision-ledger: an immutable, verifiable audit trail for AI decisions.
+
+                Commands:
+                  demo     start a local Kafka broker, produce a sample, ingest it into a local lake, summarise
+                  ingest   run IngestJob here (on a cluster use: flink run -c io.decisionledger.ingest.IngestJob <jar>)
+
+                '<command> --help' lists a command's options.""";
+    }
+}

@@ -1,0 +1,90 @@
+package io.decisionledger.lake;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.parquet.ParquetInputFile;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.InputFile;
+
+/**
+ * Lists and reads the committed Parquet files of a lake folder through Flink's file systems, so the
+ * same code works on {@code file://} and {@code s3://}. "Committed" means what a BI tool's {@code
+ * **}{@code /*.parquet} glob sees: files the FileSink left hidden ({@code .part-*}, in progress or
+ * from a failed attempt) are skipped.
+ */
+public final class LakeFiles {
+
+    private LakeFiles() {}
+
+    /** Committed Parquet files under {@code dir}, recursively, sorted by path. Empty if none. */
+    public static List<FileStatus> parquetFiles(Path dir) throws IOException {
+        FileSystem fs = dir.getFileSystem();
+        List<FileStatus> files = new ArrayList<>();
+        if (fs.exists(dir)) {
+            collect(fs, dir, files);
+        }
+        files.sort(Comparator.comparing(f -> f.getPath().toString()));
+        return files;
+    }
+
+    private static void collect(FileSystem fs, Path dir, List<FileStatus> out) throws IOException {
+        FileStatus[] children = fs.listStatus(dir);
+        if (children == null) {
+            return;
+        }
+        for (FileStatus child : children) {
+            String name = child.getPath().getName();
+            if (name.startsWith(".") || name.startsWith("_")) {
+                continue;
+            }
+            if (child.isDir()) {
+                collect(fs, child.getPath(), out);
+            } else if (name.endsWith(".parquet")) {
+                out.add(child);
+            }
+        }
+    }
+
+    /** The file's footer: schema, row groups, row counts, statistics. */
+    public static ParquetMetadata footer(FileStatus file) throws IOException {
+        try (ParquetFileReader reader =
+                ParquetFileReader.open(input(file), ParquetReadOptions.builder().build())) {
+            return reader.getFooter();
+        }
+    }
+
+    /** Row count from the footer alone, without reading data pages. */
+    public static long rowCount(FileStatus file) throws IOException {
+        return footer(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
+    }
+
+    /**
+     * Calls {@code consumer} for every record of the file, read generically (schema from the file).
+     */
+    public static void forEachRecord(FileStatus file, Consumer<GenericRecord> consumer)
+            throws IOException {
+        try (ParquetReader<GenericRecord> reader =
+                AvroParquetReader.<GenericRecord>builder(input(file)).build()) {
+            GenericRecord record;
+            while ((record = reader.read()) != null) {
+                consumer.accept(record);
+            }
+        }
+    }
+
+    private static InputFile input(FileStatus file) throws IOException {
+        FileSystem fs = file.getPath().getFileSystem();
+        return new ParquetInputFile(fs.open(file.getPath()), file.getLen());
+    }
+}
