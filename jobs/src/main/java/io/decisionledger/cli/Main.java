@@ -1,6 +1,7 @@
 package io.decisionledger.cli;
 
 import io.decisionledger.ingest.IngestJob;
+import io.decisionledger.ingest.IngestOptions;
 import java.util.Arrays;
 
 /**
@@ -18,13 +19,19 @@ public final class Main {
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "demo" -> Demo.main(rest);
-            case "ingest" -> IngestJob.main(rest);
-            default -> {
-                System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
-                System.exit(2);
+        try {
+            switch (args[0]) {
+                case "demo" -> Demo.main(rest);
+                case "ingest" -> IngestJob.main(rest);
+                default -> {
+                    System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
+                    System.exit(2);
+                }
             }
+        } catch (IngestOptions.InvalidOptionException e) {
+            System.err.println(
+                    "error: " + e.getMessage() + " ('" + args[0] + " --help' lists them)");
+            System.exit(2);
         }
     }
 
