@@ -34,7 +34,7 @@ class CanonicalContentTest {
      * stored content_sha256 changes with it.
      */
     static final String TEST_VECTOR_SHA256 =
-            "aa2c3231f0101937c8b328d9cad79bfd3794eb075b8558d99c0681960d697830";
+            "69619f58bec504e9296a87b62884ab0df7b8d3e7d0263f6adb6e902c90c0311a";
 
     /** All content fields set, non-ASCII text included so byte and character counts differ. */
     static DecisionRecord testVector() {
@@ -80,45 +80,61 @@ class CanonicalContentTest {
     // ---- an independent encoder, written from the specification -------------------------------
 
     /**
-     * The canonical content bytes exactly as the specification states them: "DLC1", then each
-     * content field in order as null 0x00 | string 0x01 u32 len bytes | long 0x02 i64 | double 0x03
-     * f64 (-0.0 as +0.0) | boolean 0x04 0x00/0x01 | timestamp 0x05 i64 micros | string list 0x06
-     * u32 count then each element as a string value. All integers big-endian.
+     * The canonical content bytes exactly as the specification states them: "DLC2", then the
+     * SHA-256 of each content field's encoding, in order; a field is encoded as null 0x00 | string
+     * 0x01 u32 len bytes | long 0x02 i64 | double 0x03 f64 (-0.0 as +0.0) | boolean 0x04 0x00/0x01
+     * | timestamp 0x05 i64 micros | string list 0x06 u32 count then each element as a string value.
+     * All integers big-endian.
      */
     static byte[] specBytes(DecisionRecord r) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
         try {
-            out.write(new byte[] {'D', 'L', 'C', '1'});
-            specString(out, r.getEventId());
-            specString(out, r.getEventType());
-            specTimestamp(out, r.getEventTime());
-            specString(out, r.getTenantId());
-            specString(out, r.getUserId());
-            specString(out, r.getCaseId());
-            specString(out, r.getModel());
-            specString(out, r.getModelVersion());
-            specString(out, r.getModelMetadataId());
-            specString(out, r.getPrompt());
-            specString(out, r.getSystemPrompt());
-            specStringList(out, r.getContextUserHistory());
-            specStringList(out, r.getContextRelevantDocuments());
-            specString(out, r.getContextMetadataJson());
-            specDouble(out, r.getTemperature());
-            specLong(out, r.getMaxTokens());
-            specDouble(out, r.getTopP());
-            specString(out, r.getResponseContent());
-            specLong(out, r.getResponseTokens());
-            specString(out, r.getResponseFinishReason());
-            specBoolean(out, r.getDecisionApproved());
-            specDouble(out, r.getDecisionConfidence());
-            specString(out, r.getDecisionReasoning());
-            specString(out, r.getExtraJson());
-            out.flush();
+            bytes.write(new byte[] {'D', 'L', 'C', '2'});
+            bytes.write(field(out -> specString(out, r.getEventId())));
+            bytes.write(field(out -> specString(out, r.getEventType())));
+            bytes.write(field(out -> specTimestamp(out, r.getEventTime())));
+            bytes.write(field(out -> specString(out, r.getTenantId())));
+            bytes.write(field(out -> specString(out, r.getUserId())));
+            bytes.write(field(out -> specString(out, r.getCaseId())));
+            bytes.write(field(out -> specString(out, r.getModel())));
+            bytes.write(field(out -> specString(out, r.getModelVersion())));
+            bytes.write(field(out -> specString(out, r.getModelMetadataId())));
+            bytes.write(field(out -> specString(out, r.getPrompt())));
+            bytes.write(field(out -> specString(out, r.getSystemPrompt())));
+            bytes.write(field(out -> specStringList(out, r.getContextUserHistory())));
+            bytes.write(field(out -> specStringList(out, r.getContextRelevantDocuments())));
+            bytes.write(field(out -> specString(out, r.getContextMetadataJson())));
+            bytes.write(field(out -> specDouble(out, r.getTemperature())));
+            bytes.write(field(out -> specLong(out, r.getMaxTokens())));
+            bytes.write(field(out -> specDouble(out, r.getTopP())));
+            bytes.write(field(out -> specString(out, r.getResponseContent())));
+            bytes.write(field(out -> specLong(out, r.getResponseTokens())));
+            bytes.write(field(out -> specString(out, r.getResponseFinishReason())));
+            bytes.write(field(out -> specBoolean(out, r.getDecisionApproved())));
+            bytes.write(field(out -> specDouble(out, r.getDecisionConfidence())));
+            bytes.write(field(out -> specString(out, r.getDecisionReasoning())));
+            bytes.write(field(out -> specString(out, r.getExtraJson())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private interface FieldEncoder {
+        void encode(DataOutputStream out) throws IOException;
+    }
+
+    /** SHA-256 of one field's encoding, as the specification commits to fields. */
+    private static byte[] field(FieldEncoder encoder) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        encoder.encode(out);
+        out.flush();
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void specString(DataOutputStream out, String v) throws IOException {
@@ -223,27 +239,26 @@ class CanonicalContentTest {
     }
 
     @Test
-    void startsTheSpecBytesOfTheTestVectorWithTheMagicAndALengthPrefixedEventId() {
+    void buildsTheSpecBytesFromTheMagicAndOneDigestPerField() throws Exception {
         // given
         DecisionRecord record = testVector();
 
         // when
         byte[] bytes = specBytes(record);
 
-        // then: "DLC1", 0x01, u32 12, "evt-loan-123", 0x01, u32 11, "AI_DECISION", 0x05, micros
-        assertThat(HexFormat.of().formatHex(bytes, 0, 4 + 1 + 4 + 12 + 1 + 4 + 11 + 1 + 8))
-                .isEqualTo(
-                        "444c4331"
-                                + "01"
-                                + "0000000c"
-                                + HexFormat.of()
-                                        .formatHex("evt-loan-123".getBytes(StandardCharsets.UTF_8))
-                                + "01"
-                                + "0000000b"
-                                + HexFormat.of()
-                                        .formatHex("AI_DECISION".getBytes(StandardCharsets.UTF_8))
-                                + "05"
-                                + String.format("%016x", 1_773_570_067_123_456L));
+        // then: "DLC2", then 24 SHA-256 digests; the first commits to 0x01, u32 12, "evt-loan-123"
+        assertThat(bytes).hasSize(4 + 24 * 32);
+        assertThat(HexFormat.of().formatHex(bytes, 0, 4)).isEqualTo("444c4332");
+        byte[] eventIdEncoding =
+                HexFormat.of()
+                        .parseHex(
+                                "01"
+                                        + "0000000c"
+                                        + HexFormat.of()
+                                                .formatHex(
+                                                        "evt-loan-123"
+                                                                .getBytes(StandardCharsets.UTF_8)));
+        assertThat(HexFormat.of().formatHex(bytes, 4, 36)).isEqualTo(sha256Hex(eventIdEncoding));
         assertThat(Instant.parse("2026-03-15T10:21:07.123456Z"))
                 .isEqualTo(Instant.EPOCH.plus(1_773_570_067_123_456L, ChronoUnit.MICROS));
     }
