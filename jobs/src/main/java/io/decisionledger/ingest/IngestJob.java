@@ -1,17 +1,22 @@
 package io.decisionledger.ingest;
 
+import io.decisionledger.chain.ChainLinkOperator;
+import io.decisionledger.chain.ChainSharding;
 import io.decisionledger.decision.DecisionDeduplicator;
 import io.decisionledger.decision.KafkaDecisionDeserializer;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.decision.Quarantine;
+import io.decisionledger.lake.ChainHeadBucketAssigner;
 import io.decisionledger.lake.DecisionBucketAssigner;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.QuarantineBucketAssigner;
+import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -36,7 +41,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * the FileSink's pending files, so restarts neither lose nor repeat records.
  *
  * <p>Graph: Kafka source (parses) → split refused input → key by tenant/eventId → de-duplicate →
- * audit sink; refused input and duplicates → quarantine sink.
+ * key by chain (tenant/shard) → link into the hash chain → audit sink; chain heads (at every
+ * checkpoint) → heads sink; refused input and duplicates → quarantine sink.
  */
 public final class IngestJob {
 
@@ -46,22 +52,29 @@ public final class IngestJob {
     private final Source<ParsedDecision, ?, ?> source;
     private final Sink<DecisionRecord> auditSink;
     private final Sink<QuarantineRecord> quarantineSink;
+    private final Sink<ChainHead> headsSink;
 
     public IngestJob(
             IngestOptions options,
             Source<ParsedDecision, ?, ?> source,
             Sink<DecisionRecord> auditSink,
-            Sink<QuarantineRecord> quarantineSink) {
+            Sink<QuarantineRecord> quarantineSink,
+            Sink<ChainHead> headsSink) {
         this.options = options;
         this.source = source;
         this.auditSink = auditSink;
         this.quarantineSink = quarantineSink;
+        this.headsSink = headsSink;
     }
 
     /** The job with its production source and sinks, as {@link #main} runs it. */
     public static IngestJob fromOptions(IngestOptions options) {
         return new IngestJob(
-                options, kafkaSource(options), auditSink(options), quarantineSink(options));
+                options,
+                kafkaSource(options),
+                auditSink(options),
+                quarantineSink(options),
+                headsSink(options));
     }
 
     public static void main(String[] args) throws Exception {
@@ -117,7 +130,30 @@ public final class IngestJob {
                         .name("dedup-by-event-id")
                         .uid("dedup-by-event-id");
 
-        unique.sinkTo(auditSink).name("audit-decisions-sink").uid("audit-decisions-sink");
+        DataStream<DecisionRecord> stored = unique;
+        if (options.hashChain()) {
+            ChainSharding sharding = options.chainSharding();
+            SingleOutputStreamOperator<DecisionRecord> linked =
+                    unique.keyBy(
+                                    (KeySelector<DecisionRecord, String>)
+                                            d ->
+                                                    ChainSharding.chainKey(
+                                                            d.getTenantId(),
+                                                            sharding.shardOf(
+                                                                    d.getTenantId(),
+                                                                    d.getEventId())))
+                            .transform(
+                                    "hash-chain",
+                                    new AvroTypeInfo<>(DecisionRecord.class),
+                                    new ChainLinkOperator())
+                            .uid("hash-chain");
+            linked.getSideOutput(ChainLinkOperator.HEADS)
+                    .sinkTo(headsSink)
+                    .name("chain-heads-sink")
+                    .uid("chain-heads-sink");
+            stored = linked;
+        }
+        stored.sinkTo(auditSink).name("audit-decisions-sink").uid("audit-decisions-sink");
 
         accepted.getSideOutput(Quarantine.OUTPUT)
                 .union(unique.getSideOutput(Quarantine.OUTPUT))
@@ -182,6 +218,16 @@ public final class IngestJob {
                         options.lake().quarantine(),
                         ParquetFormats.writerFor(QuarantineRecord.class, options.parquet()))
                 .withBucketAssigner(new QuarantineBucketAssigner())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(parquetFiles())
+                .build();
+    }
+
+    public static FileSink<ChainHead> headsSink(IngestOptions options) {
+        return FileSink.forBulkFormat(
+                        options.lake().chainHeads(),
+                        ParquetFormats.writerFor(ChainHead.class, options.parquet()))
+                .withBucketAssigner(new ChainHeadBucketAssigner())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .withOutputFileConfig(parquetFiles())
                 .build();

@@ -1,5 +1,6 @@
 package io.decisionledger.ingest;
 
+import io.decisionledger.chain.ChainSharding;
 import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
@@ -33,6 +34,8 @@ public record IngestOptions(
         Duration dedupTtl,
         ParserLimits parserLimits,
         ParquetSettings parquet,
+        boolean hashChain,
+        ChainSharding chainSharding,
         Properties kafkaProperties)
         implements Serializable {
 
@@ -84,6 +87,16 @@ public record IngestOptions(
                 "earliest-event-time",
                 ParserLimits.DEFAULT_EARLIEST_EVENT_TIME.toString(),
                 "Event timestamps before this instant are quarantined.");
+        option(
+                "hash-chain",
+                "true",
+                "Link every stored decision into its tenant's hash chain and publish chain heads."
+                        + " false only to measure its cost: the lake then has no tamper evidence.");
+        option(
+                "chain-shards",
+                "",
+                "Tenants with more than one hash chain, e.g. bank_456=4,insurer_789=2 (very hot"
+                        + " tenants; one chain is one sequential key). Others have one chain.");
         option(
                 "parquet-compression",
                 ParquetSettings.DEFAULT_COMPRESSION,
@@ -175,6 +188,8 @@ public record IngestOptions(
                             value(given, "parquet-compression"),
                             integer(given, "parquet-row-group-bytes"),
                             integer(given, "parquet-page-bytes")),
+                    bool(given, "hash-chain"),
+                    ChainSharding.parse(given.getOrDefault("chain-shards", "")),
                     kafka);
         } catch (InvalidOptionException e) {
             throw e;
@@ -209,6 +224,10 @@ public record IngestOptions(
         add(args, "parquet-compression", parquet.compression());
         add(args, "parquet-row-group-bytes", String.valueOf(parquet.rowGroupBytes()));
         add(args, "parquet-page-bytes", String.valueOf(parquet.pageBytes()));
+        add(args, "hash-chain", String.valueOf(hashChain));
+        if (!chainSharding.toString().isEmpty()) {
+            add(args, "chain-shards", chainSharding.toString());
+        }
         for (String key : kafkaProperties.stringPropertyNames()) {
             add(args, "kafka." + key, kafkaProperties.getProperty(key));
         }
@@ -243,6 +262,9 @@ public record IngestOptions(
     }
 
     private static String value(Map<String, String> given, String name) {
+        if (OPTIONS.get(name)[0].isEmpty() && !given.containsKey(name)) {
+            return "";
+        }
         String v = given.getOrDefault(name, OPTIONS.get(name)[0]);
         if (v == null || v.isBlank()) {
             throw new InvalidOptionException("--" + name + " must not be empty");

@@ -14,6 +14,7 @@ public final class LakeLayout implements Serializable {
 
     public static final String AUDIT_DECISIONS = "audit/decisions";
     public static final String QUARANTINE = "quarantine";
+    public static final String CHAIN_HEADS = "chain/heads";
 
     private final String root;
 
@@ -53,6 +54,11 @@ public final class LakeLayout implements Serializable {
     /** Refused input with raw bytes and reason, partitioned ingest_date=D. Restricted. */
     public Path quarantine() {
         return resolve(QUARANTINE);
+    }
+
+    /** Chain heads published at every checkpoint, partitioned tenant_id=T/head_date=D. */
+    public Path chainHeads() {
+        return resolve(CHAIN_HEADS);
     }
 
     public Path resolve(String relative) {

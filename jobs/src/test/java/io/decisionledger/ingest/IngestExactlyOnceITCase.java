@@ -14,6 +14,7 @@ import io.decisionledger.testing.MiniClusters;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -84,6 +85,34 @@ class IngestExactlyOnceITCase {
         List<String> expected =
                 sample.valid().stream().map(SampleDecisions.Event::eventId).sorted().toList();
         assertThat(stored).hasSize(3000).isEqualTo(expected);
+
+        // and every tenant's hash chain is gap-free from 1, without repeats, ending at its head
+        List<Map<String, Object>> chains =
+                query(
+                        "SELECT tenant_id, chain_shard, count(*) AS n, count(DISTINCT chain_seq) AS distinct_seqs,"
+                                + " min(chain_seq) AS first_seq, max(chain_seq) AS last_seq,"
+                                + " arg_max(hash, chain_seq) AS last_hash FROM "
+                                + audit
+                                + " GROUP BY ALL ORDER BY tenant_id");
+        assertThat(chains).hasSize(sample.acceptedPerTenant().size());
+        for (Map<String, Object> chain : chains) {
+            long n = ((Number) chain.get("n")).longValue();
+            assertThat(n)
+                    .isEqualTo(sample.acceptedPerTenant().get((String) chain.get("tenant_id")));
+            assertThat(((Number) chain.get("distinct_seqs")).longValue()).isEqualTo(n);
+            assertThat(((Number) chain.get("first_seq")).longValue()).isEqualTo(1);
+            assertThat(((Number) chain.get("last_seq")).longValue()).isEqualTo(n);
+            Map<String, Object> head =
+                    query(
+                                    "SELECT max(chain_seq) AS seq, arg_max(hash, chain_seq) AS hash FROM "
+                                            + table(lake.resolve("chain/heads"))
+                                            + " WHERE tenant_id = '"
+                                            + chain.get("tenant_id")
+                                            + "'")
+                            .get(0);
+            assertThat(((Number) head.get("seq")).longValue()).isEqualTo(n);
+            assertThat(head.get("hash")).isEqualTo(chain.get("last_hash"));
+        }
 
         String quarantine = table(lake.resolve("quarantine"));
         assertThat(count("SELECT count(*) FROM " + quarantine)).isEqualTo(200);

@@ -297,6 +297,10 @@ class IngestJobITCase {
         expected.put("source_offset", "BIGINT");
         expected.put("ingest_time", "TIMESTAMP WITH TIME ZONE");
         expected.put("content_sha256", "VARCHAR");
+        expected.put("chain_shard", "INTEGER");
+        expected.put("chain_seq", "BIGINT");
+        expected.put("prev_hash", "VARCHAR");
+        expected.put("hash", "VARCHAR");
         expected.put("event_date", "DATE");
         assertThat(DuckDbLake.describe(lake.resolve("audit/decisions")))
                 .containsExactlyEntriesOf(expected);
