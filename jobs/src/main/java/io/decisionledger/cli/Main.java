@@ -1,5 +1,6 @@
 package io.decisionledger.cli;
 
+import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ public final class Main {
             switch (args[0]) {
                 case "demo" -> Demo.main(rest);
                 case "ingest" -> IngestJob.main(rest);
+                case "verify" -> VerifyJob.main(rest);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
@@ -42,6 +44,7 @@ public final class Main {
                 Commands:
                   demo     start a local Kafka broker, produce a sample, ingest it into a local lake, summarise
                   ingest   run IngestJob here (on a cluster use: flink run -c io.decisionledger.ingest.IngestJob <jar>)
+                  verify   check the lake's hash chains against the published heads (VerifyJob)
 
                 '<command> --help' lists a command's options.""";
     }

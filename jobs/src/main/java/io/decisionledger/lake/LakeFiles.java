@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -77,6 +79,24 @@ public final class LakeFiles {
         try (ParquetReader<GenericRecord> reader =
                 AvroParquetReader.<GenericRecord>builder(input(file)).build()) {
             GenericRecord record;
+            while ((record = reader.read()) != null) {
+                consumer.accept(record);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code consumer} for every record of the file as an instance of {@code recordClass},
+     * with its logical types (timestamps as {@code Instant}). Files written with an earlier version
+     * of the schema read fine: fields are only ever appended.
+     */
+    public static <T extends SpecificRecordBase> void forEachRecord(
+            FileStatus file, Class<T> recordClass, Consumer<T> consumer) throws IOException {
+        try (ParquetReader<T> reader =
+                AvroParquetReader.<T>builder(input(file))
+                        .withDataModel(SpecificData.getForClass(recordClass))
+                        .build()) {
+            T record;
             while ((record = reader.read()) != null) {
                 consumer.accept(record);
             }

@@ -49,7 +49,8 @@ class ChainLinkOperatorTest {
     private DecisionRecord decision(int i, String tenant) {
         String json =
                 new String(sample.valid().get(i).value(), java.nio.charset.StandardCharsets.UTF_8)
-                        .replaceFirst("\"tenantId\":\"[a-z_0-9]+\"", "\"tenantId\":\"" + tenant + "\"");
+                        .replaceFirst(
+                                "\"tenantId\":\"[a-z_0-9]+\"", "\"tenantId\":\"" + tenant + "\"");
         return parser.parse(
                         json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                         "t",
@@ -132,7 +133,9 @@ class ChainLinkOperatorTest {
         harness.processElement(new StreamRecord<>(decision(0, "bank_a")));
         harness.endInput();
 
-        assertThat(heads()).singleElement().satisfies(h -> assertThat(h.getChainSeq()).isEqualTo(1L));
+        assertThat(heads())
+                .singleElement()
+                .satisfies(h -> assertThat(h.getChainSeq()).isEqualTo(1L));
     }
 
     @Test
@@ -141,7 +144,8 @@ class ChainLinkOperatorTest {
 
         assertThat(sharding.shardsOf("bank_a")).isEqualTo(4);
         assertThat(sharding.shardsOf("other")).isEqualTo(1);
-        assertThat(sharding.shardOf("bank_a", "evt-1")).isEqualTo(Math.floorMod("evt-1".hashCode(), 4));
+        assertThat(sharding.shardOf("bank_a", "evt-1"))
+                .isEqualTo(Math.floorMod("evt-1".hashCode(), 4));
         assertThat(sharding.shardOf("other", "evt-1")).isZero();
         assertThat(ChainSharding.parse(sharding.toString()).shardsOf("bank_a")).isEqualTo(4);
     }

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every stored format evolves compatibly: today's schema reads files written with every earlier
- * version kept in schemas/history (backward), and an earlier reader reads today's files
- * (forward), as Avro's own resolution rules define it.
+ * version kept in schemas/history (backward), and an earlier reader reads today's files (forward),
+ * as Avro's own resolution rules define it.
  */
 class SchemaCompatibilityTest {
 
@@ -31,14 +31,10 @@ class SchemaCompatibilityTest {
         Schema current = load("/avro/" + name + ".avsc");
         Schema earlier = load("/avro-history/" + name + "-v" + version + ".avsc");
 
-        assertThat(
-                        SchemaCompatibility.checkReaderWriterCompatibility(current, earlier)
-                                .getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, earlier).getType())
                 .as("today's reader on v%d files", version)
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
-        assertThat(
-                        SchemaCompatibility.checkReaderWriterCompatibility(earlier, current)
-                                .getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(earlier, current).getType())
                 .as("a v%d reader on today's files", version)
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
     }
