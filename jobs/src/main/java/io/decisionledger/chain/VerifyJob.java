@@ -318,7 +318,7 @@ public final class VerifyJob {
         return t;
     }
 
-    static void writeReport(Report report, java.nio.file.Path file) throws IOException {
+    public static void writeReport(Report report, java.nio.file.Path file) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("result", report.clean() ? "CLEAN" : "VIOLATIONS");
         json.put("lake", report.lake());
