@@ -28,6 +28,44 @@ public final class CanonicalJson {
     }
 
     /**
+     * Keeps the members of a canonical JSON object whose key passes {@code keep}, copying their
+     * values exactly, and replaces every other member's value with the string {@code replacement}.
+     * The result is canonical again (same key order).
+     *
+     * @throws IllegalArgumentException if {@code canonicalObject} is not a JSON object
+     */
+    public static String filterObject(
+            String canonicalObject, java.util.function.Predicate<String> keep, String replacement) {
+        try (JsonParser p = FACTORY.createParser(canonicalObject)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            TreeMap<String, String> members = new TreeMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (keep.test(name)) {
+                    members.put(name, readValue(p));
+                } else {
+                    p.skipChildren();
+                    StringBuilder masked = new StringBuilder();
+                    appendString(replacement, masked);
+                    members.put(name, masked.toString());
+                }
+            }
+            StringBuilder out = new StringBuilder(canonicalObject.length());
+            writeMembers(members, out);
+            return out.toString();
+        } catch (IOException | InvalidDecisionException e) {
+            throw new IllegalArgumentException(
+                    "not canonical JSON: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory FACTORY =
+            new com.fasterxml.jackson.core.JsonFactory();
+
+    /**
      * Renders a tree whose leaves are canonical value texts and whose inner nodes are maps (as the
      * parser collects unknown fields) as one canonical object.
      */

@@ -7,11 +7,13 @@ import io.decisionledger.decision.KafkaDecisionDeserializer;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.decision.Quarantine;
 import io.decisionledger.lake.ChainHeadBucketAssigner;
-import io.decisionledger.lake.DecisionBucketAssigner;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.QuarantineBucketAssigner;
+import io.decisionledger.lake.TenantDateBucketAssigner;
+import io.decisionledger.privacy.PiiMasker;
 import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -41,8 +43,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * the FileSink's pending files, so restarts neither lose nor repeat records.
  *
  * <p>Graph: Kafka source (parses) → split refused input → key by tenant/eventId → de-duplicate →
- * key by chain (tenant/shard) → link into the hash chain → audit sink; chain heads (at every
- * checkpoint) → heads sink; refused input and duplicates → quarantine sink.
+ * key by chain (tenant/shard) → link into the hash chain → audit sink, and → mask personal data →
+ * ops sink; chain heads (at every checkpoint) → heads sink; refused input and duplicates →
+ * quarantine sink.
  */
 public final class IngestJob {
 
@@ -53,18 +56,21 @@ public final class IngestJob {
     private final Sink<DecisionRecord> auditSink;
     private final Sink<QuarantineRecord> quarantineSink;
     private final Sink<ChainHead> headsSink;
+    private final Sink<OpsDecisionRecord> opsSink;
 
     public IngestJob(
             IngestOptions options,
             Source<ParsedDecision, ?, ?> source,
             Sink<DecisionRecord> auditSink,
             Sink<QuarantineRecord> quarantineSink,
-            Sink<ChainHead> headsSink) {
+            Sink<ChainHead> headsSink,
+            Sink<OpsDecisionRecord> opsSink) {
         this.options = options;
         this.source = source;
         this.auditSink = auditSink;
         this.quarantineSink = quarantineSink;
         this.headsSink = headsSink;
+        this.opsSink = opsSink;
     }
 
     /** The job with its production source and sinks, as {@link #main} runs it. */
@@ -74,7 +80,8 @@ public final class IngestJob {
                 kafkaSource(options),
                 auditSink(options),
                 quarantineSink(options),
-                headsSink(options));
+                headsSink(options),
+                opsSink(options));
     }
 
     public static void main(String[] args) throws Exception {
@@ -155,6 +162,16 @@ public final class IngestJob {
         }
         stored.sinkTo(auditSink).name("audit-decisions-sink").uid("audit-decisions-sink");
 
+        if (options.opsCopy()) {
+            stored.map(new PiiMasker(options.maskingPolicy(), options.pseudonymKey()))
+                    .returns(new AvroTypeInfo<>(OpsDecisionRecord.class))
+                    .name("mask-personal-data")
+                    .uid("mask-personal-data")
+                    .sinkTo(opsSink)
+                    .name("ops-decisions-sink")
+                    .uid("ops-decisions-sink");
+        }
+
         accepted.getSideOutput(Quarantine.OUTPUT)
                 .union(unique.getSideOutput(Quarantine.OUTPUT))
                 .sinkTo(quarantineSink)
@@ -207,7 +224,17 @@ public final class IngestJob {
         return FileSink.forBulkFormat(
                         options.lake().auditDecisions(),
                         ParquetFormats.writerFor(DecisionRecord.class, options.parquet()))
-                .withBucketAssigner(new DecisionBucketAssigner())
+                .withBucketAssigner(TenantDateBucketAssigner.decisions())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(parquetFiles())
+                .build();
+    }
+
+    public static FileSink<OpsDecisionRecord> opsSink(IngestOptions options) {
+        return FileSink.forBulkFormat(
+                        options.lake().opsDecisions(),
+                        ParquetFormats.writerFor(OpsDecisionRecord.class, options.parquet()))
+                .withBucketAssigner(TenantDateBucketAssigner.opsDecisions())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .withOutputFileConfig(parquetFiles())
                 .build();

@@ -4,6 +4,8 @@ import io.decisionledger.chain.ChainSharding;
 import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.privacy.MaskingPolicy;
+import io.decisionledger.privacy.PseudonymKey;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,9 @@ public record IngestOptions(
         ParquetSettings parquet,
         boolean hashChain,
         ChainSharding chainSharding,
+        boolean opsCopy,
+        String maskingPolicyFile,
+        PseudonymKey pseudonymKey,
         Properties kafkaProperties)
         implements Serializable {
 
@@ -97,6 +102,29 @@ public record IngestOptions(
                 "",
                 "Tenants with more than one hash chain, e.g. bank_456=4,insurer_789=2 (very hot"
                         + " tenants; one chain is one sequential key). Others have one chain.");
+        option(
+                "ops-copy",
+                "true",
+                "Write the masked operational copy to <lake>/ops/decisions/. false only to measure"
+                        + " its cost.");
+        option(
+                "masking-policy",
+                "",
+                "JSON masking policy file (detectors per field, metadata allow-list, extra"
+                        + " patterns, per-tenant overrides). Default: the policy built into the jar.");
+        option(
+                "pseudonym-key-file",
+                "",
+                "File holding the pseudonymisation key (Base64, >= 32 bytes), read on the"
+                        + " TaskManagers, e.g. a mounted secret. Default: the environment variable below.");
+        option(
+                "pseudonym-key-env",
+                PseudonymKey.DEFAULT_ENV,
+                "Environment variable holding the key when no key file is given.");
+        option(
+                "pseudonym-key-id",
+                "k1",
+                "Id of the current key, stored with every pseudonym (rotation).");
         option(
                 "parquet-compression",
                 ParquetSettings.DEFAULT_COMPRESSION,
@@ -190,6 +218,12 @@ public record IngestOptions(
                             integer(given, "parquet-page-bytes")),
                     bool(given, "hash-chain"),
                     ChainSharding.parse(given.getOrDefault("chain-shards", "")),
+                    bool(given, "ops-copy"),
+                    optional(given, "masking-policy"),
+                    new PseudonymKey(
+                            optional(given, "pseudonym-key-file"),
+                            value(given, "pseudonym-key-env"),
+                            value(given, "pseudonym-key-id")),
                     kafka);
         } catch (InvalidOptionException e) {
             throw e;
@@ -228,6 +262,15 @@ public record IngestOptions(
         if (!chainSharding.toString().isEmpty()) {
             add(args, "chain-shards", chainSharding.toString());
         }
+        add(args, "ops-copy", String.valueOf(opsCopy));
+        if (maskingPolicyFile != null) {
+            add(args, "masking-policy", maskingPolicyFile);
+        }
+        if (pseudonymKey.file() != null) {
+            add(args, "pseudonym-key-file", pseudonymKey.file());
+        }
+        add(args, "pseudonym-key-env", pseudonymKey.envVariable());
+        add(args, "pseudonym-key-id", pseudonymKey.keyId());
         for (String key : kafkaProperties.stringPropertyNames()) {
             add(args, "kafka." + key, kafkaProperties.getProperty(key));
         }
@@ -270,6 +313,18 @@ public record IngestOptions(
             throw new InvalidOptionException("--" + name + " must not be empty");
         }
         return v.strip();
+    }
+
+    private static String optional(Map<String, String> given, String name) {
+        String v = given.get(name);
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /** The masking policy: the file given, or the one built into the jar. */
+    public MaskingPolicy maskingPolicy() {
+        return maskingPolicyFile == null
+                ? MaskingPolicy.builtIn()
+                : MaskingPolicy.load(java.nio.file.Path.of(maskingPolicyFile));
     }
 
     private static boolean bool(Map<String, String> given, String name) {

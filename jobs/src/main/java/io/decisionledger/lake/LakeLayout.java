@@ -13,6 +13,7 @@ public final class LakeLayout implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final String AUDIT_DECISIONS = "audit/decisions";
+    public static final String OPS_DECISIONS = "ops/decisions";
     public static final String QUARANTINE = "quarantine";
     public static final String CHAIN_HEADS = "chain/heads";
 
@@ -49,6 +50,11 @@ public final class LakeLayout implements Serializable {
     /** Full decision records, partitioned tenant_id=T/event_date=D. Restricted. */
     public Path auditDecisions() {
         return resolve(AUDIT_DECISIONS);
+    }
+
+    /** Masked copies of the decisions, partitioned like audit/. For operators and BI. */
+    public Path opsDecisions() {
+        return resolve(OPS_DECISIONS);
     }
 
     /** Refused input with raw bytes and reason, partitioned ingest_date=D. Restricted. */

@@ -41,8 +41,30 @@ public final class IngestRun {
                     "--checkpoint-interval",
                     "PT0.5S",
                     "--earliest-event-time",
-                    "2000-01-01T00:00:00Z"
+                    "2000-01-01T00:00:00Z",
+                    "--pseudonym-key-file",
+                    testKeyFile().toString()
                 });
+    }
+
+    private static java.nio.file.Path testKeyFile;
+
+    /** A pseudonymisation key for tests: random per JVM, in a temporary file. */
+    public static synchronized java.nio.file.Path testKeyFile() {
+        if (testKeyFile == null) {
+            try {
+                testKeyFile = java.nio.file.Files.createTempFile("pseudonym", ".key");
+                testKeyFile.toFile().deleteOnExit();
+                writeKey(testKeyFile, new java.security.SecureRandom().generateSeed(32));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return testKeyFile;
+    }
+
+    public static void writeKey(java.nio.file.Path file, byte[] key) throws java.io.IOException {
+        java.nio.file.Files.writeString(file, java.util.Base64.getEncoder().encodeToString(key));
     }
 
     /** An environment on the test's MiniCluster: parallelism 2, a few quick restarts. */

@@ -1,0 +1,248 @@
+package io.decisionledger.privacy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The versioned masking policy: which detectors run on which free-text field, which context
+ * metadata keys operators may see, extra patterns (e.g. a bank's account number format), and
+ * per-tenant overrides. Loaded from a JSON file ({@code --masking-policy}; the default ships in the
+ * jar as {@code privacy/masking-policy.json}) and validated when the job starts, so a typo fails
+ * the submission rather than leaking data. Every ops row records the version it was masked with.
+ */
+public final class MaskingPolicy implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The free-text fields detectors run on. */
+    public static final List<String> TEXT_FIELDS =
+            List.of(
+                    "prompt",
+                    "system_prompt",
+                    "context_user_history",
+                    "response_content",
+                    "decision_reasoning");
+
+    public static final String DEFAULT_RESOURCE = "/privacy/masking-policy.json";
+
+    /** The rules for one tenant, after overrides. */
+    public record Rules(
+            String version,
+            String phoneRegion,
+            Map<String, Set<PiiKind>> detectorsPerField,
+            Set<String> metadataAllowList,
+            Map<String, String> extraPatterns)
+            implements Serializable {
+
+        public Set<PiiKind> detectors(String field) {
+            return detectorsPerField.getOrDefault(field, Collections.emptySet());
+        }
+
+        /** Extra patterns compiled; compile once per task, patterns are not serialisable state. */
+        public Map<String, Pattern> compiledExtraPatterns() {
+            Map<String, Pattern> compiled = new LinkedHashMap<>();
+            extraPatterns.forEach((name, regex) -> compiled.put(name, Pattern.compile(regex)));
+            return compiled;
+        }
+    }
+
+    private final Rules defaults;
+    private final Map<String, Rules> perTenant;
+
+    private MaskingPolicy(Rules defaults, Map<String, Rules> perTenant) {
+        this.defaults = defaults;
+        this.perTenant = perTenant;
+    }
+
+    public Rules forTenant(String tenantId) {
+        return perTenant.getOrDefault(tenantId, defaults);
+    }
+
+    public String version() {
+        return defaults.version();
+    }
+
+    public static MaskingPolicy builtIn() {
+        try (InputStream in = MaskingPolicy.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar has no " + DEFAULT_RESOURCE);
+            }
+            return parse(new ObjectMapper().readTree(in), DEFAULT_RESOURCE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the built-in masking policy", e);
+        }
+    }
+
+    public static MaskingPolicy load(Path file) {
+        try {
+            return parse(new ObjectMapper().readTree(Files.readAllBytes(file)), file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    "cannot read the masking policy " + file + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    static MaskingPolicy parse(JsonNode root, String source) {
+        requireKnownKeys(
+                root,
+                source,
+                Set.of(
+                        "version",
+                        "phoneRegion",
+                        "fields",
+                        "metadataAllowList",
+                        "extraPatterns",
+                        "tenants",
+                        "description"));
+        Rules defaults = rules(root, null, source);
+        Map<String, Rules> tenants = new LinkedHashMap<>();
+        JsonNode overrides = root.path("tenants");
+        overrides
+                .fieldNames()
+                .forEachRemaining(
+                        tenant -> {
+                            JsonNode o = overrides.get(tenant);
+                            requireKnownKeys(
+                                    o,
+                                    source + " tenants." + tenant,
+                                    Set.of(
+                                            "version",
+                                            "phoneRegion",
+                                            "fields",
+                                            "metadataAllowList",
+                                            "extraPatterns"));
+                            tenants.put(tenant, rules(o, defaults, source + " tenants." + tenant));
+                        });
+        return new MaskingPolicy(defaults, Collections.unmodifiableMap(tenants));
+    }
+
+    private static Rules rules(JsonNode node, Rules base, String source) {
+        String version =
+                base == null
+                        ? text(node, "version", null, source)
+                        : base.version() + "+" + text(node, "version", "tenant", source);
+        String region = text(node, "phoneRegion", base == null ? "US" : base.phoneRegion(), source);
+        Map<String, String> extras =
+                new LinkedHashMap<>(base == null ? Map.of() : base.extraPatterns());
+        JsonNode patterns = node.path("extraPatterns");
+        patterns.fieldNames()
+                .forEachRemaining(
+                        name -> {
+                            String regex = patterns.get(name).asText();
+                            try {
+                                Pattern.compile(regex);
+                            } catch (PatternSyntaxException e) {
+                                throw new IllegalArgumentException(
+                                        source
+                                                + ": extra pattern '"
+                                                + name
+                                                + "' is not a valid regex");
+                            }
+                            if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
+                                throw new IllegalArgumentException(
+                                        source
+                                                + ": extra pattern names are letters, digits and '_'");
+                            }
+                            extras.put(name, regex);
+                        });
+        Map<String, Set<PiiKind>> fields = new LinkedHashMap<>();
+        if (node.has("fields")) {
+            JsonNode f = node.get("fields");
+            f.fieldNames()
+                    .forEachRemaining(
+                            field -> {
+                                if (!TEXT_FIELDS.contains(field)) {
+                                    throw new IllegalArgumentException(
+                                            source
+                                                    + ": unknown field '"
+                                                    + field
+                                                    + "'; fields are "
+                                                    + TEXT_FIELDS);
+                                }
+                                Set<PiiKind> kinds = EnumSet.noneOf(PiiKind.class);
+                                for (JsonNode k : f.get(field)) {
+                                    String name = k.asText().toUpperCase(Locale.ROOT);
+                                    if (name.equals("ALL")) {
+                                        kinds.addAll(EnumSet.allOf(PiiKind.class));
+                                    } else {
+                                        try {
+                                            kinds.add(PiiKind.valueOf(name));
+                                        } catch (IllegalArgumentException e) {
+                                            throw new IllegalArgumentException(
+                                                    source
+                                                            + ": unknown detector '"
+                                                            + k.asText()
+                                                            + "'; detectors are "
+                                                            + List.of(PiiKind.values())
+                                                            + " or ALL");
+                                        }
+                                    }
+                                }
+                                fields.put(field, Collections.unmodifiableSet(kinds));
+                            });
+        }
+        for (String field : TEXT_FIELDS) {
+            fields.putIfAbsent(
+                    field,
+                    base == null
+                            ? Collections.unmodifiableSet(EnumSet.allOf(PiiKind.class))
+                            : base.detectors(field));
+        }
+        Set<String> allow;
+        if (node.has("metadataAllowList")) {
+            allow = new TreeSet<>();
+            for (JsonNode k : node.get("metadataAllowList")) {
+                allow.add(k.asText());
+            }
+        } else {
+            allow = base == null ? new TreeSet<>() : new TreeSet<>(base.metadataAllowList());
+        }
+        return new Rules(
+                version,
+                region,
+                Collections.unmodifiableMap(fields),
+                Collections.unmodifiableSet(allow),
+                Collections.unmodifiableMap(extras));
+    }
+
+    private static String text(JsonNode node, String key, String fallback, String source) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            if (fallback == null) {
+                throw new IllegalArgumentException(source + ": '" + key + "' is required");
+            }
+            return fallback;
+        }
+        return v.asText();
+    }
+
+    private static void requireKnownKeys(JsonNode node, String source, Set<String> known) {
+        List<String> unknown = new ArrayList<>();
+        node.fieldNames()
+                .forEachRemaining(
+                        k -> {
+                            if (!known.contains(k)) {
+                                unknown.add(k);
+                            }
+                        });
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(
+                    source + ": unknown keys " + unknown + "; known: " + new TreeSet<>(known));
+        }
+    }
+}

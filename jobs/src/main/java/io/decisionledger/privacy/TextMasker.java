@@ -1,0 +1,264 @@
+package io.decisionledger.privacy;
+
+import com.google.i18n.phonenumbers.PhoneNumberMatch;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import java.time.Year;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.validator.routines.IBANValidator;
+import org.apache.commons.validator.routines.InetAddressValidator;
+import org.apache.commons.validator.routines.checkdigit.LuhnCheckDigit;
+
+/**
+ * Finds personal data in free text and replaces each finding with a typed placeholder. Regexes only
+ * propose candidates; where a checksum or a grammar exists a library confirms them (Luhn for cards,
+ * ISO 13616 mod-97 for IBANs, libphonenumber for phone numbers, commons-validator for IP
+ * addresses), so ordinary numbers (amounts, loan ids, scores) survive. Dates are masked as dates of
+ * birth when they are old enough to be one (year at most this year minus 16) or follow a birth
+ * keyword; recent dates, such as decision dates, stay. One instance per thread.
+ */
+public final class TextMasker {
+
+    private static final Pattern EMAIL =
+            Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+    private static final Pattern SSN =
+            Pattern.compile(
+                    "(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}([- ])(?!00)\\d{2}\\1(?!0000)\\d{4}(?![\\d-])");
+    private static final Pattern CARD =
+            Pattern.compile("(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d-])");
+    private static final Pattern IBAN =
+            Pattern.compile("\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b");
+    private static final Pattern IPV4 =
+            Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.])");
+    private static final Pattern IPV6 =
+            Pattern.compile(
+                    "(?<![\\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\\d{1,3}\\.){3}\\d{1,3})?(?![\\w:])");
+    private static final String MONTHS =
+            "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+
+    /** Group "y" holds the year in every alternative. */
+    private static final Pattern DATE =
+            Pattern.compile(
+                    "(?<![\\d/.-])(?:(?<y1>(?:19|20)\\d{2})-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])"
+                            + "|(?:\\d{1,2})[/.-](?:\\d{1,2})[/.-](?<y2>(?:19|20)\\d{2})"
+                            + "|(?:\\d{1,2})(?:st|nd|rd|th)? "
+                            + MONTHS
+                            + "\\.?,? (?<y3>(?:19|20)\\d{2})"
+                            + "|"
+                            + MONTHS
+                            + "\\.? (?:\\d{1,2})(?:st|nd|rd|th)?,? (?<y4>(?:19|20)\\d{2}))(?![\\d/.-])",
+                    Pattern.CASE_INSENSITIVE);
+
+    private static final Pattern BIRTH_KEYWORD =
+            Pattern.compile(
+                    "(?:born|birth|d\\.?o\\.?b\\.?|birthday)\\W{0,3}(?:\\w+\\W{1,3}){0,3}$",
+                    Pattern.CASE_INSENSITIVE);
+
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+    private static final IBANValidator IBANS = IBANValidator.getInstance();
+    private static final InetAddressValidator IPS = InetAddressValidator.getInstance();
+
+    private final int youngestBirthYear = Year.now().getValue() - 16;
+
+    /** One finding: [start, end) of the text, and what replaces it. */
+    private record Span(int start, int end, int precedence, String placeholder) {}
+
+    /** The result of masking one text. */
+    public record Masked(String text, int replaced) {}
+
+    /**
+     * Masks {@code text} with the given detectors and extra patterns (name → pattern, replaced by
+     * {@code [NAME]}).
+     *
+     * @param phoneRegion ISO 3166 region for numbers written without a country code, e.g. "US"
+     */
+    public Masked mask(
+            String text,
+            Set<PiiKind> kinds,
+            Map<String, Pattern> extraPatterns,
+            String phoneRegion) {
+        if (text == null || text.isEmpty()) {
+            return new Masked(text, 0);
+        }
+        List<Span> spans = new ArrayList<>();
+        boolean hasDigit = hasDigit(text);
+        if (kinds.contains(PiiKind.EMAIL) && text.indexOf('@') >= 0) {
+            addAll(spans, EMAIL.matcher(text), PiiKind.EMAIL);
+        }
+        if (hasDigit) {
+            if (kinds.contains(PiiKind.IBAN)) {
+                Matcher m = IBAN.matcher(text);
+                while (m.find()) {
+                    if (IBANS.isValid(m.group().replace(" ", ""))) {
+                        spans.add(span(m.start(), m.end(), PiiKind.IBAN));
+                    }
+                }
+            }
+            if (kinds.contains(PiiKind.CARD)) {
+                Matcher m = CARD.matcher(text);
+                while (m.find()) {
+                    String digits = m.group().replace(" ", "").replace("-", "");
+                    if (digits.length() >= 13
+                            && digits.length() <= 19
+                            && LuhnCheckDigit.LUHN_CHECK_DIGIT.isValid(digits)) {
+                        spans.add(span(m.start(), m.end(), PiiKind.CARD));
+                    }
+                }
+            }
+            if (kinds.contains(PiiKind.SSN)) {
+                addAll(spans, SSN.matcher(text), PiiKind.SSN);
+            }
+            if (kinds.contains(PiiKind.IP)) {
+                Matcher m = IPV4.matcher(text);
+                while (m.find()) {
+                    if (IPS.isValidInet4Address(m.group())) {
+                        spans.add(span(m.start(), m.end(), PiiKind.IP));
+                    }
+                }
+            }
+            if (kinds.contains(PiiKind.DOB)) {
+                Matcher m = DATE.matcher(text);
+                while (m.find()) {
+                    if (looksLikeBirthDate(text, m)) {
+                        spans.add(span(m.start(), m.end(), PiiKind.DOB));
+                    }
+                }
+            }
+            if (kinds.contains(PiiKind.PHONE) && digitCount(text) >= 7) {
+                for (PhoneNumberMatch match :
+                        PHONES.findNumbers(
+                                text,
+                                phoneRegion,
+                                PhoneNumberUtil.Leniency.VALID,
+                                Long.MAX_VALUE)) {
+                    spans.add(span(match.start(), match.end(), PiiKind.PHONE));
+                }
+            }
+        }
+        if (kinds.contains(PiiKind.IP) && text.indexOf(':') >= 0) {
+            Matcher m = IPV6.matcher(text);
+            while (m.find()) {
+                String candidate = m.group();
+                if (candidate.length() > 2 && IPS.isValidInet6Address(candidate)) {
+                    spans.add(span(m.start(), m.end(), PiiKind.IP));
+                }
+            }
+        }
+        int precedence = PiiKind.values().length;
+        for (Map.Entry<String, Pattern> extra : extraPatterns.entrySet()) {
+            Matcher m = extra.getValue().matcher(text);
+            String placeholder = "[" + extra.getKey().toUpperCase(Locale.ROOT) + "]";
+            while (m.find()) {
+                if (m.end() > m.start()) {
+                    spans.add(new Span(m.start(), m.end(), precedence, placeholder));
+                }
+            }
+            precedence++;
+        }
+        return replace(text, spans);
+    }
+
+    private boolean looksLikeBirthDate(String text, Matcher m) {
+        String year = firstNonNull(m.group("y1"), m.group("y2"), m.group("y3"), m.group("y4"));
+        if (year != null && Integer.parseInt(year) <= youngestBirthYear) {
+            return true;
+        }
+        String before = text.substring(Math.max(0, m.start() - 40), m.start());
+        return BIRTH_KEYWORD.matcher(before).find();
+    }
+
+    private static Masked replace(String text, List<Span> spans) {
+        if (spans.isEmpty()) {
+            return new Masked(text, 0);
+        }
+        // Keep the strongest of overlapping findings: earliest start, then precedence, then
+        // longest.
+        spans.sort(
+                Comparator.comparingInt(Span::start)
+                        .thenComparingInt(Span::precedence)
+                        .thenComparing(Comparator.comparingInt(Span::end).reversed()));
+        StringBuilder out = new StringBuilder(text.length());
+        int pos = 0;
+        int replaced = 0;
+        Span current = null;
+        for (Span s : spans) {
+            if (current != null && s.start() < current.end()) {
+                if (s.precedence() < current.precedence() || s.end() > current.end()) {
+                    // widen the current replacement to cover an overlapping finding
+                    current =
+                            new Span(
+                                    current.start(),
+                                    Math.max(current.end(), s.end()),
+                                    Math.min(current.precedence(), s.precedence()),
+                                    s.precedence() < current.precedence()
+                                            ? s.placeholder()
+                                            : current.placeholder());
+                }
+                continue;
+            }
+            if (current != null) {
+                out.append(text, pos, current.start()).append(current.placeholder());
+                pos = current.end();
+                replaced++;
+            }
+            current = s;
+        }
+        out.append(text, pos, current.start()).append(current.placeholder());
+        pos = current.end();
+        replaced++;
+        out.append(text, pos, text.length());
+        return new Masked(out.toString(), replaced);
+    }
+
+    private static void addAll(List<Span> spans, Matcher m, PiiKind kind) {
+        while (m.find()) {
+            spans.add(span(m.start(), m.end(), kind));
+        }
+    }
+
+    private static Span span(int start, int end, PiiKind kind) {
+        return new Span(start, end, kind.ordinal(), kind.placeholder());
+    }
+
+    private static boolean hasDigit(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int digitCount(String text) {
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @SafeVarargs
+    private static <T> T firstNonNull(T... values) {
+        for (T v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    public static Set<PiiKind> allKinds() {
+        return EnumSet.allOf(PiiKind.class);
+    }
+}
