@@ -25,6 +25,14 @@ class IngestOptionsTest {
         assertThat(o.parserLimits().maxRecordBytes()).isEqualTo(1024 * 1024);
         assertThat(o.parserLimits().maxFutureSkew()).isEqualTo(Duration.ofMinutes(15));
         assertThat(o.parquet().compression()).isEqualTo("SNAPPY");
+        assertThat(o.hashChain()).isTrue();
+        assertThat(o.chainSharding().shardsOf("any")).isEqualTo(1);
+        assertThat(o.opsCopy()).isTrue();
+        assertThat(o.maskingPolicyFile()).isNull();
+        assertThat(o.maskingPolicy().version()).isEqualTo("2026-11-27.1");
+        assertThat(o.pseudonymKey().file()).isNull();
+        assertThat(o.pseudonymKey().envVariable()).isEqualTo("DECISION_LEDGER_PSEUDONYM_KEY");
+        assertThat(o.pseudonymKey().keyId()).isEqualTo("k1");
         assertThat(o.kafkaProperties()).isEmpty();
     }
 
@@ -60,6 +68,25 @@ class IngestOptionsTest {
                 .isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
         assertThat(o.parquet().compression()).isEqualTo("zstd");
         assertThat(o.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void keepsChainAndPrivacyOptionsThroughOverrides() {
+        IngestOptions o =
+                IngestOptions.parse(
+                                new String[] {
+                                    "--chain-shards", "bank_456=4",
+                                    "--pseudonym-key-file", "/secrets/key",
+                                    "--pseudonym-key-id", "k2",
+                                    "--ops-copy", "false"
+                                })
+                        .with("topic", "loans");
+
+        assertThat(o.chainSharding().shardsOf("bank_456")).isEqualTo(4);
+        assertThat(o.pseudonymKey().file()).isEqualTo("/secrets/key");
+        assertThat(o.pseudonymKey().keyId()).isEqualTo("k2");
+        assertThat(o.opsCopy()).isFalse();
+        assertThat(o.topic()).isEqualTo("loans");
     }
 
     @Test
