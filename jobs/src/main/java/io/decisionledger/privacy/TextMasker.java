@@ -30,13 +30,13 @@ public final class TextMasker {
             Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
     private static final Pattern SSN =
             Pattern.compile(
-                    "(?<![\\d-])(?!000|666|9\\d\\d)\\d{3}([- ])(?!00)\\d{2}\\1(?!0000)\\d{4}(?![\\d-])");
+                    "(?<!\\d)(?<!\\d-)(?!000|666|9\\d\\d)\\d{3}([- ])(?!00)\\d{2}\\1(?!0000)\\d{4}(?!\\d|-\\d)");
     private static final Pattern CARD =
-            Pattern.compile("(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d-])");
+            Pattern.compile("(?<!\\d)(?<!\\d-)\\d(?:[ -]?\\d){12,18}(?!\\d|-\\d)");
     private static final Pattern IBAN =
             Pattern.compile("\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b");
     private static final Pattern IPV4 =
-            Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.])");
+            Pattern.compile("(?<!\\d)(?<!\\d\\.)(?:\\d{1,3}\\.){3}\\d{1,3}(?!\\d|\\.\\d)");
     private static final Pattern IPV6 =
             Pattern.compile(
                     "(?<![\\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\\d{1,3}\\.){3}\\d{1,3})?(?![\\w:])");
@@ -46,14 +46,14 @@ public final class TextMasker {
     /** Group "y" holds the year in every alternative. */
     private static final Pattern DATE =
             Pattern.compile(
-                    "(?<![\\d/.-])(?:(?<y1>(?:19|20)\\d{2})-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])"
+                    "(?<!\\d)(?<!\\d[/.-])(?:(?<y1>(?:19|20)\\d{2})-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])"
                             + "|(?:\\d{1,2})[/.-](?:\\d{1,2})[/.-](?<y2>(?:19|20)\\d{2})"
                             + "|(?:\\d{1,2})(?:st|nd|rd|th)? "
                             + MONTHS
                             + "\\.?,? (?<y3>(?:19|20)\\d{2})"
                             + "|"
                             + MONTHS
-                            + "\\.? (?:\\d{1,2})(?:st|nd|rd|th)?,? (?<y4>(?:19|20)\\d{2}))(?![\\d/.-])",
+                            + "\\.? (?:\\d{1,2})(?:st|nd|rd|th)?,? (?<y4>(?:19|20)\\d{2}))(?!\\d|[/.-]\\d)",
                     Pattern.CASE_INSENSITIVE);
 
     private static final Pattern BIRTH_KEYWORD =
