@@ -32,11 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Plants every value of the PII corpus in every free-text field of events (and in user ids,
- * case ids, documents, metadata and malformed records), runs them through the real ingest job,
- * and searches everything an operator can read: every column of every ops/ row, and the job's
- * log (at INFO, the level operators run at). Nothing planted may appear there, while the audit
- * copy must still hold the originals.
+ * Plants every value of the PII corpus in every free-text field of events (and in user ids, case
+ * ids, documents, metadata and malformed records), runs them through the real ingest job, and
+ * searches everything an operator can read: every column of every ops/ row, and the job's log (at
+ * INFO, the level operators run at). Nothing planted may appear there, while the audit copy must
+ * still hold the originals.
  */
 class PiiLeakITCase {
 
@@ -67,7 +67,13 @@ class PiiLeakITCase {
         for (int i = 0; next < corpus.size() * 5; i++) {
             ObjectNode e = baseEvent(i, now);
             ObjectNode ai = (ObjectNode) e.get("aiInteraction");
-            ai.put("prompt", "Applicant contact " + value(corpus, next++) + " and " + value(corpus, next++) + ".");
+            ai.put(
+                    "prompt",
+                    "Applicant contact "
+                            + value(corpus, next++)
+                            + " and "
+                            + value(corpus, next++)
+                            + ".");
             ai.put("systemPrompt", "Escalate to " + value(corpus, next++) + " if unsure.");
             ObjectNode context = ai.putObject("context");
             context.putArray("userHistory")
@@ -78,37 +84,59 @@ class PiiLeakITCase {
             metadata.put("creditScore", 700 + i % 100);
             metadata.put("contact", value(corpus, next++));
             ObjectNode response = ai.putObject("response");
-            response.put("content", "{\"approved\": true, \"note\": \"" + value(corpus, next++).replace("\"", "") + "\"}");
+            response.put(
+                    "content",
+                    "{\"approved\": true, \"note\": \""
+                            + value(corpus, next++).replace("\"", "")
+                            + "\"}");
             response.put("tokens", 40);
             response.put("finishReason", "stop");
             ObjectNode decision = ai.putObject("decision");
             decision.put("approved", true);
             decision.put("confidence", 0.9);
-            decision.put("reasoning", "Checked identity " + value(corpus, next++) + "; income verified.");
+            decision.put(
+                    "reasoning",
+                    "Checked identity " + value(corpus, next++) + "; income verified.");
             e.put("userId", value(corpus, next++));
             e.put("caseId", "case of " + value(corpus, next++));
             records.add(event(e));
         }
         events = records.size();
         // malformed input full of personal data goes to quarantine, never to logs
-        records.add(new SampleDecisions.Event("bad-1", ("{\"userId\":\"" + planted.get(0) + "\" oops}").getBytes(StandardCharsets.UTF_8), null, null));
-        records.add(new SampleDecisions.Event("bad-2", ("not json at all " + planted.get(1)).getBytes(StandardCharsets.UTF_8), null, null));
+        records.add(
+                new SampleDecisions.Event(
+                        "bad-1",
+                        ("{\"userId\":\"" + planted.get(0) + "\" oops}")
+                                .getBytes(StandardCharsets.UTF_8),
+                        null,
+                        null));
+        records.add(
+                new SampleDecisions.Event(
+                        "bad-2",
+                        ("not json at all " + planted.get(1)).getBytes(StandardCharsets.UTF_8),
+                        null,
+                        null));
 
         try (LocalKafkaBroker kafka =
                 LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")), work.resolve("kafka"))) {
+                        Path.of(System.getProperty("decisionledger.stack.dir")),
+                        work.resolve("kafka"))) {
             kafka.createTopic("decisions", 2);
             IngestRun.produce(kafka.bootstrapServers(), "decisions", records);
             lake = work.resolve("lake");
             IngestOptions options =
-                    IngestRun.boundedOptions(kafka.bootstrapServers(), "decisions", lake.toUri().toString());
+                    IngestRun.boundedOptions(
+                            kafka.bootstrapServers(), "decisions", lake.toUri().toString());
             StreamExecutionEnvironment env = IngestRun.environment(options);
             IngestJob.fromOptions(options).build(env);
             env.execute("ingest-pii-it");
         } finally {
             Configurator.setRootLevel(Level.WARN);
         }
-        logText = Files.exists(log) ? Files.readString(log).substring((int) Math.min(logStart, Files.size(log))) : "";
+        logText =
+                Files.exists(log)
+                        ? Files.readString(log).substring((int) Math.min(logStart, Files.size(log)))
+                        : "";
     }
 
     private static String logText;
@@ -144,9 +172,11 @@ class PiiLeakITCase {
     void writesAMaskedCopyOfEveryStoredDecision() {
         String ops = table(lake.resolve("ops/decisions"));
         assertThat(count("SELECT count(*) FROM " + ops)).isEqualTo(events);
-        assertThat(count("SELECT count(*) FROM " + table(lake.resolve("audit/decisions")))).isEqualTo(events);
+        assertThat(count("SELECT count(*) FROM " + table(lake.resolve("audit/decisions"))))
+                .isEqualTo(events);
         assertThat(count("SELECT count(*) FROM " + table(lake.resolve("quarantine")))).isEqualTo(2);
-        assertThat(count("SELECT count(*) FROM " + ops + " WHERE masked_values > 0")).isEqualTo(events);
+        assertThat(count("SELECT count(*) FROM " + ops + " WHERE masked_values > 0"))
+                .isEqualTo(events);
         assertThat(count("SELECT count(DISTINCT masking_policy_version) FROM " + ops)).isEqualTo(1);
     }
 
@@ -154,7 +184,8 @@ class PiiLeakITCase {
     void leaksNoPlantedValueIntoAnyColumnOfTheOpsCopy() {
         List<String> leaks = new ArrayList<>();
         int cells = 0;
-        for (Map<String, Object> row : query("SELECT * FROM " + table(lake.resolve("ops/decisions")))) {
+        for (Map<String, Object> row :
+                query("SELECT * FROM " + table(lake.resolve("ops/decisions")))) {
             for (Map.Entry<String, Object> cell : row.entrySet()) {
                 String text = String.valueOf(cell.getValue());
                 cells++;
@@ -165,7 +196,8 @@ class PiiLeakITCase {
                 }
             }
         }
-        System.out.printf("PII leak check: %d planted values x 5 fields, %d ops cells searched, %d leaks%n",
+        System.out.printf(
+                "PII leak check: %d planted values x 5 fields, %d ops cells searched, %d leaks%n",
                 planted.size(), cells, leaks.size());
         assertThat(leaks).isEmpty();
     }
@@ -173,9 +205,13 @@ class PiiLeakITCase {
     @Test
     void keepsTheOriginalsInTheRestrictedAuditCopy() {
         String all =
-                query("SELECT prompt, system_prompt, user_id FROM " + table(lake.resolve("audit/decisions")))
+                query(
+                                "SELECT prompt, system_prompt, user_id FROM "
+                                        + table(lake.resolve("audit/decisions")))
                         .toString();
-        assertThat(planted.stream().filter(all::contains).count()).as("the test plants real values").isGreaterThan(planted.size() / 2);
+        assertThat(planted.stream().filter(all::contains).count())
+                .as("the test plants real values")
+                .isGreaterThan(planted.size() / 2);
     }
 
     @Test
