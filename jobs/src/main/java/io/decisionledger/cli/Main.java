@@ -23,6 +23,7 @@ public final class Main {
             switch (args[0]) {
                 case "demo" -> Demo.main(rest);
                 case "ingest" -> IngestJob.main(rest);
+                case "stack" -> System.exit(LocalStack.run(rest, System.out));
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
@@ -42,6 +43,7 @@ public final class Main {
                 Commands:
                   demo     start a local Kafka broker, produce a sample, ingest it into a local lake, summarise
                   ingest   run IngestJob here (on a cluster use: flink run -c io.decisionledger.ingest.IngestJob <jar>)
+                  stack    the local stack: start|stop|status|submit|produce|flink|clean (deploy/local/stack.sh)
 
                 '<command> --help' lists a command's options.""";
     }
