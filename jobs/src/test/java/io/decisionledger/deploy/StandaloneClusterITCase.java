@@ -567,7 +567,7 @@ class StandaloneClusterITCase {
             } catch (RuntimeException e) {
                 last = e;
             }
-            sleep(250);
+            sleep(500);
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + what, last);
     }
