@@ -260,7 +260,8 @@ class StandaloneClusterITCase {
                         + "[e2e] TaskManager SIGKILL (producer %s, %d of %d rows committed) to: job"
                         + " running again %.1f s, first checkpoint after the restore %.1f s, all %d"
                         + " rows committed %.1f s%n"
-                        + "[e2e] restored from %s; new TaskManager counted %s%n%n",
+                        + "[e2e] restored from %s; new TaskManager counted %s%n"
+                        + "[e2e] %d lake polls with DuckDB, %.0f ms each on average%n%n",
                 clusterStart,
                 submitToRunning,
                 a.events().size(),
@@ -273,7 +274,9 @@ class StandaloneClusterITCase {
                 validTotal,
                 killToAllCommitted,
                 restoredPath,
-                afterRecovery);
+                afterRecovery,
+                LAKE_POLLS.get(),
+                LAKE_POLL_NANOS.get() / 1e6 / Math.max(1, LAKE_POLLS.get()));
     }
 
     // ------------------------------------------------------------------------- the stack script
@@ -441,12 +444,21 @@ class StandaloneClusterITCase {
      * multipart upload in place): -1 until the lake can be read.
      */
     private static long safeCount(String table) {
+        long t0 = System.nanoTime();
         try {
             return count("SELECT count(*) FROM " + table);
         } catch (RuntimeException e) {
             return -1;
+        } finally {
+            LAKE_POLLS.incrementAndGet();
+            LAKE_POLL_NANOS.addAndGet(System.nanoTime() - t0);
         }
     }
+
+    private static final java.util.concurrent.atomic.AtomicLong LAKE_POLLS =
+            new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong LAKE_POLL_NANOS =
+            new java.util.concurrent.atomic.AtomicLong();
 
     private static void awaitCount(String what, String table, long expected, Duration timeout) {
         await(what + " = " + expected, () -> safeCount(table) >= expected, timeout);
@@ -556,6 +568,10 @@ class StandaloneClusterITCase {
 
     // ----------------------------------------------------------------------------------- util
 
+    /**
+     * Polls once a second: a DuckDB glob over the lake costs a few hundred milliseconds of CPU,
+     * which on two cores is taken from the cluster under test.
+     */
     private static void await(String what, BooleanSupplier condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
@@ -567,7 +583,7 @@ class StandaloneClusterITCase {
             } catch (RuntimeException e) {
                 last = e;
             }
-            sleep(500);
+            sleep(1000);
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + what, last);
     }
