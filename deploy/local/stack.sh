@@ -18,7 +18,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-job_jar() { ls jobs/target/decision-ledger-jobs-*.jar 2>/dev/null | head -n 1; }
+job_jar() { ls jobs/target/decision-ledger-jobs-*.jar 2>/dev/null | sed -n 1p || true; }
 
 if [[ "${STACK_BUILD:-0}" == 1 || -z "$(job_jar)" || ! -d deploy/local/flink/target/lib \
       || ! -d deploy/local/kafka/target/lib || ! -d deploy/local/s3proxy/target/lib ]]; then
