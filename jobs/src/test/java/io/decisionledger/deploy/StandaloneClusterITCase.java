@@ -55,7 +55,10 @@ import org.junit.jupiter.api.io.TempDir;
  * that is sound: after phase 1 (no failure yet) they must equal what was produced; after the
  * recovery they must equal exactly the lake rows whose {@code ingest_time} is after the old
  * TaskManager died, since every record the new TaskManager processes is stamped by it and
- * committed, and nothing the old one processed is stamped later than its death.
+ * committed, and nothing the old one processed is stamped later than its death. (This needs every
+ * counter registered when the new attempt starts: the JobManager's metric store keeps serving a
+ * failed attempt's value under any metric name its replacement has not registered, which is why
+ * Quarantine registers its reasons up front.)
  */
 class StandaloneClusterITCase {
 
