@@ -5,6 +5,7 @@ import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.privacy.PseudonymKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,13 +143,7 @@ public final class Demo {
 
     /** The demo's pseudonymisation key: made once, kept across demo runs like a real secret. */
     private static Path pseudonymKey(Path work) throws IOException {
-        Path key = work.resolve("pseudonym.key");
-        if (!Files.exists(key)) {
-            byte[] bytes = new byte[32];
-            new java.security.SecureRandom().nextBytes(bytes);
-            Files.writeString(key, java.util.Base64.getEncoder().encodeToString(bytes));
-        }
-        return key;
+        return PseudonymKey.createKeyFileIfAbsent(work.resolve("pseudonym.key"));
     }
 
     private static Configuration localConfiguration() {

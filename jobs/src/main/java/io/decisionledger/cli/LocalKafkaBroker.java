@@ -26,13 +26,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The broker's main class; also how {@code stack.sh} recognises its JVM. */
+    static final String MAIN_CLASS = "kafka.Kafka";
+
     private final LocalProcess process;
-    private final String bootstrapServers;
+    private final int brokerPort;
+    private final int controllerPort;
     private final Admin admin;
 
-    private LocalKafkaBroker(LocalProcess process, String bootstrapServers, Admin admin) {
+    private LocalKafkaBroker(
+            LocalProcess process, int brokerPort, int controllerPort, Admin admin) {
         this.process = process;
-        this.bootstrapServers = bootstrapServers;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
         this.admin = admin;
     }
 
@@ -47,11 +53,25 @@ public final class LocalKafkaBroker implements AutoCloseable {
      *     message holds the end of its log)
      */
     public static LocalKafkaBroker start(Path stackDir, Path workDir) {
+        return start(stackDir, workDir, 0, 0);
+    }
+
+    /**
+     * As {@link #start(Path, Path)}, on the given loopback ports; 0 picks a free one.
+     *
+     * @throws IllegalStateException also when a given port is taken (the broker's log says so)
+     */
+    public static LocalKafkaBroker start(
+            Path stackDir, Path workDir, int brokerPort, int controllerPort) {
         Path lib = LocalProcess.libDir(stackDir, "kafka");
         workDir = workDir.toAbsolutePath();
         int[] ports = LocalProcess.freePorts(2);
-        int brokerPort = ports[0];
-        int controllerPort = ports[1];
+        if (brokerPort == 0) {
+            brokerPort = controllerPort == ports[0] ? ports[1] : ports[0];
+        }
+        if (controllerPort == 0) {
+            controllerPort = brokerPort == ports[1] ? ports[0] : ports[1];
+        }
         LocalProcess.createDirectories(workDir);
 
         Path dataDir = workDir.resolve("data");
@@ -89,14 +109,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
                         "kafka-broker",
                         lib,
                         List.of("-Xmx512m", logging),
-                        "kafka.Kafka",
+                        MAIN_CLASS,
                         List.of(serverProperties.toString()),
                         workDir,
                         console,
                         brokerLog);
         // The admin client is made only once the port is open: before that it would log a
         // warning per refused connection and back off, adding seconds to every start.
-        broker.awaitReady(START_TIMEOUT, () -> LocalProcess.listening(brokerPort));
+        int port = brokerPort;
+        broker.awaitReady(START_TIMEOUT, () -> LocalProcess.listening(port));
         String bootstrap = "127.0.0.1:" + brokerPort;
         Admin admin =
                 Admin.create(
@@ -113,7 +134,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             admin.close(Duration.ZERO);
             throw e;
         }
-        return new LocalKafkaBroker(broker, bootstrap, admin);
+        return new LocalKafkaBroker(broker, brokerPort, controllerPort, admin);
     }
 
     private static Map<String, String> serverProperties(
@@ -170,7 +191,40 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** {@code host:port} for the {@code bootstrap.servers} setting of clients. */
     public String bootstrapServers() {
-        return bootstrapServers;
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    /** The client (PLAINTEXT) port. */
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    /** The KRaft controller port. */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    /**
+     * Creates the topic unless it exists (with whatever partitions it has).
+     *
+     * @return whether it was created
+     */
+    public boolean createTopicIfAbsent(String name, int partitions) {
+        try {
+            if (admin.listTopics()
+                    .names()
+                    .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                    .contains(name)) {
+                return false;
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not list topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        }
+        createTopic(name, partitions);
+        return true;
     }
 
     /**
@@ -197,6 +251,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** The broker's JVM; package-private so tests can check it is gone after {@link #close()}. */
     ProcessHandle processHandle() {
         return process.handle();
+    }
+
+    /**
+     * Leaves the broker running after this JVM exits, its pid in {@code pidFile} (the local stack's
+     * {@code start}); releases the admin client. {@link #close()} would still stop it.
+     */
+    public void detach(Path pidFile) {
+        admin.close(Duration.ofSeconds(5));
+        process.detach(pidFile);
     }
 
     /** Stops the broker: SIGTERM for a clean shutdown, SIGKILL if it takes more than 15 s. */

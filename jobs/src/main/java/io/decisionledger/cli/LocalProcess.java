@@ -12,13 +12,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One service of the local stack running in its own JVM: the plumbing shared by {@link
- * LocalKafkaBroker} and {@link LocalS3Store}. The child JVMs use the classpaths that {@code mvn
- * install} copies under {@code deploy/local/<component>/target/lib}, so the services never share a
- * classpath with Flink or with the tests.
+ * LocalKafkaBroker}, {@link LocalS3Store} and {@link LocalFlinkCluster}. The child JVMs use the
+ * classpaths that {@code mvn install} copies under {@code deploy/local/<component>/target/lib}, so
+ * the services never share a classpath with Flink or with the tests.
+ *
+ * <p>A service is tied to the JVM that started it (a shutdown hook stops it) until {@link
+ * #detach()} hands it over to a pid file, which is how {@code deploy/local/stack.sh start} leaves
+ * services running after it exits and how {@code stop} finds them again.
  */
 final class LocalProcess {
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(15);
@@ -26,6 +31,10 @@ final class LocalProcess {
     private static final int LOG_TAIL_LINES = 40;
     // The services bind this address; InetAddress.getLoopbackAddress() may be ::1 instead.
     private static final String LOOPBACK = "127.0.0.1";
+    // Children get their own session, so a Ctrl-C or a closed terminal that hits the launcher
+    // does not also hit services that `stack.sh start` left running on purpose. Attached services
+    // are still stopped by the launcher's shutdown hook.
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     /** A readiness check; an exception means "not ready yet" and is kept for the error message. */
     interface Probe {
@@ -146,9 +155,29 @@ final class LocalProcess {
             Path workDir,
             Path console,
             Path... otherLogs) {
+        return start(
+                name, libDir, jvmOptions, mainClass, args, Map.of(), workDir, console, otherLogs);
+    }
+
+    /** As above, with extra environment variables for the child (e.g. FLINK_PLUGINS_DIR). */
+    static LocalProcess start(
+            String name,
+            Path libDir,
+            List<String> jvmOptions,
+            String mainClass,
+            List<String> args,
+            Map<String, String> environment,
+            Path workDir,
+            Path console,
+            Path... otherLogs) {
         // The JDK running us, not whatever `java` is on the PATH: same version, no surprises.
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            // A child of a JVM is never a process-group leader, so setsid execs in place: the
+            // pid stays the JVM's.
+            command.add(SETSID.toString());
+        }
         command.add(java.toString());
         command.addAll(jvmOptions);
         command.add("-cp");
@@ -161,9 +190,10 @@ final class LocalProcess {
         logs.addAll(List.of(otherLogs));
         createDirectories(workDir);
         try {
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
             Process process =
-                    new ProcessBuilder(command)
-                            .directory(workDir.toFile())
+                    builder.directory(workDir.toFile())
                             .redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                             .start();
@@ -228,6 +258,87 @@ final class LocalProcess {
 
     ProcessHandle handle() {
         return process.toHandle();
+    }
+
+    /** Whether the JVM is still running. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Lets the JVM outlive this one: no shutdown hook stops it any more, and its pid goes to {@code
+     * pidFile} for {@link #findRunning} and {@link #stop(ProcessHandle)}.
+     */
+    void detach(Path pidFile) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook stops the process, which is what the caller gets.
+        }
+        writeText(pidFile, process.pid() + "\n");
+    }
+
+    /**
+     * The process whose pid is in {@code pidFile}, if it is alive and still the one that was
+     * started there: its command line must contain every one of {@code markers} (its main class and
+     * a path of its own work folder), so a pid reused by an unrelated process is never taken for
+     * the service, let alone stopped.
+     */
+    static Optional<ProcessHandle> findRunning(Path pidFile, String... markers) {
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(
+                        p ->
+                                p.info()
+                                        .commandLine()
+                                        .map(
+                                                cmd ->
+                                                        List.of(markers).stream()
+                                                                .allMatch(cmd::contains))
+                                        .orElse(false));
+    }
+
+    /**
+     * Stops a process this JVM did not start (one found by {@link #findRunning}): SIGTERM, then
+     * SIGKILL if it is still there after 15 s.
+     *
+     * @return whether it is gone
+     */
+    static boolean stop(ProcessHandle process) {
+        process.destroy();
+        if (!awaitExit(process, GRACEFUL_STOP)) {
+            process.destroyForcibly();
+            awaitExit(process, FORCED_STOP);
+        }
+        return !process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for a process to exit; true when it has. */
+    static boolean awaitExit(ProcessHandle process, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return !process.isAlive();
+    }
+
+    /** The readiness error with the tail of the service's logs, for callers' own checks. */
+    IllegalStateException failure(String message) {
+        return failure(message, null);
     }
 
     /** Stops the JVM (SIGTERM, then SIGKILL after 15 s); safe to call more than once. */

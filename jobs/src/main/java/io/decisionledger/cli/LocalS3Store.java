@@ -1,5 +1,6 @@
 package io.decisionledger.cli;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +28,9 @@ public final class LocalS3Store implements AutoCloseable {
     // so a bad name is refused here rather than leading to a puzzling 404 later.
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
+    /** s3proxy's main class; also how {@code stack.sh} recognises its JVM. */
+    static final String MAIN_CLASS = "org.gaul.s3proxy.Main";
+
     private final LocalProcess process;
     private final String endpoint;
     private final Path dataDir;
@@ -48,13 +52,20 @@ public final class LocalS3Store implements AutoCloseable {
      *     message holds the end of its log)
      */
     public static LocalS3Store start(Path stackDir, Path dataDir) {
+        return start(stackDir, dataDir, 0);
+    }
+
+    /** As {@link #start(Path, Path)}, on the given loopback port; 0 picks a free one. */
+    public static LocalS3Store start(Path stackDir, Path dataDir, int port) {
         Path lib = LocalProcess.libDir(stackDir, "s3proxy");
         dataDir = dataDir.toAbsolutePath();
-        Path serviceDir = dataDir.resolveSibling(dataDir.getFileName() + ".s3proxy");
+        Path serviceDir = serviceDir(dataDir);
         // The file-system backend refuses to start without its base folder.
         LocalProcess.createDirectories(dataDir);
         LocalProcess.createDirectories(serviceDir);
-        int port = LocalProcess.freePorts(1)[0];
+        if (port == 0) {
+            port = LocalProcess.freePorts(1)[0];
+        }
         String endpoint = "http://127.0.0.1:" + port;
 
         Map<String, String> p = new LinkedHashMap<>();
@@ -79,21 +90,41 @@ public final class LocalS3Store implements AutoCloseable {
                         "s3proxy",
                         lib,
                         List.of("-Xmx256m", "-Dlogback.configurationFile=" + logback),
-                        "org.gaul.s3proxy.Main",
+                        MAIN_CLASS,
                         List.of("--properties", properties.toString()),
                         serviceDir,
                         serviceDir.resolve("s3proxy.log"));
+        // Any HTTP status will do: it proves the S3 handler is serving requests.
+        s3proxy.awaitReady(START_TIMEOUT, () -> answers(endpoint));
+        return new LocalS3Store(s3proxy, endpoint, dataDir);
+    }
+
+    /** Whether an S3 endpoint answers HTTP at all (any status: its S3 handler is serving). */
+    static boolean answers(String endpoint) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest head =
                 HttpRequest.newBuilder(URI.create(endpoint + "/"))
                         .method("HEAD", HttpRequest.BodyPublishers.noBody())
                         .timeout(Duration.ofSeconds(2))
                         .build();
-        // Any HTTP status will do: it proves the S3 handler is serving requests.
-        s3proxy.awaitReady(
-                START_TIMEOUT,
-                () -> http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode() > 0);
-        return new LocalS3Store(s3proxy, endpoint, dataDir);
+        return http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode() > 0;
+    }
+
+    /**
+     * Where s3proxy's configuration and log go for a data folder: a sibling, since any entry inside
+     * the data folder would be listed as a bucket.
+     */
+    static Path serviceDir(Path dataDir) {
+        dataDir = dataDir.toAbsolutePath();
+        return dataDir.resolveSibling(dataDir.getFileName() + ".s3proxy");
+    }
+
+    /**
+     * Leaves s3proxy running after this JVM exits, its pid in {@code pidFile} (the local stack's
+     * {@code start}). {@link #close()} would still stop it.
+     */
+    public void detach(Path pidFile) {
+        process.detach(pidFile);
     }
 
     /** The endpoint for path-style S3 clients, e.g. {@code http://127.0.0.1:43125}. */

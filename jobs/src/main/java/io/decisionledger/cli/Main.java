@@ -25,6 +25,7 @@ public final class Main {
                 case "demo" -> Demo.main(rest);
                 case "ingest" -> IngestJob.main(rest);
                 case "verify" -> VerifyJob.main(rest);
+                case "stack" -> System.exit(LocalStack.run(rest, System.out));
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
@@ -45,6 +46,7 @@ public final class Main {
                   demo     start a local Kafka broker, produce a sample, ingest it into a local lake, summarise
                   ingest   run IngestJob here (on a cluster use: flink run -c io.decisionledger.ingest.IngestJob <jar>)
                   verify   check the lake's hash chains against the published heads (VerifyJob)
+                  stack    the local stack: start|stop|status|submit|produce|flink|clean (deploy/local/stack.sh)
 
                 '<command> --help' lists a command's options.""";
     }

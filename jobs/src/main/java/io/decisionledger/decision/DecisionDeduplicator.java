@@ -2,6 +2,7 @@ package io.decisionledger.decision;
 
 import io.decisionledger.schema.DecisionRecord;
 import java.time.Duration;
+import java.util.EnumSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -52,7 +53,10 @@ public final class DecisionDeduplicator
         firstContentHash =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("first-content-sha256", String.class));
-        quarantine = new Quarantine(getRuntimeContext().getMetricGroup());
+        quarantine =
+                new Quarantine(
+                        getRuntimeContext().getMetricGroup(),
+                        EnumSet.of(ReasonCode.DUPLICATE_EVENT_ID));
         accepted = getRuntimeContext().getMetricGroup().counter(METRIC_ACCEPTED);
         duplicates = getRuntimeContext().getMetricGroup().counter(METRIC_DUPLICATES);
     }

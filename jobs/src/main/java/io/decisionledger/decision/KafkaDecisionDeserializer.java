@@ -3,6 +3,7 @@ package io.decisionledger.decision;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -29,7 +30,11 @@ public final class KafkaDecisionDeserializer
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         parser = new DecisionParser(limits);
-        quarantine = new Quarantine(context.getMetricGroup());
+        // Every refusal but a duplicate (found later, by the de-duplicator) can happen here.
+        quarantine =
+                new Quarantine(
+                        context.getMetricGroup(),
+                        EnumSet.complementOf(EnumSet.of(ReasonCode.DUPLICATE_EVENT_ID)));
     }
 
     @Override

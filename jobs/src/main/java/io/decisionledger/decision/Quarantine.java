@@ -4,6 +4,8 @@ import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -26,18 +28,34 @@ public final class Quarantine {
     private final MetricGroup metrics;
     private final Counter[] counters = new Counter[ReasonCode.values().length];
 
+    /** Counts refusals; each reason's counter is registered on its first use. */
     public Quarantine(MetricGroup metrics) {
-        this.metrics = metrics;
+        this(metrics, EnumSet.noneOf(ReasonCode.class));
     }
 
-    /** Counts one refusal; the counter per reason is registered on first use. */
+    /**
+     * Counts refusals, registering the counters of the reasons this operator can give at once, at
+     * 0. A counter that only appears with its first refusal loses that refusal in Prometheus'
+     * {@code increase()}, and after a failover Flink's REST API keeps showing the failed attempt's
+     * value for any metric the new attempt has not registered yet.
+     */
+    public Quarantine(MetricGroup metrics, Set<ReasonCode> expected) {
+        this.metrics = metrics;
+        expected.forEach(this::counter);
+    }
+
+    /** Counts one refusal. */
     public void count(ReasonCode reason) {
+        counter(reason).inc();
+    }
+
+    private Counter counter(ReasonCode reason) {
         Counter c = counters[reason.ordinal()];
         if (c == null) {
             c = metrics.addGroup(METRIC_GROUP_REASON, reason.name()).counter(METRIC_QUARANTINED);
             counters[reason.ordinal()] = c;
         }
-        c.inc();
+        return c;
     }
 
     /** A quarantine record for input the parser refused. */

@@ -5,8 +5,10 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import javax.crypto.Mac;
@@ -97,7 +99,13 @@ public final class PseudonymKey implements Serializable {
         }
         byte[] key;
         try {
-            key = Base64.getDecoder().decode(encoded);
+            // Accept the forms key tools write: line-wrapped (openssl rand -base64 64) and
+            // URL-safe alphabets.
+            String compact = encoded.replaceAll("\\s+", "");
+            key =
+                    compact.indexOf('-') >= 0 || compact.indexOf('_') >= 0
+                            ? Base64.getUrlDecoder().decode(compact)
+                            : Base64.getDecoder().decode(compact);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(
                     "the pseudonymisation key in " + source() + " is not Base64");
@@ -111,6 +119,27 @@ public final class PseudonymKey implements Serializable {
                             + " bytes");
         }
         return key;
+    }
+
+    /**
+     * Creates a key file with 32 random bytes (Base64, owner-readable only where the file system
+     * supports it) unless one exists; for local stacks and demos. Production keys come from the
+     * bank's secret store.
+     */
+    public static Path createKeyFileIfAbsent(Path keyFile) throws IOException {
+        if (Files.exists(keyFile)) {
+            return keyFile;
+        }
+        Files.createDirectories(keyFile.toAbsolutePath().getParent());
+        byte[] bytes = new byte[MIN_KEY_BYTES];
+        new SecureRandom().nextBytes(bytes);
+        Files.writeString(keyFile, Base64.getEncoder().encodeToString(bytes));
+        try {
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: permissions are the platform's default
+        }
+        return keyFile;
     }
 
     /** Makes pseudonyms with an opened key. Not thread-safe (one per task). */
