@@ -65,10 +65,7 @@ public class DecisionFacts {
         f.model = r.getModel();
         f.modelVersion = r.getModelVersion();
         f.eventId = r.getEventId();
-        Instant t = r.getEventTime();
-        f.eventTimeMicros =
-                Math.addExact(
-                        Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+        f.eventTimeMicros = micros(r.getEventTime());
         f.outcome = outcome(r.getDecisionApproved());
         f.confidence = r.getDecisionConfidence() == null ? Double.NaN : r.getDecisionConfidence();
         f.responseTokens = r.getResponseTokens() == null ? -1 : r.getResponseTokens();
@@ -84,7 +81,8 @@ public class DecisionFacts {
         f.model = r.get("model").toString();
         f.modelVersion = r.get("model_version").toString();
         f.eventId = r.get("event_id").toString();
-        f.eventTimeMicros = (Long) r.get("event_time");
+        Object time = r.get("event_time");
+        f.eventTimeMicros = time instanceof Instant i ? micros(i) : (Long) time;
         f.outcome = outcome((Boolean) r.get("decision_approved"));
         Object confidence = r.get("decision_confidence");
         f.confidence = confidence == null ? Double.NaN : (Double) confidence;
@@ -95,6 +93,11 @@ public class DecisionFacts {
                 (byte) FinishReason.of(finish == null ? null : finish.toString()).ordinal();
         f.userHash = userHash(r.get("user_id").toString());
         return f;
+    }
+
+    private static long micros(Instant t) {
+        return Math.addExact(
+                Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
     }
 
     private static byte outcome(Boolean approved) {
