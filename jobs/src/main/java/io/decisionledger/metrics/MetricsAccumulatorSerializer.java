@@ -11,7 +11,7 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Window state format of {@link MetricsAccumulator}: varint counters, the sparse histogram and the
  * HLL sketch in DataSketches' compact form. Hand-written rather than Kryo so the state per key is
- * small (a one-event window is about 40 bytes, a busy day a few KB) and its format is ours to
+ * small (a one-decision window is about 50 bytes, a busy day 2.5 to 5 KB) and its format is ours to
  * version: the first byte is the format version, and a change must keep reading version 1.
  */
 public final class MetricsAccumulatorSerializer
