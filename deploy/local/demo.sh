@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The newcomer's tour: builds the project, then runs `Main demo` (a Kafka broker on 127.0.0.1, a
-# realistic sample, IngestJob on a local Flink, a summary of the lake it wrote).
+# realistic sample, IngestJob on a local Flink, a summary of the lake it wrote, VerifyJob, and a
+# batch rebuild of the metrics read model with today's dashboard numbers).
 # Usage: deploy/local/demo.sh [--events N] [--work DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -5,12 +5,17 @@ import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.metrics.MetricsJob;
+import io.decisionledger.metrics.MetricsOptions;
+import io.decisionledger.metrics.TodayDashboard;
 import io.decisionledger.privacy.PseudonymKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -117,8 +122,9 @@ public final class Demo {
 
             boolean exact = summarise(LakeLayout.at(lake.toUri().toString()), lake, sample);
             boolean clean = verify(lake);
+            boolean metricsMatch = metrics(lake, sample);
             explore(lake);
-            if (!exact || !clean) {
+            if (!exact || !clean || !metricsMatch) {
                 System.exit(1);
             }
         }
@@ -144,6 +150,56 @@ public final class Demo {
     /** The demo's pseudonymisation key: made once, kept across demo runs like a real secret. */
     private static Path pseudonymKey(Path work) throws IOException {
         return PseudonymKey.createKeyFileIfAbsent(work.resolve("pseudonym.key"));
+    }
+
+    /**
+     * Rebuilds the metrics read model from the audit lake in batch (as a backfill would), checks
+     * its daily totals against the lake, and answers today's dashboard question from it.
+     */
+    private static boolean metrics(Path lake, SampleDecisions.Sample sample) throws Exception {
+        step(
+                "Rebuilding the metrics read model from the audit lake (MetricsJob, batch: 1m, 1h"
+                        + " and 1d windows per tenant and model version)");
+        LakeLayout layout = LakeLayout.at(lake.toUri().toString());
+        MetricsOptions options =
+                MetricsOptions.parse(new String[] {"--source", "lake", "--lake", layout.root()});
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(2, localConfiguration());
+        MetricsJob.configureEnvironment(env, options);
+        MetricsJob.fromOptions(options).build(env);
+        long t0 = System.nanoTime();
+        env.execute(MetricsJob.REBUILD_JOB_NAME + " (demo)");
+        double rebuildSeconds = seconds(t0);
+
+        long rows = 0;
+        long dailyTotal = 0;
+        List<FileStatus> files = LakeFiles.parquetFiles(layout.decisionMetrics());
+        for (FileStatus f : files) {
+            rows += LakeFiles.rowCount(f);
+            if (f.getPath().toString().contains("/granularity=1d/")) {
+                long[] sum = {0};
+                LakeFiles.forEachRecord(f, r -> sum[0] += (Long) r.get("total_decisions"));
+                dailyTotal += sum[0];
+            }
+        }
+        System.out.printf(
+                "  %,d rows in %d files under %s in %.1f s (%,.0f decisions/s including job"
+                        + " start-up)%n",
+                rows,
+                files.size(),
+                layout.decisionMetrics(),
+                rebuildSeconds,
+                sample.acceptedTotal() / rebuildSeconds);
+        boolean match = dailyTotal == sample.acceptedTotal();
+        System.out.printf(
+                "  daily rows add up to %,d decisions: %s%n",
+                dailyTotal, match ? "the audit lake's count" : "MISMATCH with the audit lake");
+
+        step("Today's dashboard, read from the read model only (Main metrics-today)");
+        TodayDashboard.print(
+                new TodayDashboard.Options(layout, null, LocalDate.now(ZoneOffset.UTC), null),
+                System.out);
+        return match;
     }
 
     private static Configuration localConfiguration() {
@@ -238,6 +294,14 @@ public final class Demo {
                 "  duckdb -c \"SELECT tenant_id, event_date, count(*) AS decisions,"
                         + " avg(decision_confidence) AS confidence FROM read_parquet('%s/audit/decisions/**/*.parquet',"
                         + " hive_partitioning=true, union_by_name=true) GROUP BY ALL ORDER BY ALL\"%n",
+                lake);
+        System.out.printf(
+                "  duckdb -c \"SELECT tenant_id, model_version, window_start, revision, total_decisions,"
+                        + " approval_rate, confidence_p90, distinct_users FROM"
+                        + " read_parquet('%s/metrics/decision_metrics/**/*.parquet', hive_partitioning=true,"
+                        + " union_by_name=true) WHERE granularity = '1h' QUALIFY row_number() OVER (PARTITION BY"
+                        + " tenant_id, model, model_version, window_start ORDER BY revision DESC) = 1"
+                        + " ORDER BY window_start DESC LIMIT 20\"%n",
                 lake);
         System.out.printf(
                 "  duckdb -c \"SELECT reason_code, detail, source_offset FROM read_parquet('%s/quarantine/**/*.parquet',"

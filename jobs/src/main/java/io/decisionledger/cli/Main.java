@@ -3,6 +3,9 @@ package io.decisionledger.cli;
 import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.metrics.MetricsJob;
+import io.decisionledger.metrics.MetricsOptions;
+import io.decisionledger.metrics.TodayDashboard;
 import java.util.Arrays;
 
 /**
@@ -26,12 +29,14 @@ public final class Main {
                 case "ingest" -> IngestJob.main(rest);
                 case "verify" -> VerifyJob.main(rest);
                 case "stack" -> System.exit(LocalStack.run(rest, System.out));
+                case "metrics" -> MetricsJob.main(rest);
+                case "metrics-today" -> TodayDashboard.main(rest);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
                 }
             }
-        } catch (IngestOptions.InvalidOptionException e) {
+        } catch (IngestOptions.InvalidOptionException | MetricsOptions.InvalidOptionException e) {
             System.err.println(
                     "error: " + e.getMessage() + " ('" + args[0] + " --help' lists them)");
             System.exit(2);
@@ -47,6 +52,10 @@ public final class Main {
                   ingest   run IngestJob here (on a cluster use: flink run -c io.decisionledger.ingest.IngestJob <jar>)
                   verify   check the lake's hash chains against the published heads (VerifyJob)
                   stack    the local stack: start|stop|status|submit|produce|flink|clean (deploy/local/stack.sh)
+                  metrics  run MetricsJob here: live from Kafka, or '--source lake' to rebuild the
+                           read model in batch from the audit lake
+                  metrics-today  a day's decisions, approval and denial rates per tenant and model,
+                           from the metrics read model
 
                 '<command> --help' lists a command's options.""";
     }

@@ -131,6 +131,16 @@ public final class SampleDecisions {
         return bytes;
     }
 
+    /**
+     * One valid decision like those of {@link #generate}, at a time the caller chooses: for tests
+     * that need control over event time and arrival order (windows, lateness).
+     */
+    public static Event eventAt(long seed, int i, String tenant, Instant time) {
+        String eventId = String.format("evt-%d-t%08d", seed, i);
+        byte[] value = decisionJson(new Random(seed * 1_000_003L + i), eventId, tenant, time, i);
+        return new Event(tenant + ":" + eventId, value, tenant, eventId);
+    }
+
     /** Zipf-like: the first tenant gets the most traffic. */
     private static int skewedIndex(Random random, int n) {
         double u = random.nextDouble();

@@ -1,6 +1,8 @@
 package io.decisionledger.lake;
 
 import java.io.IOException;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -56,6 +58,56 @@ public final class LakeFiles {
                 out.add(child);
             }
         }
+    }
+
+    /**
+     * The {@code tenant_id=T/event_date=D} folders of {@code audit/decisions}, sorted, optionally
+     * only one tenant's (null: all) and only dates in [from, to] (null: open). Hidden folders and
+     * folders that are not partitions are skipped.
+     */
+    public static List<Path> auditPartitions(
+            LakeLayout lake, String tenant, LocalDate from, LocalDate to) throws IOException {
+        Path audit = lake.auditDecisions();
+        FileSystem fs = audit.getFileSystem();
+        List<Path> partitions = new ArrayList<>();
+        if (!fs.exists(audit)) {
+            return partitions;
+        }
+        for (FileStatus tenantDir : children(fs, audit, "tenant_id=")) {
+            String t = tenantDir.getPath().getName().substring("tenant_id=".length());
+            if (tenant != null && !tenant.equals(t)) {
+                continue;
+            }
+            for (FileStatus dateDir : children(fs, tenantDir.getPath(), "event_date=")) {
+                LocalDate date;
+                try {
+                    date =
+                            LocalDate.parse(
+                                    dateDir.getPath().getName().substring("event_date=".length()));
+                } catch (DateTimeParseException e) {
+                    continue;
+                }
+                if ((from == null || !date.isBefore(from)) && (to == null || !date.isAfter(to))) {
+                    partitions.add(dateDir.getPath());
+                }
+            }
+        }
+        partitions.sort(Comparator.comparing(Path::toString));
+        return partitions;
+    }
+
+    private static List<FileStatus> children(FileSystem fs, Path dir, String prefix)
+            throws IOException {
+        List<FileStatus> out = new ArrayList<>();
+        FileStatus[] children = fs.listStatus(dir);
+        if (children != null) {
+            for (FileStatus child : children) {
+                if (child.isDir() && child.getPath().getName().startsWith(prefix)) {
+                    out.add(child);
+                }
+            }
+        }
+        return out;
     }
 
     /** The file's footer: schema, row groups, row counts, statistics. */

@@ -16,6 +16,8 @@ public final class LakeLayout implements Serializable {
     public static final String OPS_DECISIONS = "ops/decisions";
     public static final String QUARANTINE = "quarantine";
     public static final String CHAIN_HEADS = "chain/heads";
+    public static final String DECISION_METRICS = "metrics/decision_metrics";
+    public static final String LATE_DECISIONS = "metrics/late_decisions";
 
     private final String root;
 
@@ -65,6 +67,19 @@ public final class LakeLayout implements Serializable {
     /** Chain heads published at every checkpoint, partitioned tenant_id=T/head_date=D. */
     public Path chainHeads() {
         return resolve(CHAIN_HEADS);
+    }
+
+    /**
+     * The windowed metrics read model, partitioned granularity=G/tenant_id=T/window_date=D. No
+     * personal data: for analysts and dashboards.
+     */
+    public Path decisionMetrics() {
+        return resolve(DECISION_METRICS);
+    }
+
+    /** Decisions the live metrics job saw too late to correct, partitioned like the read model. */
+    public Path lateDecisions() {
+        return resolve(LATE_DECISIONS);
     }
 
     public Path resolve(String relative) {

@@ -23,6 +23,18 @@ public final class PartitionPath {
         return "ingest_date=" + utcDate(ingestTime);
     }
 
+    /**
+     * {@code granularity=G/tenant_id=T/window_date=D} for a metrics window (D: its start's date).
+     */
+    public static String metricsWindow(String granularity, String tenantId, Instant windowStart) {
+        return "granularity="
+                + granularity
+                + "/tenant_id="
+                + tenantId
+                + "/window_date="
+                + utcDate(windowStart);
+    }
+
     public static LocalDate utcDate(Instant instant) {
         return LocalDate.ofInstant(instant, ZoneOffset.UTC);
     }

@@ -495,7 +495,12 @@ class CanonicalContentTest {
                         "source_partition",
                         "source_offset",
                         "ingest_time",
-                        "content_sha256");
+                        "content_sha256",
+                        // the hash chain commits to the content, it is not part of it
+                        "chain_shard",
+                        "chain_seq",
+                        "prev_hash",
+                        "hash");
 
         // when
         List<String> contentFields =
