@@ -1,5 +1,7 @@
 package io.decisionledger.cli;
 
+import io.decisionledger.audit.AuditApi;
+import io.decisionledger.audit.AuditCommand;
 import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
@@ -25,6 +27,8 @@ public final class Main {
                 case "demo" -> Demo.main(rest);
                 case "ingest" -> IngestJob.main(rest);
                 case "verify" -> VerifyJob.main(rest);
+                case "audit" -> AuditCommand.main(rest);
+                case "audit-api" -> AuditApi.main(rest);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
@@ -45,6 +49,8 @@ public final class Main {
                   demo     start a local Kafka broker, produce a sample, ingest it into a local lake, summarise
                   ingest   run IngestJob here (on a cluster use: flink run -c io.decisionledger.ingest.IngestJob <jar>)
                   verify   check the lake's hash chains against the published heads (VerifyJob)
+                  audit    decision-at | history | event | bundle | verify-bundle | access-log (compliance queries)
+                  audit-api  the read-only audit HTTP API (JSON, bearer tokens, 127.0.0.1 by default)
 
                 '<command> --help' lists a command's options.""";
     }

@@ -16,6 +16,8 @@ public final class LakeLayout implements Serializable {
     public static final String OPS_DECISIONS = "ops/decisions";
     public static final String QUARANTINE = "quarantine";
     public static final String CHAIN_HEADS = "chain/heads";
+    public static final String ACCESS_LOG = "access-log";
+    public static final String MODEL_VERSIONS = "models/model_versions";
 
     private final String root;
 
@@ -65,6 +67,19 @@ public final class LakeLayout implements Serializable {
     /** Chain heads published at every checkpoint, partitioned tenant_id=T/head_date=D. */
     public Path chainHeads() {
         return resolve(CHAIN_HEADS);
+    }
+
+    /**
+     * Who read restricted records, when and why: one file per access, partitioned access_date=D.
+     * Restricted like audit/ (it names the subjects that were looked up).
+     */
+    public Path accessLog() {
+        return resolve(ACCESS_LOG);
+    }
+
+    /** Registered model versions (model cards), when the model registry has written any. */
+    public Path modelVersions() {
+        return resolve(MODEL_VERSIONS);
     }
 
     public Path resolve(String relative) {
