@@ -155,7 +155,12 @@ public final class BundleVerifier {
 
         try {
             JsonNode summary = RecordJson.MAPPER.readTree(folder.resolve("decision.json").toFile());
-            boolean same = EvidenceBundle.decisionSummary(record).equals(summary);
+            // compared as parsed JSON on both sides, so number node types agree
+            JsonNode expected =
+                    RecordJson.MAPPER.readTree(
+                            RecordJson.MAPPER.writeValueAsString(
+                                    EvidenceBundle.decisionSummary(record)));
+            boolean same = expected.equals(summary);
             checks.add(
                     new Check(
                             "decision.json matches the record",
