@@ -62,6 +62,8 @@ public final class AuditQueries {
             Caller caller, String purpose, String tenant, Subject subject, Instant at)
             throws IOException {
         View view = viewForSubject(caller, subject);
+        // stored times have microseconds: a finer instant would only blur the "at" shown
+        at = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         Map<String, String> query = query(tenant, subject);
         query.put("at", at.toString());
         ScanStats stats = new ScanStats();

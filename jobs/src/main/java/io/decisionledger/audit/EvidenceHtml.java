@@ -75,8 +75,8 @@ final class EvidenceHtml {
                 .append("</h2><p>")
                 .append(
                         verified
-                                ? "This record recomputes to its stored fingerprint, and it is linked, record by record, to the tenant's published chain head "
-                                        + esc("#" + p.proof().head().getChainSeq())
+                                ? "This record recomputes to its stored fingerprint, and it is linked, record by record, to the chain head the ingest job published for this tenant at position "
+                                        + p.proof().head().getChainSeq()
                                         + " (published "
                                         + esc(READABLE.format(p.proof().head().getPublishedAt()))
                                         + "). Any later change to the record would break these links."

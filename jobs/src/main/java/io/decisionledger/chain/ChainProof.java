@@ -175,13 +175,15 @@ public record ChainProof(
                 new Check(
                         "links to the following records",
                         linked,
-                        linked
-                                ? following.size()
-                                        + " following records recompute and link, seq "
-                                        + chainSeq
-                                        + " to "
-                                        + lastSeq
-                                : "broken " + broken));
+                        !linked
+                                ? "broken " + broken
+                                : following.isEmpty()
+                                        ? "none needed: the record is the last one the head covers"
+                                        : following.size()
+                                                + " following records recompute and link, seq "
+                                                + (chainSeq + 1)
+                                                + " to "
+                                                + lastSeq));
         if (head == null) {
             checks.add(
                     new Check(
