@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -256,9 +255,7 @@ public final class AuditApi implements AutoCloseable {
             }
             case "/v1/event" -> {
                 AuditQueries.View view =
-                        q.containsKey("view")
-                                ? AuditQueries.View.valueOf(q.get("view").toUpperCase(Locale.ROOT))
-                                : null;
+                        q.containsKey("view") ? AuditQueries.View.parse(q.get("view")) : null;
                 QueryResult r =
                         queries.event(
                                 caller, purpose, q.get("tenant"), required(q, "event_id"), view);

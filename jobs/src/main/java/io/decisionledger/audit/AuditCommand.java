@@ -116,10 +116,7 @@ public final class AuditCommand {
                 }
                 case "event" -> {
                     AuditQueries.View view =
-                            o.containsKey("view")
-                                    ? AuditQueries.View.valueOf(
-                                            o.get("view").toUpperCase(java.util.Locale.ROOT))
-                                    : null;
+                            o.containsKey("view") ? AuditQueries.View.parse(o.get("view")) : null;
                     QueryResult r =
                             queries.event(
                                     caller,

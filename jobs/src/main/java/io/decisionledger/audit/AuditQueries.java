@@ -34,7 +34,17 @@ public final class AuditQueries {
     /** Full records (audit/) or masked copies (ops/). */
     public enum View {
         FULL,
-        MASKED
+        MASKED;
+
+        /** {@code full} or {@code masked}, as the CLI and the API name them. */
+        public static View parse(String name) {
+            for (View v : values()) {
+                if (v.name().equalsIgnoreCase(name == null ? "" : name.strip())) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("the view must be full or masked");
+        }
     }
 
     private final LakeLayout lake;

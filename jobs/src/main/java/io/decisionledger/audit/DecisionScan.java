@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
@@ -34,6 +38,21 @@ import org.apache.parquet.io.api.Binary;
  * subject, time bound or event id pushed down as a Parquet predicate.
  */
 final class DecisionScan<T extends SpecificRecordBase> {
+
+    /**
+     * Files read concurrently, shared by all queries of the JVM: on an object store a file's footer
+     * is I/O-bound; locally it is CPU-bound and this changes little.
+     */
+    static final int PARALLEL_READS = 8;
+
+    private static final ExecutorService READERS =
+            Executors.newFixedThreadPool(
+                    PARALLEL_READS,
+                    r -> {
+                        Thread t = new Thread(r, "audit-lake-reader");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     /** A record and the file it was read from. */
     record Found<T>(T record, String file) {}
@@ -178,29 +197,65 @@ final class DecisionScan<T extends SpecificRecordBase> {
         return dates;
     }
 
+    /**
+     * Reads every file of one partition folder, {@link #PARALLEL_READS} at a time: opening a file
+     * costs a footer read, one or two round trips on an object store, and streaming partitions hold
+     * many small files (one per checkpoint and writer) until compaction merges them.
+     */
     private List<Found<T>> scanPartition(
             String tenant, LocalDate date, FilterPredicate filter, ScanStats stats, boolean first)
             throws IOException {
         stats.partition();
-        List<Found<T>> hits = new ArrayList<>();
         Path dir = new Path(tenantDir(tenant), "event_date=" + date);
-        for (FileStatus file : LakeFiles.parquetFiles(dir)) {
-            String path = file.getPath().toString();
-            stats.file(
-                    ParquetScan.<T>read(
-                            file,
-                            filter,
-                            model,
-                            schema,
-                            r -> {
-                                hits.add(new Found<>(r, path));
-                                return !first;
-                            }));
-            if (first && !hits.isEmpty()) {
-                break;
+        List<FileStatus> files = LakeFiles.parquetFiles(dir);
+        List<Future<FileHits<T>>> reads = new ArrayList<>(files.size());
+        for (FileStatus file : files) {
+            reads.add(READERS.submit(() -> read(file, filter, first)));
+        }
+        List<Found<T>> hits = new ArrayList<>();
+        IOException failure = null;
+        for (Future<FileHits<T>> read : reads) {
+            try {
+                FileHits<T> h = read.get();
+                stats.file(h.cost());
+                hits.addAll(h.hits());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure =
+                            e.getCause() instanceof IOException io
+                                    ? io
+                                    : new IOException("reading a lake file failed", e.getCause());
+                }
+            } catch (InterruptedException e) {
+                reads.forEach(r -> r.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while reading the lake", e);
             }
         }
-        return hits;
+        if (failure != null) {
+            throw failure;
+        }
+        return first && hits.size() > 1 ? hits.subList(0, 1) : hits;
+    }
+
+    /** One file's matches and what reading it cost. */
+    private record FileHits<T>(ParquetScan.FileCost cost, List<Found<T>> hits) {}
+
+    private FileHits<T> read(FileStatus file, FilterPredicate filter, boolean first)
+            throws IOException {
+        String path = file.getPath().toString();
+        List<Found<T>> hits = new ArrayList<>();
+        ParquetScan.FileCost cost =
+                ParquetScan.<T>read(
+                        file,
+                        filter,
+                        model,
+                        schema,
+                        r -> {
+                            hits.add(new Found<>(r, path));
+                            return !first;
+                        });
+        return new FileHits<>(cost, hits);
     }
 
     private Path tenantDir(String tenant) {

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.avro.Schema;
 
@@ -23,7 +24,8 @@ import org.apache.avro.Schema;
 final class EvidenceHtml {
 
     private static final DateTimeFormatter READABLE =
-            DateTimeFormatter.ofPattern("d MMMM uuuu, HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("d MMMM uuuu, HH:mm:ss 'UTC'", Locale.ENGLISH)
+                    .withZone(ZoneOffset.UTC);
 
     private EvidenceHtml() {}
 
@@ -97,7 +99,8 @@ final class EvidenceHtml {
                 "Confidence",
                 r.getDecisionConfidence() == null
                         ? "not stated"
-                        : String.format("%.0f %%", r.getDecisionConfidence() * 100));
+                        : String.format(
+                                Locale.ENGLISH, "%.0f %%", r.getDecisionConfidence() * 100));
         row(h, "Decision time", READABLE.format(r.getEventTime()));
         row(h, "Applicant (user id)", r.getUserId());
         row(h, "Case", r.getCaseId());

@@ -6,14 +6,16 @@ import java.util.Map;
 
 /**
  * How much of the lake a query touched: partition folders visited, files opened (footer read),
- * their row groups, the row groups actually fetched after statistics / dictionary / bloom-filter
- * pruning, rows decoded and rows matched, and the wall time. Returned with every result, so "the
- * lookup read 3 of 40 000 files" is visible rather than assumed. Not thread-safe: one per query.
+ * their row groups, the row groups scanned after statistics / dictionary / bloom-filter pruning
+ * (filter columns only), those read in full because they hold a match, rows decoded and matched,
+ * and the wall time. Returned with every result, so "the lookup read 3 of 40 000 files" is visible
+ * rather than assumed. Not thread-safe: one per query.
  */
 public final class ScanStats {
     private int partitions;
     private int files;
     private long rowGroups;
+    private long rowGroupsScanned;
     private long rowGroupsRead;
     private long rowsDecoded;
     private long rowsMatched;
@@ -27,6 +29,7 @@ public final class ScanStats {
     void file(ParquetScan.FileCost cost) {
         files++;
         rowGroups += cost.rowGroups();
+        rowGroupsScanned += cost.rowGroupsScanned();
         rowGroupsRead += cost.rowGroupsRead();
         rowsDecoded += cost.rowsDecoded();
         rowsMatched += cost.rowsMatched();
@@ -52,6 +55,12 @@ public final class ScanStats {
         return rowGroups;
     }
 
+    /** Row groups left after footer-level pruning, whose filter columns were decoded. */
+    public long rowGroupsScanned() {
+        return rowGroupsScanned;
+    }
+
+    /** Row groups that held a match and were decoded in full. */
     public long rowGroupsRead() {
         return rowGroupsRead;
     }
@@ -73,6 +82,7 @@ public final class ScanStats {
         m.put("partitions", partitions);
         m.put("files", files);
         m.put("row_groups", rowGroups);
+        m.put("row_groups_scanned", rowGroupsScanned);
         m.put("row_groups_read", rowGroupsRead);
         m.put("rows_decoded", rowsDecoded);
         m.put("rows_matched", rowsMatched);
@@ -80,16 +90,21 @@ public final class ScanStats {
         return m;
     }
 
-    /** {@code 2 partitions, 5 files, 3 of 5 row groups read, 412 rows decoded, 18.2 ms}. */
+    /**
+     * {@code 2 partitions, 5 files (footers), 3 of 5 row groups scanned, 1 read in full (412 rows),
+     * 18.2 ms}.
+     */
     public String summary() {
         return String.format(
-                "%d partition%s, %d file%s, %d of %d row groups read, %,d rows decoded, %.1f ms",
+                "%d partition%s, %d file%s (footers), %d of %d row groups scanned, %d read in full"
+                        + " (%,d rows), %.1f ms",
                 partitions,
                 partitions == 1 ? "" : "s",
                 files,
                 files == 1 ? "" : "s",
-                rowGroupsRead,
+                rowGroupsScanned,
                 rowGroups,
+                rowGroupsRead,
                 rowsDecoded,
                 millis());
     }

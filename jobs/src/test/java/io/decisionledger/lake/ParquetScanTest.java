@@ -73,10 +73,49 @@ class ParquetScanTest {
         ParquetScan.FileCost withoutBloom = scan(plain, absent, new ArrayList<>());
         ParquetScan.FileCost withBloom = scan(bloom, absent, new ArrayList<>());
 
-        assertThat(withoutBloom.rowGroupsRead()).isEqualTo(withoutBloom.rowGroups());
+        assertThat(withoutBloom.rowGroupsScanned()).isEqualTo(withoutBloom.rowGroups());
+        assertThat(withoutBloom.rowGroupsRead()).isZero();
         assertThat(withBloom.rowGroups()).isGreaterThanOrEqualTo(4);
-        assertThat(withBloom.rowGroupsRead()).isZero();
+        assertThat(withBloom.rowGroupsScanned()).isZero();
         assertThat(scan(bloom, userIs("user_0500"), new ArrayList<>()).rowsMatched()).isEqualTo(3);
+    }
+
+    @Test
+    void decodesWholeRecordsOnlyInRowGroupsThatHoldAMatch() throws Exception {
+        List<GenericRecord> shuffled = sortedUsers();
+        java.util.Collections.shuffle(shuffled, new Random(7));
+        FileStatus plain = write("plain.parquet", shuffled, false);
+
+        List<GenericRecord> hits = new ArrayList<>();
+        ParquetScan.FileCost cost = scan(plain, userIs("user_0500"), hits);
+
+        // statistics cannot help in an unsorted file: every row group's user_id column is checked,
+        // but only the (at most 3) row groups holding the user are decoded in full
+        assertThat(cost.rowGroupsScanned()).isEqualTo(cost.rowGroups());
+        assertThat(cost.rowGroupsRead()).isBetween(1, 3);
+        assertThat(cost.rowsMatched()).isEqualTo(3);
+        assertThat(hits)
+                .extracting(r -> r.get("payload").toString())
+                .allMatch(p -> p.length() == 200);
+        assertThat(cost.rowsDecoded())
+                .isLessThanOrEqualTo(3L * 3000 / cost.rowGroups() + 3000 / cost.rowGroups());
+    }
+
+    @Test
+    void refusesAReadSchemaWithoutTheFilterColumns() throws Exception {
+        FileStatus file = write("sorted.parquet", sortedUsers(), false);
+        Schema payloadOnly =
+                SchemaBuilder.record("P").fields().requiredString("payload").endRecord();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                ParquetScan.read(
+                                        file,
+                                        userIs("user_0500"),
+                                        GenericData.get(),
+                                        payloadOnly,
+                                        r -> true))
+                .hasMessageContaining("user_id");
     }
 
     @Test
