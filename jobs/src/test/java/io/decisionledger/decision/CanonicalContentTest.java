@@ -495,7 +495,12 @@ class CanonicalContentTest {
                         "source_partition",
                         "source_offset",
                         "ingest_time",
-                        "content_sha256");
+                        "content_sha256",
+                        // the chain fields (schema v2) are not content either (CANONICAL.md §3)
+                        "chain_shard",
+                        "chain_seq",
+                        "prev_hash",
+                        "hash");
 
         // when
         List<String> contentFields =

@@ -170,6 +170,11 @@ class DecisionParserTest {
         assertThat(r.getContentSha256())
                 .matches("[0-9a-f]{64}")
                 .isEqualTo(new CanonicalContent().sha256Hex(r));
+        // the hash chain links the record later (ChainLinkOperator): parsing leaves it unset
+        assertThat(r.getChainShard()).isNull();
+        assertThat(r.getChainSeq()).isNull();
+        assertThat(r.getPrevHash()).isNull();
+        assertThat(r.getHash()).isNull();
         assertThat(outcome.tenantId()).isEqualTo("bank_456");
         assertThat(outcome.eventId()).isEqualTo("evt-loan-123");
     }
@@ -208,7 +213,11 @@ class DecisionParserTest {
                         "source_partition",
                         "source_offset",
                         "ingest_time",
-                        "content_sha256");
+                        "content_sha256",
+                        "chain_shard",
+                        "chain_seq",
+                        "prev_hash",
+                        "hash");
 
         // when
         List<String> columns =
