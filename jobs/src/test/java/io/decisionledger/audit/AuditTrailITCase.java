@@ -50,7 +50,6 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -108,8 +107,9 @@ class AuditTrailITCase {
 
         // 400 other decisions (3 tenants, the last 3 days). The applicant's four share one Kafka
         // key, hence one partition and its order, and sit at both ends of the topic; the job holds
-        // back what follows the first decision of day 1 until a checkpoint has passed it, so the
-        // two decisions of day 1 are written to different files (the file boundary under test).
+        // back what follows the first decision of day 1 until a checkpoint barrier has passed it,
+        // so the two decisions of day 1 are written to different files (the file boundary under
+        // test).
         SampleDecisions.Sample sample = SampleDecisions.generate(31, 400, 0, 0, Instant.now());
         List<SampleDecisions.Event> events = new ArrayList<>(sample.events());
         int[] positions = {2, 8, 398, 403};
@@ -149,20 +149,17 @@ class AuditTrailITCase {
 
     /**
      * Test-only pass-through: once the marker event has passed, slows its subtask down until a
-     * checkpoint whose barrier came after the marker has completed. Everything behind the marker in
-     * that subtask then lands in a later file than the marker, however slowly the loaded test
-     * machine deploys the job or completes checkpoints.
+     * checkpoint barrier has passed it too. The FileSink rolls its files at every barrier it aligns
+     * on, so everything behind the marker in this subtask lands in a later file than the marker,
+     * however slowly the loaded test machine deploys the job or runs checkpoints.
      */
     static final class HoldBackAfter
-            implements MapFunction<ParsedDecision, ParsedDecision>,
-                    CheckpointedFunction,
-                    CheckpointListener {
+            implements MapFunction<ParsedDecision, ParsedDecision>, CheckpointedFunction {
         private static final long serialVersionUID = 1L;
 
         private final String marker;
         private transient boolean seen;
-        private transient long barrierAfterMarker = -1;
-        private transient boolean done;
+        private transient boolean barrierPassed;
 
         HoldBackAfter(String marker) {
             this.marker = marker;
@@ -173,29 +170,22 @@ class AuditTrailITCase {
             if (!seen && value.decision != null && marker.equals(value.decision.getEventId())) {
                 seen = true;
             }
-            if (seen && !done) {
-                // a short sleep per record, not a wait: the checkpoint barrier must get through
-                Thread.sleep(50);
+            if (seen && !barrierPassed) {
+                // a sleep per record, not a wait: the barrier is taken between two records
+                Thread.sleep(100);
             }
             return value;
         }
 
         @Override
         public void snapshotState(FunctionSnapshotContext context) {
-            if (seen && barrierAfterMarker < 0) {
-                barrierAfterMarker = context.getCheckpointId();
+            if (seen) {
+                barrierPassed = true;
             }
         }
 
         @Override
         public void initializeState(FunctionInitializationContext context) {}
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            if (barrierAfterMarker >= 0 && checkpointId >= barrierAfterMarker) {
-                done = true;
-            }
-        }
     }
 
     private static SampleDecisions.Event applicantEvent(String id, Instant time, int n)
