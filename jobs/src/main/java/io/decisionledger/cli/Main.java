@@ -1,5 +1,7 @@
 package io.decisionledger.cli;
 
+import io.decisionledger.audit.AuditApi;
+import io.decisionledger.audit.AuditCommand;
 import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
@@ -31,6 +33,8 @@ public final class Main {
                 case "stack" -> System.exit(LocalStack.run(rest, System.out));
                 case "metrics" -> MetricsJob.main(rest);
                 case "metrics-today" -> TodayDashboard.main(rest);
+                case "audit" -> AuditCommand.main(rest);
+                case "audit-api" -> AuditApi.main(rest);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
@@ -56,6 +60,8 @@ public final class Main {
                            read model in batch from the audit lake
                   metrics-today  a day's decisions, approval and denial rates per tenant and model,
                            from the metrics read model
+                  audit    decision-at | history | event | bundle | verify-bundle | access-log (compliance queries)
+                  audit-api  the read-only audit HTTP API (JSON, bearer tokens, 127.0.0.1 by default)
 
                 '<command> --help' lists a command's options.""";
     }

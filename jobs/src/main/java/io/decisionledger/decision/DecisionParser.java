@@ -273,7 +273,11 @@ public final class DecisionParser {
         }
     }
 
-    private static boolean isValidTenantId(String tenant) {
+    /**
+     * True when {@code tenant} is an id ingest accepts: safe as a partition folder name. Readers of
+     * the lake check ids they are given against it before building paths.
+     */
+    public static boolean isValidTenantId(String tenant) {
         try {
             validateTenantId(tenant);
             return true;

@@ -155,7 +155,7 @@ public final class LakeFiles {
         }
     }
 
-    private static InputFile input(FileStatus file) throws IOException {
+    static InputFile input(FileStatus file) throws IOException {
         FileSystem fs = file.getPath().getFileSystem();
         return new ParquetInputFile(fs.open(file.getPath()), file.getLen());
     }

@@ -18,6 +18,8 @@ public final class LakeLayout implements Serializable {
     public static final String CHAIN_HEADS = "chain/heads";
     public static final String DECISION_METRICS = "metrics/decision_metrics";
     public static final String LATE_DECISIONS = "metrics/late_decisions";
+    public static final String ACCESS_LOG = "access-log";
+    public static final String MODEL_VERSIONS = "models/model_versions";
 
     private final String root;
 
@@ -80,6 +82,19 @@ public final class LakeLayout implements Serializable {
     /** Decisions the live metrics job saw too late to correct, partitioned like the read model. */
     public Path lateDecisions() {
         return resolve(LATE_DECISIONS);
+    }
+
+    /**
+     * Who read restricted records, when and why: one file per access, partitioned access_date=D.
+     * Restricted like audit/ (it names the subjects that were looked up).
+     */
+    public Path accessLog() {
+        return resolve(ACCESS_LOG);
+    }
+
+    /** Registered model versions (model cards), when the model registry has written any. */
+    public Path modelVersions() {
+        return resolve(MODEL_VERSIONS);
     }
 
     public Path resolve(String relative) {

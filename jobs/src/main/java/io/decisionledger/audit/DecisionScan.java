@@ -1,0 +1,283 @@
+package io.decisionledger.audit;
+
+import io.decisionledger.decision.DecisionParser;
+import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.lake.ParquetScan;
+import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.OpsDecisionRecord;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.io.api.Binary;
+
+/**
+ * Point and range lookups over one tenant's partitioned decisions ({@code audit/decisions} or the
+ * masked {@code ops/decisions}), reading as little as possible: partition folders are chosen by
+ * date ({@code event_date} is the UTC date of the event time, so a late event is in the folder of
+ * the day it happened), and within a folder every file is read through {@link ParquetScan} with the
+ * subject, time bound or event id pushed down as a Parquet predicate.
+ */
+final class DecisionScan<T extends SpecificRecordBase> {
+
+    /**
+     * Files read concurrently, shared by all queries of the JVM: on an object store a file's footer
+     * is I/O-bound; locally it is CPU-bound and this changes little.
+     */
+    static final int PARALLEL_READS = 8;
+
+    private static final ExecutorService READERS =
+            Executors.newFixedThreadPool(
+                    PARALLEL_READS,
+                    r -> {
+                        Thread t = new Thread(r, "audit-lake-reader");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
+    /** A record and the file it was read from. */
+    record Found<T>(T record, String file) {}
+
+    private final Path dataset;
+    private final Schema schema;
+    private final SpecificData model;
+    private final Function<T, Instant> eventTime;
+    private final Function<T, Instant> ingestTime;
+    private final Function<T, String> eventId;
+    private final Comparator<Found<T>> order;
+
+    private DecisionScan(
+            Path dataset,
+            Class<T> type,
+            Function<T, Instant> eventTime,
+            Function<T, Instant> ingestTime,
+            Function<T, String> eventId) {
+        this.dataset = dataset;
+        this.model = SpecificData.getForClass(type);
+        this.schema = model.getSchema(type);
+        this.eventTime = eventTime;
+        this.ingestTime = ingestTime;
+        this.eventId = eventId;
+        // Latest = latest event time; two decisions in the same microsecond are ordered by when
+        // they were ingested, then by event id, so the answer never depends on file order.
+        this.order =
+                Comparator.comparing((Found<T> f) -> eventTime.apply(f.record()))
+                        .thenComparing(f -> ingestTime.apply(f.record()))
+                        .thenComparing(f -> eventId.apply(f.record()));
+    }
+
+    static DecisionScan<DecisionRecord> audit(LakeLayout lake) {
+        return new DecisionScan<>(
+                lake.auditDecisions(),
+                DecisionRecord.class,
+                DecisionRecord::getEventTime,
+                DecisionRecord::getIngestTime,
+                DecisionRecord::getEventId);
+    }
+
+    static DecisionScan<OpsDecisionRecord> ops(LakeLayout lake) {
+        return new DecisionScan<>(
+                lake.opsDecisions(),
+                OpsDecisionRecord.class,
+                OpsDecisionRecord::getEventTime,
+                OpsDecisionRecord::getIngestTime,
+                OpsDecisionRecord::getEventId);
+    }
+
+    Comparator<Found<T>> order() {
+        return order;
+    }
+
+    /** The latest record about {@code subject} with event time at or before {@code at}. */
+    Optional<Found<T>> latestAtOrBefore(String tenant, Subject subject, Instant at, ScanStats stats)
+            throws IOException {
+        LocalDate last = utcDate(at);
+        FilterPredicate filter =
+                FilterApi.and(
+                        subjectIs(subject),
+                        FilterApi.ltEq(FilterApi.longColumn("event_time"), micros(at)));
+        List<LocalDate> dates = partitions(tenant);
+        for (int i = dates.size() - 1; i >= 0; i--) {
+            if (dates.get(i).isAfter(last)) {
+                continue;
+            }
+            List<Found<T>> hits = scanPartition(tenant, dates.get(i), filter, stats, false);
+            if (!hits.isEmpty()) {
+                // Every record of an older folder happened on an earlier day: stop here.
+                return hits.stream().max(order);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Every record about {@code subject} with {@code from <= event time < toExclusive}, ordered.
+     */
+    List<Found<T>> between(
+            String tenant, Subject subject, Instant from, Instant toExclusive, ScanStats stats)
+            throws IOException {
+        FilterPredicate filter =
+                FilterApi.and(
+                        subjectIs(subject),
+                        FilterApi.and(
+                                FilterApi.gtEq(FilterApi.longColumn("event_time"), micros(from)),
+                                FilterApi.lt(
+                                        FilterApi.longColumn("event_time"), micros(toExclusive))));
+        LocalDate first = utcDate(from);
+        LocalDate last = utcDate(toExclusive.minusNanos(1));
+        List<Found<T>> hits = new ArrayList<>();
+        for (LocalDate d : partitions(tenant)) {
+            if (!d.isBefore(first) && !d.isAfter(last)) {
+                hits.addAll(scanPartition(tenant, d, filter, stats, false));
+            }
+        }
+        hits.sort(order);
+        return hits;
+    }
+
+    /**
+     * The record with this event id, newest partitions first, stopping at the first hit (ingest
+     * stores each event id once per tenant, and VerifyJob checks it).
+     */
+    Optional<Found<T>> byEventId(String tenant, String id, ScanStats stats) throws IOException {
+        FilterPredicate filter =
+                FilterApi.eq(FilterApi.binaryColumn("event_id"), Binary.fromString(id));
+        List<LocalDate> dates = partitions(tenant);
+        for (int i = dates.size() - 1; i >= 0; i--) {
+            List<Found<T>> hits = scanPartition(tenant, dates.get(i), filter, stats, true);
+            if (!hits.isEmpty()) {
+                return Optional.of(hits.get(0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The tenant's partition dates, ascending; empty for an unknown tenant. */
+    List<LocalDate> partitions(String tenant) throws IOException {
+        Path dir = tenantDir(tenant);
+        FileSystem fs = dir.getFileSystem();
+        List<LocalDate> dates = new ArrayList<>();
+        if (!fs.exists(dir)) {
+            return dates;
+        }
+        FileStatus[] children = fs.listStatus(dir);
+        if (children == null) {
+            return dates;
+        }
+        for (FileStatus child : children) {
+            String name = child.getPath().getName();
+            if (child.isDir() && name.startsWith("event_date=")) {
+                try {
+                    dates.add(LocalDate.parse(name.substring("event_date=".length())));
+                } catch (DateTimeParseException e) {
+                    // not a partition folder this layout writes: not ours to read
+                }
+            }
+        }
+        dates.sort(Comparator.naturalOrder());
+        return dates;
+    }
+
+    /**
+     * Reads every file of one partition folder, {@link #PARALLEL_READS} at a time: opening a file
+     * costs a footer read, one or two round trips on an object store, and streaming partitions hold
+     * many small files (one per checkpoint and writer) until compaction merges them.
+     */
+    private List<Found<T>> scanPartition(
+            String tenant, LocalDate date, FilterPredicate filter, ScanStats stats, boolean first)
+            throws IOException {
+        stats.partition();
+        Path dir = new Path(tenantDir(tenant), "event_date=" + date);
+        List<FileStatus> files = LakeFiles.parquetFiles(dir);
+        List<Future<FileHits<T>>> reads = new ArrayList<>(files.size());
+        for (FileStatus file : files) {
+            reads.add(READERS.submit(() -> read(file, filter, first)));
+        }
+        List<Found<T>> hits = new ArrayList<>();
+        IOException failure = null;
+        for (Future<FileHits<T>> read : reads) {
+            try {
+                FileHits<T> h = read.get();
+                stats.file(h.cost());
+                hits.addAll(h.hits());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure =
+                            e.getCause() instanceof IOException io
+                                    ? io
+                                    : new IOException("reading a lake file failed", e.getCause());
+                }
+            } catch (InterruptedException e) {
+                reads.forEach(r -> r.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while reading the lake", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return first && hits.size() > 1 ? hits.subList(0, 1) : hits;
+    }
+
+    /** One file's matches and what reading it cost. */
+    private record FileHits<T>(ParquetScan.FileCost cost, List<Found<T>> hits) {}
+
+    private FileHits<T> read(FileStatus file, FilterPredicate filter, boolean first)
+            throws IOException {
+        String path = file.getPath().toString();
+        List<Found<T>> hits = new ArrayList<>();
+        ParquetScan.FileCost cost =
+                ParquetScan.<T>read(
+                        file,
+                        filter,
+                        model,
+                        schema,
+                        r -> {
+                            hits.add(new Found<>(r, path));
+                            return !first;
+                        });
+        return new FileHits<>(cost, hits);
+    }
+
+    private Path tenantDir(String tenant) {
+        if (tenant == null || !DecisionParser.isValidTenantId(tenant)) {
+            throw new IllegalArgumentException(
+                    "not a valid tenant id (letters, digits, '_', '-', single '.')");
+        }
+        return new Path(dataset, "tenant_id=" + tenant);
+    }
+
+    private static FilterPredicate subjectIs(Subject subject) {
+        return FilterApi.eq(
+                FilterApi.binaryColumn(subject.kind().column()),
+                Binary.fromString(subject.value()));
+    }
+
+    static long micros(Instant t) {
+        return Math.addExact(
+                Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    }
+
+    static LocalDate utcDate(Instant t) {
+        return LocalDate.ofInstant(t, ZoneOffset.UTC);
+    }
+}
