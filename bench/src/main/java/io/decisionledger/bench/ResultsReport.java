@@ -103,14 +103,18 @@ public final class ResultsReport {
         }
         List<Map<String, Object>> jmh = ofKind(lines, "jmh");
         if (!jmh.isEmpty()) {
-            md.append("## Per-event work without Flink (JMH, one thread, events/s)\n\n");
-            md.append("| benchmark | events/s | ± (99.9 %) |\n|---|---:|---:|\n");
+            md.append("## Per-event work without Flink (JMH, one thread)\n\n");
+            md.append(
+                    "| benchmark | events per CPU-s | µs CPU per event | events/s (wall) | ± (99.9 %)"
+                            + " |\n|---|---:|---:|---:|---:|\n");
             for (Map<String, Object> j : jmh) {
                 md.append(
                         String.format(
                                 Locale.ROOT,
-                                "| %s | %s | %s |%n",
+                                "| %s | %s | %s | %s | %s |%n",
                                 j.get("benchmark"),
+                                grouped(j.get("events_per_cpu_s")),
+                                number(j.get("cpu_us_per_event"), 1),
                                 grouped(j.get("events_per_s")),
                                 grouped(j.get("error"))));
             }
@@ -119,10 +123,10 @@ public final class ResultsReport {
                 md.append(
                         String.format(
                                 Locale.ROOT,
-                                "- %s / %s: %s×%n",
+                                "- %s / %s, events per CPU-s: %s×%n",
                                 r.get("candidate"),
                                 r.get("baseline"),
-                                number(r.get("events_per_s_ratio"), 2)));
+                                number(r.get("events_per_cpu_s_ratio"), 2)));
             }
             md.append('\n');
         }

@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Snappy Parquet encoding of the audit sink. The {@code flinkJson*} pair is the baseline doing the
  * same steps the way the Flink SQL baseline job does: flink-json into nested {@code RowData}, then
  * the projection to flat columns and flink-parquet's row writer. One op = one event; the events are
- * the generator's valid ones, cycling through a pool that does not fit in a core's L2 cache.
+ * the generator's valid ones, cycling through a pool that does not fit in a core's L2 cache. {@link
+ * CpuCounters} adds the thread's CPU time, for a figure per CPU-second.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -93,22 +94,26 @@ public class PerEventBenchmark {
     }
 
     @Benchmark
-    public DecisionRecord ingestParse() {
+    public DecisionRecord ingestParse(CpuCounters cpu) {
+        cpu.ops++;
         return parse();
     }
 
     @Benchmark
-    public void ingestParseAndParquet() throws IOException {
+    public void ingestParseAndParquet(CpuCounters cpu) throws IOException {
+        cpu.ops++;
         ingestWriter.addElement(parse());
     }
 
     @Benchmark
-    public RowData flinkJsonParse() throws IOException {
+    public RowData flinkJsonParse(CpuCounters cpu) throws IOException {
+        cpu.ops++;
         return flink.parse(nextEvent());
     }
 
     @Benchmark
-    public void flinkJsonParseAndParquet() throws IOException {
+    public void flinkJsonParseAndParquet(CpuCounters cpu) throws IOException {
+        cpu.ops++;
         flink.write(flink.flatten(flink.parse(nextEvent()), next));
     }
 }
