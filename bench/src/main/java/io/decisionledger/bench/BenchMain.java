@@ -1,0 +1,269 @@
+package io.decisionledger.bench;
+
+import io.decisionledger.bench.ingest.IngestScenario;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The benchmark run that {@code bench/run.sh} starts: the orchestrating parent. For each {@link
+ * Scenario} it prepares the input once, then runs the job and its baseline at each parallelism,
+ * each in a fresh child JVM ({@link ChildJvm}), alternating which goes first, and files every
+ * measurement and every job/baseline ratio in {@link Results}; then it runs the JMH per-event
+ * benchmark. Throughput is computed here, the same way for every measurement, from the input's size
+ * and what the child measured: events/s and MB/s over the child's wall time, events per CPU-second
+ * over the child's whole process CPU time.
+ */
+public final class BenchMain {
+
+    private BenchMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (BenchOptions.wantsHelp(args)) {
+            System.out.println(BenchOptions.help());
+            return;
+        }
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + " (--help lists the options)");
+            System.exit(2);
+            return;
+        }
+        Path report = run(options);
+        System.out.println(Files.readString(report, StandardCharsets.UTF_8));
+        System.out.println("Results: " + report.getParent());
+    }
+
+    /** Runs everything the options select; returns the Markdown report's path. */
+    public static Path run(BenchOptions options) throws Exception {
+        Files.createDirectories(options.workDir());
+        Map<String, Object> common = new LinkedHashMap<>();
+        common.put("run_id", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        common.put("commit", commit());
+        common.put("java", System.getProperty("java.version"));
+        common.put("load_avg_start", MachineLoad.loadAverage());
+        common.putAll(options.describe());
+        try (Results results = new Results(options.resultsDir(), common)) {
+            if (options.suites().contains(IngestScenario.NAME)) {
+                try (Scenario ingest =
+                        new IngestScenario(
+                                options.mix(),
+                                options.partitions(),
+                                options.checkpointInterval(),
+                                options.stackDir())) {
+                    runScenario(ingest, options, results);
+                }
+            }
+            if (options.suites().contains("jmh")) {
+                progress("JMH: per-event work without Flink, one thread");
+                JmhSuite.run(options, results);
+            }
+            results.finish();
+            return results.markdown();
+        }
+    }
+
+    static void runScenario(Scenario scenario, BenchOptions options, Results results)
+            throws Exception {
+        Path scenarioDir = options.workDir().resolve(scenario.name());
+        progress(scenario.name() + ": preparing the input (" + options.events() + " records)");
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("scenario", scenario.name());
+        input.putAll(scenario.prepare(scenarioDir));
+        results.add("input", input);
+        progress(
+                String.format(
+                        "%s: input ready in %.1f s",
+                        scenario.name(), ((Number) input.get("produce_s")).doubleValue()));
+
+        ChildJvm child =
+                new ChildJvm(
+                        options.classpath(),
+                        options.childHeap(),
+                        options.childTimeout(),
+                        options.profile());
+        for (int rep = 1; rep <= options.repetitions(); rep++) {
+            for (int parallelism : options.parallelisms()) {
+                // Alternate the order, so neither job always runs on a warmer page cache.
+                Scenario.Trial trial = new Scenario.Trial(parallelism, rep, rep % 2 == 1);
+                Map<String, Map<String, Object>> measured = new LinkedHashMap<>();
+                for (String measurement : trial.order(scenario)) {
+                    measured.put(
+                            measurement,
+                            measure(
+                                    scenario,
+                                    measurement,
+                                    trial,
+                                    input,
+                                    child,
+                                    scenarioDir,
+                                    results));
+                }
+                results.add(
+                        "ratio",
+                        ratio(
+                                scenario,
+                                trial,
+                                measured.get(scenario.candidate()),
+                                measured.get(scenario.baseline())));
+            }
+        }
+    }
+
+    private static Map<String, Object> measure(
+            Scenario scenario,
+            String measurement,
+            Scenario.Trial trial,
+            Map<String, Object> input,
+            ChildJvm child,
+            Path scenarioDir,
+            Results results)
+            throws Exception {
+        Path runDir =
+                scenarioDir.resolve(
+                        measurement + "-p" + trial.parallelism() + "-r" + trial.repetition());
+        deleteRecursively(runDir);
+        progress(
+                String.format(
+                        "%s: %s at parallelism %d (repetition %d)",
+                        scenario.name(), measurement, trial.parallelism(), trial.repetition()));
+        double loadBefore = MachineLoad.loadAverage();
+        MachineLoad machineBefore = MachineLoad.now();
+        ChildJvm.Outcome outcome =
+                child.run(
+                        measurement,
+                        scenario.parameters(measurement, trial.parallelism(), runDir),
+                        runDir);
+        MachineLoad machineAfter = MachineLoad.now();
+        Map<String, Object> r = outcome.result();
+
+        long events = ((Number) input.get("events")).longValue();
+        long bytes = ((Number) input.get("bytes")).longValue();
+        double wall = ((Number) r.get("wall_s")).doubleValue();
+        double cpu = ((Number) r.get("cpu_s")).doubleValue();
+        int coresUsable = Math.min(trial.parallelism(), MachineLoad.cores());
+
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("scenario", scenario.name());
+        line.put("measurement", measurement);
+        line.put("role", measurement.equals(scenario.candidate()) ? "candidate" : "baseline");
+        line.put("parallelism", trial.parallelism());
+        line.put("repetition", trial.repetition());
+        line.put("events", events);
+        line.put("bytes", bytes);
+        line.put("event_bytes_avg", input.get("event_bytes_avg"));
+        line.put("events_per_s", events / wall);
+        line.put("mb_per_s", bytes / 1e6 / wall);
+        line.put("events_per_s_per_core", events / wall / coresUsable);
+        line.put("events_per_cpu_s", events / cpu);
+        line.putAll(r);
+        line.putAll(scenario.inspect(measurement, runDir));
+        double busyCores = machineAfter.busyCoresSince(machineBefore);
+        double interval = (machineAfter.nanoTime() - machineBefore.nanoTime()) / 1e9;
+        line.put("machine_busy_cores", busyCores < 0 ? null : busyCores);
+        // Everything but the child: the Kafka broker serving it, and whatever else runs here.
+        line.put(
+                "other_busy_cores", busyCores < 0 ? null : Math.max(0, busyCores - cpu / interval));
+        line.put("load_avg_before", loadBefore);
+        line.put("load_avg_1m", MachineLoad.loadAverage());
+        if (outcome.profile() != null) {
+            List<String> top = JfrHotSpots.summarise(outcome.profile(), 15);
+            line.put("profile", outcome.profile().toString());
+            line.put("profile_top", top);
+        }
+        results.add("measurement", line);
+        progress(
+                String.format(
+                        "  %.1f s, %,.0f events/s, %.1f CPU-s, %,.0f events per CPU-s, output ok: %s",
+                        wall, events / wall, cpu, events / cpu, line.get("output_ok")));
+        if (!Boolean.TRUE.equals(line.get("output_ok"))) {
+            throw new IllegalStateException(
+                    measurement
+                            + " did not write what its input demands; see "
+                            + results.jsonLines()
+                            + " and "
+                            + runDir.resolve("child.log"));
+        }
+        return line;
+    }
+
+    private static Map<String, Object> ratio(
+            Scenario scenario,
+            Scenario.Trial trial,
+            Map<String, Object> candidate,
+            Map<String, Object> baseline) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("scenario", scenario.name());
+        line.put("candidate", scenario.candidate());
+        line.put("baseline", scenario.baseline());
+        line.put("parallelism", trial.parallelism());
+        line.put("repetition", trial.repetition());
+        line.put(
+                "events_per_cpu_s_ratio",
+                doubleOf(candidate, "events_per_cpu_s") / doubleOf(baseline, "events_per_cpu_s"));
+        line.put(
+                "events_per_s_ratio",
+                doubleOf(candidate, "events_per_s") / doubleOf(baseline, "events_per_s"));
+        line.put("events", candidate.get("events"));
+        return line;
+    }
+
+    /** A run folder left by an earlier run would mix its files into this run's counts. */
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static double doubleOf(Map<String, Object> line, String key) {
+        return ((Number) line.get(key)).doubleValue();
+    }
+
+    private static void progress(String message) {
+        System.out.println(
+                "[bench " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] " + message);
+    }
+
+    /** The checked-out commit, with "-dirty" for uncommitted changes; null outside a git tree. */
+    private static String commit() {
+        try {
+            String head = git("rev-parse", "--short=12", "HEAD");
+            if (head == null) {
+                return null;
+            }
+            String status = git("status", "--porcelain", "--untracked-files=no");
+            return status == null || status.isEmpty() ? head : head + "-dirty";
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static String git(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add("git");
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            return null;
+        }
+        return out;
+    }
+}

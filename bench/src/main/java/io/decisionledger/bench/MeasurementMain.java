@@ -1,0 +1,64 @@
+package io.decisionledger.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The entry point of a measured child JVM: {@code MeasurementMain <name> <result.json>
+ * [key=value…]}. It runs one {@link Measurement} and writes, next to what the measurement counted,
+ * the accounting every measurement gets alike: wall time of the run, and this process's CPU, GC and
+ * JIT time, both over the run and since the JVM started. One measurement per JVM, so no JIT
+ * profile, heap or static cache of one job can help or hurt the next.
+ */
+public final class MeasurementMain {
+
+    private MeasurementMain() {}
+
+    public static void main(String[] args) {
+        try {
+            measure(args);
+        } catch (Throwable t) {
+            // Flink leaves non-daemon threads behind: without an explicit exit a failed
+            // measurement would hang until the parent's timeout.
+            t.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void measure(String[] args) throws Exception {
+        if (args.length < 2) {
+            throw new IllegalArgumentException(
+                    "usage: MeasurementMain <measurement> <result.json> [key=value...]");
+        }
+        Measurement measurement = Measurements.byName(args[0]);
+        Path resultFile = Path.of(args[1]);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("parameters look like key=value: " + args[i]);
+            }
+            parameters.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+
+        ProcessCpu before = ProcessCpu.now();
+        long start = System.nanoTime();
+        Map<String, Object> counted = measurement.run(parameters);
+        long wallNanos = System.nanoTime() - start;
+        ProcessCpu after = ProcessCpu.now();
+
+        Map<String, Object> result = new LinkedHashMap<>(counted);
+        result.put("wall_s", wallNanos / 1e9);
+        // Whole process: JVM start, class loading, planning, the job and its shutdown so far.
+        result.put("cpu_s", after.cpuNanos() / 1e9);
+        result.put("cpu_run_s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
+        result.put("gc_s", after.gcMillis() / 1e3);
+        result.put("jit_s", after.jitMillis() < 0 ? null : after.jitMillis() / 1e3);
+        result.put("jvm_max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        Files.writeString(resultFile, new ObjectMapper().writeValueAsString(result));
+    }
+}

@@ -1,0 +1,34 @@
+package io.decisionledger.bench;
+
+import io.decisionledger.bench.ingest.FlinkSqlBaselineMeasurement;
+import io.decisionledger.bench.ingest.IngestJobMeasurement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/** Every {@link Measurement} a child JVM can run, by name. */
+public final class Measurements {
+
+    private static final Map<String, Supplier<Measurement>> ALL = new TreeMap<>();
+
+    static {
+        register(IngestJobMeasurement.NAME, IngestJobMeasurement::new);
+        register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
+    }
+
+    private Measurements() {}
+
+    private static void register(String name, Supplier<Measurement> factory) {
+        ALL.put(name, factory);
+    }
+
+    public static Measurement byName(String name) {
+        Supplier<Measurement> factory = ALL.get(name);
+        if (factory == null) {
+            throw new IllegalArgumentException(
+                    "no measurement '" + name + "'; known: " + List.copyOf(ALL.keySet()));
+        }
+        return factory.get();
+    }
+}

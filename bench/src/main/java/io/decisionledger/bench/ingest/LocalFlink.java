@@ -1,0 +1,36 @@
+package io.decisionledger.bench.ingest;
+
+import java.nio.file.Path;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The local Flink every ingest measurement runs on, the job and its baseline alike: an embedded
+ * MiniCluster with one slot per parallel subtask, checkpoints on the local file system (as a
+ * cluster would write them to its checkpoint storage), no restarts (a failure must fail the
+ * measurement, not repeat work that would then be counted).
+ */
+final class LocalFlink {
+
+    private LocalFlink() {}
+
+    static StreamExecutionEnvironment environment(
+            int parallelism, Path checkpointDir, java.time.Duration checkpointInterval) {
+        Configuration conf = new Configuration();
+        // parquet-hadoop caches codecs in statics that hold the first job's class loader.
+        conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        return env;
+    }
+}

@@ -1,0 +1,57 @@
+package io.decisionledger.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    @Test
+    void defaultsAreThePublishedRun() {
+        BenchOptions options = BenchOptions.parse();
+
+        assertThat(options.events()).isEqualTo(1_000_000);
+        assertThat(options.parallelisms()).containsExactly(1, 2);
+        assertThat(options.repetitions()).isEqualTo(1);
+        assertThat(options.suites()).isEqualTo(Set.of("ingest", "jmh"));
+        assertThat(options.mix().count()).isEqualTo(1_000_000);
+        assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.classpath()).isEqualTo(System.getProperty("java.class.path"));
+    }
+
+    @Test
+    void parsesListsAndBothOptionForms() {
+        BenchOptions options =
+                BenchOptions.parse("--events=2_000", "--parallelism", "2, 1", "--only", "jmh");
+
+        assertThat(options.events()).isEqualTo(2_000);
+        assertThat(options.mix().count()).isEqualTo(2_000);
+        assertThat(options.parallelisms()).isEqualTo(List.of(2, 1));
+        assertThat(options.suites()).containsExactly("jmh");
+    }
+
+    @Test
+    void rejectsUnknownOptionsAndBadValues() {
+        assertThatThrownBy(() -> BenchOptions.parse("--event", "10"))
+                .hasMessageContaining("unknown option --event");
+        assertThatThrownBy(() -> BenchOptions.parse("--parallelism", "0"))
+                .hasMessageContaining("positive");
+        assertThatThrownBy(() -> BenchOptions.parse("--only", "metrics"))
+                .hasMessageContaining("--only");
+        assertThatThrownBy(() -> BenchOptions.parse("--malformed", "0.7", "--duplicates", "0.7"))
+                .hasMessageContaining("fractions");
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        assertThat(BenchOptions.help())
+                .contains("--events")
+                .contains("default: 1000000")
+                .contains("--checkpoint-interval")
+                .contains("--profile");
+    }
+}

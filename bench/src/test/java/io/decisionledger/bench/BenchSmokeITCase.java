@@ -1,0 +1,152 @@
+package io.decisionledger.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole benchmark code path on a few hundred events: a real Kafka broker, IngestJob and the
+ * Flink SQL baseline each in a child JVM, the output checks, a short JMH run, the result files. It
+ * asserts that the harness produced well-formed lines with positive numbers and correct output
+ * counts, never how fast anything was: CI timings mean nothing.
+ */
+class BenchSmokeITCase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EVENTS = 300;
+
+    @TempDir static Path work;
+
+    private static Path report;
+    private static List<Map<String, Object>> lines;
+
+    @BeforeAll
+    static void runATinyBenchmark() throws Exception {
+        // given a run small enough for CI: one parallelism, one-second checkpoints, short JMH
+        BenchOptions options =
+                BenchOptions.parse(
+                        "--events", String.valueOf(EVENTS),
+                        "--parallelism", "1",
+                        "--checkpoint-interval", "PT1S",
+                        "--child-heap", "1g",
+                        "--jmh-warmup", "0",
+                        "--jmh-iterations", "1",
+                        "--jmh-time", "PT0.2S",
+                        "--work", work.resolve("work").toString(),
+                        "--results", work.resolve("results").toString(),
+                        "--stack-dir", System.getProperty("decisionledger.stack.dir"));
+
+        // when everything runs
+        report = BenchMain.run(options);
+
+        lines = new ArrayList<>();
+        for (String line : Files.readAllLines(work.resolve("results/latest.jsonl"))) {
+            lines.add(JSON.readValue(line, new TypeReference<Map<String, Object>>() {}));
+        }
+    }
+
+    @Test
+    void recordsOneLinePerMeasurementWithItsParametersAndTheMachine() {
+        List<Map<String, Object>> measurements = ofKind("measurement");
+        assertThat(measurements)
+                .extracting(m -> m.get("measurement"))
+                .containsExactlyInAnyOrder("ingest-job", "flink-sql");
+        for (Map<String, Object> m : measurements) {
+            assertThat(m.get("events")).isEqualTo(EVENTS);
+            assertThat(m.get("parallelism")).isEqualTo(1);
+            assertThat(m.get("checkpoint_interval")).isEqualTo("PT1S");
+            assertThat(m.get("seed")).isEqualTo(42);
+            assertThat(((Number) m.get("cores")).intValue()).isPositive();
+            assertThat(m.get("load_avg_1m")).isInstanceOf(Number.class);
+            assertThat(m.get("commit")).isNotNull();
+            for (String key :
+                    List.of(
+                            "wall_s",
+                            "cpu_s",
+                            "events_per_s",
+                            "mb_per_s",
+                            "events_per_s_per_core",
+                            "events_per_cpu_s",
+                            "event_bytes_avg")) {
+                assertThat(((Number) m.get(key)).doubleValue()).as(key).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void checksThatEachJobWroteWhatItsInputDemands() {
+        Map<String, Object> input = ofKind("input").get(0);
+        long valid = ((Number) input.get("valid")).longValue();
+        long refused =
+                ((Number) input.get("malformed")).longValue()
+                        + ((Number) input.get("duplicates")).longValue();
+        assertThat(valid + refused).isEqualTo(EVENTS);
+
+        Map<String, Object> ingest = measurement("ingest-job");
+        assertThat(ingest.get("output_ok")).isEqualTo(true);
+        assertThat(((Number) ingest.get("rows_out")).longValue()).isEqualTo(valid);
+        assertThat(((Number) ingest.get("quarantined_out")).longValue()).isEqualTo(refused);
+
+        Map<String, Object> baseline = measurement("flink-sql");
+        assertThat(baseline.get("output_ok")).isEqualTo(true);
+        assertThat(((Number) baseline.get("rows_out")).longValue()).isBetween(valid, 300L);
+    }
+
+    @Test
+    void comparesTheJobWithItsBaseline() {
+        Map<String, Object> ratio = ofKind("ratio").get(0);
+        assertThat(ratio.get("candidate")).isEqualTo("ingest-job");
+        assertThat(ratio.get("baseline")).isEqualTo("flink-sql");
+        double expected =
+                ((Number) measurement("ingest-job").get("events_per_cpu_s")).doubleValue()
+                        / ((Number) measurement("flink-sql").get("events_per_cpu_s")).doubleValue();
+        assertThat(((Number) ratio.get("events_per_cpu_s_ratio")).doubleValue())
+                .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void runsThePerEventBenchmarksAndTheirBaselines() {
+        assertThat(ofKind("jmh"))
+                .extracting(j -> j.get("benchmark"))
+                .containsExactlyInAnyOrder(
+                        "ingestParse",
+                        "ingestParseAndParquet",
+                        "flinkJsonParse",
+                        "flinkJsonParseAndParquet");
+        for (Map<String, Object> j : ofKind("jmh")) {
+            assertThat(((Number) j.get("events_per_s")).doubleValue()).isPositive();
+        }
+        assertThat(ofKind("jmh-ratio")).hasSize(2);
+    }
+
+    @Test
+    void writesAMarkdownTableOfTheSameLines() throws Exception {
+        String markdown = Files.readString(report);
+        assertThat(markdown)
+                .contains("| scenario | p | rep | job |")
+                .contains("| ingest | 1 | 1 | ingest-job |")
+                .contains("| ingest | 1 | 1 | flink-sql |")
+                .contains("ingestParseAndParquet");
+        assertThat(work.resolve("results/latest.md")).hasSameTextualContentAs(report);
+    }
+
+    private static Map<String, Object> measurement(String name) {
+        return ofKind("measurement").stream()
+                .filter(m -> name.equals(m.get("measurement")))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static List<Map<String, Object>> ofKind(String kind) {
+        return lines.stream().filter(l -> kind.equals(l.get("kind"))).toList();
+    }
+}
