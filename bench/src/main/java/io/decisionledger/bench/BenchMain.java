@@ -59,7 +59,8 @@ public final class BenchMain {
                                 options.mix(),
                                 options.partitions(),
                                 options.checkpointInterval(),
-                                options.stackDir())) {
+                                options.stackDir(),
+                                options.ingestVariants())) {
                     runScenario(ingest, options, results);
                 }
             }
@@ -113,8 +114,23 @@ public final class BenchMain {
                         ratio(
                                 scenario,
                                 trial,
+                                scenario.candidate(),
+                                scenario.baseline(),
                                 measured.get(scenario.candidate()),
                                 measured.get(scenario.baseline())));
+                for (String variant : scenario.variants()) {
+                    Map<String, Object> line =
+                            measure(scenario, variant, trial, input, child, scenarioDir, results);
+                    results.add(
+                            "ratio",
+                            ratio(
+                                    scenario,
+                                    trial,
+                                    variant,
+                                    scenario.candidate(),
+                                    line,
+                                    measured.get(scenario.candidate())));
+                }
             }
         }
     }
@@ -155,7 +171,11 @@ public final class BenchMain {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("scenario", scenario.name());
         line.put("measurement", measurement);
-        line.put("role", measurement.equals(scenario.candidate()) ? "candidate" : "baseline");
+        line.put(
+                "role",
+                measurement.equals(scenario.candidate())
+                        ? "candidate"
+                        : measurement.equals(scenario.baseline()) ? "baseline" : "variant");
         line.put("parallelism", trial.parallelism());
         line.put("repetition", trial.repetition());
         line.put("events", events);
@@ -199,12 +219,14 @@ public final class BenchMain {
     private static Map<String, Object> ratio(
             Scenario scenario,
             Scenario.Trial trial,
+            String candidateName,
+            String baselineName,
             Map<String, Object> candidate,
             Map<String, Object> baseline) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("scenario", scenario.name());
-        line.put("candidate", scenario.candidate());
-        line.put("baseline", scenario.baseline());
+        line.put("candidate", candidateName);
+        line.put("baseline", baselineName);
         line.put("parallelism", trial.parallelism());
         line.put("repetition", trial.repetition());
         line.put(

@@ -1,6 +1,7 @@
 package io.decisionledger.bench;
 
 import io.decisionledger.bench.events.EventMix;
+import io.decisionledger.bench.ingest.IngestJobMeasurement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -23,6 +24,7 @@ public record BenchOptions(
         List<Integer> parallelisms,
         int repetitions,
         Set<String> suites,
+        List<String> ingestVariants,
         EventMix mix,
         int partitions,
         Duration checkpointInterval,
@@ -50,6 +52,12 @@ public record BenchOptions(
                 "1",
                 "How often each job runs per parallelism; the order of job and baseline alternates.");
         option("only", "ingest,jmh", "Comma-separated suites to run: ingest, jmh.");
+        option(
+                "ingest-variants",
+                "",
+                "Comma-separated IngestJob variants also run in every ingest trial, each reported"
+                        + " against the full job: no-chain (--hash-chain false), no-ops"
+                        + " (--ops-copy false). They price the hash chain and the masked copy.");
         option("seed", "42", "Seed of the event generator: the same seed, the same bytes.");
         option("tenants", String.valueOf(EventMix.DEFAULT_TENANTS), "Number of tenants.");
         option(
@@ -148,6 +156,7 @@ public record BenchOptions(
                 parallelisms(value(given, "parallelism")),
                 (int) longValue(given, "repetitions", 1),
                 suites(value(given, "only")),
+                ingestVariants(value(given, "ingest-variants")),
                 mix,
                 (int) longValue(given, "partitions", 1),
                 duration(given, "checkpoint-interval"),
@@ -180,6 +189,7 @@ public record BenchOptions(
     public Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("events", events);
+        d.put("ingest_variants", String.join(",", ingestVariants));
         d.put("seed", mix.seed());
         d.put("tenants", mix.tenants());
         d.put("zipf_exponent", mix.zipfExponent());
@@ -247,6 +257,26 @@ public record BenchOptions(
             }
         }
         return List.copyOf(values);
+    }
+
+    private static List<String> ingestVariants(String text) {
+        List<String> chosen = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String v = part.strip().toLowerCase(Locale.ROOT);
+            if (v.isEmpty()) {
+                continue;
+            }
+            String measurement = IngestJobMeasurement.NAME + "-" + v;
+            if (!measurement.equals(IngestJobMeasurement.NO_CHAIN)
+                    && !measurement.equals(IngestJobMeasurement.NO_OPS)) {
+                throw new IllegalArgumentException(
+                        "--ingest-variants takes no-chain and no-ops, not '" + v + "'");
+            }
+            if (!chosen.contains(measurement)) {
+                chosen.add(measurement);
+            }
+        }
+        return List.copyOf(chosen);
     }
 
     private static Set<String> suites(String text) {

@@ -14,6 +14,12 @@ public final class Measurements {
 
     static {
         register(IngestJobMeasurement.NAME, IngestJobMeasurement::new);
+        register(
+                IngestJobMeasurement.NO_CHAIN,
+                () -> new IngestJobMeasurement(IngestJobMeasurement.NO_CHAIN));
+        register(
+                IngestJobMeasurement.NO_OPS,
+                () -> new IngestJobMeasurement(IngestJobMeasurement.NO_OPS));
         register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
     }
 

@@ -26,6 +26,14 @@ public interface Scenario extends AutoCloseable {
     String baseline();
 
     /**
+     * Further measurements run in every trial after the pair, each reported as a ratio against the
+     * candidate (e.g. the candidate with one feature switched off, to price that feature).
+     */
+    default List<String> variants() {
+        return List.of();
+    }
+
+    /**
      * Prepares the input all trials share (start services, preload data) and returns facts about it
      * for the results. Must put {@code events} (records each job processes) and {@code bytes}
      * (their total size) among them: throughput is computed from those.

@@ -18,6 +18,7 @@ class BenchOptionsTest {
         assertThat(options.parallelisms()).containsExactly(1, 2);
         assertThat(options.repetitions()).isEqualTo(1);
         assertThat(options.suites()).isEqualTo(Set.of("ingest", "jmh"));
+        assertThat(options.ingestVariants()).isEmpty();
         assertThat(options.mix().count()).isEqualTo(1_000_000);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.classpath()).isEqualTo(System.getProperty("java.class.path"));
@@ -32,6 +33,16 @@ class BenchOptionsTest {
         assertThat(options.mix().count()).isEqualTo(2_000);
         assertThat(options.parallelisms()).isEqualTo(List.of(2, 1));
         assertThat(options.suites()).containsExactly("jmh");
+    }
+
+    @Test
+    void ingestVariantsNameTheMeasurementsThatPriceAFeature() {
+        BenchOptions options = BenchOptions.parse("--ingest-variants", "no-chain, no-ops,no-chain");
+
+        assertThat(options.ingestVariants())
+                .containsExactly("ingest-job-no-chain", "ingest-job-no-ops");
+        assertThatThrownBy(() -> BenchOptions.parse("--ingest-variants", "no-dedup"))
+                .hasMessageContaining("no-chain and no-ops, not 'no-dedup'");
     }
 
     @Test

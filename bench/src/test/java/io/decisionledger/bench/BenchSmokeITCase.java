@@ -36,6 +36,7 @@ class BenchSmokeITCase {
                 BenchOptions.parse(
                         "--events", String.valueOf(EVENTS),
                         "--parallelism", "1",
+                        "--ingest-variants", "no-ops",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
                         "--jmh-warmup", "0",
@@ -59,7 +60,7 @@ class BenchSmokeITCase {
         List<Map<String, Object>> measurements = ofKind("measurement");
         assertThat(measurements)
                 .extracting(m -> m.get("measurement"))
-                .containsExactlyInAnyOrder("ingest-job", "flink-sql");
+                .containsExactlyInAnyOrder("ingest-job", "flink-sql", "ingest-job-no-ops");
         for (Map<String, Object> m : measurements) {
             assertThat(m.get("events")).isEqualTo(EVENTS);
             assertThat(m.get("parallelism")).isEqualTo(1);
@@ -95,6 +96,13 @@ class BenchSmokeITCase {
         assertThat(ingest.get("output_ok")).isEqualTo(true);
         assertThat(((Number) ingest.get("rows_out")).longValue()).isEqualTo(valid);
         assertThat(((Number) ingest.get("quarantined_out")).longValue()).isEqualTo(refused);
+        assertThat(((Number) ingest.get("ops_rows_out")).longValue()).isEqualTo(valid);
+
+        Map<String, Object> withoutOps = measurement("ingest-job-no-ops");
+        assertThat(withoutOps.get("output_ok")).isEqualTo(true);
+        assertThat(withoutOps.get("role")).isEqualTo("variant");
+        assertThat(((Number) withoutOps.get("rows_out")).longValue()).isEqualTo(valid);
+        assertThat(((Number) withoutOps.get("ops_rows_out")).longValue()).isZero();
 
         Map<String, Object> baseline = measurement("flink-sql");
         assertThat(baseline.get("output_ok")).isEqualTo(true);
@@ -111,6 +119,17 @@ class BenchSmokeITCase {
                         / ((Number) measurement("flink-sql").get("events_per_cpu_s")).doubleValue();
         assertThat(((Number) ratio.get("events_per_cpu_s_ratio")).doubleValue())
                 .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+
+        // a variant is priced against the full job: > 1 means the switched-off feature costs
+        Map<String, Object> variant = ofKind("ratio").get(1);
+        assertThat(variant.get("candidate")).isEqualTo("ingest-job-no-ops");
+        assertThat(variant.get("baseline")).isEqualTo("ingest-job");
+        double variantExpected =
+                ((Number) measurement("ingest-job-no-ops").get("events_per_cpu_s")).doubleValue()
+                        / ((Number) measurement("ingest-job").get("events_per_cpu_s"))
+                                .doubleValue();
+        assertThat(((Number) variant.get("events_per_cpu_s_ratio")).doubleValue())
+                .isCloseTo(variantExpected, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test

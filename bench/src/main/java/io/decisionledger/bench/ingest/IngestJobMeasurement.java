@@ -3,9 +3,12 @@ package io.decisionledger.bench.ingest;
 import io.decisionledger.bench.Measurement;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.privacy.PseudonymKey;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -21,31 +24,66 @@ public final class IngestJobMeasurement implements Measurement {
 
     public static final String NAME = "ingest-job";
 
+    /** IngestJob without the hash chain: the chain's cost is the ratio to {@link #NAME}. */
+    public static final String NO_CHAIN = "ingest-job-no-chain";
+
+    /** IngestJob without the masked ops copy: the masking's cost is the ratio to {@link #NAME}. */
+    public static final String NO_OPS = "ingest-job-no-ops";
+
+    private final String name;
+    private final List<String> extraArgs;
+
+    public IngestJobMeasurement() {
+        this(NAME);
+    }
+
+    public IngestJobMeasurement(String name) {
+        this.name = name;
+        this.extraArgs =
+                switch (name) {
+                    case NAME -> List.of();
+                    case NO_CHAIN -> List.of("--hash-chain", "false");
+                    case NO_OPS -> List.of("--ops-copy", "false");
+                    default -> throw new IllegalArgumentException("no ingest variant " + name);
+                };
+    }
+
+    /** Whether a measurement name is one of IngestJob's variants (same output checks). */
+    public static boolean isIngestJob(String measurement) {
+        return measurement.equals(NAME)
+                || measurement.equals(NO_CHAIN)
+                || measurement.equals(NO_OPS);
+    }
+
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
     public Map<String, Object> run(Map<String, String> p) throws Exception {
         IngestRunParameters run = IngestRunParameters.from(p);
-        IngestOptions options =
-                IngestOptions.parse(
-                        new String[] {
-                            "--bootstrap-servers", run.bootstrapServers(),
-                            "--topic", run.topic(),
-                            "--group-id", "bench-" + NAME + "-" + System.nanoTime(),
-                            "--starting-offsets", "earliest",
-                            "--bounded", "true",
-                            "--lake", run.lake().toUri().toString(),
-                            "--checkpoint-interval", run.checkpointInterval().toString()
-                        });
+        Path keyFile =
+                PseudonymKey.createKeyFileIfAbsent(run.lake().resolveSibling("pseudonym.key"));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers", run.bootstrapServers(),
+                                "--topic", run.topic(),
+                                "--group-id", "bench-" + name + "-" + System.nanoTime(),
+                                "--starting-offsets", "earliest",
+                                "--bounded", "true",
+                                "--lake", run.lake().toUri().toString(),
+                                "--checkpoint-interval", run.checkpointInterval().toString(),
+                                "--pseudonym-key-file", keyFile.toString()));
+        args.addAll(extraArgs);
+        IngestOptions options = IngestOptions.parse(args.toArray(new String[0]));
         StreamExecutionEnvironment env =
                 LocalFlink.environment(
                         run.parallelism(), run.checkpoints(), run.checkpointInterval());
         IngestJob.configureEnvironment(env, options);
         IngestJob.fromOptions(options).build(env);
-        JobExecutionResult result = env.execute("bench " + NAME);
+        JobExecutionResult result = env.execute("bench " + name);
 
         Map<String, Object> counted = new LinkedHashMap<>();
         counted.put("job_s", result.getNetRuntime() / 1e3);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -30,13 +31,19 @@ public final class IngestScenario implements Scenario {
     private final int partitions;
     private final Duration checkpointInterval;
     private final Path stackDir;
+    private final List<String> variants;
     private LocalKafkaBroker kafka;
     private Path kafkaDir;
     private TopicLoader.LoadedTopic loaded;
 
     public IngestScenario(
-            EventMix mix, int partitions, Duration checkpointInterval, Path stackDir) {
+            EventMix mix,
+            int partitions,
+            Duration checkpointInterval,
+            Path stackDir,
+            List<String> variants) {
         this.mix = mix;
+        this.variants = List.copyOf(variants);
         this.partitions = partitions;
         this.checkpointInterval = checkpointInterval;
         this.stackDir = stackDir;
@@ -55,6 +62,11 @@ public final class IngestScenario implements Scenario {
     @Override
     public String baseline() {
         return FlinkSqlBaselineMeasurement.NAME;
+    }
+
+    @Override
+    public List<String> variants() {
+        return variants;
     }
 
     @Override
@@ -96,12 +108,17 @@ public final class IngestScenario implements Scenario {
         facts.put("files_out", audit.files());
         facts.put("parquet_mb_out", audit.bytes() / 1e6);
         boolean ok;
-        if (measurement.equals(IngestJobMeasurement.NAME)) {
+        if (IngestJobMeasurement.isIngestJob(measurement)) {
             ParquetRowCounter.Committed quarantine =
                     ParquetRowCounter.count(lake.resolve("quarantine"));
             facts.put("quarantined_out", quarantine.rows());
+            // The masked copy holds every stored decision once, unless this run switched it off.
+            long expectedOps = measurement.equals(IngestJobMeasurement.NO_OPS) ? 0 : loaded.valid();
+            long opsRows = ParquetRowCounter.count(lake.resolve("ops")).rows();
+            facts.put("ops_rows_out", opsRows);
             ok =
                     audit.rows() == loaded.valid()
+                            && opsRows == expectedOps
                             && quarantine.rows() == loaded.malformed() + loaded.duplicates();
         } else {
             ok =
