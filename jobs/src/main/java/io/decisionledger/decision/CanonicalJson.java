@@ -28,14 +28,19 @@ public final class CanonicalJson {
     }
 
     /**
-     * Keeps the members of a canonical JSON object whose key passes {@code keep}, copying their
-     * values exactly, and replaces every other member's value with the string {@code replacement}.
-     * The result is canonical again (same key order).
+     * Keeps the members of a canonical JSON object whose key passes {@code keep} and whose value is
+     * a scalar: numbers, booleans and nulls exactly, strings through {@code keptText} (e.g. a text
+     * masker). Every other member's value, including objects and arrays under a kept key (they may
+     * hold anything), becomes the string {@code replacement}. The result is canonical again (same
+     * key order).
      *
      * @throws IllegalArgumentException if {@code canonicalObject} is not a JSON object
      */
     public static String filterObject(
-            String canonicalObject, java.util.function.Predicate<String> keep, String replacement) {
+            String canonicalObject,
+            java.util.function.Predicate<String> keep,
+            java.util.function.UnaryOperator<String> keptText,
+            String replacement) {
         try (JsonParser p = FACTORY.createParser(canonicalObject)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("not a JSON object");
@@ -44,8 +49,15 @@ public final class CanonicalJson {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
-                if (keep.test(name)) {
-                    members.put(name, readValue(p));
+                JsonToken value = p.currentToken();
+                if (keep.test(name) && value.isScalarValue()) {
+                    if (value == JsonToken.VALUE_STRING) {
+                        StringBuilder text = new StringBuilder();
+                        appendString(keptText.apply(p.getText()), text);
+                        members.put(name, text.toString());
+                    } else {
+                        members.put(name, readValue(p));
+                    }
                 } else {
                     p.skipChildren();
                     StringBuilder masked = new StringBuilder();

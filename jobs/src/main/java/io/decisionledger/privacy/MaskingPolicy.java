@@ -2,6 +2,7 @@ package io.decisionledger.privacy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -98,6 +99,7 @@ public final class MaskingPolicy implements Serializable {
     }
 
     static MaskingPolicy parse(JsonNode root, String source) {
+        requireType(root, JsonNode::isObject, source, "the policy", "an object");
         requireKnownKeys(
                 root,
                 source,
@@ -112,11 +114,20 @@ public final class MaskingPolicy implements Serializable {
         Rules defaults = rules(root, null, source);
         Map<String, Rules> tenants = new LinkedHashMap<>();
         JsonNode overrides = root.path("tenants");
+        if (root.has("tenants")) {
+            requireType(overrides, JsonNode::isObject, source, "tenants", "an object");
+        }
         overrides
                 .fieldNames()
                 .forEachRemaining(
                         tenant -> {
                             JsonNode o = overrides.get(tenant);
+                            requireType(
+                                    o,
+                                    JsonNode::isObject,
+                                    source,
+                                    "tenants." + tenant,
+                                    "an object");
                             requireKnownKeys(
                                     o,
                                     source + " tenants." + tenant,
@@ -137,13 +148,39 @@ public final class MaskingPolicy implements Serializable {
                         ? text(node, "version", null, source)
                         : base.version() + "+" + text(node, "version", "tenant", source);
         String region = text(node, "phoneRegion", base == null ? "US" : base.phoneRegion(), source);
+        if (!PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+            throw new IllegalArgumentException(
+                    source
+                            + ": phoneRegion '"
+                            + region
+                            + "' is not an ISO 3166 region libphonenumber knows (e.g. US, GB, DE)");
+        }
         Map<String, String> extras =
                 new LinkedHashMap<>(base == null ? Map.of() : base.extraPatterns());
         JsonNode patterns = node.path("extraPatterns");
+        if (node.has("extraPatterns")) {
+            requireType(
+                    patterns,
+                    JsonNode::isObject,
+                    source,
+                    "extraPatterns",
+                    "an object of name -> regex");
+        }
         patterns.fieldNames()
                 .forEachRemaining(
                         name -> {
-                            String regex = patterns.get(name).asText();
+                            JsonNode value = patterns.get(name);
+                            requireType(
+                                    value,
+                                    JsonNode::isTextual,
+                                    source,
+                                    "extraPatterns." + name,
+                                    "a regex string");
+                            String regex = value.asText();
+                            if (regex.isEmpty()) {
+                                throw new IllegalArgumentException(
+                                        source + ": extra pattern '" + name + "' is empty");
+                            }
                             try {
                                 Pattern.compile(regex);
                             } catch (PatternSyntaxException e) {
@@ -163,6 +200,8 @@ public final class MaskingPolicy implements Serializable {
         Map<String, Set<PiiKind>> fields = new LinkedHashMap<>();
         if (node.has("fields")) {
             JsonNode f = node.get("fields");
+            requireType(
+                    f, JsonNode::isObject, source, "fields", "an object of field -> [detectors]");
             f.fieldNames()
                     .forEachRemaining(
                             field -> {
@@ -175,7 +214,19 @@ public final class MaskingPolicy implements Serializable {
                                                     + TEXT_FIELDS);
                                 }
                                 Set<PiiKind> kinds = EnumSet.noneOf(PiiKind.class);
+                                requireType(
+                                        f.get(field),
+                                        JsonNode::isArray,
+                                        source,
+                                        "fields." + field,
+                                        "a list of detectors (use [] for none)");
                                 for (JsonNode k : f.get(field)) {
+                                    requireType(
+                                            k,
+                                            JsonNode::isTextual,
+                                            source,
+                                            "fields." + field + " entries",
+                                            "detector names");
                                     String name = k.asText().toUpperCase(Locale.ROOT);
                                     if (name.equals("ALL")) {
                                         kinds.addAll(EnumSet.allOf(PiiKind.class));
@@ -206,7 +257,15 @@ public final class MaskingPolicy implements Serializable {
         Set<String> allow;
         if (node.has("metadataAllowList")) {
             allow = new TreeSet<>();
+            requireType(
+                    node.get("metadataAllowList"),
+                    JsonNode::isArray,
+                    source,
+                    "metadataAllowList",
+                    "a list of metadata keys");
             for (JsonNode k : node.get("metadataAllowList")) {
+                requireType(
+                        k, JsonNode::isTextual, source, "metadataAllowList entries", "key names");
                 allow.add(k.asText());
             }
         } else {
@@ -228,7 +287,23 @@ public final class MaskingPolicy implements Serializable {
             }
             return fallback;
         }
+        requireType(v, JsonNode::isTextual, source, key, "a string");
+        if (v.asText().isBlank()) {
+            throw new IllegalArgumentException(source + ": '" + key + "' is empty");
+        }
         return v.asText();
+    }
+
+    private static void requireType(
+            JsonNode node,
+            java.util.function.Predicate<JsonNode> ok,
+            String source,
+            String what,
+            String expected) {
+        if (!ok.test(node)) {
+            throw new IllegalArgumentException(
+                    source + ": " + what + " must be " + expected + ", not " + node.getNodeType());
+        }
     }
 
     private static void requireKnownKeys(JsonNode node, String source, Set<String> known) {

@@ -27,6 +27,12 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
     public static final String METRIC_MASKED_VALUES = "ops_values_masked";
     static final String MASKED = "[MASKED]";
 
+    /**
+     * Text values of allow-listed metadata keys run through every detector: the allow-list says an
+     * operator may see the key, not that whatever was put there is free of personal data.
+     */
+    private static final String METADATA_TEXT = "context_metadata";
+
     private final MaskingPolicy policy;
     private final PseudonymKey key;
 
@@ -101,6 +107,7 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
                     CanonicalJson.filterObject(
                             r.getContextMetadataJson(),
                             rules.metadataAllowList()::contains,
+                            text -> mask(text, METADATA_TEXT, rules, extras, replaced),
                             MASKED);
             replaced[0] += countOccurrences(filtered, "\"" + MASKED + "\"");
             o.setContextMetadataJson(filtered);
@@ -134,7 +141,13 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
             return null;
         }
         TextMasker.Masked m =
-                masker.mask(text, rules.detectors(field), extras, rules.phoneRegion());
+                masker.mask(
+                        text,
+                        field.equals(METADATA_TEXT)
+                                ? TextMasker.allKinds()
+                                : rules.detectors(field),
+                        extras,
+                        rules.phoneRegion());
         replaced[0] += m.replaced();
         return m.text();
     }

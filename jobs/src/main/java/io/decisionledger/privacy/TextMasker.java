@@ -46,11 +46,11 @@ public final class TextMasker {
     /** Group "y" holds the year in every alternative. */
     private static final Pattern DATE =
             Pattern.compile(
-                    "(?<!\\d)(?<!\\d[/.-])(?:(?<y1>(?:19|20)\\d{2})-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])"
+                    "(?<!\\d)(?<!\\d[/.-])(?:(?<y1>(?:19|20)\\d{2})(?<sep>[/.-])(?:0?[1-9]|1[0-2])\\k<sep>(?:0?[1-9]|[12]\\d|3[01])"
                             + "|(?:\\d{1,2})[/.-](?:\\d{1,2})[/.-](?<y2>(?:19|20)\\d{2})"
-                            + "|(?:\\d{1,2})(?:st|nd|rd|th)? "
+                            + "|(?:\\d{1,2})(?:st|nd|rd|th)?(?: |(?<dsep>[-/.]))"
                             + MONTHS
-                            + "\\.?,? (?<y3>(?:19|20)\\d{2})"
+                            + "(?:\\.?,? |\\k<dsep>)(?<y3>(?:19|20)\\d{2})"
                             + "|"
                             + MONTHS
                             + "\\.? (?:\\d{1,2})(?:st|nd|rd|th)?,? (?<y4>(?:19|20)\\d{2}))(?!\\d|[/.-]\\d)",
@@ -60,6 +60,9 @@ public final class TextMasker {
             Pattern.compile(
                     "(?:born|birth|d\\.?o\\.?b\\.?|birthday)\\W{0,3}(?:\\w+\\W{1,3}){0,3}$",
                     Pattern.CASE_INSENSITIVE);
+
+    /** "00" + country code at the start of a number, e.g. "0044 20 7946 0958". */
+    private static final Pattern EUROPEAN_IDD = Pattern.compile("(?<![\\w+])00(?=[1-9]\\d)");
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
     private static final IBANValidator IBANS = IBANValidator.getInstance();
@@ -96,8 +99,9 @@ public final class TextMasker {
             if (kinds.contains(PiiKind.IBAN)) {
                 Matcher m = IBAN.matcher(text);
                 while (m.find()) {
-                    if (IBANS.isValid(m.group().replace(" ", ""))) {
-                        spans.add(span(m.start(), m.end(), PiiKind.IBAN));
+                    int end = ibanEnd(text, m.start(), m.end());
+                    if (end > 0) {
+                        spans.add(span(m.start(), end, PiiKind.IBAN));
                     }
                 }
             }
@@ -132,14 +136,7 @@ public final class TextMasker {
                 }
             }
             if (kinds.contains(PiiKind.PHONE) && digitCount(text) >= 7) {
-                for (PhoneNumberMatch match :
-                        PHONES.findNumbers(
-                                text,
-                                phoneRegion,
-                                PhoneNumberUtil.Leniency.VALID,
-                                Long.MAX_VALUE)) {
-                    spans.add(span(match.start(), match.end(), PiiKind.PHONE));
-                }
+                addPhones(spans, text, phoneRegion);
             }
         }
         if (kinds.contains(PiiKind.IP) && text.indexOf(':') >= 0) {
@@ -163,6 +160,115 @@ public final class TextMasker {
             precedence++;
         }
         return replace(text, spans);
+    }
+
+    /**
+     * Phone numbers as libphonenumber finds them, with three corrections: "00" before a country
+     * code (the international prefix in most of Europe) is read as "+" whatever the default region;
+     * a match that starts with an unclosed "(" leaves the "(" in the text; and a number glued to a
+     * word or an identifier (LN-2026-000123, ref_4155550143) is part of that identifier, not a
+     * phone number.
+     */
+    private static void addPhones(List<Span> spans, String text, String region) {
+        String scanned = text;
+        Matcher idd = EUROPEAN_IDD.matcher(text);
+        if (idd.find()) {
+            StringBuilder b = new StringBuilder(text);
+            do {
+                b.setCharAt(idd.start(), ' ');
+                b.setCharAt(idd.start() + 1, '+');
+            } while (idd.find());
+            scanned = b.toString();
+        }
+        for (PhoneNumberMatch match :
+                PHONES.findNumbers(
+                        scanned,
+                        region,
+                        PhoneNumberUtil.Leniency.STRICT_GROUPING,
+                        Long.MAX_VALUE)) {
+            int start = match.start();
+            int end = match.end();
+            if (scanned != text
+                    && start > 0
+                    && scanned.charAt(start) == '+'
+                    && text.charAt(start) == '0') {
+                start--; // the "00" the scan read as "+"
+            }
+            if (text.charAt(start) == '(' && unclosed(text, start, end)) {
+                start++;
+            }
+            if (partOfIdentifier(text, start, end)) {
+                continue;
+            }
+            spans.add(span(start, end, PiiKind.PHONE));
+        }
+    }
+
+    private static boolean unclosed(String text, int start, int end) {
+        int depth = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            }
+        }
+        return depth > 0;
+    }
+
+    private static boolean partOfIdentifier(String text, int start, int end) {
+        if (start > 0) {
+            char before = text.charAt(start - 1);
+            if (Character.isLetterOrDigit(before) || before == '_' || before == '/') {
+                return true;
+            }
+            if ((before == '-' || before == '#')
+                    && start > 1
+                    && Character.isLetterOrDigit(text.charAt(start - 2))) {
+                return true;
+            }
+        }
+        if (end < text.length()) {
+            char after = text.charAt(end);
+            if (Character.isLetterOrDigit(after) || after == '_') {
+                return true;
+            }
+            if (after == '-'
+                    && end + 1 < text.length()
+                    && Character.isLetterOrDigit(text.charAt(end + 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Where the IBAN starting at {@code start} ends, or -1: the candidate regex may run on into the
+     * next words ("DE89 … 00 BIC COBADEFFXXX"), so the longest prefix of the candidate that passes
+     * the country's format and mod-97 check (ISO 13616) and does not end inside a word is taken.
+     */
+    private static int ibanEnd(String text, int start, int candidateEnd) {
+        if (IBANS.getValidator(text.substring(start, start + 2)) == null) {
+            return -1;
+        }
+        StringBuilder compact = new StringBuilder(34);
+        List<Integer> ends = new ArrayList<>(34);
+        for (int i = start; i < candidateEnd; i++) {
+            char c = text.charAt(i);
+            if (c != ' ') {
+                compact.append(c);
+                ends.add(i + 1);
+            }
+        }
+        for (int length = Math.min(34, compact.length()); length >= 15; length--) {
+            int end = ends.get(length - 1);
+            if ((end == text.length() || !Character.isLetterOrDigit(text.charAt(end)))
+                    && IBANS.isValid(compact.substring(0, length))) {
+                return end;
+            }
+        }
+        return -1;
     }
 
     private boolean looksLikeBirthDate(String text, Matcher m) {

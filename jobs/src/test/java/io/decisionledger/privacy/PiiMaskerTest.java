@@ -431,6 +431,59 @@ class PiiMaskerTest {
     }
 
     @Test
+    void rejectsValuesOfTheWrongTypeInsteadOfIgnoringThem() throws Exception {
+        assertRejected(
+                "{\"version\": \"1\", \"fields\": {\"prompt\": \"EMAIL\"}}",
+                "fields.prompt must be a list of detectors",
+                "not STRING");
+        assertRejected(
+                "{\"version\": \"1\", \"fields\": [\"prompt\"]}", "fields must be an object");
+        assertRejected(
+                "{\"version\": \"1\", \"extraPatterns\": [\"ACC-\\\\d+\"]}",
+                "extraPatterns must be an object");
+        assertRejected(
+                "{\"version\": \"1\", \"extraPatterns\": {\"ACCOUNT\": 7}}",
+                "extraPatterns.ACCOUNT must be a regex string");
+        assertRejected(
+                "{\"version\": \"1\", \"metadataAllowList\": \"creditScore\"}",
+                "metadataAllowList must be a list");
+        assertRejected("{\"version\": \"\"}", "'version' is empty");
+        assertRejected("{\"version\": 3}", "version must be a string");
+        assertRejected(
+                "{\"version\": \"1\", \"phoneRegion\": \"USA\"}",
+                "phoneRegion 'USA' is not an ISO 3166 region");
+        assertRejected(
+                "{\"version\": \"1\", \"tenants\": {\"bank_456\": []}}",
+                "tenants.bank_456 must be an object");
+    }
+
+    @Test
+    void allowListedMetadataKeepsNumbersButMasksTextAndNestedValues() throws Exception {
+        // given an allow-listed key holding text with personal data, and one holding an object
+        MaskingPolicy policy =
+                MaskingPolicy.parse(
+                        new com.fasterxml.jackson.databind.ObjectMapper()
+                                .readTree(
+                                        "{\"version\": \"t\", \"metadataAllowList\":"
+                                                + " [\"creditScore\", \"note\", \"applicant\","
+                                                + " \"flags\"]}"),
+                        "test");
+        DecisionRecord r = decision(TENANT, USER, CASE);
+        r.setContextMetadataJson(
+                "{\"applicant\":{\"email\":\"anna@example.com\"},\"creditScore\":720,"
+                        + "\"flags\":[\"ok\"],\"note\":\"reach anna@example.com\"}");
+
+        // when
+        OpsDecisionRecord ops = masker(policy, keyFile).map(r);
+
+        // then
+        assertThat(ops.getContextMetadataJson())
+                .isEqualTo(
+                        "{\"applicant\":\"[MASKED]\",\"creditScore\":720,"
+                                + "\"flags\":\"[MASKED]\",\"note\":\"reach [EMAIL]\"}");
+    }
+
+    @Test
     void rejectsAnUnknownTopLevelKey() throws Exception {
         assertRejected("{\"version\": \"1\", \"feilds\": {}}", "unknown keys [feilds]", "known: [");
     }

@@ -255,7 +255,42 @@ class TextMaskerTest {
     }
 
     @Test
-    void changesAtMostFivePercentOfTextWithoutPersonalData() {
+    void formerGapsAreMasked() {
+        assertThat(mask("Contact on file (+44 20 7946 0958) confirmed").text())
+                .isEqualTo("Contact on file ([PHONE]) confirmed");
+        assertThat(mask("Pay to IBAN DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX").text())
+                .isEqualTo("Pay to IBAN [IBAN] BIC COBADEFFXXX");
+        assertThat(mask("Transfer to GB29NWBK60161331926819 EUR 500 monthly").text())
+                .isEqualTo("Transfer to [IBAN] EUR 500 monthly");
+        assertThat(mask("Call 0044 20 7946 0958 after five").text())
+                .isEqualTo("Call [PHONE] after five");
+        assertThat(mask("DOB 15-Mar-1980 per passport").text()).isEqualTo("DOB [DOB] per passport");
+        assertThat(mask("DOB 1980/03/15 per passport").text()).isEqualTo("DOB [DOB] per passport");
+    }
+
+    @Test
+    void leavesIdentifiersThatLookLikePhoneNumbersAlone() {
+        // loan and reference ids with a valid US number inside are identifiers, not phones
+        for (String text :
+                List.of(
+                        "Loan LN-2026-000123 approved",
+                        "Case ref_6502530000 reopened",
+                        "Order 6502530000X shipped",
+                        "See /docs/6502530000 for the file")) {
+            assertThat(mask(text).text()).as(text).isEqualTo(text);
+        }
+        // while the same digits standing alone are still a phone number
+        assertThat(mask("Call 650-253-0000 now").text()).isEqualTo("Call [PHONE] now");
+    }
+
+    @Test
+    void anIbanCutInsideAWordIsNoIban() {
+        String text = "Code DE89370400440532013000X is not an account";
+        assertThat(mask(text).text()).isEqualTo(text);
+    }
+
+    @Test
+    void changesAtMostThreePercentOfTextWithoutPersonalData() {
         // given
         List<String> corpus = PiiCorpus.nonPii();
 
@@ -279,7 +314,7 @@ class TextMaskerTest {
         changed.forEach((in, out) -> System.out.println("  " + in + "  ->  " + out));
         assertThat(corpus).hasSizeGreaterThanOrEqualTo(200);
         assertThat(corpus).doesNotHaveDuplicates();
-        assertThat(rate).isLessThanOrEqualTo(0.05);
+        assertThat(rate).isLessThanOrEqualTo(0.03);
     }
 
     @Test
