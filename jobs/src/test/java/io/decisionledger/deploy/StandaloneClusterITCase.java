@@ -357,7 +357,10 @@ class StandaloneClusterITCase {
         if (work == null || !Files.isDirectory(work)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.walk(work)) {
+        // Pid files sit two levels down (kafka/broker.pid, flink/taskmanager.pid, ...); deeper is
+        // the services' data, which s3proxy and Kafka change while we look (a vanished multipart
+        // upload folder would fail a full walk).
+        try (Stream<Path> files = Files.find(work, 2, (f, attrs) -> attrs.isRegularFile())) {
             return files.filter(f -> f.getFileName().toString().endsWith(".pid"))
                     .map(
                             f -> {
