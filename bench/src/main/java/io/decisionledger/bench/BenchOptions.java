@@ -2,9 +2,9 @@ package io.decisionledger.bench;
 
 import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.ingest.IngestJobMeasurement;
+import io.decisionledger.options.OptionTable;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,147 +42,113 @@ public record BenchOptions(
     /** The benchmark suites a run can select with {@code --only}. */
     public static final Set<String> SUITES = Set.of("ingest", "jmh");
 
-    private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+    /** The options with their defaults, in the order --help prints them. */
+    private static final OptionTable OPTIONS = new OptionTable(false);
 
     static {
-        option("events", "1000000", "Records preloaded into Kafka (valid, malformed, re-sent).");
-        option("parallelism", "1,2", "Comma-separated parallelisms to measure the jobs at.");
-        option(
+        OPTIONS.add(
+                "events", "1000000", "Records preloaded into Kafka (valid, malformed, re-sent).");
+        OPTIONS.add("parallelism", "1,2", "Comma-separated parallelisms to measure the jobs at.");
+        OPTIONS.add(
                 "repetitions",
                 "1",
                 "How often each job runs per parallelism; the order of job and baseline alternates.");
-        option("only", "ingest,jmh", "Comma-separated suites to run: ingest, jmh.");
-        option(
+        OPTIONS.add("only", "ingest,jmh", "Comma-separated suites to run: ingest, jmh.");
+        OPTIONS.add(
                 "ingest-variants",
                 "",
                 "Comma-separated IngestJob variants also run in every ingest trial, each reported"
                         + " against the full job: no-chain (--hash-chain false), no-ops"
                         + " (--ops-copy false). They price the hash chain and the masked copy.");
-        option("seed", "42", "Seed of the event generator: the same seed, the same bytes.");
-        option("tenants", String.valueOf(EventMix.DEFAULT_TENANTS), "Number of tenants.");
-        option(
+        OPTIONS.add("seed", "42", "Seed of the event generator: the same seed, the same bytes.");
+        OPTIONS.add("tenants", String.valueOf(EventMix.DEFAULT_TENANTS), "Number of tenants.");
+        OPTIONS.add(
                 "zipf",
                 String.valueOf(EventMix.DEFAULT_ZIPF_EXPONENT),
                 "Zipf exponent of the traffic per tenant.");
-        option(
+        OPTIONS.add(
                 "malformed",
                 String.valueOf(EventMix.DEFAULT_MALFORMED_FRACTION),
                 "Fraction of malformed records.");
-        option(
+        OPTIONS.add(
                 "duplicates",
                 String.valueOf(EventMix.DEFAULT_DUPLICATE_FRACTION),
                 "Fraction of exact re-sends of a recent event.");
-        option(
+        OPTIONS.add(
                 "out-of-order",
                 String.valueOf(EventMix.DEFAULT_OUT_OF_ORDER_FRACTION),
                 "Fraction of events with a late timestamp.");
-        option("partitions", "2", "Partitions of the Kafka topic.");
-        option(
+        OPTIONS.add("partitions", "2", "Partitions of the Kafka topic.");
+        OPTIONS.add(
                 "checkpoint-interval",
                 "PT10S",
                 "Checkpoint interval of both jobs (ISO-8601). Files commit at checkpoints, and a"
                         + " bounded job ends at the first checkpoint after its input.");
-        option("child-heap", "3g", "-Xmx of each measured child JVM.");
-        option("child-timeout", "PT30M", "A child JVM running longer than this is killed.");
-        option(
+        OPTIONS.add("child-heap", "3g", "-Xmx of each measured child JVM.");
+        OPTIONS.add("child-timeout", "PT30M", "A child JVM running longer than this is killed.");
+        OPTIONS.add(
                 "profile",
                 "false",
                 "true: record each child with Java Flight Recorder and list its hot methods.");
-        option("jmh-warmup", "3", "JMH warm-up iterations.");
-        option("jmh-iterations", "5", "JMH measurement iterations.");
-        option("jmh-time", "PT2S", "Duration of one JMH iteration.");
-        option("work", "bench/target/bench-work", "Scratch folder (Kafka data, lakes, logs).");
-        option("results", "bench/target/bench-results", "Where results (JSON lines, Markdown) go.");
-        option("stack-dir", "deploy/local", "The deploy/local folder (Kafka broker jars).");
-        option(
+        OPTIONS.add("jmh-warmup", "3", "JMH warm-up iterations.");
+        OPTIONS.add("jmh-iterations", "5", "JMH measurement iterations.");
+        OPTIONS.add("jmh-time", "PT2S", "Duration of one JMH iteration.");
+        OPTIONS.add("work", "bench/target/bench-work", "Scratch folder (Kafka data, lakes, logs).");
+        OPTIONS.add(
+                "results",
+                "bench/target/bench-results",
+                "Where results (JSON lines, Markdown) go.");
+        OPTIONS.add("stack-dir", "deploy/local", "The deploy/local folder (Kafka broker jars).");
+        OPTIONS.add(
                 "classpath",
                 "",
                 "Classpath of the child JVMs; empty: this JVM's own (java.class.path).");
     }
 
-    private static void option(String name, String defaultValue, String description) {
-        OPTIONS.put(name, new String[] {defaultValue, description});
-    }
-
     public static boolean wantsHelp(String[] args) {
-        for (String a : args) {
-            if (a.equals("--help") || a.equals("-h")) {
-                return true;
-            }
-        }
-        return false;
+        return OptionTable.wantsHelp(args);
     }
 
     public static BenchOptions parse(String... args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException(
-                        "unexpected argument '" + a + "'; options look like --name value");
-            }
-            String name = a.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                value = args[++i];
-            } else {
-                value = "true";
-            }
-            if (!OPTIONS.containsKey(name)) {
-                throw new IllegalArgumentException(
-                        "unknown option --" + name + "; known options: " + new TreeSet<>(names()));
-            }
-            given.put(name, value);
-        }
-        long events = longValue(given, "events", 1);
+        OptionTable.Parsed given = OPTIONS.parse(args);
+        long events = given.longValue("events", 1);
         EventMix mix =
                 new EventMix(
-                        longValue(given, "seed", Long.MIN_VALUE),
+                        given.longValue("seed", Long.MIN_VALUE),
                         events,
-                        (int) longValue(given, "tenants", 1),
-                        doubleValue(given, "zipf"),
-                        doubleValue(given, "malformed"),
-                        doubleValue(given, "duplicates"),
-                        doubleValue(given, "out-of-order"),
+                        (int) given.longValue("tenants", 1),
+                        given.doubleValue("zipf"),
+                        given.doubleValue("malformed"),
+                        given.doubleValue("duplicates"),
+                        given.doubleValue("out-of-order"),
                         EventMix.DEFAULT_START,
                         EventMix.DEFAULT_SPAN);
-        String classpath = value(given, "classpath");
+        String classpath = given.value("classpath");
         return new BenchOptions(
                 events,
-                parallelisms(value(given, "parallelism")),
-                (int) longValue(given, "repetitions", 1),
-                suites(value(given, "only")),
-                ingestVariants(value(given, "ingest-variants")),
+                parallelisms(given.value("parallelism")),
+                (int) given.longValue("repetitions", 1),
+                suites(given.value("only")),
+                ingestVariants(given.value("ingest-variants")),
                 mix,
-                (int) longValue(given, "partitions", 1),
-                duration(given, "checkpoint-interval"),
-                value(given, "child-heap"),
-                duration(given, "child-timeout"),
-                Boolean.parseBoolean(value(given, "profile")),
-                (int) longValue(given, "jmh-warmup", 0),
-                (int) longValue(given, "jmh-iterations", 1),
-                duration(given, "jmh-time"),
-                Path.of(value(given, "work")).toAbsolutePath().normalize(),
-                Path.of(value(given, "results")).toAbsolutePath().normalize(),
-                Path.of(value(given, "stack-dir")).toAbsolutePath().normalize(),
+                (int) given.longValue("partitions", 1),
+                given.duration("checkpoint-interval"),
+                given.value("child-heap"),
+                given.duration("child-timeout"),
+                Boolean.parseBoolean(given.value("profile")),
+                (int) given.longValue("jmh-warmup", 0),
+                (int) given.longValue("jmh-iterations", 1),
+                given.duration("jmh-time"),
+                Path.of(given.value("work")).toAbsolutePath().normalize(),
+                Path.of(given.value("results")).toAbsolutePath().normalize(),
+                Path.of(given.value("stack-dir")).toAbsolutePath().normalize(),
                 classpath.isBlank() ? System.getProperty("java.class.path") : classpath);
     }
 
     public static String help() {
-        StringBuilder out = new StringBuilder();
-        out.append(
+        return OPTIONS.help(
                 "decision-ledger benchmarks: each job against a baseline measured in the same run,"
-                        + " each in a fresh JVM.\n\n");
-        out.append("Usage: bench/run.sh [options]\n\n");
-        for (Map.Entry<String, String[]> o : OPTIONS.entrySet()) {
-            out.append(String.format("  --%-22s %s%n", o.getKey(), o.getValue()[1]));
-            out.append(String.format("  %-24s default: %s%n", "", o.getValue()[0]));
-        }
-        return out.toString();
+                        + " each in a fresh JVM.\n\nUsage: bench/run.sh [options]\n\n");
     }
 
     /** The options as {@code name → value} for the results, so every line says what it ran. */
@@ -200,47 +166,6 @@ public record BenchOptions(
         d.put("checkpoint_interval", checkpointInterval.toString());
         d.put("child_heap", childHeap);
         return d;
-    }
-
-    private static Set<String> names() {
-        return OPTIONS.keySet();
-    }
-
-    private static String value(Map<String, String> given, String name) {
-        return given.getOrDefault(name, OPTIONS.get(name)[0]).strip();
-    }
-
-    private static long longValue(Map<String, String> given, String name, long min) {
-        try {
-            long v = Long.parseLong(value(given, name).replace("_", ""));
-            if (v < min) {
-                throw new IllegalArgumentException("--" + name + " must be at least " + min);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer");
-        }
-    }
-
-    private static double doubleValue(Map<String, String> given, String name) {
-        try {
-            return Double.parseDouble(value(given, name));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a number");
-        }
-    }
-
-    private static Duration duration(Map<String, String> given, String name) {
-        try {
-            Duration d = Duration.parse(value(given, name));
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("--" + name + " must be positive");
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    "--" + name + " must be an ISO-8601 duration such as PT10S");
-        }
     }
 
     private static List<Integer> parallelisms(String text) {

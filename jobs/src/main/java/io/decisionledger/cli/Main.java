@@ -4,10 +4,9 @@ import io.decisionledger.audit.AuditApi;
 import io.decisionledger.audit.AuditCommand;
 import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.ingest.IngestJob;
-import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.metrics.MetricsJob;
-import io.decisionledger.metrics.MetricsOptions;
 import io.decisionledger.metrics.TodayDashboard;
+import io.decisionledger.options.OptionTable;
 import java.util.Arrays;
 
 /**
@@ -40,7 +39,7 @@ public final class Main {
                     System.exit(2);
                 }
             }
-        } catch (IngestOptions.InvalidOptionException | MetricsOptions.InvalidOptionException e) {
+        } catch (OptionTable.InvalidOptionException e) {
             System.err.println(
                     "error: " + e.getMessage() + " ('" + args[0] + " --help' lists them)");
             System.exit(2);

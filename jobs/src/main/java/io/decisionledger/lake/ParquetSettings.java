@@ -1,6 +1,8 @@
 package io.decisionledger.lake;
 
+import io.decisionledger.options.OptionTable;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
@@ -27,6 +29,35 @@ public record ParquetSettings(String compression, int rowGroupBytes, int pageByt
             throw new IllegalArgumentException(
                     "Parquet sizes must satisfy 1 KiB <= page <= row group, row group >= 64 KiB");
         }
+    }
+
+    /** Declares --parquet-compression, --parquet-row-group-bytes and --parquet-page-bytes. */
+    public static void declareOptions(OptionTable options) {
+        options.add(
+                "parquet-compression", DEFAULT_COMPRESSION, "SNAPPY | ZSTD | GZIP | UNCOMPRESSED.");
+        options.add(
+                "parquet-row-group-bytes",
+                String.valueOf(DEFAULT_ROW_GROUP_BYTES),
+                "Parquet row-group size; bounds writer memory per open bucket.");
+        options.add("parquet-page-bytes", String.valueOf(DEFAULT_PAGE_BYTES), "Parquet page size.");
+    }
+
+    public static ParquetSettings fromOptions(OptionTable.Parsed options) {
+        return new ParquetSettings(
+                options.value("parquet-compression"),
+                options.integer("parquet-row-group-bytes"),
+                options.integer("parquet-page-bytes"));
+    }
+
+    /** The options that reproduce these settings. */
+    public List<String> toArgs() {
+        return List.of(
+                "--parquet-compression",
+                compression,
+                "--parquet-row-group-bytes",
+                String.valueOf(rowGroupBytes),
+                "--parquet-page-bytes",
+                String.valueOf(pageBytes));
     }
 
     public static ParquetSettings defaults() {

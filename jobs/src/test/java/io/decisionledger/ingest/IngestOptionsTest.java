@@ -3,6 +3,7 @@ package io.decisionledger.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.decisionledger.options.OptionTable;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -99,7 +100,7 @@ class IngestOptionsTest {
     @Test
     void refusesUnknownOptionsNamingTheKnownOnes() {
         assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--topc", "x"}))
-                .isInstanceOf(IngestOptions.InvalidOptionException.class)
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
                 .hasMessageContaining("unknown option --topc")
                 .hasMessageContaining("topic");
     }
@@ -111,7 +112,7 @@ class IngestOptionsTest {
         assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--dedup-ttl", "-PT1H"}))
                 .hasMessageContaining("--dedup-ttl must be positive");
         assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--starting-offsets", "newest"}))
-                .isInstanceOf(IngestOptions.InvalidOptionException.class);
+                .isInstanceOf(OptionTable.InvalidOptionException.class);
         assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--parquet-compression", "lz5"}))
                 .hasMessageContaining("unknown Parquet compression 'lz5'");
         assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--bounded", "yes"}))

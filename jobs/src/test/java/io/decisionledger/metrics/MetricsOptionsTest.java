@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.decision.ParserLimits;
+import io.decisionledger.options.OptionTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,7 +98,7 @@ class MetricsOptionsTest {
     @Test
     void refusesOptionsThatDoNotFitTheSourceOrMakeNoSense() {
         assertThatThrownBy(() -> MetricsOptions.parse(new String[] {"--tenant", "bank_456"}))
-                .isInstanceOf(MetricsOptions.InvalidOptionException.class)
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
                 .hasMessageContaining("--source lake");
         assertThatThrownBy(
                         () ->
@@ -124,7 +125,7 @@ class MetricsOptionsTest {
         assertThatThrownBy(() -> MetricsOptions.parse(new String[] {"--windows", "1m"}))
                 .hasMessageContaining("unknown option --windows");
         assertThatThrownBy(() -> MetricsOptions.parse(new String[] {"--source", "files"}))
-                .isInstanceOf(MetricsOptions.InvalidOptionException.class);
+                .isInstanceOf(OptionTable.InvalidOptionException.class);
     }
 
     @Test
