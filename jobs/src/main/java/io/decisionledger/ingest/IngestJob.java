@@ -30,8 +30,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
-import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -221,46 +219,34 @@ public final class IngestJob {
     }
 
     public static FileSink<DecisionRecord> auditSink(IngestOptions options) {
-        return FileSink.forBulkFormat(
-                        options.lake().auditDecisions(),
-                        ParquetFormats.writerFor(DecisionRecord.class, options.parquet()))
-                .withBucketAssigner(TenantDateBucketAssigner.decisions())
-                .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                .withOutputFileConfig(parquetFiles())
-                .build();
+        return ParquetFormats.checkpointedSink(
+                options.lake().auditDecisions(),
+                DecisionRecord.class,
+                options.parquet(),
+                TenantDateBucketAssigner.decisions());
     }
 
     public static FileSink<OpsDecisionRecord> opsSink(IngestOptions options) {
-        return FileSink.forBulkFormat(
-                        options.lake().opsDecisions(),
-                        ParquetFormats.writerFor(OpsDecisionRecord.class, options.parquet()))
-                .withBucketAssigner(TenantDateBucketAssigner.opsDecisions())
-                .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                .withOutputFileConfig(parquetFiles())
-                .build();
+        return ParquetFormats.checkpointedSink(
+                options.lake().opsDecisions(),
+                OpsDecisionRecord.class,
+                options.parquet(),
+                TenantDateBucketAssigner.opsDecisions());
     }
 
     public static FileSink<QuarantineRecord> quarantineSink(IngestOptions options) {
-        return FileSink.forBulkFormat(
-                        options.lake().quarantine(),
-                        ParquetFormats.writerFor(QuarantineRecord.class, options.parquet()))
-                .withBucketAssigner(new QuarantineBucketAssigner())
-                .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                .withOutputFileConfig(parquetFiles())
-                .build();
+        return ParquetFormats.checkpointedSink(
+                options.lake().quarantine(),
+                QuarantineRecord.class,
+                options.parquet(),
+                new QuarantineBucketAssigner());
     }
 
     public static FileSink<ChainHead> headsSink(IngestOptions options) {
-        return FileSink.forBulkFormat(
-                        options.lake().chainHeads(),
-                        ParquetFormats.writerFor(ChainHead.class, options.parquet()))
-                .withBucketAssigner(new ChainHeadBucketAssigner())
-                .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                .withOutputFileConfig(parquetFiles())
-                .build();
-    }
-
-    private static OutputFileConfig parquetFiles() {
-        return OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build();
+        return ParquetFormats.checkpointedSink(
+                options.lake().chainHeads(),
+                ChainHead.class,
+                options.parquet(),
+                new ChainHeadBucketAssigner());
     }
 }

@@ -4,8 +4,13 @@ import java.io.IOException;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.ParquetBuilder;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
+import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroWriteSupport;
@@ -22,6 +27,24 @@ import org.apache.parquet.io.OutputFile;
 public final class ParquetFormats {
 
     private ParquetFormats() {}
+
+    /**
+     * A streaming Parquet sink of {@code type} under {@code base}: one file per bucket, subtask and
+     * checkpoint (rolled on every checkpoint, so files commit with it), named {@code
+     * part-<uuid>-<subtask>-<n>.parquet}.
+     */
+    public static <T extends SpecificRecordBase> FileSink<T> checkpointedSink(
+            Path base, Class<T> type, ParquetSettings settings, BucketAssigner<T, String> buckets) {
+        return FileSink.forBulkFormat(base, writerFor(type, settings))
+                .withBucketAssigner(buckets)
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(
+                        OutputFileConfig.builder()
+                                .withPartPrefix("part")
+                                .withPartSuffix(".parquet")
+                                .build())
+                .build();
+    }
 
     public static <T extends SpecificRecordBase> ParquetWriterFactory<T> writerFor(
             Class<T> recordClass, ParquetSettings settings) {

@@ -36,8 +36,6 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
-import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -314,23 +312,19 @@ public final class MetricsJob {
     }
 
     public static FileSink<DecisionMetrics> metricsSink(MetricsOptions options) {
-        return FileSink.forBulkFormat(
-                        options.lake().decisionMetrics(),
-                        ParquetFormats.writerFor(DecisionMetrics.class, options.parquet()))
-                .withBucketAssigner(new MetricsBucketAssigner())
-                .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                .withOutputFileConfig(parquetFiles())
-                .build();
+        return ParquetFormats.checkpointedSink(
+                options.lake().decisionMetrics(),
+                DecisionMetrics.class,
+                options.parquet(),
+                new MetricsBucketAssigner());
     }
 
     public static FileSink<LateDecision> lateSink(MetricsOptions options) {
-        return FileSink.forBulkFormat(
-                        options.lake().lateDecisions(),
-                        ParquetFormats.writerFor(LateDecision.class, options.parquet()))
-                .withBucketAssigner(new LateDecisionBucketAssigner())
-                .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                .withOutputFileConfig(parquetFiles())
-                .build();
+        return ParquetFormats.checkpointedSink(
+                options.lake().lateDecisions(),
+                LateDecision.class,
+                options.parquet(),
+                new LateDecisionBucketAssigner());
     }
 
     /**
@@ -344,9 +338,5 @@ public final class MetricsJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setKafkaProducerConfig(options.kafkaProperties())
                 .build();
-    }
-
-    private static OutputFileConfig parquetFiles() {
-        return OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build();
     }
 }
