@@ -176,9 +176,7 @@ public final class Demo {
         Caller officer = Caller.cli("demo.officer", AuditRole.COMPLIANCE_OFFICER);
         String purpose = "Demo: applicant asks why (GDPR Art. 15(1)(h))";
         step(
-                "Audit: what did the AI decide for applicant "
-                        + userId
-                        + " of tenant "
+                "Audit: what did the AI decide for the first sample applicant of tenant "
                         + first.tenantId()
                         + ", as of now, and why? (as "
                         + officer.user()
@@ -190,7 +188,8 @@ public final class Demo {
         QueryResult answer =
                 queries.decisionAt(
                         officer, purpose, first.tenantId(), Subject.user(userId), Instant.now());
-        System.out.print(answer.toText().indent(2));
+        // The officer sees the full record; the demo's own output carries no personal data.
+        System.out.print(withoutPersonalData(answer.toText(), userId).indent(2));
         if (!answer.found()) {
             System.out.println("  MISSING: the applicant's decision is not in the lake.");
             return false;
@@ -219,6 +218,17 @@ public final class Demo {
             System.out.print(check.toText());
         }
         return check.ok();
+    }
+
+    /** The lines of a full answer that hold personal data, as the terminal shows them. */
+    private static final java.util.regex.Pattern PERSONAL_LINES =
+            java.util.regex.Pattern.compile(
+                    "(?m)^(\\s*(?:User|Case|Prompt|System prompt|Context|History|Documents):\\s+).*$");
+
+    private static String withoutPersonalData(String text, String userId) {
+        return PERSONAL_LINES
+                .matcher(text.replace(userId, "[user id]"))
+                .replaceAll("$1[personal data: in the evidence bundle, for compliance officers]");
     }
 
     /** The demo's pseudonymisation key: made once, kept across demo runs like a real secret. */
