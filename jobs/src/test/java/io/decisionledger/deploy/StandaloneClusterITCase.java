@@ -265,6 +265,44 @@ class StandaloneClusterITCase {
         assertThat(afterRecovery).as(() -> rawCounters(jobId)).isEqualTo(lakeAfterKill.get());
         assertThat(afterRecovery.accepted()).isPositive();
 
+        // when IngestJob is cancelled and MetricsJob rebuilds the read model from the S3 lake, in
+        // batch, on the same cluster
+        rest.cancel(jobId);
+        await("ingest cancelled", () -> rest.jobState(jobId).equals("CANCELED"), COMMIT_TIMEOUT);
+        long t4 = System.nanoTime();
+        Result metricsSubmit =
+                stack(
+                        "submit",
+                        "--class",
+                        "io.decisionledger.metrics.MetricsJob",
+                        "--no-wait",
+                        "--source",
+                        "lake",
+                        "--lake",
+                        LocalStack.LAKE);
+        assertThat(metricsSubmit.exitCode()).as(metricsSubmit.output()).isZero();
+        String metricsJobId = jobId(metricsSubmit.output());
+        await(
+                "MetricsJob finished",
+                () -> {
+                    String state = rest.jobState(metricsJobId);
+                    assertThat(state).isNotIn("FAILED", "CANCELED");
+                    return state.equals("FINISHED");
+                },
+                COMMIT_TIMEOUT);
+        double metricsRebuild = seconds(t4);
+
+        // then its daily rows (current revision per window) add up to every stored decision
+        String metrics = table(lake.resolve("metrics/decision_metrics"));
+        assertThat(
+                        count(
+                                "SELECT sum(total_decisions) FROM (SELECT total_decisions FROM "
+                                        + metrics
+                                        + " WHERE granularity = '1d' QUALIFY row_number() OVER"
+                                        + " (PARTITION BY tenant_id, model, model_version,"
+                                        + " window_start ORDER BY revision DESC) = 1)"))
+                .isEqualTo(validTotal);
+
         System.out.printf(
                 "%n[e2e] cluster start (s3proxy, Kafka, Flink JobManager + TaskManager): %.1f s%n"
                         + "[e2e] submission (jar upload, main on the JobManager) to all tasks running: %.1f s%n"
@@ -274,6 +312,7 @@ class StandaloneClusterITCase {
                         + " running again %.1f s, first checkpoint after the restore %.1f s, all %d"
                         + " rows committed %.1f s%n"
                         + "[e2e] restored from %s; new TaskManager counted %s%n"
+                        + "[e2e] MetricsJob rebuild from the S3 lake (batch), submit to finished: %.1f s%n"
                         + "[e2e] %d lake polls with DuckDB, %.0f ms each on average%n%n",
                 clusterStart,
                 submitToRunning,
@@ -290,6 +329,7 @@ class StandaloneClusterITCase {
                 killToAllCommitted,
                 restoredPath,
                 afterRecovery,
+                metricsRebuild,
                 LAKE_POLLS.get(),
                 LAKE_POLL_NANOS.get() / 1e6 / Math.max(1, LAKE_POLLS.get()));
     }
