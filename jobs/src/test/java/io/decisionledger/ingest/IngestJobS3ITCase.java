@@ -4,9 +4,11 @@ import static io.decisionledger.testing.DuckDbLake.count;
 import static io.decisionledger.testing.DuckDbLake.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.cli.LocalKafkaBroker;
 import io.decisionledger.cli.LocalS3Store;
 import io.decisionledger.cli.SampleDecisions;
+import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.S3FileSystems;
@@ -95,5 +97,21 @@ class IngestJobS3ITCase {
                     .isNotEmpty()
                     .allMatch(name -> name.startsWith("part-") && name.endsWith(".parquet"));
         }
+
+        // and VerifyJob checks the chains on s3:// as it does on local files
+        StreamExecutionEnvironment verifyEnv = StreamExecutionEnvironment.getExecutionEnvironment();
+        verifyEnv.setParallelism(2);
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        VerifyJob.Report report =
+                VerifyJob.run(
+                        verifyEnv,
+                        new VerifyJob.Options(
+                                LakeLayout.at("s3://ledger/lake"), null, work.resolve("r.json")),
+                        new java.io.PrintStream(
+                                log, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(report.clean())
+                .as(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isTrue();
+        assertThat(report.records()).isEqualTo(500);
     }
 }
