@@ -273,6 +273,32 @@ class PiiMaskerTest {
     }
 
     @Test
+    void readsKeysLineWrappedOrInTheUrlSafeAlphabetAsTheSameKey() throws Exception {
+        // given the same 48-byte key as key tools write it: wrapped at 16 chars, and URL-safe
+        byte[] bytes = new byte[48];
+        new Random(7).nextBytes(bytes);
+        String standard = Base64.getEncoder().encodeToString(bytes);
+        Path plain = dir.resolve("plain.key");
+        Files.writeString(plain, standard);
+        Path wrapped = dir.resolve("wrapped.key");
+        Files.writeString(wrapped, standard.replaceAll("(.{16})", "$1\n"));
+        Path urlSafe = dir.resolve("url.key");
+        Files.writeString(urlSafe, Base64.getUrlEncoder().encodeToString(bytes));
+        assertThat(Files.readString(urlSafe)).containsAnyOf("-", "_");
+
+        // when / then every form gives the same pseudonym, the HMAC under those bytes
+        String expected = hmac(bytes, TENANT, USER);
+        for (Path file : List.of(plain, wrapped, urlSafe)) {
+            assertThat(
+                            masker(MaskingPolicy.builtIn(), file)
+                                    .map(decision(TENANT, USER, CASE))
+                                    .getUserPseudonym())
+                    .as(file.getFileName().toString())
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
     void pseudonymsDifferWithAnotherKeyAndInAnotherTenant() throws Exception {
         // given
         Path otherKey = writeKey("other.key", keyBytes(2));
