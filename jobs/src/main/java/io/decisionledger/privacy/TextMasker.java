@@ -188,10 +188,7 @@ public final class TextMasker {
                         Long.MAX_VALUE)) {
             int start = match.start();
             int end = match.end();
-            if (scanned != text
-                    && start > 0
-                    && scanned.charAt(start) == '+'
-                    && text.charAt(start) == '0') {
+            if (start > 0 && scanned.charAt(start) == '+' && text.charAt(start) == '0') {
                 start--; // the "00" the scan read as "+"
             }
             if (text.charAt(start) == '(' && unclosed(text, start, end)) {
