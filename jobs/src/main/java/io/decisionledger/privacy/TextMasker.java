@@ -46,7 +46,7 @@ public final class TextMasker {
     /** Group "y" holds the year in every alternative. */
     private static final Pattern DATE =
             Pattern.compile(
-                    "(?<!\\d)(?<!\\d[/.-])(?:(?<y1>(?:19|20)\\d{2})(?<sep>[/.-])(?:0?[1-9]|1[0-2])\\k<sep>(?:0?[1-9]|[12]\\d|3[01])"
+                    "(?=[0-9JFMASONDjfmasond])(?<!\\d)(?<!\\d[/.-])(?:(?<y1>(?:19|20)\\d{2})(?<sep>[/.-])(?:0?[1-9]|1[0-2])\\k<sep>(?:0?[1-9]|[12]\\d|3[01])"
                             + "|(?:\\d{1,2})[/.-](?:\\d{1,2})[/.-](?<y2>(?:19|20)\\d{2})"
                             + "|(?:\\d{1,2})(?:st|nd|rd|th)?(?: |(?<dsep>[-/.]))"
                             + MONTHS
@@ -60,6 +60,12 @@ public final class TextMasker {
             Pattern.compile(
                     "(?:born|birth|d\\.?o\\.?b\\.?|birthday)\\W{0,3}(?:\\w+\\W{1,3}){0,3}$",
                     Pattern.CASE_INSENSITIVE);
+
+    /** A run of digits and phone punctuation, optionally after "+" and "(": a phone candidate. */
+    private static final Pattern PHONE_RUN = Pattern.compile("\\+?\\(?\\d[\\d ()./-]*\\d");
+
+    /** A year a date of birth (or any date the DATE pattern knows) must contain. */
+    private static final Pattern YEAR = Pattern.compile("(?:19|20)\\d\\d");
 
     /** "00" + country code at the start of a number, e.g. "0044 20 7946 0958". */
     private static final Pattern EUROPEAN_IDD = Pattern.compile("(?<![\\w+])00(?=[1-9]\\d)");
@@ -91,7 +97,29 @@ public final class TextMasker {
             return new Masked(text, 0);
         }
         List<Span> spans = new ArrayList<>();
-        boolean hasDigit = hasDigit(text);
+        // Cheap gates first: most free text has too few digits, dots or colons for most detectors,
+        // and the regexes and libphonenumber cost far more than counting.
+        int digits = 0;
+        int dots = 0; // between two digits, as in an IPv4 address
+        int colons = 0; // between hex digits or colons, as in an IPv6 address
+        int last = text.length() - 1;
+        for (int i = 0; i <= last; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+            } else if (c == '.' && i > 0 && i < last) {
+                if (isDigit(text.charAt(i - 1)) && isDigit(text.charAt(i + 1))) {
+                    dots++;
+                }
+            } else if (c == ':') {
+                boolean before = i > 0 && isHexOrColon(text.charAt(i - 1));
+                boolean after = i < last && isHexOrColon(text.charAt(i + 1));
+                if (before || after) {
+                    colons++;
+                }
+            }
+        }
+        boolean hasDigit = digits > 0;
         if (kinds.contains(PiiKind.EMAIL) && text.indexOf('@') >= 0) {
             addAll(spans, EMAIL.matcher(text), PiiKind.EMAIL);
         }
@@ -105,21 +133,21 @@ public final class TextMasker {
                     }
                 }
             }
-            if (kinds.contains(PiiKind.CARD)) {
+            if (kinds.contains(PiiKind.CARD) && digits >= 13) {
                 Matcher m = CARD.matcher(text);
                 while (m.find()) {
-                    String digits = m.group().replace(" ", "").replace("-", "");
-                    if (digits.length() >= 13
-                            && digits.length() <= 19
-                            && LuhnCheckDigit.LUHN_CHECK_DIGIT.isValid(digits)) {
+                    String cardDigits = m.group().replace(" ", "").replace("-", "");
+                    if (cardDigits.length() >= 13
+                            && cardDigits.length() <= 19
+                            && LuhnCheckDigit.LUHN_CHECK_DIGIT.isValid(cardDigits)) {
                         spans.add(span(m.start(), m.end(), PiiKind.CARD));
                     }
                 }
             }
-            if (kinds.contains(PiiKind.SSN)) {
+            if (kinds.contains(PiiKind.SSN) && digits >= 9) {
                 addAll(spans, SSN.matcher(text), PiiKind.SSN);
             }
-            if (kinds.contains(PiiKind.IP)) {
+            if (kinds.contains(PiiKind.IP) && dots >= 3) {
                 Matcher m = IPV4.matcher(text);
                 while (m.find()) {
                     if (IPS.isValidInet4Address(m.group())) {
@@ -127,7 +155,7 @@ public final class TextMasker {
                     }
                 }
             }
-            if (kinds.contains(PiiKind.DOB)) {
+            if (kinds.contains(PiiKind.DOB) && digits >= 4 && YEAR.matcher(text).find()) {
                 Matcher m = DATE.matcher(text);
                 while (m.find()) {
                     if (looksLikeBirthDate(text, m)) {
@@ -135,11 +163,11 @@ public final class TextMasker {
                     }
                 }
             }
-            if (kinds.contains(PiiKind.PHONE) && digitCount(text) >= 7) {
+            if (kinds.contains(PiiKind.PHONE) && digits >= 7) {
                 addPhones(spans, text, phoneRegion);
             }
         }
-        if (kinds.contains(PiiKind.IP) && text.indexOf(':') >= 0) {
+        if (kinds.contains(PiiKind.IP) && colons >= 2) {
             Matcher m = IPV6.matcher(text);
             while (m.find()) {
                 String candidate = m.group();
@@ -162,18 +190,30 @@ public final class TextMasker {
         return replace(text, spans);
     }
 
-    /**
-     * Phone numbers as libphonenumber finds them, with three corrections: "00" before a country
-     * code (the international prefix in most of Europe) is read as "+" whatever the default region;
-     * a match that starts with an unclosed "(" leaves the "(" in the text; and a number glued to a
-     * word or an identifier (LN-2026-000123, ref_4155550143) is part of that identifier, not a
-     * phone number.
-     */
     private static void addPhones(List<Span> spans, String text, String region) {
-        String scanned = text;
-        Matcher idd = EUROPEAN_IDD.matcher(text);
+        // libphonenumber parses every number-like run it sees (amounts, ids, years), which is
+        // most of the masking's cost; only runs with enough digits to be a phone number go to it.
+        Matcher run = PHONE_RUN.matcher(text);
+        while (run.find()) {
+            if (digitCount(run.group()) >= 7) {
+                addPhones(spans, text, run.start(), run.end(), region);
+            }
+        }
+    }
+
+    /**
+     * Phone numbers as libphonenumber finds them in {@code text[from, to)}, with three corrections:
+     * "00" before a country code (the international prefix in most of Europe) is read as "+"
+     * whatever the default region; a match that starts with an unclosed "(" leaves the "(" in the
+     * text; and a number glued to a word or an identifier (LN-2026-000123, ref_4155550143) is part
+     * of that identifier, not a phone number.
+     */
+    private static void addPhones(List<Span> spans, String text, int from, int to, String region) {
+        String original = text.substring(from, to);
+        String scanned = original;
+        Matcher idd = EUROPEAN_IDD.matcher(original);
         if (idd.find()) {
-            StringBuilder b = new StringBuilder(text);
+            StringBuilder b = new StringBuilder(original);
             do {
                 b.setCharAt(idd.start(), ' ');
                 b.setCharAt(idd.start() + 1, '+');
@@ -188,9 +228,11 @@ public final class TextMasker {
                         Long.MAX_VALUE)) {
             int start = match.start();
             int end = match.end();
-            if (start > 0 && scanned.charAt(start) == '+' && text.charAt(start) == '0') {
+            if (start > 0 && scanned.charAt(start) == '+' && original.charAt(start) == '0') {
                 start--; // the "00" the scan read as "+"
             }
+            start += from;
+            end += from;
             if (text.charAt(start) == '(' && unclosed(text, start, end)) {
                 start++;
             }
@@ -330,14 +372,12 @@ public final class TextMasker {
         return new Span(start, end, kind.ordinal(), kind.placeholder());
     }
 
-    private static boolean hasDigit(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= '0' && c <= '9') {
-                return true;
-            }
-        }
-        return false;
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHexOrColon(char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':';
     }
 
     private static int digitCount(String text) {
