@@ -17,12 +17,15 @@ import org.apache.avro.specific.SpecificRecordBase;
  * a point lookup touches few row groups) and the columns that get bloom filters.
  */
 public enum Dataset {
-    /** Full records, sorted by user id then event time; bloom filters on user_id and event_id. */
+    /**
+     * Full records, sorted by user id then event time; bloom filters on user_id, case_id and
+     * event_id (the keys of the audit queries).
+     */
     AUDIT(
             LakeLayout.AUDIT_DECISIONS,
             DecisionRecord.class,
             List.of("tenant_id=", "event_date="),
-            List.of("user_id", "event_id")),
+            List.of("user_id", "case_id", "event_id")),
     /** The masked copy, sorted by user pseudonym then event time (ops has no user id). */
     OPS(
             LakeLayout.OPS_DECISIONS,

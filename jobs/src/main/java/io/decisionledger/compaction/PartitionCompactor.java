@@ -263,7 +263,7 @@ public final class PartitionCompactor implements Serializable {
         return status;
     }
 
-    private List<SwapManifest.Output> writeStaged(
+    List<SwapManifest.Output> writeStaged(
             PartitionTask task, Path staging, List<SpecificRecordBase> records) throws IOException {
         Dataset dataset = task.dataset();
         FileSystem fs = staging.getFileSystem();
@@ -330,7 +330,7 @@ public final class PartitionCompactor implements Serializable {
         return "compacted-" + runId + "-" + n + ".parquet";
     }
 
-    private static void verify(
+    static void verify(
             PartitionTask task,
             List<SwapManifest.Output> outputs,
             long sourceRows,

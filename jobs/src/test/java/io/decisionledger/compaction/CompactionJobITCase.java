@@ -115,7 +115,7 @@ class CompactionJobITCase {
                                         + merged
                                         + "', file_row_number=true)) WHERE file_row_number <> expected"))
                 .isZero();
-        // with bloom filters on user_id and event_id, statistics on every column
+        // with bloom filters on user_id, case_id and event_id, statistics on every column
         ParquetMetadata footer =
                 LakeFiles.footer(
                         org.apache.flink.core.fs.Path.fromLocalFile(merged.toFile())
@@ -126,7 +126,7 @@ class CompactionJobITCase {
         BlockMetaData block = footer.getBlocks().get(0);
         for (ColumnChunkMetaData column : block.getColumns()) {
             String name = column.getPath().toDotString();
-            boolean bloom = name.equals("user_id") || name.equals("event_id");
+            boolean bloom = List.of("user_id", "case_id", "event_id").contains(name);
             assertThat(column.getBloomFilterOffset() >= 0)
                     .as("bloom filter on " + name)
                     .isEqualTo(bloom);

@@ -123,6 +123,59 @@ class PartitionCompactorTest {
         assertThat(fileNames(dir)).isEqualTo(before);
     }
 
+    @Test
+    void verificationRefusesMergedFilesThatLostOrChangedARow() throws Exception {
+        // given the sources of a partition, read as the compactor reads them
+        SmallFileLake.write(lake, 120, List.of(DAY), 10, 0, 13);
+        CompactionOptions options = options("verify", CompactionOptions.DEFAULT_TARGET_FILE_BYTES);
+        PartitionTask task = auditTask(options);
+        List<org.apache.avro.specific.SpecificRecordBase> records = new ArrayList<>();
+        for (PartitionTask.FileRef f : task.sources()) {
+            LakeFiles.forEachRecord(
+                    status(Path.of(java.net.URI.create(f.path()))),
+                    DecisionRecord.class,
+                    records::add);
+        }
+        PartitionCompactor.Fingerprints prints = new PartitionCompactor.Fingerprints(Dataset.AUDIT);
+        byte[][] sourcePrints = prints.sorted(records);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        records.forEach(r -> ids.add(((DecisionRecord) r).getEventId()));
+        PartitionCompactor compactor = PartitionCompactor.of(options);
+
+        // when a merged file has one row with a flipped decision, then verification refuses it
+        List<org.apache.avro.specific.SpecificRecordBase> changed = new ArrayList<>(records);
+        DecisionRecord victim = DecisionRecord.newBuilder((DecisionRecord) changed.get(3)).build();
+        victim.setDecisionApproved(!Boolean.TRUE.equals(victim.getDecisionApproved()));
+        changed.set(3, victim);
+        org.apache.flink.core.fs.Path staging =
+                new org.apache.flink.core.fs.Path(task.stagingDir() + "-changed");
+        List<SwapManifest.Output> outputs = compactor.writeStaged(task, staging, changed);
+        assertThatThrownBy(
+                        () ->
+                                PartitionCompactor.verify(
+                                        task, outputs, records.size(), sourcePrints, ids, prints))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a record's fields (content or chain) differ");
+
+        // and so does one that lost a row
+        org.apache.flink.core.fs.Path staging2 =
+                new org.apache.flink.core.fs.Path(task.stagingDir() + "-lost");
+        List<SwapManifest.Output> fewer =
+                compactor.writeStaged(task, staging2, records.subList(1, records.size()));
+        assertThatThrownBy(
+                        () ->
+                                PartitionCompactor.verify(
+                                        task, fewer, records.size(), sourcePrints, ids, prints))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(
+                        records.size() - 1 + " rows written, " + records.size() + " read");
+        // and an intact rewrite passes
+        org.apache.flink.core.fs.Path staging3 =
+                new org.apache.flink.core.fs.Path(task.stagingDir() + "-intact");
+        List<SwapManifest.Output> intact = compactor.writeStaged(task, staging3, records);
+        PartitionCompactor.verify(task, intact, records.size(), sourcePrints, ids, prints);
+    }
+
     // ---------------------------------------------------------------------------------- helpers
 
     private CompactionOptions options(String runId, long target) {
