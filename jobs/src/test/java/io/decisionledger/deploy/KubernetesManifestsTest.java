@@ -12,6 +12,8 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.decisionledger.compaction.CompactionJob;
+import io.decisionledger.compaction.CompactionOptions;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import java.io.IOException;
@@ -153,7 +155,7 @@ class KubernetesManifestsTest {
                         .orElseThrow();
 
         assertThat(compaction.path("spec").path("job").path("entryClass").asText())
-                .isEqualTo("io.decisionledger.compaction.CompactionJob");
+                .isEqualTo(CompactionJob.class.getName());
         assertThat(compaction.path("spec").path("job").path("upgradeMode").asText())
                 .isEqualTo("stateless");
         assertThat(flinkConfiguration(compaction)).containsEntry("execution.runtime-mode", "BATCH");
@@ -161,6 +163,15 @@ class KubernetesManifestsTest {
         assertThat(cronJob.path("spec").path("concurrencyPolicy").asText()).isEqualTo("Forbid");
         // The CronJob mounts the ConfigMap that holds the compaction FlinkDeployment.
         assertThat(cronJob.toString()).contains("decision-ledger-compaction");
+        // The job's own parser accepts the arguments: landing bucket in, locked lake out.
+        List<String> args = new ArrayList<>();
+        compaction.path("spec").path("job").path("args").forEach(a -> args.add(a.asText()));
+        CompactionOptions options = CompactionOptions.parse(args.toArray(new String[0]));
+        assertThat(options.landing().root()).startsWith("s3://");
+        assertThat(options.lake().root()).startsWith("s3://");
+        assertThat(options.separateLanding()).isTrue();
+        assertThat(options.dryRun()).isFalse();
+        assertThat(options.failAt()).isNull();
     }
 
     @Test

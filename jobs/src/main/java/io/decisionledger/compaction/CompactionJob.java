@@ -1,0 +1,185 @@
+package io.decisionledger.compaction;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * The scheduled batch job that keeps the lake readable: it merges the many small files the
+ * streaming ingest leaves in every closed partition (one per open partition per subtask per
+ * checkpoint) of audit/, ops/ and quarantine/ into a few large files sorted for point lookups, with
+ * bloom filters and row-group statistics, verified row by row before anything is removed.
+ *
+ * <p>The client plans (finishes swaps interrupted by an earlier crash, lists closed partitions);
+ * the Flink job rewrites one partition per record in parallel ({@link CompactPartition}); the
+ * client prints a line as each partition completes and a final report. The swap protocol is in
+ * {@link PartitionCompactor}. Exit code 0 when every partition is done, 1 when the job failed (run
+ * it again: it finishes or discards what the failed run left), 2 for bad options.
+ */
+public final class CompactionJob {
+
+    public static final String JOB_NAME = "decision-ledger compaction";
+
+    /** What a run did, summed over partitions. */
+    public record Report(
+            String runId,
+            boolean dryRun,
+            int partitions,
+            int rolledForward,
+            long filesBefore,
+            long filesAfter,
+            long bytesBefore,
+            long bytesAfter,
+            long rows,
+            long staleRemoved,
+            double seconds,
+            List<PartitionResult> results) {
+
+        public String summary() {
+            if (dryRun) {
+                return String.format(
+                        "DRY RUN %s: %,d partitions, %,d files (%.1f MB) would be merged,"
+                                + " %,d stale in-progress files removed",
+                        runId, partitions, filesBefore, bytesBefore / 1e6, staleRemoved);
+            }
+            return String.format(
+                    "DONE %s: %,d partitions (%d rolled forward), files %,d -> %,d, %.1f MB -> %.1f MB,"
+                            + " %,d rows, %,d stale in-progress files removed, %.1f s (%.1f MB/s, %,.0f rows/s)",
+                    runId,
+                    partitions,
+                    rolledForward,
+                    filesBefore,
+                    filesAfter,
+                    bytesBefore / 1e6,
+                    bytesAfter / 1e6,
+                    rows,
+                    staleRemoved,
+                    seconds,
+                    seconds > 0 ? bytesBefore / 1e6 / seconds : 0,
+                    seconds > 0 ? rows / seconds : 0);
+        }
+    }
+
+    private final CompactionOptions options;
+
+    public CompactionJob(CompactionOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (CompactionOptions.wantsHelp(args)) {
+            System.out.println(CompactionOptions.help());
+            return;
+        }
+        CompactionOptions options;
+        try {
+            options = CompactionOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + "\n\n" + CompactionOptions.help());
+            System.exit(2);
+            return;
+        }
+        Report report =
+                new CompactionJob(options)
+                        .run(StreamExecutionEnvironment.getExecutionEnvironment(), System.out);
+        System.out.println(report.summary());
+    }
+
+    /** Plans, runs the rewrite on {@code env} (unless a dry run) and reports; progress to log. */
+    public Report run(StreamExecutionEnvironment env, PrintStream log) throws Exception {
+        long started = System.nanoTime();
+        CompactionPlanner planner = new CompactionPlanner(options);
+        log.printf(
+                "Compaction run %s%s: %s partitions dated %s or earlier, %s -> %s%n",
+                options.runId(),
+                options.dryRun() ? " (dry run)" : "",
+                options.datasets(),
+                options.newestClosedDate(),
+                options.landing(),
+                options.lake());
+        List<PartitionResult> results = new ArrayList<>(planner.recoverEarlierRuns(log));
+        int rolledForward = results.size();
+        List<PartitionTask> tasks = planner.plan();
+        if (options.dryRun()) {
+            for (PartitionTask t : tasks) {
+                log.printf(
+                        "  would merge %s %s: %d files (%.2f MB)%s%n",
+                        t.dataset().label(),
+                        t.partition(),
+                        t.sources().size(),
+                        t.sourceBytes() / 1e6,
+                        t.staleInProgress().isEmpty()
+                                ? ""
+                                : ", remove "
+                                        + t.staleInProgress().size()
+                                        + " stale in-progress files");
+                results.add(
+                        new PartitionResult(
+                                t.dataset(),
+                                t.partition(),
+                                "PLANNED",
+                                t.sources().size(),
+                                t.sourceBytes(),
+                                0,
+                                0,
+                                0,
+                                t.staleInProgress().size(),
+                                0));
+            }
+            return report(results, rolledForward, started);
+        }
+        if (!tasks.isEmpty()) {
+            log.printf("  %,d partitions to compact%n", tasks.size());
+            try (CloseableIterator<String> done = build(env, tasks).collectAsync()) {
+                JobClient job = env.executeAsync(JOB_NAME);
+                while (done.hasNext()) {
+                    PartitionResult r = PartitionResult.fromJson(done.next());
+                    log.println(r.progressLine());
+                    results.add(r);
+                }
+                job.getJobExecutionResult().get();
+            }
+        }
+        return report(results, rolledForward, started);
+    }
+
+    /** The job graph: planned partitions, spread over the slots, each rewritten by one task. */
+    DataStream<String> build(StreamExecutionEnvironment env, List<PartitionTask> tasks) {
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        // Largest first, so a big partition does not start last and hold up the end of the run.
+        List<String> json =
+                tasks.stream()
+                        .sorted((a, b) -> Long.compare(b.sourceBytes(), a.sourceBytes()))
+                        .map(PartitionTask::toJson)
+                        .toList();
+        return env.fromData(json, Types.STRING)
+                .name("closed-partitions")
+                .uid("closed-partitions")
+                .rebalance()
+                .map(new CompactPartition(PartitionCompactor.of(options)))
+                .name("compact-partition")
+                .uid("compact-partition");
+    }
+
+    private Report report(List<PartitionResult> results, int rolledForward, long started) {
+        return new Report(
+                options.runId(),
+                options.dryRun(),
+                results.size(),
+                rolledForward,
+                results.stream().mapToLong(PartitionResult::filesBefore).sum(),
+                results.stream().mapToLong(PartitionResult::filesAfter).sum(),
+                results.stream().mapToLong(PartitionResult::bytesBefore).sum(),
+                results.stream().mapToLong(PartitionResult::bytesAfter).sum(),
+                results.stream().mapToLong(PartitionResult::rows).sum(),
+                results.stream().mapToLong(PartitionResult::staleRemoved).sum(),
+                (System.nanoTime() - started) / 1e9,
+                List.copyOf(results));
+    }
+}

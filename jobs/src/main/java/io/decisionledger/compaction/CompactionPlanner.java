@@ -1,0 +1,205 @@
+package io.decisionledger.compaction;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Finds the work of a compaction run, on the job's client before the Flink job starts: finishes or
+ * discards what crashed earlier runs left in the staging area, then lists the closed partitions of
+ * each dataset with the files to merge. Listing is cheap next to rewriting (a few LIST requests per
+ * partition); the rewrite itself is spread over the Flink tasks.
+ */
+public final class CompactionPlanner {
+
+    /** The staging area, under the landing root, outside every dataset folder. */
+    public static final String STAGING = "_staging/compaction";
+
+    private final CompactionOptions options;
+
+    public CompactionPlanner(CompactionOptions options) {
+        this.options = options;
+    }
+
+    public Path stagingRoot() {
+        return options.landing().resolve(STAGING);
+    }
+
+    /**
+     * Rolls forward every swap an earlier run committed (a manifest in its staging folder) and
+     * deletes the rest of that run's staging folder (uncommitted merged files: their sources are
+     * untouched). In a dry run only reports what it would do.
+     */
+    public List<PartitionResult> recoverEarlierRuns(PrintStream log) throws IOException {
+        List<PartitionResult> recovered = new ArrayList<>();
+        Path root = stagingRoot();
+        FileSystem fs = root.getFileSystem();
+        if (!fs.exists(root)) {
+            return recovered;
+        }
+        PartitionCompactor compactor =
+                new PartitionCompactor(options.parquet(), options.targetFileBytes(), null);
+        for (FileStatus run : list(fs, root)) {
+            if (!run.isDir() || run.getPath().getName().equals(options.runId())) {
+                continue;
+            }
+            List<Path> manifests = new ArrayList<>();
+            findManifests(fs, run.getPath(), manifests);
+            for (Path manifestFile : manifests) {
+                SwapManifest m = PartitionCompactor.readManifest(manifestFile);
+                if (options.dryRun()) {
+                    log.printf(
+                            "  would finish the interrupted swap of %s %s (run %s)%n",
+                            m.dataset().label(), m.partition(), m.runId());
+                    continue;
+                }
+                long started = System.nanoTime();
+                compactor.rollForward(m, manifestFile);
+                PartitionResult r =
+                        new PartitionResult(
+                                m.dataset(),
+                                m.partition(),
+                                "ROLLED_FORWARD",
+                                m.sources().size(),
+                                m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
+                                m.outputs().size(),
+                                m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
+                                m.rows(),
+                                0,
+                                (System.nanoTime() - started) / 1_000_000);
+                log.println(r.progressLine() + " (run " + m.runId() + ")");
+                recovered.add(r);
+            }
+            if (options.dryRun()) {
+                log.printf(
+                        "  would delete the staging folder of run %s%n", run.getPath().getName());
+            } else {
+                fs.delete(run.getPath(), true);
+            }
+        }
+        return recovered;
+    }
+
+    private static void findManifests(FileSystem fs, Path dir, List<Path> out) throws IOException {
+        for (FileStatus child : list(fs, dir)) {
+            if (child.isDir()) {
+                findManifests(fs, child.getPath(), out);
+            } else if (child.getPath().getName().equals(SwapManifest.FILE_NAME)) {
+                out.add(child.getPath());
+            }
+        }
+    }
+
+    /** The closed partitions with something to do, in dataset then path order. */
+    public List<PartitionTask> plan() throws IOException {
+        List<PartitionTask> tasks = new ArrayList<>();
+        long staleBefore = System.currentTimeMillis() - options.inProgressMinAge().toMillis();
+        for (Dataset dataset : options.datasets()) {
+            if (options.tenant() != null && !dataset.perTenant()) {
+                continue;
+            }
+            Path root = options.landing().resolve(dataset.directory());
+            FileSystem fs = root.getFileSystem();
+            if (!fs.exists(root)) {
+                continue;
+            }
+            List<String> partitions = new ArrayList<>();
+            collectPartitions(fs, root, dataset, 0, "", partitions);
+            partitions.sort(Comparator.naturalOrder());
+            for (String partition : partitions) {
+                PartitionTask task = task(fs, root, dataset, partition, staleBefore);
+                if (task != null) {
+                    tasks.add(task);
+                }
+            }
+        }
+        return tasks;
+    }
+
+    private void collectPartitions(
+            FileSystem fs, Path dir, Dataset dataset, int level, String prefix, List<String> out)
+            throws IOException {
+        String key = dataset.partitionKeys().get(level);
+        for (FileStatus child : list(fs, dir)) {
+            String name = child.getPath().getName();
+            if (!child.isDir() || !name.startsWith(key)) {
+                continue;
+            }
+            if (level == 0 && dataset.perTenant() && options.tenant() != null) {
+                if (!name.equals(key + options.tenant())) {
+                    continue;
+                }
+            }
+            String relative = prefix + name;
+            if (level + 1 < dataset.partitionKeys().size()) {
+                collectPartitions(fs, child.getPath(), dataset, level + 1, relative + "/", out);
+            } else {
+                LocalDate date = dataset.date(relative);
+                if (date != null && !date.isAfter(options.newestClosedDate())) {
+                    out.add(relative);
+                }
+            }
+        }
+    }
+
+    private PartitionTask task(
+            FileSystem fs, Path root, Dataset dataset, String partition, long staleBefore)
+            throws IOException {
+        Path dir = new Path(root, partition);
+        List<PartitionTask.FileRef> fresh = new ArrayList<>();
+        List<PartitionTask.FileRef> smallCompacted = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        for (FileStatus f : list(fs, dir)) {
+            if (f.isDir()) {
+                continue;
+            }
+            String name = f.getPath().getName();
+            if (name.startsWith(".")) {
+                if (name.contains(".inprogress") && f.getModificationTime() < staleBefore) {
+                    stale.add(f.getPath().toString());
+                }
+            } else if (name.startsWith("_") || !name.endsWith(".parquet")) {
+                continue;
+            } else if (name.startsWith("compacted-") && !options.separateLanding()) {
+                // Merged by an earlier run: final, unless small enough to fold into this merge.
+                if (f.getLen() < options.targetFileBytes() / 2) {
+                    smallCompacted.add(
+                            new PartitionTask.FileRef(f.getPath().toString(), f.getLen()));
+                }
+            } else {
+                fresh.add(new PartitionTask.FileRef(f.getPath().toString(), f.getLen()));
+            }
+        }
+        if (fresh.isEmpty() && stale.isEmpty()) {
+            return null; // nothing new since the last compaction
+        }
+        List<PartitionTask.FileRef> sources = new ArrayList<>();
+        if (!fresh.isEmpty()) {
+            sources.addAll(smallCompacted);
+            sources.addAll(fresh);
+        }
+        sources.sort(Comparator.comparing(PartitionTask.FileRef::path));
+        String target = options.lake().resolve(dataset.directory() + "/" + partition).toString();
+        String staging =
+                new Path(stagingRoot(), options.runId() + "/" + dataset.label() + "/" + partition)
+                        .toString();
+        return new PartitionTask(
+                dataset, partition, target, staging, options.runId(), sources, stale);
+    }
+
+    private static List<FileStatus> list(FileSystem fs, Path dir) throws IOException {
+        FileStatus[] children = fs.listStatus(dir);
+        List<FileStatus> out = new ArrayList<>();
+        if (children != null) {
+            out.addAll(List.of(children));
+        }
+        out.sort(Comparator.comparing(s -> s.getPath().getName()));
+        return out;
+    }
+}

@@ -1,0 +1,69 @@
+package io.decisionledger.compaction;
+
+import io.decisionledger.testing.DuckDbLake;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** What compaction tests look at in a lake folder: rows as DuckDB sees them, and files. */
+final class CompactedLake {
+
+    private CompactedLake() {}
+
+    /**
+     * A digest over every column of every row DuckDB sees under {@code dir} (order-independent),
+     * with the row count and distinct event ids: equal digests mean exactly the same rows.
+     */
+    static Map<String, Object> rowDigest(Path dir) {
+        return DuckDbLake.query(
+                        "SELECT count(*) AS n, count(DISTINCT event_id) AS ids,"
+                                + " md5(string_agg(md5(CAST(t AS VARCHAR)), ',' ORDER BY md5(CAST(t AS VARCHAR))))"
+                                + " AS digest FROM "
+                                + DuckDbLake.table(dir)
+                                + " t")
+                .get(0);
+    }
+
+    /** Committed Parquet files (what a {@code **}{@code /*.parquet} glob sees) per partition. */
+    static Map<String, List<String>> filesByPartition(Path dataset) {
+        Map<String, List<String>> out = new TreeMap<>();
+        if (!Files.exists(dataset)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.walk(dataset)) {
+            files.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .forEach(
+                            p ->
+                                    out.computeIfAbsent(
+                                                    dataset.relativize(p.getParent()).toString(),
+                                                    k -> new java.util.ArrayList<>())
+                                            .add(p.getFileName().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.values().forEach(l -> l.sort(null));
+        return out;
+    }
+
+    /** Every file under {@code dir}, hidden ones included, relative. */
+    static List<String> allFiles(Path dir) {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
