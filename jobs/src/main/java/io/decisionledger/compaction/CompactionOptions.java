@@ -2,6 +2,7 @@ package io.decisionledger.compaction;
 
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.options.OptionTable;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -10,9 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -56,61 +55,59 @@ public record CompactionOptions(
     public static final long DEFAULT_TARGET_FILE_BYTES = 256L * 1024 * 1024;
     public static final int DEFAULT_ROW_GROUP_BYTES = 128 * 1024 * 1024;
 
-    private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+    /** The options with their defaults, in the order --help prints them. */
+    private static final OptionTable OPTIONS = new OptionTable(false);
 
     static {
-        option("lake", "file:///tmp/decision-ledger/lake", "Lake root the merged files go to.");
-        option(
+        OPTIONS.add(
+                "lake", "file:///tmp/decision-ledger/lake", "Lake root the merged files go to.");
+        OPTIONS.add(
                 "landing",
                 "",
                 "Root the streaming job writes to (its --lake), when it is not the lake of record"
                         + " (e.g. an unlocked landing bucket). Default: --lake (compact in place).");
-        option(
+        OPTIONS.add(
                 "min-age",
                 "P2D",
                 "ISO-8601 days: partitions whose date is at least this long before today (UTC)"
                         + " are closed and compacted. P2D = every date before yesterday.");
-        option(
+        OPTIONS.add(
                 "as-of",
                 "",
                 "The date taken as today for --min-age (yyyy-MM-dd). Default: today UTC.");
-        option(
+        OPTIONS.add(
                 "target-file-bytes",
                 String.valueOf(DEFAULT_TARGET_FILE_BYTES),
                 "Largest merged file; a partition becomes ceil(bytes / target) files.");
-        option("dry-run", "false", "Print what would be merged and cleaned; change nothing.");
-        option("datasets", "audit,ops,quarantine", "Comma-separated datasets to compact.");
-        option("tenant", "", "Only this tenant's partitions (quarantine is then skipped).");
-        option(
+        OPTIONS.add("dry-run", "false", "Print what would be merged and cleaned; change nothing.");
+        OPTIONS.add("datasets", "audit,ops,quarantine", "Comma-separated datasets to compact.");
+        OPTIONS.add("tenant", "", "Only this tenant's partitions (quarantine is then skipped).");
+        OPTIONS.add(
                 "run-id",
                 "",
                 "Names this run's staging folder and files (compacted-<run>-<n>.parquet)."
                         + " Default: the start time and a random suffix.");
-        option(
+        OPTIONS.add(
                 "inprogress-min-age",
                 "P7D",
                 "Hidden in-progress files of failed streaming attempts (.part-*.inprogress.*)"
                         + " older than this are deleted. Keep it longer than the oldest checkpoint or"
                         + " savepoint the ingest job may be restored from.");
-        option("parquet-compression", "ZSTD", "SNAPPY | ZSTD | GZIP | UNCOMPRESSED.");
-        option(
+        OPTIONS.add("parquet-compression", "ZSTD", "SNAPPY | ZSTD | GZIP | UNCOMPRESSED.");
+        OPTIONS.add(
                 "parquet-row-group-bytes",
                 String.valueOf(DEFAULT_ROW_GROUP_BYTES),
                 "Row-group size of the merged files.");
-        option(
+        OPTIONS.add(
                 "parquet-page-bytes",
                 String.valueOf(ParquetSettings.DEFAULT_PAGE_BYTES),
                 "Page size of the merged files.");
-        option(
+        OPTIONS.add(
                 "fail-at",
                 "",
                 "Crash tests only: stop at this swap step as a killed process would ("
                         + String.join(", ", stepNames())
                         + ").");
-    }
-
-    private static void option(String name, String defaultValue, String description) {
-        OPTIONS.put(name, new String[] {defaultValue, description});
     }
 
     private static java.util.List<String> stepNames() {
@@ -145,65 +142,32 @@ public record CompactionOptions(
     }
 
     public static boolean wantsHelp(String[] args) {
-        for (String a : args) {
-            if (a.equals("--help") || a.equals("-h")) {
-                return true;
-            }
-        }
-        return false;
+        return OptionTable.wantsHelp(args);
     }
 
     public static CompactionOptions parse(String[] args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException(
-                        "unexpected argument '" + a + "'; options look like --name value");
-            }
-            String name = a.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                value = args[++i];
-            } else {
-                value = "true"; // a bare flag such as --dry-run
-            }
-            if (!OPTIONS.containsKey(name)) {
-                throw new IllegalArgumentException(
-                        "unknown option --" + name + "; known options: " + OPTIONS.keySet());
-            }
-            given.put(name, value.strip());
-        }
-        String lake = value(given, "lake");
-        String landing = given.getOrDefault("landing", lake);
+        OptionTable.Parsed given = OPTIONS.parse(args);
+        String lake = given.value("lake");
+        String landing = given.optional("landing") == null ? lake : given.optional("landing");
         Set<Dataset> datasets = EnumSet.noneOf(Dataset.class);
-        for (String d : value(given, "datasets").split(",")) {
+        for (String d : given.value("datasets").split(",")) {
             if (!d.isBlank()) {
                 datasets.add(Dataset.ofLabel(d));
             }
         }
-        String failAt = given.getOrDefault("fail-at", "");
+        String failAt = given.value("fail-at");
         return new CompactionOptions(
                 LakeLayout.at(lake),
                 LakeLayout.at(landing),
-                days(value(given, "min-age")),
-                given.containsKey("as-of")
-                        ? date(given.get("as-of"))
-                        : LocalDate.now(ZoneOffset.UTC),
-                longValue(given, "target-file-bytes"),
-                bool(given, "dry-run"),
+                days(given.value("min-age")),
+                given.date("as-of") != null ? given.date("as-of") : LocalDate.now(ZoneOffset.UTC),
+                given.longValue("target-file-bytes", 1),
+                given.bool("dry-run"),
                 datasets,
-                given.getOrDefault("tenant", "").isEmpty() ? null : given.get("tenant"),
-                given.getOrDefault("run-id", "").isEmpty() ? newRunId() : given.get("run-id"),
-                duration(value(given, "inprogress-min-age")),
-                new ParquetSettings(
-                        value(given, "parquet-compression"),
-                        (int) longValue(given, "parquet-row-group-bytes"),
-                        (int) longValue(given, "parquet-page-bytes")),
+                given.optional("tenant"),
+                given.optional("run-id") == null ? newRunId() : given.optional("run-id"),
+                given.duration("inprogress-min-age"),
+                ParquetSettings.fromOptions(given),
                 failAt.isEmpty() ? null : SwapStep.valueOf(failAt.toUpperCase(Locale.ROOT)));
     }
 
@@ -247,21 +211,12 @@ public record CompactionOptions(
     }
 
     public static String help() {
-        StringBuilder out = new StringBuilder();
-        out.append(
-                "CompactionJob: merges the small files of closed lake partitions into sorted,"
-                        + " verified files (Flink batch).\n\n");
-        out.append(
-                "Usage: flink run -c io.decisionledger.compaction.CompactionJob"
-                        + " decision-ledger-jobs.jar [options]\n\n");
-        for (Map.Entry<String, String[]> o : OPTIONS.entrySet()) {
-            out.append(String.format("  --%-26s %s%n", o.getKey(), o.getValue()[1]));
-            if (!o.getValue()[0].isEmpty()) {
-                out.append(String.format("  %-28s default: %s%n", "", o.getValue()[0]));
-            }
-        }
-        out.append("\nExit code: 0 done, 1 a partition failed (rerun to finish), 2 bad options.\n");
-        return out.toString();
+        return OPTIONS.help(
+                        "CompactionJob: merges the small files of closed lake partitions into"
+                                + " sorted, verified files (Flink batch).\n\nUsage: flink run -c"
+                                + " io.decisionledger.compaction.CompactionJob"
+                                + " decision-ledger-jobs.jar [options]\n\n")
+                + "\nExit code: 0 done, 1 a partition failed (rerun to finish), 2 bad options.\n";
     }
 
     static String newRunId() {
@@ -270,30 +225,6 @@ public record CompactionOptions(
                         .format(java.time.Instant.now())
                 + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-    }
-
-    private static String value(Map<String, String> given, String name) {
-        String v = given.getOrDefault(name, OPTIONS.get(name)[0]);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("--" + name + " must not be empty");
-        }
-        return v;
-    }
-
-    private static boolean bool(Map<String, String> given, String name) {
-        String v = value(given, name).toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException("--" + name + " must be true or false");
-        }
-        return Boolean.parseBoolean(v);
-    }
-
-    private static long longValue(Map<String, String> given, String name) {
-        try {
-            return Long.parseLong(value(given, name).replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a whole number of bytes");
-        }
     }
 
     private static int days(String text) {
@@ -305,23 +236,6 @@ public record CompactionOptions(
             return p.getDays();
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("--min-age must be an ISO-8601 period, e.g. P2D");
-        }
-    }
-
-    private static LocalDate date(String text) {
-        try {
-            return LocalDate.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--as-of must be a date, e.g. 2026-03-15");
-        }
-    }
-
-    private static Duration duration(String text) {
-        try {
-            return Duration.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    "--inprogress-min-age must be an ISO-8601 duration, e.g. P7D or PT12H");
         }
     }
 }

@@ -83,7 +83,7 @@ class CompactionOptionsTest {
                 .hasMessageContaining("unknown option --target");
         assertThatThrownBy(
                         () -> CompactionOptions.parse(new String[] {"--target-file-bytes", "1k"}))
-                .hasMessageContaining("whole number");
+                .hasMessageContaining("--target-file-bytes must be an integer");
     }
 
     @Test
