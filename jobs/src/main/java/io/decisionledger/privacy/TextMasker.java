@@ -27,7 +27,8 @@ import org.apache.commons.validator.routines.checkdigit.LuhnCheckDigit;
 public final class TextMasker {
 
     private static final Pattern EMAIL =
-            Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+            Pattern.compile(
+                    "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
     private static final Pattern SSN =
             Pattern.compile(
                     "(?<!\\d)(?<!\\d-)(?!000|666|9\\d\\d)\\d{3}([- ])(?!00)\\d{2}\\1(?!0000)\\d{4}(?!\\d|-\\d)");

@@ -2,10 +2,10 @@ package io.decisionledger.bench.ingest;
 
 import java.nio.file.Path;
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -13,9 +13,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The local Flink every ingest measurement runs on, the job and its baseline alike: an embedded
  * MiniCluster with one slot per parallel subtask, checkpoints on the local file system (as a
- * cluster would write them to its checkpoint storage), RocksDB with incremental checkpoints as
- * in production, no restarts (a failure must fail the
- * measurement, not repeat work that would then be counted).
+ * cluster would write them to its checkpoint storage), RocksDB with incremental checkpoints as in
+ * production, no restarts (a failure must fail the measurement, not repeat work that would then be
+ * counted).
  */
 final class LocalFlink {
 
