@@ -4,6 +4,7 @@ import io.decisionledger.chain.ChainSharding;
 import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.models.RequiredCertifications;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
 import java.io.Serializable;
@@ -41,7 +42,9 @@ public record IngestOptions(
         boolean opsCopy,
         String maskingPolicyFile,
         PseudonymKey pseudonymKey,
-        Properties kafkaProperties)
+        Properties kafkaProperties,
+        String modelsTopic,
+        RequiredCertifications requiredCertifications)
         implements Serializable {
 
     /** Where a consumer group without committed offsets starts. */
@@ -58,6 +61,17 @@ public record IngestOptions(
     static {
         option("bootstrap-servers", "localhost:9092", "Kafka bootstrap servers.");
         option("topic", "ai-decisions", "Kafka topic with AI decision events (JSON).");
+        option(
+                "models-topic",
+                "",
+                "Optional second Kafka topic with MODEL_VERSION_REGISTERED events (model cards)."
+                        + " Cards are also read from --topic.");
+        option(
+                "required-certifications",
+                "",
+                "Certifications each tenant's model cards must hold, e.g."
+                        + " bank_456=EU_AI_ACT+SOC2,insurer_789=EU_AI_ACT (*=CERT: every tenant)."
+                        + " Decisions without are stored but flagged MISSING_CERTIFICATION.");
         option("group-id", "decision-ledger-ingest", "Kafka consumer group id.");
         option(
                 "starting-offsets",
@@ -224,7 +238,10 @@ public record IngestOptions(
                             optional(given, "pseudonym-key-file"),
                             value(given, "pseudonym-key-env"),
                             value(given, "pseudonym-key-id")),
-                    kafka);
+                    kafka,
+                    optional(given, "models-topic"),
+                    RequiredCertifications.parse(
+                            given.getOrDefault("required-certifications", "")));
         } catch (InvalidOptionException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -263,6 +280,12 @@ public record IngestOptions(
             add(args, "chain-shards", chainSharding.toString());
         }
         add(args, "ops-copy", String.valueOf(opsCopy));
+        if (modelsTopic != null) {
+            add(args, "models-topic", modelsTopic);
+        }
+        if (!requiredCertifications.isEmpty()) {
+            add(args, "required-certifications", requiredCertifications.toString());
+        }
         if (maskingPolicyFile != null) {
             add(args, "masking-policy", maskingPolicyFile);
         }
