@@ -171,6 +171,14 @@ public final class OpenAiStub implements AutoCloseable {
             int attempt =
                     attempts.computeIfAbsent(user, k -> new AtomicInteger()).incrementAndGet();
             Fault fault = plan.choose(user, attempt);
+            // Recorded on arrival, so a slow answer the client gave up on is counted too.
+            int status =
+                    fault.status() != 200
+                            ? fault.status()
+                            : model.equals(MODEL) || model.equals(STRICT_MODEL) ? 200 : 404;
+            if (generation.get() == gen) {
+                requests.add(new Request(arrived, attempt, status, model));
+            }
             if (fault.delayMillis() > 0) {
                 try {
                     Thread.sleep(fault.delayMillis());
@@ -251,7 +259,7 @@ public final class OpenAiStub implements AutoCloseable {
             int attempt,
             String model)
             throws IOException {
-        if (generation.get() == gen) {
+        if (attempt == 0 && generation.get() == gen) {
             requests.add(new Request(arrived, attempt, status, model));
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
