@@ -310,8 +310,22 @@ public final class ModelCardParser {
                 throw wrongType("modelMetadata.certifications[]", "an object");
             }
             ModelCertification m = new ModelCertification();
-            m.setName(requiredText(c, "name"));
-            m.setLevel(optionalText(c, "level"));
+            JsonNode name = c.get("name");
+            if (name == null || name.isNull()) {
+                throw new InvalidDecisionException(
+                        ReasonCode.MISSING_FIELD,
+                        "modelMetadata.certifications[].name is required");
+            }
+            if (!name.isTextual()) {
+                throw wrongType("modelMetadata.certifications[].name", "a string");
+            }
+            requireText(name.asText(), "modelMetadata.certifications[].name");
+            m.setName(name.asText());
+            JsonNode level = c.get("level");
+            if (level != null && !level.isNull() && !level.isTextual()) {
+                throw wrongType("modelMetadata.certifications[].level", "a string");
+            }
+            m.setLevel(level == null || level.isNull() ? null : level.asText());
             JsonNode passed = c.get("passed");
             if (passed != null && !passed.isNull()) {
                 if (!passed.isBoolean()) {

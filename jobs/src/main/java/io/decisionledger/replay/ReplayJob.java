@@ -72,6 +72,7 @@ public final class ReplayJob {
     }
 
     public void build(StreamExecutionEnvironment env) {
+        int parallelism = options.parallelism() > 0 ? options.parallelism() : env.getParallelism();
         DataStream<DecisionRecord> decisions =
                 env.fromData(selected, new AvroTypeInfo<>(DecisionRecord.class))
                         .name("selected-decisions");
@@ -82,9 +83,11 @@ public final class ReplayJob {
                         TimeUnit.MILLISECONDS,
                         options.concurrency())
                 .returns(new AvroTypeInfo<>(ReplayResult.class))
+                .setParallelism(parallelism)
                 .name("replay-to-model")
                 .uid("replay-to-model")
                 .sinkTo(sink)
+                .setParallelism(parallelism)
                 .name("replay-results-sink")
                 .uid("replay-results-sink");
     }

@@ -35,7 +35,8 @@ public record ReplayOptions(
         Duration maxBackoff,
         double confidenceTolerance,
         String runId,
-        int worst)
+        int worst,
+        int parallelism)
         implements Serializable {
 
     private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
@@ -91,6 +92,13 @@ public record ReplayOptions(
                 "",
                 "Output folder <lake>/replays/run_id=<id>/. Default: replay-<UTC time>.");
         option("worst", "10", "How many of the worst drifts the summary lists.");
+        option(
+                "parallelism",
+                "0",
+                "Parallel subtasks calling the endpoint (in flight = concurrency x parallelism)."
+                        + " 0: the environment's default parallelism. Set on the operator, because"
+                        + " the adaptive batch scheduler would otherwise size it by data volume (1"
+                        + " for a sample).");
     }
 
     private static void option(String name, String defaultValue, String description) {
@@ -180,7 +188,8 @@ public record ReplayOptions(
                 Duration.parse(value(given, "max-backoff")),
                 number(given, "confidence-tolerance"),
                 runId,
-                integer(given, "worst"));
+                integer(given, "worst"),
+                integer(given, "parallelism"));
     }
 
     public ChatCompletionsClient.Settings clientSettings() {

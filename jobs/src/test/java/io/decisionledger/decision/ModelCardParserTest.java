@@ -136,6 +136,8 @@ class ModelCardParserTest {
                         });
         assertThat(parse(CARD.replace("\"2024-04-01\"", "\"April 2024\"")).rejection().reason())
                 .isEqualTo(ReasonCode.INVALID_TIMESTAMP);
+        assertThat(parse(CARD.replace("{\"name\":\"SOC2\",", "{")).rejection().detail())
+                .isEqualTo("modelMetadata.certifications[].name is required");
         assertThat(
                         parse(CARD.replace("\"passed\":true", "\"passed\":\"yes\""))
                                 .rejection()
