@@ -11,11 +11,14 @@ import org.apache.flink.core.fs.FileStatus;
 
 /**
  * Finds the registered metadata ("model card") of the model version that made a decision, in {@code
- * <lake>/models/model_versions/}, for evidence bundles. There is no model registry job yet, so this
- * reads whatever Parquet records are there generically and matches by column name: the decision's
- * {@code model_metadata_id} against a {@code model_metadata_id} or {@code metadata_id} column
- * first, else its {@code model_version} against {@code model_version} or {@code version}. When
- * nothing matches, the bundle says so ("no registered model card") rather than guessing.
+ * <lake>/models/model_versions/}, for evidence bundles. It reads the Parquet records there
+ * generically and matches by column name: the card the ingest job linked the decision to ({@code
+ * model_card_id} and {@code model_card_sha256} against {@code card_id} and {@code card_sha256} of
+ * ModelVersionCard) first, else the decision's {@code model_metadata_id} against a {@code
+ * model_metadata_id} or {@code metadata_id} column, else its {@code model_version} against {@code
+ * model_version} or {@code version} (decisions stored before the registry, or cards written by
+ * other tools). When nothing matches, the bundle says so ("no registered model card") rather than
+ * guessing.
  */
 public final class ModelCards {
 
@@ -31,6 +34,12 @@ public final class ModelCards {
             LakeFiles.forEachRecord(
                     f,
                     r -> {
+                        if (hit[0] == null
+                                && decision.getModelCardId() != null
+                                && matches(r, "card_id", decision.getModelCardId())
+                                && matches(r, "card_sha256", decision.getModelCardSha256())) {
+                            hit[0] = new Card(r, f.getPath().toString(), "model_card_id");
+                        }
                         if (hit[0] == null
                                 && decision.getModelMetadataId() != null
                                 && (matches(r, "model_metadata_id", decision.getModelMetadataId())

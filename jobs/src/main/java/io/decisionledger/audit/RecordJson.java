@@ -68,6 +68,13 @@ public final class RecordJson {
                 yield a;
             }
             case RECORD -> toJson((IndexedRecord) v);
+            case MAP -> {
+                ObjectNode m = NODES.objectNode();
+                java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+                ((java.util.Map<?, ?>) v).forEach((k, e) -> sorted.put(k.toString(), e));
+                sorted.forEach((k, e) -> m.set(k, value(s.getValueType(), e)));
+                yield m;
+            }
             default -> NODES.textNode(v.toString());
         };
     }

@@ -34,6 +34,8 @@ public final class Main {
                 case "metrics-today" -> TodayDashboard.main(rest);
                 case "audit" -> AuditCommand.main(rest);
                 case "audit-api" -> AuditApi.main(rest);
+                case "models-report" -> io.decisionledger.models.ModelsReport.main(rest);
+                case "replay" -> io.decisionledger.replay.ReplayJob.main(rest);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
@@ -61,6 +63,10 @@ public final class Main {
                            from the metrics read model
                   audit    decision-at | history | event | bundle | verify-bundle | access-log (compliance queries)
                   audit-api  the read-only audit HTTP API (JSON, bearer tokens, 127.0.0.1 by default)
+                  models-report  decisions stored without a registered (or certified) model card,
+                           re-linked to the cards registered since
+                  replay   run ReplayJob here: re-send stored decisions to an OpenAI-compatible
+                           endpoint and compare (match / drift / error)
 
                 '<command> --help' lists a command's options.""";
     }

@@ -583,7 +583,7 @@ public final class DecisionParser {
         }
     }
 
-    private static void validateTenantId(String tenant) throws InvalidDecisionException {
+    static void validateTenantId(String tenant) throws InvalidDecisionException {
         if (tenant.isBlank()) {
             throw new InvalidDecisionException(
                     ReasonCode.EMPTY_FIELD, "tenantId must not be empty");
@@ -614,7 +614,7 @@ public final class DecisionParser {
         return "";
     }
 
-    private static void validateEventId(String id) throws InvalidDecisionException {
+    static void validateEventId(String id) throws InvalidDecisionException {
         if (id.isBlank()) {
             throw new InvalidDecisionException(ReasonCode.EMPTY_FIELD, "eventId must not be empty");
         }
@@ -635,7 +635,7 @@ public final class DecisionParser {
         }
     }
 
-    private static Instant parseTimestamp(String text) throws InvalidDecisionException {
+    static Instant parseTimestamp(String text) throws InvalidDecisionException {
         try {
             return DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text, Instant::from);
         } catch (DateTimeParseException | ArithmeticException e) {

@@ -21,6 +21,7 @@ public final class KafkaDecisionDeserializer
 
     private final ParserLimits limits;
     private transient DecisionParser parser;
+    private transient ModelCardParser cardParser;
     private transient Quarantine quarantine;
 
     public KafkaDecisionDeserializer(ParserLimits limits) {
@@ -30,6 +31,7 @@ public final class KafkaDecisionDeserializer
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         parser = new DecisionParser(limits);
+        cardParser = new ModelCardParser(limits);
         // Every refusal but a duplicate (found later, by the de-duplicator) can happen here.
         quarantine =
                 new Quarantine(
@@ -46,6 +48,20 @@ public final class KafkaDecisionDeserializer
         ParseOutcome outcome =
                 parser.parse(
                         value, record.topic(), record.partition(), record.offset(), ingestTime);
+        if (!outcome.isAccepted() && outcome.reason() == ReasonCode.UNKNOWN_EVENT_TYPE) {
+            // Model registrations share the topic (or come from --models-topic): rare, so they
+            // are only looked for once the decision parser has refused the event type.
+            ModelCardParser.Outcome card =
+                    cardParser.parse(
+                            value, record.topic(), record.partition(), record.offset(), ingestTime);
+            if (card.card() != null) {
+                out.collect(ParsedDecision.registered(card.card()));
+                return;
+            }
+            if (card.rejection() != null) {
+                outcome = card.rejection();
+            }
+        }
         if (outcome.isAccepted()) {
             out.collect(ParsedDecision.accepted(outcome.decision(), value));
         } else {

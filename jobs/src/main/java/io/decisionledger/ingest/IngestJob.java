@@ -10,9 +10,11 @@ import io.decisionledger.lake.ChainHeadBucketAssigner;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.QuarantineBucketAssigner;
 import io.decisionledger.lake.TenantDateBucketAssigner;
+import io.decisionledger.models.ModelCardLinker;
 import io.decisionledger.privacy.PiiMasker;
 import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.ModelVersionCard;
 import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -26,11 +28,14 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -40,10 +45,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * event id), with a reason code. Offsets and de-duplication state are checkpointed together with
  * the FileSink's pending files, so restarts neither lose nor repeat records.
  *
- * <p>Graph: Kafka source (parses) → split refused input → key by tenant/eventId → de-duplicate →
- * key by chain (tenant/shard) → link into the hash chain → audit sink, and → mask personal data →
- * ops sink; chain heads (at every checkpoint) → heads sink; refused input and duplicates →
- * quarantine sink.
+ * <p>Graph: Kafka source (parses) → split refused input and model cards → key by tenant/eventId →
+ * de-duplicate → link to the model card in force (broadcast state) → key by chain (tenant/shard) →
+ * link into the hash chain → audit sink, and → mask personal data → ops sink; chain heads (at every
+ * checkpoint) → heads sink; model cards → broadcast, and → model versions sink; refused input and
+ * duplicates → quarantine sink.
  */
 public final class IngestJob {
 
@@ -55,6 +61,11 @@ public final class IngestJob {
     private final Sink<QuarantineRecord> quarantineSink;
     private final Sink<ChainHead> headsSink;
     private final Sink<OpsDecisionRecord> opsSink;
+    private Sink<ModelVersionCard> modelsSink;
+
+    /** Registered model cards, split from the decisions by {@link SplitRefused}. */
+    public static final OutputTag<ModelVersionCard> CARDS =
+            new OutputTag<>("model-cards", new AvroTypeInfo<>(ModelVersionCard.class));
 
     public IngestJob(
             IngestOptions options,
@@ -74,12 +85,23 @@ public final class IngestJob {
     /** The job with its production source and sinks, as {@link #main} runs it. */
     public static IngestJob fromOptions(IngestOptions options) {
         return new IngestJob(
-                options,
-                kafkaSource(options),
-                auditSink(options),
-                quarantineSink(options),
-                headsSink(options),
-                opsSink(options));
+                        options,
+                        kafkaSource(options),
+                        auditSink(options),
+                        quarantineSink(options),
+                        headsSink(options),
+                        opsSink(options))
+                .withModelsSink(modelsSink(options));
+    }
+
+    /**
+     * Where registered model cards go; the production sink writes {@code
+     * <lake>/models/model_versions/}. Without one (tests that do not care), cards only feed the
+     * registry join.
+     */
+    public IngestJob withModelsSink(Sink<ModelVersionCard> sink) {
+        this.modelsSink = sink;
+        return this;
     }
 
     public static void main(String[] args) throws Exception {
@@ -135,11 +157,24 @@ public final class IngestJob {
                         .name("dedup-by-event-id")
                         .uid("dedup-by-event-id");
 
-        DataStream<DecisionRecord> stored = unique;
+        DataStream<ModelVersionCard> cards = accepted.getSideOutput(CARDS);
+        if (modelsSink != null) {
+            cards.sinkTo(modelsSink).name("model-versions-sink").uid("model-versions-sink");
+        }
+        BroadcastStream<ModelVersionCard> registry = cards.broadcast(ModelCardLinker.CARDS);
+        DataStream<DecisionRecord> withCards =
+                unique.connect(registry)
+                        .process(new ModelCardLinker(options.requiredCertifications()))
+                        .returns(new AvroTypeInfo<>(DecisionRecord.class))
+                        .name("link-model-cards")
+                        .uid("link-model-cards");
+
+        DataStream<DecisionRecord> stored = withCards;
         if (options.hashChain()) {
             ChainSharding sharding = options.chainSharding();
             SingleOutputStreamOperator<DecisionRecord> linked =
-                    unique.keyBy(
+                    withCards
+                            .keyBy(
                                     (KeySelector<DecisionRecord, String>)
                                             d ->
                                                     ChainSharding.chainKey(
@@ -185,6 +220,8 @@ public final class IngestJob {
         public void processElement(ParsedDecision in, Context ctx, Collector<ParsedDecision> out) {
             if (in.isAccepted()) {
                 out.collect(in);
+            } else if (in.isCard()) {
+                ctx.output(CARDS, in.card);
             } else {
                 ctx.output(Quarantine.OUTPUT, in.rejected);
             }
@@ -195,7 +232,7 @@ public final class IngestJob {
         KafkaSourceBuilder<ParsedDecision> builder =
                 KafkaSource.<ParsedDecision>builder()
                         .setBootstrapServers(options.bootstrapServers())
-                        .setTopics(options.topic())
+                        .setTopics(topics(options))
                         .setGroupId(options.groupId())
                         .setStartingOffsets(startingOffsets(options))
                         .setDeserializer(new KafkaDecisionDeserializer(options.parserLimits()))
@@ -208,6 +245,12 @@ public final class IngestJob {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    private static java.util.List<String> topics(IngestOptions options) {
+        return options.modelsTopic() == null || options.modelsTopic().equals(options.topic())
+                ? java.util.List.of(options.topic())
+                : java.util.List.of(options.topic(), options.modelsTopic());
     }
 
     private static OffsetsInitializer startingOffsets(IngestOptions options) {
@@ -248,5 +291,14 @@ public final class IngestJob {
                 ChainHead.class,
                 options.parquet(),
                 new ChainHeadBucketAssigner());
+    }
+
+    public static FileSink<ModelVersionCard> modelsSink(IngestOptions options) {
+        // Few records: one folder, no partitions. Append-only like every lake folder.
+        return ParquetFormats.checkpointedSink(
+                options.lake().modelVersions(),
+                ModelVersionCard.class,
+                options.parquet(),
+                new BasePathBucketAssigner<>());
     }
 }

@@ -4,6 +4,7 @@ import io.decisionledger.chain.ChainSharding;
 import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.models.RequiredCertifications;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.options.OptionTable.InvalidOptionException;
 import io.decisionledger.privacy.MaskingPolicy;
@@ -38,7 +39,9 @@ public record IngestOptions(
         boolean opsCopy,
         String maskingPolicyFile,
         PseudonymKey pseudonymKey,
-        Properties kafkaProperties)
+        Properties kafkaProperties,
+        String modelsTopic,
+        RequiredCertifications requiredCertifications)
         implements Serializable {
 
     /** Where a consumer group without committed offsets starts. */
@@ -55,6 +58,17 @@ public record IngestOptions(
     static {
         OPTIONS.add("bootstrap-servers", "localhost:9092", "Kafka bootstrap servers.");
         OPTIONS.add("topic", "ai-decisions", "Kafka topic with AI decision events (JSON).");
+        OPTIONS.add(
+                "models-topic",
+                "",
+                "Optional second Kafka topic with MODEL_VERSION_REGISTERED events (model cards)."
+                        + " Cards are also read from --topic.");
+        OPTIONS.add(
+                "required-certifications",
+                "",
+                "Certifications each tenant's model cards must hold, e.g."
+                        + " bank_456=EU_AI_ACT+SOC2,insurer_789=EU_AI_ACT (*=CERT: every tenant)."
+                        + " Decisions without are stored but flagged MISSING_CERTIFICATION.");
         OPTIONS.add("group-id", "decision-ledger-ingest", "Kafka consumer group id.");
         OPTIONS.add(
                 "starting-offsets",
@@ -151,7 +165,9 @@ public record IngestOptions(
                             given.optional("pseudonym-key-file"),
                             given.value("pseudonym-key-env"),
                             given.value("pseudonym-key-id")),
-                    given.kafkaProperties());
+                    given.kafkaProperties(),
+                    given.optional("models-topic"),
+                    RequiredCertifications.parse(given.value("required-certifications")));
         } catch (InvalidOptionException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -186,6 +202,12 @@ public record IngestOptions(
             add(args, "chain-shards", chainSharding.toString());
         }
         add(args, "ops-copy", String.valueOf(opsCopy));
+        if (modelsTopic != null) {
+            add(args, "models-topic", modelsTopic);
+        }
+        if (!requiredCertifications.isEmpty()) {
+            add(args, "required-certifications", requiredCertifications.toString());
+        }
         if (maskingPolicyFile != null) {
             add(args, "masking-policy", maskingPolicyFile);
         }

@@ -500,7 +500,11 @@ class CanonicalContentTest {
                         "chain_shard",
                         "chain_seq",
                         "prev_hash",
-                        "hash");
+                        "hash",
+                        // model registry links are provenance of the ingest, like ingest_time
+                        "model_card_id",
+                        "model_card_sha256",
+                        "model_card_status");
 
         // when
         List<String> contentFields =

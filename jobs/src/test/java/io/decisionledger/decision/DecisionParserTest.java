@@ -175,6 +175,10 @@ class DecisionParserTest {
         assertThat(r.getChainSeq()).isNull();
         assertThat(r.getPrevHash()).isNull();
         assertThat(r.getHash()).isNull();
+        // the model registry join happens later, in the ingest job
+        assertThat(r.getModelCardId()).isNull();
+        assertThat(r.getModelCardSha256()).isNull();
+        assertThat(r.getModelCardStatus()).isNull();
         assertThat(outcome.tenantId()).isEqualTo("bank_456");
         assertThat(outcome.eventId()).isEqualTo("evt-loan-123");
     }
@@ -217,7 +221,10 @@ class DecisionParserTest {
                         "chain_shard",
                         "chain_seq",
                         "prev_hash",
-                        "hash");
+                        "hash",
+                        "model_card_id",
+                        "model_card_sha256",
+                        "model_card_status");
 
         // when
         List<String> columns =

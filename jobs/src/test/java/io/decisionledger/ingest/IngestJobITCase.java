@@ -301,6 +301,9 @@ class IngestJobITCase {
         expected.put("chain_seq", "BIGINT");
         expected.put("prev_hash", "VARCHAR");
         expected.put("hash", "VARCHAR");
+        expected.put("model_card_id", "VARCHAR");
+        expected.put("model_card_sha256", "VARCHAR");
+        expected.put("model_card_status", "VARCHAR");
         expected.put("event_date", "DATE");
         assertThat(DuckDbLake.describe(lake.resolve("audit/decisions")))
                 .containsExactlyEntriesOf(expected);

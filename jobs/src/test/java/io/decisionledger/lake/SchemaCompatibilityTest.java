@@ -25,7 +25,7 @@ class SchemaCompatibilityTest {
     }
 
     @ParameterizedTest(name = "{0} v{1}")
-    @CsvSource({"DecisionRecord, 1", "QuarantineRecord, 1"})
+    @CsvSource({"DecisionRecord, 1", "DecisionRecord, 2", "QuarantineRecord, 1"})
     void currentSchemaReadsAndIsReadByAnEarlierVersion(String name, int version)
             throws IOException {
         Schema current = load("/avro/" + name + ".avsc");
@@ -39,11 +39,12 @@ class SchemaCompatibilityTest {
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"DecisionRecord", "QuarantineRecord"})
-    void onlyAppendsFieldsSoColumnPositionsOfEarlierVersionsStay(String name) throws IOException {
+    @ParameterizedTest(name = "{0} v{1}")
+    @CsvSource({"DecisionRecord, 1", "DecisionRecord, 2", "QuarantineRecord, 1"})
+    void onlyAppendsFieldsSoColumnPositionsOfEarlierVersionsStay(String name, int version)
+            throws IOException {
         Schema current = load("/avro/" + name + ".avsc");
-        Schema earlier = load("/avro-history/" + name + "-v1.avsc");
+        Schema earlier = load("/avro-history/" + name + "-v" + version + ".avsc");
 
         for (int i = 0; i < earlier.getFields().size(); i++) {
             assertThat(current.getFields().get(i).name())
