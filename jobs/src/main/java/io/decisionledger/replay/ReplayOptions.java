@@ -1,13 +1,12 @@
 package io.decisionledger.replay;
 
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.options.OptionTable;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The replay job's options, parsed once from {@code --name value} arguments; {@code --help} prints
@@ -39,60 +38,65 @@ public record ReplayOptions(
         int parallelism)
         implements Serializable {
 
-    private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+    /** The options with their defaults, in the order --help prints them. */
+    private static final OptionTable OPTIONS = new OptionTable(false);
 
     static {
-        option(
+        OPTIONS.add(
                 "lake",
                 "file:///tmp/decision-ledger/lake",
                 "Lake root (any Flink file system URI).");
-        option("tenant", "", "Only this tenant's decisions. Default: all tenants.");
-        option("from", "", "Only decisions with event_time >= this ISO-8601 instant.");
-        option("to", "", "Only decisions with event_time < this ISO-8601 instant.");
-        option("model-version", "", "Only decisions made by this stored model_version.");
-        option(
+        OPTIONS.add("tenant", "", "Only this tenant's decisions. Default: all tenants.");
+        OPTIONS.add("from", "", "Only decisions with event_time >= this ISO-8601 instant.");
+        OPTIONS.add("to", "", "Only decisions with event_time < this ISO-8601 instant.");
+        OPTIONS.add("model-version", "", "Only decisions made by this stored model_version.");
+        OPTIONS.add(
                 "sample-size",
                 "0",
                 "Replay at most this many of the selected decisions (a deterministic sample by"
                         + " hash of event id and seed). 0: no limit.");
-        option(
+        OPTIONS.add(
                 "sample-rate",
                 "1.0",
                 "Replay this fraction of the selected decisions (deterministic by hash), in (0, 1].");
-        option("seed", "42", "Seed of the sample.");
-        option(
+        OPTIONS.add("seed", "42", "Seed of the sample.");
+        OPTIONS.add(
                 "base-url",
                 "http://127.0.0.1:8080/v1",
                 "OpenAI-compatible API base; requests go to <base-url>/chat/completions.");
-        option(
+        OPTIONS.add(
                 "model",
                 "",
                 "What-if: ask this model instead of each decision's recorded model_version.");
-        option("api-key-env", "OPENAI_API_KEY", "Environment variable holding the API key.");
-        option(
+        OPTIONS.add("api-key-env", "OPENAI_API_KEY", "Environment variable holding the API key.");
+        OPTIONS.add(
                 "api-key-file",
                 "",
                 "File holding the API key (wins over the variable). Neither set: no Authorization"
                         + " header.");
-        option("concurrency", "8", "Requests in flight per parallel subtask (async I/O capacity).");
-        option("rate", "10", "Requests per second, all subtasks and retries together.");
-        option("request-timeout", "PT30S", "Timeout of one HTTP request (ISO-8601 duration).");
-        option("max-attempts", "4", "Attempts per decision, the first included.");
-        option("initial-backoff", "PT0.5S", "Backoff before the first retry; doubles each retry.");
-        option(
+        OPTIONS.add(
+                "concurrency",
+                "8",
+                "Requests in flight per parallel subtask (async I/O capacity).");
+        OPTIONS.add("rate", "10", "Requests per second, all subtasks and retries together.");
+        OPTIONS.add("request-timeout", "PT30S", "Timeout of one HTTP request (ISO-8601 duration).");
+        OPTIONS.add("max-attempts", "4", "Attempts per decision, the first included.");
+        OPTIONS.add(
+                "initial-backoff", "PT0.5S", "Backoff before the first retry; doubles each retry.");
+        OPTIONS.add(
                 "max-backoff",
                 "PT30S",
                 "Longest wait between attempts; a 429 asking for longer (Retry-After) gives up.");
-        option(
+        OPTIONS.add(
                 "confidence-tolerance",
                 "0.05",
                 "MATCH needs approved equal and |confidence difference| <= this.");
-        option(
+        OPTIONS.add(
                 "run-id",
                 "",
                 "Output folder <lake>/replays/run_id=<id>/. Default: replay-<UTC time>.");
-        option("worst", "10", "How many of the worst drifts the summary lists.");
-        option(
+        OPTIONS.add("worst", "10", "How many of the worst drifts the summary lists.");
+        OPTIONS.add(
                 "parallelism",
                 "0",
                 "Parallel subtasks calling the endpoint (in flight = concurrency x parallelism)."
@@ -101,57 +105,25 @@ public record ReplayOptions(
                         + " for a sample).");
     }
 
-    private static void option(String name, String defaultValue, String description) {
-        OPTIONS.put(name, new String[] {defaultValue, description});
-    }
-
     public static boolean wantsHelp(String[] args) {
-        for (String a : args) {
-            if (a.equals("--help") || a.equals("-h")) {
-                return true;
-            }
-        }
-        return false;
+        return OptionTable.wantsHelp(args);
     }
 
     public static ReplayOptions parse(String[] args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException(
-                        "unexpected argument '" + a + "'; options look like --name value");
-            }
-            String name = a.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("--" + name + " needs a value");
-            }
-            if (!OPTIONS.containsKey(name)) {
-                throw new IllegalArgumentException(
-                        "unknown option --" + name + "; known options: " + OPTIONS.keySet());
-            }
-            given.put(name, value.strip());
-        }
-        double rate = number(given, "sample-rate");
+        OptionTable.Parsed given = OPTIONS.parse(args);
+        double rate = given.doubleValue("sample-rate");
         if (!(rate > 0 && rate <= 1)) {
             throw new IllegalArgumentException("--sample-rate must be in (0, 1]");
         }
-        int concurrency = integer(given, "concurrency");
+        int concurrency = given.integer("concurrency");
         if (concurrency < 1) {
             throw new IllegalArgumentException("--concurrency must be at least 1");
         }
-        double perSecond = number(given, "rate");
+        double perSecond = given.doubleValue("rate");
         if (!(perSecond > 0)) {
             throw new IllegalArgumentException("--rate must be positive");
         }
-        int attempts = integer(given, "max-attempts");
+        int attempts = given.integer("max-attempts");
         if (attempts < 1) {
             throw new IllegalArgumentException("--max-attempts must be at least 1");
         }
@@ -168,28 +140,28 @@ public record ReplayOptions(
                     "--run-id may hold only letters, digits, '_', '-' and '.'");
         }
         return new ReplayOptions(
-                LakeLayout.at(value(given, "lake")),
+                LakeLayout.at(given.value("lake")),
                 opt(given, "tenant"),
-                instant(opt(given, "from"), "from"),
-                instant(opt(given, "to"), "to"),
+                optionalInstant(given, "from"),
+                optionalInstant(given, "to"),
                 opt(given, "model-version"),
-                integer(given, "sample-size"),
+                given.integer("sample-size"),
                 rate,
-                Long.parseLong(value(given, "seed")),
-                value(given, "base-url"),
+                given.longValue("seed", Long.MIN_VALUE),
+                given.value("base-url"),
                 opt(given, "model"),
-                value(given, "api-key-env"),
+                given.value("api-key-env"),
                 opt(given, "api-key-file"),
                 concurrency,
                 perSecond,
-                Duration.parse(value(given, "request-timeout")),
+                given.duration("request-timeout"),
                 attempts,
-                Duration.parse(value(given, "initial-backoff")),
-                Duration.parse(value(given, "max-backoff")),
-                number(given, "confidence-tolerance"),
+                given.duration("initial-backoff"),
+                given.duration("max-backoff"),
+                given.doubleValue("confidence-tolerance"),
                 runId,
-                integer(given, "worst"),
-                integer(given, "parallelism"));
+                given.integer("worst"),
+                given.integer("parallelism"));
     }
 
     public ChatCompletionsClient.Settings clientSettings() {
@@ -210,54 +182,18 @@ public record ReplayOptions(
     }
 
     public static String help() {
-        StringBuilder out = new StringBuilder();
-        out.append(
-                "ReplayJob: re-send stored decisions to an OpenAI-compatible endpoint and compare.\n\n");
-        out.append("Usage: Main replay [options]\n\n");
-        for (Map.Entry<String, String[]> o : OPTIONS.entrySet()) {
-            out.append(String.format("  --%-22s %s%n", o.getKey(), o.getValue()[1]));
-            out.append(String.format("  %-24s default: %s%n", "", o.getValue()[0]));
-        }
-        return out.toString();
+        return OPTIONS.help(
+                "ReplayJob: re-send stored decisions to an OpenAI-compatible endpoint and"
+                        + " compare.\n\nUsage: Main replay [options]\n\n");
     }
 
-    private static String value(Map<String, String> given, String name) {
-        String v = given.getOrDefault(name, OPTIONS.get(name)[0]);
-        if (v.isBlank()) {
-            throw new IllegalArgumentException("--" + name + " must not be empty");
-        }
-        return v;
+    /** The value, or null when it is empty (not given and without default). */
+    private static String opt(OptionTable.Parsed given, String name) {
+        String v = given.value(name);
+        return v.isEmpty() ? null : v;
     }
 
-    private static String opt(Map<String, String> given, String name) {
-        String v = given.getOrDefault(name, OPTIONS.get(name)[0]);
-        return v.isBlank() ? null : v;
-    }
-
-    private static int integer(Map<String, String> given, String name) {
-        try {
-            return Integer.parseInt(value(given, name));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer");
-        }
-    }
-
-    private static double number(Map<String, String> given, String name) {
-        try {
-            return Double.parseDouble(value(given, name));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a number");
-        }
-    }
-
-    private static Instant instant(String v, String name) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(v);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("--" + name + " must be an ISO-8601 instant");
-        }
+    private static Instant optionalInstant(OptionTable.Parsed given, String name) {
+        return opt(given, name) == null ? null : given.instant(name);
     }
 }
