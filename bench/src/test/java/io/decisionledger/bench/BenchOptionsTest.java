@@ -14,12 +14,12 @@ class BenchOptionsTest {
     void defaultsAreThePublishedRun() {
         BenchOptions options = BenchOptions.parse();
 
-        assertThat(options.events()).isEqualTo(1_000_000);
+        assertThat(options.events()).isEqualTo(300_000);
         assertThat(options.parallelisms()).containsExactly(1, 2);
         assertThat(options.repetitions()).isEqualTo(1);
         assertThat(options.suites()).isEqualTo(Set.of("ingest", "jmh"));
         assertThat(options.ingestVariants()).isEmpty();
-        assertThat(options.mix().count()).isEqualTo(1_000_000);
+        assertThat(options.mix().count()).isEqualTo(300_000);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.classpath()).isEqualTo(System.getProperty("java.class.path"));
     }
@@ -61,7 +61,7 @@ class BenchOptionsTest {
     void helpListsEveryOptionWithItsDefault() {
         assertThat(BenchOptions.help())
                 .contains("--events")
-                .contains("default: 1000000")
+                .contains("default: 300000")
                 .contains("--checkpoint-interval")
                 .contains("--profile");
     }
