@@ -60,7 +60,9 @@ public final class AccessLog {
         HISTORY,
         EVENT,
         BUNDLE,
-        ACCESS_LOG
+        ACCESS_LOG,
+        /** ReplayJob read full records to re-send them to a model endpoint. */
+        REPLAY
     }
 
     /**

@@ -1,13 +1,21 @@
 package io.decisionledger.replay;
 
+import io.decisionledger.audit.AccessLog;
+import io.decisionledger.audit.AccessRefusedException;
+import io.decisionledger.audit.AuditRole;
+import io.decisionledger.audit.Caller;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ReplayResult;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -55,7 +63,7 @@ public final class ReplayJob {
             return;
         }
         ReplayOptions options = ReplayOptions.parse(args);
-        List<DecisionRecord> selected = ReplaySelection.select(options);
+        List<DecisionRecord> selected = selectAndLog(options, caller(options, System.getenv()));
         System.out.printf("selected %d decisions for run %s%n", selected.size(), options.runId());
         if (selected.isEmpty()) {
             return;
@@ -65,6 +73,75 @@ public final class ReplayJob {
         new ReplayJob(options, selected, resultsSink(options)).build(env);
         env.execute(JOB_NAME);
         ReplaySummary.of(readResults(options), options.worst()).print(System.out);
+    }
+
+    /**
+     * Selects the decisions to replay and records the read in the access log, one entry per tenant,
+     * before anything is sent: a replay reads full records (prompts, context), so like every other
+     * read of audit/ it is a compliance officer's action with a stated purpose.
+     */
+    public static List<DecisionRecord> selectAndLog(ReplayOptions options, Caller caller)
+            throws IOException {
+        if (caller.role() != AuditRole.COMPLIANCE_OFFICER) {
+            throw new AccessRefusedException(
+                    "role "
+                            + caller.role().id()
+                            + " may not replay decisions: a replay reads full records (prompts"
+                            + " and context); ask a compliance officer");
+        }
+        if (options.purpose() == null) {
+            throw new IllegalArgumentException(
+                    "--purpose is required: a replay reads full records, and the purpose is"
+                            + " written to the access log");
+        }
+        List<DecisionRecord> selected = ReplaySelection.select(options);
+        Map<String, List<String>> idsPerTenant = new TreeMap<>();
+        for (DecisionRecord d : selected) {
+            idsPerTenant
+                    .computeIfAbsent(d.getTenantId(), t -> new ArrayList<>())
+                    .add(d.getEventId());
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("run_id", options.runId());
+        query.put("model", options.model() == null ? "(recorded)" : options.model());
+        query.put("base_url", options.baseUrl());
+        if (options.from() != null) {
+            query.put("from", options.from().toString());
+        }
+        if (options.to() != null) {
+            query.put("to", options.to().toString());
+        }
+        if (options.modelVersion() != null) {
+            query.put("model_version", options.modelVersion());
+        }
+        AccessLog log = new AccessLog(options.lake(), Clock.systemUTC());
+        for (Map.Entry<String, List<String>> tenant : idsPerTenant.entrySet()) {
+            log.record(
+                    new AccessLog.Access(
+                            caller,
+                            AccessLog.Action.REPLAY,
+                            options.purpose(),
+                            AccessLog.DATASET_DECISIONS,
+                            tenant.getKey(),
+                            tenant.getValue(),
+                            query));
+        }
+        return selected;
+    }
+
+    /** The caller: {@code --identity-file}, else {@value Caller#ENV}; never guessed. */
+    static Caller caller(ReplayOptions options, Map<String, String> env) {
+        if (options.identityFile() != null) {
+            return Caller.fromIdentityFile(java.nio.file.Path.of(options.identityFile()));
+        }
+        String value = env.get(Caller.ENV);
+        if (value != null && !value.isBlank()) {
+            return Caller.fromEnvironmentValue(value);
+        }
+        throw new IllegalArgumentException(
+                "who is replaying? pass --identity-file FILE (user=..., role=...) or set "
+                        + Caller.ENV
+                        + "=user:role");
     }
 
     public static void configureEnvironment(StreamExecutionEnvironment env) {

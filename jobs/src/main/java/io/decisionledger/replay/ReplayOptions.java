@@ -35,7 +35,9 @@ public record ReplayOptions(
         double confidenceTolerance,
         String runId,
         int worst,
-        int parallelism)
+        int parallelism,
+        String purpose,
+        String identityFile)
         implements Serializable {
 
     /** The options with their defaults, in the order --help prints them. */
@@ -46,6 +48,18 @@ public record ReplayOptions(
                 "lake",
                 "file:///tmp/decision-ledger/lake",
                 "Lake root (any Flink file system URI).");
+        OPTIONS.add(
+                "purpose",
+                "",
+                "Required: why these full records are read (written to the access log with the"
+                        + " replayed event ids), e.g. a model-risk review reference.");
+        OPTIONS.add(
+                "identity-file",
+                "",
+                "Who replays: a properties file with user=... and role=compliance_officer."
+                        + " Default: the environment variable "
+                        + io.decisionledger.audit.Caller.ENV
+                        + "=user:role.");
         OPTIONS.add("tenant", "", "Only this tenant's decisions. Default: all tenants.");
         OPTIONS.add("from", "", "Only decisions with event_time >= this ISO-8601 instant.");
         OPTIONS.add("to", "", "Only decisions with event_time < this ISO-8601 instant.");
@@ -161,7 +175,9 @@ public record ReplayOptions(
                 given.doubleValue("confidence-tolerance"),
                 runId,
                 given.integer("worst"),
-                given.integer("parallelism"));
+                given.integer("parallelism"),
+                opt(given, "purpose"),
+                opt(given, "identity-file"));
     }
 
     public ChatCompletionsClient.Settings clientSettings() {

@@ -4,7 +4,14 @@ import static io.decisionledger.testing.DuckDbLake.count;
 import static io.decisionledger.testing.DuckDbLake.query;
 import static io.decisionledger.testing.DuckDbLake.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.decisionledger.audit.AccessLog;
+import io.decisionledger.audit.AccessRefusedException;
+import io.decisionledger.audit.AuditRole;
+import io.decisionledger.audit.Caller;
+import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ReplayResult;
 import io.decisionledger.testing.MiniClusters;
@@ -15,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,12 +128,55 @@ class ReplayJobITCase {
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
+    private static final String PURPOSE = "Model-risk review MR-7";
+    private static final Caller OFFICER = Caller.cli("mr.officer", AuditRole.COMPLIANCE_OFFICER);
+
+    @Test
+    void aReplayIsInTheAccessLogAndNeedsAPurposeAndAComplianceOfficer() throws Exception {
+        // given a sample of the lake's decisions
+        ReplayOptions options = options("run-logged", "--sample-size", "4", "--seed", "3");
+
+        // when the replay selects them
+        List<DecisionRecord> selected = ReplayJob.selectAndLog(options, OFFICER);
+
+        // then the access log names who read which records, why, as a REPLAY
+        List<AccessLogEntry> logged =
+                new AccessLog(LakeLayout.at(lake.toUri().toString()), Clock.systemUTC())
+                        .entries(
+                                null,
+                                null,
+                                e ->
+                                        e.getAction().equals("REPLAY")
+                                                && e.getQueryJson()
+                                                        .contains("\"run_id\":\"run-logged\""));
+        assertThat(selected).hasSize(4);
+        assertThat(logged).isNotEmpty();
+        assertThat(logged).allMatch(e -> e.getActor().equals("mr.officer"));
+        assertThat(logged).allMatch(e -> e.getPurpose().equals(PURPOSE));
+        assertThat(logged.stream().flatMap(e -> e.getRecordIds().stream()).sorted().toList())
+                .isEqualTo(selected.stream().map(DecisionRecord::getEventId).sorted().toList());
+
+        // and an operator, or a replay without purpose, is refused before anything is read
+        assertThatThrownBy(
+                        () ->
+                                ReplayJob.selectAndLog(
+                                        options, Caller.cli("ops.person", AuditRole.OPERATOR)))
+                .isInstanceOf(AccessRefusedException.class)
+                .hasMessageContaining("may not replay");
+        ReplayOptions noPurpose =
+                ReplayOptions.parse(
+                        new String[] {"--lake", lake.toUri().toString(), "--run-id", "run-np"});
+        assertThatThrownBy(() -> ReplayJob.selectAndLog(noPurpose, OFFICER))
+                .hasMessageContaining("--purpose is required");
+    }
+
     private static ReplayOptions options(String runId, String... more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
                                 "--lake", lake.toUri().toString(),
                                 "--run-id", runId,
+                                "--purpose", PURPOSE,
                                 "--base-url", stub.baseUrl(),
                                 "--api-key-file", keyFile.toString(),
                                 "--concurrency", "3",
@@ -144,7 +195,7 @@ class ReplayJobITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         ReplayJob.configureEnvironment(env);
-        List<DecisionRecord> selected = ReplaySelection.select(options);
+        List<DecisionRecord> selected = ReplayJob.selectAndLog(options, OFFICER);
         new ReplayJob(options, selected, ReplayJob.resultsSink(options)).build(env);
         env.execute("replay-it");
         return ReplayJob.readResults(options);
@@ -296,6 +347,7 @@ class ReplayJobITCase {
                         new String[] {
                             "--lake", lake.toUri().toString(),
                             "--run-id", "run-unreachable",
+                            "--purpose", PURPOSE,
                             "--base-url", "http://127.0.0.1:1/v1",
                             "--tenant", "insurer_789",
                             "--max-attempts", "2",

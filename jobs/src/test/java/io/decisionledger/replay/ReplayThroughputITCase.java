@@ -116,6 +116,8 @@ class ReplayThroughputITCase {
                             lake.toUri().toString(),
                             "--run-id",
                             scenario,
+                            "--purpose",
+                            "replay throughput measurement",
                             "--base-url",
                             stub.baseUrl(),
                             "--rate",
@@ -134,7 +136,11 @@ class ReplayThroughputITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         ReplayJob.configureEnvironment(env);
-        List<DecisionRecord> selected = ReplaySelection.select(options);
+        List<DecisionRecord> selected =
+                ReplayJob.selectAndLog(
+                        options,
+                        io.decisionledger.audit.Caller.cli(
+                                "bench", io.decisionledger.audit.AuditRole.COMPLIANCE_OFFICER));
         new ReplayJob(options, selected, ReplayJob.resultsSink(options)).build(env);
         long t0 = System.nanoTime();
         env.execute(scenario);
