@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Properties;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Reads decision events from Kafka: every record becomes exactly one {@link ParsedDecision},
@@ -17,6 +23,51 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class KafkaDecisionDeserializer
         implements KafkaRecordDeserializationSchema<ParsedDecision> {
+
+    /**
+     * The decisions topic as every job reads it (ingest, live metrics): this deserializer with the
+     * given limits, committed records only ({@code read_committed}: aborted transactions are not
+     * decisions), offsets committed on checkpoints, and optionally bounded by the offsets that are
+     * latest at start.
+     *
+     * @param startingOffsets COMMITTED (earliest when the group has none), EARLIEST or LATEST
+     */
+    public static KafkaSource<ParsedDecision> source(
+            String bootstrapServers,
+            List<String> topics,
+            String groupId,
+            String startingOffsets,
+            boolean bounded,
+            ParserLimits limits,
+            Properties kafkaProperties) {
+        KafkaSourceBuilder<ParsedDecision> builder =
+                KafkaSource.<ParsedDecision>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopics(topics)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(
+                                switch (startingOffsets) {
+                                    case "COMMITTED" ->
+                                            OffsetsInitializer.committedOffsets(
+                                                    OffsetResetStrategy.EARLIEST);
+                                    case "EARLIEST" -> OffsetsInitializer.earliest();
+                                    case "LATEST" -> OffsetsInitializer.latest();
+                                    default ->
+                                            throw new IllegalArgumentException(
+                                                    "starting offsets are COMMITTED, EARLIEST or"
+                                                            + " LATEST, not "
+                                                            + startingOffsets);
+                                })
+                        .setDeserializer(new KafkaDecisionDeserializer(limits))
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .setProperties(kafkaProperties);
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
     private static final long serialVersionUID = 1L;
 
     private final ParserLimits limits;

@@ -24,8 +24,6 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -36,7 +34,6 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The ingest job: AI decision events from Kafka become the immutable, exactly-once audit lake.
@@ -229,36 +226,20 @@ public final class IngestJob {
     }
 
     public static KafkaSource<ParsedDecision> kafkaSource(IngestOptions options) {
-        KafkaSourceBuilder<ParsedDecision> builder =
-                KafkaSource.<ParsedDecision>builder()
-                        .setBootstrapServers(options.bootstrapServers())
-                        .setTopics(topics(options))
-                        .setGroupId(options.groupId())
-                        .setStartingOffsets(startingOffsets(options))
-                        .setDeserializer(new KafkaDecisionDeserializer(options.parserLimits()))
-                        // Only read what producers committed: aborted transactions never reach
-                        // audit.
-                        .setProperty("isolation.level", "read_committed")
-                        .setProperty("commit.offsets.on.checkpoint", "true")
-                        .setProperties(options.kafkaProperties());
-        if (options.bounded()) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        return KafkaDecisionDeserializer.source(
+                options.bootstrapServers(),
+                topics(options),
+                options.groupId(),
+                options.startingOffsets().name(),
+                options.bounded(),
+                options.parserLimits(),
+                options.kafkaProperties());
     }
 
     private static java.util.List<String> topics(IngestOptions options) {
         return options.modelsTopic() == null || options.modelsTopic().equals(options.topic())
                 ? java.util.List.of(options.topic())
                 : java.util.List.of(options.topic(), options.modelsTopic());
-    }
-
-    private static OffsetsInitializer startingOffsets(IngestOptions options) {
-        return switch (options.startingOffsets()) {
-            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-            case EARLIEST -> OffsetsInitializer.earliest();
-            case LATEST -> OffsetsInitializer.latest();
-        };
     }
 
     public static FileSink<DecisionRecord> auditSink(IngestOptions options) {

@@ -28,8 +28,6 @@ import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -38,7 +36,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The metrics job: the CQRS read side. Decisions become small windowed read models that dashboards
@@ -261,28 +258,15 @@ public final class MetricsJob {
     }
 
     public static KafkaSource<ParsedDecision> kafkaSource(MetricsOptions options) {
-        KafkaSourceBuilder<ParsedDecision> builder =
-                KafkaSource.<ParsedDecision>builder()
-                        .setBootstrapServers(options.bootstrapServers())
-                        .setTopics(options.topic())
-                        .setGroupId(options.groupId())
-                        .setStartingOffsets(
-                                switch (options.startingOffsets()) {
-                                    case COMMITTED ->
-                                            OffsetsInitializer.committedOffsets(
-                                                    OffsetResetStrategy.EARLIEST);
-                                    case EARLIEST -> OffsetsInitializer.earliest();
-                                    case LATEST -> OffsetsInitializer.latest();
-                                })
-                        .setDeserializer(new KafkaDecisionDeserializer(options.parserLimits()))
-                        // As ingest: aborted transactions are not decisions.
-                        .setProperty("isolation.level", "read_committed")
-                        .setProperty("commit.offsets.on.checkpoint", "true")
-                        .setProperties(options.kafkaProperties());
-        if (options.bounded()) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        // The same reader as ingest, so both jobs accept the same decisions.
+        return KafkaDecisionDeserializer.source(
+                options.bootstrapServers(),
+                List.of(options.topic()),
+                options.groupId(),
+                options.startingOffsets().name(),
+                options.bounded(),
+                options.parserLimits(),
+                options.kafkaProperties());
     }
 
     /**
