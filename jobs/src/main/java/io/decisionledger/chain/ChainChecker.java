@@ -23,6 +23,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     public static final String CHAIN_SEEN = "_CHAIN_SEEN";
 
     private final Map<String, ChainHead> latestHeads;
+    private final RetentionAnchors anchors;
 
     private transient String chain;
     private transient String tenant;
@@ -30,9 +31,19 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     private transient long lastSeq;
     private transient String lastHash;
     private transient String lastFile;
+    private transient long bridged;
 
     public ChainChecker(Map<String, ChainHead> latestHeads) {
+        this(latestHeads, RetentionAnchors.none());
+    }
+
+    /**
+     * @param anchors runs of positions retention deleted: holes they cover exactly, with every hash
+     *     linking, are not gaps
+     */
+    public ChainChecker(Map<String, ChainHead> latestHeads, RetentionAnchors anchors) {
         this.latestHeads = latestHeads;
+        this.anchors = anchors;
     }
 
     @Override
@@ -45,6 +56,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
             shard = e.chainShard;
             lastSeq = 0;
             lastHash = ChainHasher.GENESIS;
+            bridged = 0;
         }
         if (!e.contentOk) {
             emit(
@@ -81,12 +93,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
             return;
         }
         if (e.seq > lastSeq + 1) {
-            emit(
-                    ViolationKind.SEQ_GAP,
-                    lastSeq + 1,
-                    e.seq - 1,
-                    e.file,
-                    (e.seq - lastSeq - 1) + " record(s) missing before this file's seq " + e.seq);
+            checkHole(e);
         } else if (!e.prevHash.equals(lastHash)) {
             emit(
                     ViolationKind.BROKEN_LINK,
@@ -109,6 +116,48 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
         lastFile = e.file;
     }
 
+    /** Positions before {@code e} are missing: deleted by retention (anchored), or a gap. */
+    private void checkHole(ChainEntry e) {
+        RetentionAnchors.Bridge b = anchors.bridge(chain, lastSeq, lastHash, e.seq);
+        bridged += b.bridged();
+        if (b.brokenAt() != null) {
+            emit(
+                    ViolationKind.BROKEN_LINK,
+                    b.brokenAt().fromSeq(),
+                    b.brokenAt().toSeq(),
+                    e.file,
+                    "the retention anchor of seqs "
+                            + b.brokenAt().fromSeq()
+                            + ".."
+                            + b.brokenAt().toSeq()
+                            + " does not link to the hash before it");
+        } else if (b.nextSeq() < e.seq) {
+            emit(
+                    ViolationKind.SEQ_GAP,
+                    b.nextSeq(),
+                    e.seq - 1,
+                    e.file,
+                    (e.seq - b.nextSeq())
+                            + " record(s) missing before this file's seq "
+                            + e.seq
+                            + (b.bridged() > 0 ? " (not covered by retention summaries)" : ""));
+        } else if (b.nextSeq() > e.seq) {
+            emit(
+                    ViolationKind.SEQ_REPEATED,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "seq " + e.seq + " is recorded as deleted by retention but is still stored");
+        } else if (!e.prevHash.equals(b.hash())) {
+            emit(
+                    ViolationKind.BROKEN_LINK,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "prev_hash is not the last hash of the retention anchor before it");
+        }
+    }
+
     @Override
     public void endInput() {
         finishChain();
@@ -128,15 +177,25 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                         null,
                         "no published head for this chain: truncation cannot be ruled out");
             } else if (lastSeq < head.getChainSeq()) {
-                emit(
-                        ViolationKind.TRUNCATED,
-                        lastSeq + 1,
-                        head.getChainSeq(),
-                        lastFile,
-                        "chain ends at seq "
-                                + lastSeq
-                                + ", the latest head is at "
-                                + head.getChainSeq());
+                RetentionAnchors.Bridge b =
+                        anchors.bridge(chain, lastSeq, lastHash, head.getChainSeq() + 1);
+                boolean anchoredTail =
+                        b.brokenAt() == null
+                                && b.nextSeq() == head.getChainSeq() + 1
+                                && b.hash().equals(head.getHash());
+                if (anchoredTail) {
+                    bridged += b.bridged();
+                } else {
+                    emit(
+                            ViolationKind.TRUNCATED,
+                            lastSeq + 1,
+                            head.getChainSeq(),
+                            lastFile,
+                            "chain ends at seq "
+                                    + lastSeq
+                                    + ", the latest head is at "
+                                    + head.getChainSeq());
+                }
             } else if (lastSeq > head.getChainSeq()) {
                 emit(
                         ViolationKind.BEYOND_HEAD,
@@ -146,8 +205,9 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                         "records after the latest published head (seq " + head.getChainSeq() + ")");
             }
         }
+        // seqFrom of the marker carries the positions bridged by retention anchors
         Violation seen =
-                Violation.of(ViolationKind.UNCHAINED, tenant, shard, 0, lastSeq, null, null);
+                Violation.of(ViolationKind.UNCHAINED, tenant, shard, bridged, lastSeq, null, null);
         seen.kind = CHAIN_SEEN;
         output.collect(new StreamRecord<>(seen));
         chain = null;

@@ -6,9 +6,10 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
  * The Flink side of a partition rewrite: takes one {@link PartitionTask} (as JSON) and runs the
- * {@link PartitionCompactor} on it in the task, so that partitions are rewritten in parallel across
- * the job's slots. A failed task is retried by Flink's restart strategy; the compactor picks up
- * whatever its failed attempt left behind.
+ * {@link PartitionCompactor} on it in the task, or one {@link RetentionTask} and runs the {@link
+ * PartitionRetainer}, so that partitions are rewritten in parallel across the job's slots. A failed
+ * task is retried by Flink's restart strategy; the compactor picks up whatever its failed attempt
+ * left behind.
  */
 public final class CompactPartition extends RichMapFunction<String, String> {
     private static final long serialVersionUID = 1L;
@@ -16,12 +17,20 @@ public final class CompactPartition extends RichMapFunction<String, String> {
     static final String ROWS_ACCUMULATOR = "rows-compacted";
     static final String PARTITIONS_ACCUMULATOR = "partitions-compacted";
 
+    /** Prefix of a {@link PartitionTask} in the job's input. */
+    static final String COMPACT = "C";
+
+    /** Prefix of a {@link RetentionTask} in the job's input. */
+    static final String RETAIN = "R";
+
     private final PartitionCompactor compactor;
+    private final PartitionRetainer retainer;
     private transient LongCounter rows;
     private transient LongCounter partitions;
 
-    public CompactPartition(PartitionCompactor compactor) {
+    public CompactPartition(PartitionCompactor compactor, PartitionRetainer retainer) {
         this.compactor = compactor;
+        this.retainer = retainer;
     }
 
     @Override
@@ -31,8 +40,12 @@ public final class CompactPartition extends RichMapFunction<String, String> {
     }
 
     @Override
-    public String map(String taskJson) throws Exception {
-        PartitionResult result = compactor.compact(PartitionTask.fromJson(taskJson));
+    public String map(String work) throws Exception {
+        String json = work.substring(1);
+        PartitionResult result =
+                work.startsWith(RETAIN)
+                        ? retainer.retain(RetentionTask.fromJson(json))
+                        : compactor.compact(PartitionTask.fromJson(json));
         rows.add(result.rows());
         partitions.add(1);
         return result.toJson();

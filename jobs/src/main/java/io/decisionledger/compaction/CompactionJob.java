@@ -1,5 +1,7 @@
 package io.decisionledger.compaction;
 
+import io.decisionledger.retention.LegalHolds;
+import io.decisionledger.retention.RetentionPolicy;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,9 @@ public final class CompactionJob {
             long bytesAfter,
             long rows,
             long staleRemoved,
+            int retentionPartitions,
+            long deletedRows,
+            long heldRows,
             double seconds,
             List<PartitionResult> results) {
 
@@ -45,24 +50,41 @@ public final class CompactionJob {
             if (dryRun) {
                 return String.format(
                         "DRY RUN %s: %,d partitions, %,d files (%.1f MB) would be merged,"
-                                + " %,d stale in-progress files removed",
-                        runId, partitions, filesBefore, bytesBefore / 1e6, staleRemoved);
+                                + " %,d stale in-progress files removed, %,d partitions past"
+                                + " retention would be deleted",
+                        runId,
+                        partitions - retentionPartitions,
+                        filesBefore,
+                        bytesBefore / 1e6,
+                        staleRemoved,
+                        retentionPartitions);
             }
-            return String.format(
-                    "DONE %s: %,d partitions (%d rolled forward), files %,d -> %,d, %.1f MB -> %.1f MB,"
-                            + " %,d rows, %,d stale in-progress files removed, %.1f s (%.1f MB/s, %,.0f rows/s)",
-                    runId,
-                    partitions,
-                    rolledForward,
-                    filesBefore,
-                    filesAfter,
-                    bytesBefore / 1e6,
-                    bytesAfter / 1e6,
-                    rows,
-                    staleRemoved,
-                    seconds,
-                    seconds > 0 ? bytesBefore / 1e6 / seconds : 0,
-                    seconds > 0 ? rows / seconds : 0);
+            return retentionLine()
+                    + String.format(
+                            "DONE %s: %,d partitions (%d rolled forward), files %,d -> %,d, %.1f MB -> %.1f MB,"
+                                    + " %,d rows, %,d stale in-progress files removed, %.1f s (%.1f MB/s, %,.0f rows/s)",
+                            runId,
+                            partitions,
+                            rolledForward,
+                            filesBefore,
+                            filesAfter,
+                            bytesBefore / 1e6,
+                            bytesAfter / 1e6,
+                            rows,
+                            staleRemoved,
+                            seconds,
+                            seconds > 0 ? bytesBefore / 1e6 / seconds : 0,
+                            seconds > 0 ? rows / seconds : 0);
+        }
+
+        private String retentionLine() {
+            return retentionPartitions == 0
+                    ? ""
+                    : String.format(
+                            "RETENTION %s: %,d partitions past retention, %,d rows deleted"
+                                    + " (summarised in summaries/), %,d kept under legal hold or"
+                                    + " not yet expired%n",
+                            runId, retentionPartitions, deletedRows, heldRows);
         }
     }
 
@@ -103,10 +125,53 @@ public final class CompactionJob {
                 options.newestClosedDate(),
                 options.landing(),
                 options.lake());
-        List<PartitionResult> results = new ArrayList<>(planner.recoverEarlierRuns(log));
+        RetentionPolicy policy = options.retentionPolicy();
+        LegalHolds holds =
+                options.legalHolds() == null
+                        ? LegalHolds.none()
+                        : LegalHolds.load(options.legalHolds());
+        PartitionRetainer retainer = PartitionRetainer.of(options, policy, holds);
+        List<PartitionResult> results =
+                new ArrayList<>(
+                        planner.recoverEarlierRuns(log, options.retention() ? retainer : null));
         int rolledForward = results.size();
+        List<RetentionTask> expired = List.of();
+        if (options.retention()) {
+            log.printf(
+                    "Retention: %s, %d legal holds%s%n",
+                    policy,
+                    holds.holds().size(),
+                    options.archive() == null ? "" : ", archive " + options.archive());
+            expired = planner.planRetention(policy, holds, log);
+        }
         List<PartitionTask> tasks = planner.plan();
         if (options.dryRun()) {
+            for (RetentionTask t : expired) {
+                log.printf(
+                        "  would delete %s past retention (%s): %d files (%.2f MB)%s%s%n",
+                        t.label(),
+                        t.tenantId() == null
+                                ? "rows whose tenant's period ran out"
+                                : policy.periodOf(t.tenantId()),
+                        t.sourceFiles(),
+                        t.sourceBytes() / 1e6,
+                        options.archive() == null ? "" : ", archived first",
+                        holds.holds().isEmpty() ? "" : ", keeping rows under user or case holds");
+                results.add(
+                        new PartitionResult(
+                                t.parts().get(0).dataset(),
+                                t.label(),
+                                "PLANNED_DELETE",
+                                t.sourceFiles(),
+                                t.sourceBytes(),
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0));
+            }
             for (PartitionTask t : tasks) {
                 log.printf(
                         "  would merge %s %s: %d files (%.2f MB)%s%n",
@@ -134,9 +199,12 @@ public final class CompactionJob {
             }
             return report(results, rolledForward, started);
         }
-        if (!tasks.isEmpty()) {
-            log.printf("  %,d partitions to compact%n", tasks.size());
-            try (CloseableIterator<String> done = build(env, tasks).collectAsync()) {
+        if (!tasks.isEmpty() || !expired.isEmpty()) {
+            log.printf(
+                    "  %,d partitions to compact, %,d past retention%n",
+                    tasks.size(), expired.size());
+            try (CloseableIterator<String> done =
+                    build(env, tasks, expired, retainer).collectAsync()) {
                 JobClient job = env.executeAsync(JOB_NAME);
                 while (done.hasNext()) {
                     PartitionResult r = PartitionResult.fromJson(done.next());
@@ -150,19 +218,24 @@ public final class CompactionJob {
     }
 
     /** The job graph: planned partitions, spread over the slots, each rewritten by one task. */
-    DataStream<String> build(StreamExecutionEnvironment env, List<PartitionTask> tasks) {
+    DataStream<String> build(
+            StreamExecutionEnvironment env,
+            List<PartitionTask> tasks,
+            List<RetentionTask> expired,
+            PartitionRetainer retainer) {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        // Largest first, so a big partition does not start last and hold up the end of the run.
-        List<String> json =
-                tasks.stream()
-                        .sorted((a, b) -> Long.compare(b.sourceBytes(), a.sourceBytes()))
-                        .map(PartitionTask::toJson)
-                        .toList();
+        // Deletions first (they are due), then merges largest first, so a big partition does not
+        // start last and hold up the end of the run.
+        List<String> json = new ArrayList<>();
+        expired.forEach(t -> json.add(CompactPartition.RETAIN + t.toJson()));
+        tasks.stream()
+                .sorted((a, b) -> Long.compare(b.sourceBytes(), a.sourceBytes()))
+                .forEach(t -> json.add(CompactPartition.COMPACT + t.toJson()));
         return env.fromData(json, Types.STRING)
                 .name("closed-partitions")
                 .uid("closed-partitions")
                 .rebalance()
-                .map(new CompactPartition(PartitionCompactor.of(options)))
+                .map(new CompactPartition(PartitionCompactor.of(options), retainer))
                 .name("compact-partition")
                 .uid("compact-partition");
     }
@@ -179,6 +252,12 @@ public final class CompactionJob {
                 results.stream().mapToLong(PartitionResult::bytesAfter).sum(),
                 results.stream().mapToLong(PartitionResult::rows).sum(),
                 results.stream().mapToLong(PartitionResult::staleRemoved).sum(),
+                (int)
+                        results.stream()
+                                .filter(r -> r.retention() || r.outcome().equals("PLANNED_DELETE"))
+                                .count(),
+                results.stream().mapToLong(PartitionResult::deleted).sum(),
+                results.stream().mapToLong(PartitionResult::held).sum(),
                 (System.nanoTime() - started) / 1e9,
                 List.copyOf(results));
     }

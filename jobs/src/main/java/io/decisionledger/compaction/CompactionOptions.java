@@ -35,6 +35,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param inProgressMinAge hidden in-progress files of failed streaming attempts older than this are
  *     deleted
  * @param parquet codec, row-group and page size of the merged files
+ * @param retention whether partitions past retention are deleted (after summaries are written)
+ * @param retentionPolicyFile the per-tenant retention policy file, or null for 7 years everywhere
+ * @param legalHolds the legal holds file, or null when there are none
+ * @param archive where partitions are copied before deletion, or null for no copy
  * @param failAt crash tests only: stop at this step of the swap protocol as a crash would
  */
 public record CompactionOptions(
@@ -49,6 +53,10 @@ public record CompactionOptions(
         String runId,
         Duration inProgressMinAge,
         ParquetSettings parquet,
+        boolean retention,
+        String retentionPolicyFile,
+        String legalHolds,
+        String archive,
         SwapStep failAt)
         implements Serializable {
 
@@ -103,6 +111,28 @@ public record CompactionOptions(
                 String.valueOf(ParquetSettings.DEFAULT_PAGE_BYTES),
                 "Page size of the merged files.");
         OPTIONS.add(
+                "retention",
+                "true",
+                "Delete partitions past retention (after writing their summaries to"
+                        + " <lake>/summaries/), keeping records under legal hold.");
+        OPTIONS.add(
+                "retention-policy",
+                "",
+                "JSON file (any Flink file system URI or a local path) with the retention period per"
+                        + " tenant: {\"version\": \"...\", \"default\": \"P7Y\","
+                        + " \"tenants\": {\"t\": \"P25M\"}}. Default: P7Y for every tenant."
+                        + " Periods under P6M are refused.");
+        OPTIONS.add(
+                "legal-holds",
+                "",
+                "JSON file of legal holds (by tenant, user or case, with reason and placed_by)"
+                        + " that block deletion. Default: none.");
+        OPTIONS.add(
+                "archive",
+                "",
+                "Lake root (another prefix or bucket) that partitions past retention are copied to"
+                        + " before they are deleted. Default: no copy.");
+        OPTIONS.add(
                 "fail-at",
                 "",
                 "Crash tests only: stop at this swap step as a killed process would ("
@@ -125,10 +155,20 @@ public record CompactionOptions(
         if (datasets.isEmpty()) {
             throw new IllegalArgumentException("--datasets must name at least one dataset");
         }
+        if (archive != null && archive.equals(lake.root())) {
+            throw new IllegalArgumentException("--archive must not be the lake itself");
+        }
         if (!runId.matches("[A-Za-z0-9_-]{1,64}")) {
             throw new IllegalArgumentException(
                     "--run-id may only hold letters, digits, '-' and '_' (at most 64)");
         }
+    }
+
+    /** The retention policy: the file's, or seven years for every tenant. */
+    public io.decisionledger.retention.RetentionPolicy retentionPolicy() {
+        return retentionPolicyFile == null
+                ? io.decisionledger.retention.RetentionPolicy.defaults()
+                : io.decisionledger.retention.RetentionPolicy.load(retentionPolicyFile);
     }
 
     /** Whether merged files go to another root than the one they are read from. */
@@ -156,19 +196,37 @@ public record CompactionOptions(
             }
         }
         String failAt = given.value("fail-at");
-        return new CompactionOptions(
-                LakeLayout.at(lake),
-                LakeLayout.at(landing),
-                days(given.value("min-age")),
-                given.date("as-of") != null ? given.date("as-of") : LocalDate.now(ZoneOffset.UTC),
-                given.longValue("target-file-bytes", 1),
-                given.bool("dry-run"),
-                datasets,
-                given.optional("tenant"),
-                given.optional("run-id") == null ? newRunId() : given.optional("run-id"),
-                given.duration("inprogress-min-age"),
-                ParquetSettings.fromOptions(given),
-                failAt.isEmpty() ? null : SwapStep.valueOf(failAt.toUpperCase(Locale.ROOT)));
+        CompactionOptions options =
+                new CompactionOptions(
+                        LakeLayout.at(lake),
+                        LakeLayout.at(landing),
+                        days(given.value("min-age")),
+                        given.date("as-of") != null
+                                ? given.date("as-of")
+                                : LocalDate.now(ZoneOffset.UTC),
+                        given.longValue("target-file-bytes", 1),
+                        given.bool("dry-run"),
+                        datasets,
+                        given.optional("tenant"),
+                        given.optional("run-id") == null ? newRunId() : given.optional("run-id"),
+                        given.duration("inprogress-min-age"),
+                        ParquetSettings.fromOptions(given),
+                        given.bool("retention"),
+                        given.optional("retention-policy"),
+                        given.optional("legal-holds"),
+                        given.optional("archive") == null
+                                ? null
+                                : LakeLayout.at(given.optional("archive")).root(),
+                        failAt.isEmpty()
+                                ? null
+                                : SwapStep.valueOf(failAt.toUpperCase(Locale.ROOT)));
+        // Read both files now: a bad policy or hold file is a bad option (exit 2), not a failed
+        // run.
+        options.retentionPolicy();
+        if (options.legalHolds() != null) {
+            io.decisionledger.retention.LegalHolds.load(options.legalHolds());
+        }
+        return options;
     }
 
     /** The same options with one changed, for tests: {@code with("run-id", "r2")}. */
@@ -203,6 +261,16 @@ public record CompactionOptions(
                                 "--parquet-page-bytes", String.valueOf(parquet.pageBytes())));
         if (tenant != null) {
             a.addAll(java.util.List.of("--tenant", tenant));
+        }
+        a.addAll(java.util.List.of("--retention", String.valueOf(retention)));
+        if (retentionPolicyFile != null) {
+            a.addAll(java.util.List.of("--retention-policy", retentionPolicyFile));
+        }
+        if (legalHolds != null) {
+            a.addAll(java.util.List.of("--legal-holds", legalHolds));
+        }
+        if (archive != null) {
+            a.addAll(java.util.List.of("--archive", archive));
         }
         if (failAt != null) {
             a.addAll(java.util.List.of("--fail-at", failAt.name()));

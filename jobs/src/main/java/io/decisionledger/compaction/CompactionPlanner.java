@@ -1,5 +1,7 @@
 package io.decisionledger.compaction;
 
+import io.decisionledger.retention.LegalHolds;
+import io.decisionledger.retention.RetentionPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.LocalDate;
@@ -23,6 +25,9 @@ public final class CompactionPlanner {
 
     private final CompactionOptions options;
 
+    /** dataset/partition of what {@link #planRetention} took; {@link #plan()} leaves them. */
+    private final java.util.Set<String> expired = new java.util.HashSet<>();
+
     public CompactionPlanner(CompactionOptions options) {
         this.options = options;
     }
@@ -37,6 +42,15 @@ public final class CompactionPlanner {
      * untouched). In a dry run only reports what it would do.
      */
     public List<PartitionResult> recoverEarlierRuns(PrintStream log) throws IOException {
+        return recoverEarlierRuns(log, null);
+    }
+
+    /**
+     * As {@link #recoverEarlierRuns(PrintStream)}, also finishing retention deletions an earlier
+     * run committed ({@code retainer} null: none are expected).
+     */
+    public List<PartitionResult> recoverEarlierRuns(PrintStream log, PartitionRetainer retainer)
+            throws IOException {
         List<PartitionResult> recovered = new ArrayList<>();
         Path root = stagingRoot();
         FileSystem fs = root.getFileSystem();
@@ -52,6 +66,10 @@ public final class CompactionPlanner {
             List<Path> manifests = new ArrayList<>();
             findManifests(fs, run.getPath(), manifests);
             for (Path manifestFile : manifests) {
+                if (manifestFile.getName().equals(RetentionManifest.FILE_NAME)) {
+                    recovered.addAll(rollForwardRetention(manifestFile, retainer, log));
+                    continue;
+                }
                 SwapManifest m = PartitionCompactor.readManifest(manifestFile);
                 if (options.dryRun()) {
                     log.printf(
@@ -86,11 +104,173 @@ public final class CompactionPlanner {
         return recovered;
     }
 
+    private List<PartitionResult> rollForwardRetention(
+            Path manifestFile, PartitionRetainer retainer, PrintStream log) throws IOException {
+        RetentionManifest m = RetentionManifest.fromJson(PartitionCompactor.readText(manifestFile));
+        if (options.dryRun()) {
+            log.printf(
+                    "  would finish the interrupted retention deletion of %s (run %s)%n",
+                    m.label(), m.runId());
+            return List.of();
+        }
+        if (retainer == null) {
+            throw new IllegalStateException(
+                    "run "
+                            + m.runId()
+                            + " committed a retention deletion of "
+                            + m.label()
+                            + " that must be finished first: run with --retention true");
+        }
+        long started = System.nanoTime();
+        retainer.rollForward(m, manifestFile);
+        PartitionResult r =
+                new PartitionResult(
+                        Dataset.AUDIT,
+                        m.label(),
+                        "ROLLED_FORWARD",
+                        m.sources().size(),
+                        m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
+                        m.outputs().size(),
+                        m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
+                        0,
+                        0,
+                        PartitionCompactor.millis(started),
+                        m.deleted(),
+                        m.held());
+        log.println(r.progressLine() + " (run " + m.runId() + ")");
+        return List.of(r);
+    }
+
+    /**
+     * The partitions past retention in the lake of record: per tenant and date the audit and ops
+     * partitions together, and quarantine ingest dates old enough for the shortest period. A tenant
+     * under a tenant-wide legal hold is left out (and said so in {@code log}). Compaction then
+     * skips these partitions ({@link #plan()}).
+     */
+    public List<RetentionTask> planRetention(
+            RetentionPolicy policy, LegalHolds holds, PrintStream log) throws IOException {
+        List<RetentionTask> tasks = new ArrayList<>();
+        expired.clear();
+        java.util.Map<String, java.util.Map<Dataset, String>> perTenantDate =
+                new java.util.TreeMap<>();
+        for (Dataset dataset : List.of(Dataset.AUDIT, Dataset.OPS)) {
+            if (!options.datasets().contains(dataset)) {
+                continue;
+            }
+            Path root = options.lake().resolve(dataset.directory());
+            FileSystem fs = root.getFileSystem();
+            if (!fs.exists(root)) {
+                continue;
+            }
+            for (FileStatus tenantDir : list(fs, root)) {
+                String tenantName = tenantDir.getPath().getName();
+                if (!tenantDir.isDir() || !tenantName.startsWith("tenant_id=")) {
+                    continue;
+                }
+                String tenant = tenantName.substring("tenant_id=".length());
+                if (options.tenant() != null && !options.tenant().equals(tenant)) {
+                    continue;
+                }
+                for (FileStatus dateDir : list(fs, tenantDir.getPath())) {
+                    String partition = tenantName + "/" + dateDir.getPath().getName();
+                    LocalDate date = dateDir.isDir() ? dataset.date(partition) : null;
+                    if (date != null && policy.expired(tenant, date, options.asOf())) {
+                        perTenantDate
+                                .computeIfAbsent(
+                                        partition, p -> new java.util.EnumMap<>(Dataset.class))
+                                .put(dataset, tenant);
+                    }
+                }
+            }
+        }
+        java.util.Set<String> heldTenants = new java.util.TreeSet<>();
+        for (java.util.Map.Entry<String, java.util.Map<Dataset, String>> e :
+                perTenantDate.entrySet()) {
+            String partition = e.getKey();
+            String tenant = e.getValue().values().iterator().next();
+            LegalHolds.Hold hold = holds.tenantHold(tenant);
+            if (hold != null) {
+                if (heldTenants.add(tenant)) {
+                    log.printf(
+                            "  retention: tenant %s is under legal hold %s (placed by %s):"
+                                    + " nothing of it is deleted%n",
+                            tenant, hold.id(), hold.placedBy());
+                }
+                continue;
+            }
+            List<RetentionTask.Part> parts = new ArrayList<>();
+            for (Dataset dataset : e.getValue().keySet()) {
+                RetentionTask.Part part = part(dataset, partition);
+                if (part != null) {
+                    parts.add(part);
+                }
+                expired.add(dataset.label() + "/" + partition);
+            }
+            if (!parts.isEmpty()) {
+                String date = partition.substring(partition.lastIndexOf('=') + 1);
+                tasks.add(
+                        new RetentionTask(
+                                tenant, date, parts, retentionStaging(partition), options.runId()));
+            }
+        }
+        if (options.datasets().contains(Dataset.QUARANTINE) && options.tenant() == null) {
+            Path root = options.lake().resolve(Dataset.QUARANTINE.directory());
+            FileSystem fs = root.getFileSystem();
+            LocalDate newestExpired = options.asOf().minus(policy.shortest()).minusDays(1);
+            if (fs.exists(root)) {
+                for (FileStatus dateDir : list(fs, root)) {
+                    String partition = dateDir.getPath().getName();
+                    LocalDate date = dateDir.isDir() ? Dataset.QUARANTINE.date(partition) : null;
+                    if (date == null || date.isAfter(newestExpired)) {
+                        continue;
+                    }
+                    RetentionTask.Part part = part(Dataset.QUARANTINE, partition);
+                    if (part != null) {
+                        tasks.add(
+                                new RetentionTask(
+                                        null,
+                                        date.toString(),
+                                        List.of(part),
+                                        retentionStaging(partition),
+                                        options.runId()));
+                    }
+                    // rows of tenants with a longer period stay: compaction must not race them
+                    expired.add(Dataset.QUARANTINE.label() + "/" + partition);
+                }
+            }
+        }
+        return tasks;
+    }
+
+    private String retentionStaging(String partition) {
+        return new Path(stagingRoot(), options.runId() + "/retention/" + partition).toString();
+    }
+
+    /** One dataset partition with its committed files, or null when it has none. */
+    private RetentionTask.Part part(Dataset dataset, String partition) throws IOException {
+        Path dir = options.lake().resolve(dataset.directory() + "/" + partition);
+        FileSystem fs = dir.getFileSystem();
+        List<PartitionTask.FileRef> sources = new ArrayList<>();
+        for (FileStatus f : list(fs, dir)) {
+            String name = f.getPath().getName();
+            if (!f.isDir()
+                    && name.endsWith(".parquet")
+                    && !name.startsWith(".")
+                    && !name.startsWith("_")) {
+                sources.add(new PartitionTask.FileRef(f.getPath().toString(), f.getLen()));
+            }
+        }
+        return sources.isEmpty()
+                ? null
+                : new RetentionTask.Part(dataset, partition, dir.toString(), sources);
+    }
+
     private static void findManifests(FileSystem fs, Path dir, List<Path> out) throws IOException {
         for (FileStatus child : list(fs, dir)) {
             if (child.isDir()) {
                 findManifests(fs, child.getPath(), out);
-            } else if (child.getPath().getName().equals(SwapManifest.FILE_NAME)) {
+            } else if (child.getPath().getName().equals(SwapManifest.FILE_NAME)
+                    || child.getPath().getName().equals(RetentionManifest.FILE_NAME)) {
                 out.add(child.getPath());
             }
         }
@@ -113,6 +293,9 @@ public final class CompactionPlanner {
             collectPartitions(fs, root, dataset, 0, "", partitions);
             partitions.sort(Comparator.naturalOrder());
             for (String partition : partitions) {
+                if (expired.contains(dataset.label() + "/" + partition)) {
+                    continue;
+                }
                 PartitionTask task = task(fs, root, dataset, partition, staleBefore);
                 if (task != null) {
                     tasks.add(task);

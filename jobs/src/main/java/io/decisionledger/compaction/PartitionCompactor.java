@@ -172,7 +172,7 @@ public final class PartitionCompactor implements Serializable {
     public void rollForward(SwapManifest manifest, Path manifestFile) throws IOException {
         List<SwapManifest.Output> outputs = manifest.outputs();
         for (int i = 0; i < outputs.size(); i++) {
-            publish(manifest, outputs.get(i));
+            publish(manifest.dataset().label() + " " + manifest.partition(), outputs.get(i));
             if (i == 0) {
                 fail(SwapStep.FIRST_PUBLISHED);
             }
@@ -194,7 +194,11 @@ public final class PartitionCompactor implements Serializable {
         staging.getFileSystem().delete(staging, true);
     }
 
-    private void publish(SwapManifest manifest, SwapManifest.Output output) throws IOException {
+    /**
+     * Moves (same file system) or copies (another bucket) a staged file to its target, unless an
+     * earlier attempt did; {@code what} names the partition in errors.
+     */
+    static void publish(String what, SwapManifest.Output output) throws IOException {
         Path target = new Path(output.target());
         Path staged = new Path(output.staged());
         FileSystem targetFs = target.getFileSystem();
@@ -208,10 +212,8 @@ public final class PartitionCompactor implements Serializable {
         if (!stagedFs.exists(staged)) {
             throw new IllegalStateException(
                     "cannot finish the swap of "
-                            + manifest.dataset().label()
-                            + " "
-                            + manifest.partition()
-                            + ": merged file "
+                            + what
+                            + ": file "
                             + target.getName()
                             + " is neither staged nor in the partition");
         }
@@ -253,7 +255,7 @@ public final class PartitionCompactor implements Serializable {
         return false;
     }
 
-    private static FileStatus status(PartitionTask.FileRef source) throws IOException {
+    static FileStatus status(PartitionTask.FileRef source) throws IOException {
         Path p = new Path(source.path());
         FileStatus status = p.getFileSystem().getFileStatus(p);
         if (status.getLen() != source.bytes()) {
@@ -369,7 +371,7 @@ public final class PartitionCompactor implements Serializable {
         }
     }
 
-    private static Set<String> eventIds(Dataset dataset, List<SpecificRecordBase> records) {
+    static Set<String> eventIds(Dataset dataset, List<SpecificRecordBase> records) {
         Set<String> ids = new HashSet<>(records.size() * 2);
         for (SpecificRecordBase r : records) {
             String id = dataset.eventId(r);
@@ -380,7 +382,7 @@ public final class PartitionCompactor implements Serializable {
         return ids;
     }
 
-    private static int deleteStale(List<String> stale) throws IOException {
+    static int deleteStale(List<String> stale) throws IOException {
         int removed = 0;
         for (String file : stale) {
             Path p = new Path(file);
@@ -393,10 +395,15 @@ public final class PartitionCompactor implements Serializable {
     }
 
     static void writeManifest(SwapManifest manifest, Path file) throws IOException {
+        writeAtomically(manifest.toJson(), file);
+    }
+
+    /** Writes {@code json} to a hidden temporary file and renames it: the file appears whole. */
+    static void writeAtomically(String json, Path file) throws IOException {
         FileSystem fs = file.getFileSystem();
         Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, FileSystem.WriteMode.OVERWRITE)) {
-            out.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
+            out.write(json.getBytes(StandardCharsets.UTF_8));
         }
         if (!fs.rename(tmp, file)) {
             throw new IOException("could not commit manifest " + file);
@@ -404,8 +411,12 @@ public final class PartitionCompactor implements Serializable {
     }
 
     static SwapManifest readManifest(Path file) throws IOException {
+        return SwapManifest.fromJson(readText(file));
+    }
+
+    static String readText(Path file) throws IOException {
         try (InputStream in = file.getFileSystem().open(file)) {
-            return SwapManifest.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
@@ -430,7 +441,7 @@ public final class PartitionCompactor implements Serializable {
                 millis(started));
     }
 
-    private static long millis(long startedNanos) {
+    static long millis(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 

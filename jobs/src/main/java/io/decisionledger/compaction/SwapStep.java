@@ -13,6 +13,8 @@ public enum SwapStep {
     VERIFIED,
     /** The manifest (sources, outputs, sizes) is written: from here on the swap rolls forward. */
     MANIFEST_WRITTEN,
+    /** Retention only: every source file is copied to the archive (when one is configured). */
+    ARCHIVED,
     /** The first merged file is in the partition (old and new files both visible). */
     FIRST_PUBLISHED,
     /** All merged files are in the partition. */

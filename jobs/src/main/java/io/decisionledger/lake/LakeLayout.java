@@ -20,6 +20,8 @@ public final class LakeLayout implements Serializable {
     public static final String LATE_DECISIONS = "metrics/late_decisions";
     public static final String ACCESS_LOG = "access-log";
     public static final String MODEL_VERSIONS = "models/model_versions";
+    public static final String RETENTION_SUMMARIES = "summaries/decisions";
+    public static final String CHAIN_ANCHORS = "summaries/chain_anchors";
 
     private final String root;
 

@@ -250,7 +250,7 @@ class CompactionJobITCase {
     }
 
     @ParameterizedTest
-    @EnumSource(SwapStep.class)
+    @EnumSource(value = SwapStep.class, mode = EnumSource.Mode.EXCLUDE, names = "ARCHIVED")
     void aRerunAfterACrashAtAnyStepLosesNothingAndDuplicatesNothing(SwapStep step)
             throws Exception {
         // given a lake, and a compaction that dies at one step of the swap

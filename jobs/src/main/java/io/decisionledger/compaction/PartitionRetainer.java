@@ -1,0 +1,456 @@
+package io.decisionledger.compaction;
+
+import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.lake.ParquetFormats;
+import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.retention.LegalHolds;
+import io.decisionledger.retention.RetentionPolicy;
+import io.decisionledger.retention.RetentionSummaries;
+import io.decisionledger.schema.ChainAnchor;
+import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.QuarantineRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Deletes one partition past retention, keeping what legal holds protect, with the same crash-safe
+ * protocol as compaction's swap:
+ *
+ * <ol>
+ *   <li>read the planned files; split the rows into kept (under a hold; in quarantine also rows of
+ *       tenants whose retention has not run out) and deleted;
+ *   <li>stage the summaries and chain anchors of the deleted audit rows, and the kept rows
+ *       rewritten as one sorted, verified merged file per dataset partition ({@link
+ *       PartitionCompactor});
+ *   <li>write the {@link RetentionManifest} (the commit point);
+ *   <li>copy every source file to the archive, if one is configured;
+ *   <li>publish summaries, anchors and kept files;
+ *   <li>delete the source files, then the staging folder.
+ * </ol>
+ *
+ * So summaries are in the lake before any record is gone, and a deletion is never half-done once
+ * its manifest exists. A partition where nothing is deleted (everything held) is left untouched.
+ */
+public final class PartitionRetainer implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final LakeLayout lake;
+    private final RetentionPolicy policy;
+    private final LocalDate asOf;
+    private final String holdsLocation;
+    private final String holdsSha256;
+    private final String archive;
+    private final PartitionCompactor compactor;
+    private final SwapStep failAt;
+
+    private transient LegalHolds holds;
+
+    public PartitionRetainer(
+            LakeLayout lake,
+            RetentionPolicy policy,
+            LocalDate asOf,
+            String holdsLocation,
+            String holdsSha256,
+            String archive,
+            PartitionCompactor compactor,
+            SwapStep failAt) {
+        this.lake = lake;
+        this.policy = policy;
+        this.asOf = asOf;
+        this.holdsLocation = holdsLocation;
+        this.holdsSha256 = holdsSha256;
+        this.archive = archive;
+        this.compactor = compactor;
+        this.failAt = failAt;
+    }
+
+    public static PartitionRetainer of(
+            CompactionOptions options, RetentionPolicy policy, LegalHolds holds) {
+        return new PartitionRetainer(
+                options.lake(),
+                policy,
+                options.asOf(),
+                options.legalHolds(),
+                holds.sha256(),
+                options.archive(),
+                PartitionCompactor.of(options),
+                options.failAt());
+    }
+
+    private LegalHolds holds() {
+        if (holds == null) {
+            if (holdsLocation == null) {
+                holds = LegalHolds.none();
+            } else {
+                LegalHolds loaded = LegalHolds.load(holdsLocation);
+                if (!loaded.sha256().equals(holdsSha256)) {
+                    throw new IllegalStateException(
+                            "the legal holds file "
+                                    + holdsLocation
+                                    + " changed while the run was in progress; run again");
+                }
+                holds = loaded;
+            }
+        }
+        return holds;
+    }
+
+    public PartitionResult retain(RetentionTask task) throws IOException {
+        long started = System.nanoTime();
+        Path staging = new Path(task.stagingDir());
+        FileSystem stagingFs = staging.getFileSystem();
+        Path manifestFile = new Path(staging, RetentionManifest.FILE_NAME);
+        if (stagingFs.exists(manifestFile)) {
+            RetentionManifest m =
+                    RetentionManifest.fromJson(PartitionCompactor.readText(manifestFile));
+            rollForward(m, manifestFile);
+            return result(task, "ROLLED_FORWARD", m.outputs().size(), m, started);
+        }
+        if (stagingFs.exists(staging)) {
+            stagingFs.delete(staging, true);
+        }
+        if (alreadyDeleted(task)) {
+            return result(task, "ALREADY_DONE", 0, null, started);
+        }
+
+        // 1. read and split
+        Set<String> heldIds = new HashSet<>();
+        List<DecisionRecord> deletedAudit = new ArrayList<>();
+        List<List<SpecificRecordBase>> kept = new ArrayList<>();
+        long deleted = 0;
+        long held = 0;
+        for (RetentionTask.Part part : task.parts()) {
+            List<SpecificRecordBase> keep = new ArrayList<>();
+            for (PartitionTask.FileRef source : part.sources()) {
+                LakeFiles.forEachRecord(
+                        PartitionCompactor.status(source),
+                        part.dataset().recordClass(),
+                        r -> {
+                            if (keeps(part.dataset(), r, task, heldIds)) {
+                                keep.add(r);
+                            } else if (part.dataset() == Dataset.AUDIT) {
+                                deletedAudit.add((DecisionRecord) r);
+                            }
+                        });
+            }
+            long rows = countRows(part);
+            kept.add(keep);
+            held += keep.size();
+            deleted += rows - keep.size();
+        }
+        if (deleted == 0) {
+            return new PartitionResult(
+                    task.parts().get(0).dataset(),
+                    task.label(),
+                    "HELD",
+                    task.sourceFiles(),
+                    task.sourceBytes(),
+                    task.sourceFiles(),
+                    task.sourceBytes(),
+                    0,
+                    0,
+                    PartitionCompactor.millis(started),
+                    0,
+                    held);
+        }
+
+        // 2. stage summaries, anchors and the kept rows
+        List<SwapManifest.Output> outputs = new ArrayList<>();
+        if (!deletedAudit.isEmpty()) {
+            RetentionTask.Part audit = task.parts().get(0);
+            long heldAudit = kept.get(0).size();
+            RetentionSummaries.Context ctx =
+                    new RetentionSummaries.Context(
+                            task.tenantId(),
+                            task.date(),
+                            heldAudit,
+                            policy.periodOf(task.tenantId()).toString(),
+                            policy.version(),
+                            task.runId(),
+                            Instant.now().truncatedTo(ChronoUnit.MICROS));
+            String fileName = "retention-" + task.runId() + ".parquet";
+            outputs.add(
+                    stage(
+                            staging,
+                            "summary.parquet",
+                            lake.resolve(
+                                    LakeLayout.RETENTION_SUMMARIES
+                                            + "/"
+                                            + audit.partition()
+                                            + "/"
+                                            + fileName),
+                            RetentionSummaries.summaries(deletedAudit, ctx)));
+            List<ChainAnchor> anchors = RetentionSummaries.anchors(deletedAudit, ctx);
+            if (!anchors.isEmpty()) {
+                outputs.add(
+                        stage(
+                                staging,
+                                "anchors.parquet",
+                                lake.resolve(
+                                        LakeLayout.CHAIN_ANCHORS
+                                                + "/"
+                                                + audit.partition()
+                                                + "/"
+                                                + fileName),
+                                anchors));
+            }
+        }
+        for (int i = 0; i < task.parts().size(); i++) {
+            List<SpecificRecordBase> keep = kept.get(i);
+            if (keep.isEmpty()) {
+                continue;
+            }
+            RetentionTask.Part part = task.parts().get(i);
+            PartitionTask rewrite = task.rewriteOf(part);
+            PartitionCompactor.Fingerprints prints =
+                    new PartitionCompactor.Fingerprints(part.dataset());
+            byte[][] keptPrints = prints.sorted(keep);
+            Set<String> keptIds = PartitionCompactor.eventIds(part.dataset(), keep);
+            keep.sort(part.dataset().order());
+            List<SwapManifest.Output> rewritten =
+                    compactor.writeStaged(rewrite, new Path(rewrite.stagingDir()), keep);
+            PartitionCompactor.verify(rewrite, rewritten, keep.size(), keptPrints, keptIds, prints);
+            outputs.addAll(rewritten);
+        }
+        fail(SwapStep.STAGED);
+        fail(SwapStep.VERIFIED);
+
+        // 3. the commit point
+        List<SwapManifest.Output> archives = new ArrayList<>();
+        List<PartitionTask.FileRef> sources = new ArrayList<>();
+        for (RetentionTask.Part part : task.parts()) {
+            for (PartitionTask.FileRef source : part.sources()) {
+                sources.add(source);
+                if (archive != null) {
+                    String name = new Path(source.path()).getName();
+                    archives.add(
+                            new SwapManifest.Output(
+                                    source.path(),
+                                    LakeLayout.at(archive)
+                                            .resolve(
+                                                    part.dataset().directory()
+                                                            + "/"
+                                                            + part.partition()
+                                                            + "/"
+                                                            + name)
+                                            .toString(),
+                                    source.bytes(),
+                                    0));
+                }
+            }
+        }
+        RetentionManifest manifest =
+                new RetentionManifest(
+                        task.runId(), task.label(), archives, outputs, sources, deleted, held);
+        PartitionCompactor.writeAtomically(manifest.toJson(), manifestFile);
+        fail(SwapStep.MANIFEST_WRITTEN);
+
+        // 4.-6.
+        rollForward(manifest, manifestFile);
+        return result(task, "DELETED", outputs.size(), manifest, started);
+    }
+
+    /**
+     * Finishes a deletion whose manifest is written. Safe to call any number of times: copies and
+     * moves already done are recognised by the target's size.
+     */
+    void rollForward(RetentionManifest m, Path manifestFile) throws IOException {
+        for (SwapManifest.Output copy : m.archives()) {
+            archiveCopy(m.label(), copy);
+        }
+        fail(SwapStep.ARCHIVED);
+        List<SwapManifest.Output> outputs = m.outputs();
+        for (int i = 0; i < outputs.size(); i++) {
+            PartitionCompactor.publish(m.label(), outputs.get(i));
+            if (i == 0) {
+                fail(SwapStep.FIRST_PUBLISHED);
+            }
+        }
+        fail(SwapStep.PUBLISHED);
+        for (int i = 0; i < m.sources().size(); i++) {
+            Path source = new Path(m.sources().get(i).path());
+            FileSystem fs = source.getFileSystem();
+            if (fs.exists(source)) {
+                fs.delete(source, false);
+            }
+            if (i == 0) {
+                fail(SwapStep.FIRST_SOURCE_DELETED);
+            }
+        }
+        fail(SwapStep.SOURCES_DELETED);
+        removeEmptyFolders(m.sources());
+        Path staging = manifestFile.getParent();
+        staging.getFileSystem().delete(staging, true);
+    }
+
+    /** Partition folders left empty (local and HDFS-like file systems keep them) are removed. */
+    private static void removeEmptyFolders(List<PartitionTask.FileRef> sources) throws IOException {
+        Set<Path> folders = new HashSet<>();
+        for (PartitionTask.FileRef source : sources) {
+            folders.add(new Path(source.path()).getParent());
+        }
+        for (Path folder : folders) {
+            FileSystem fs = folder.getFileSystem();
+            if (fs.exists(folder)) {
+                org.apache.flink.core.fs.FileStatus[] left = fs.listStatus(folder);
+                if (left == null || left.length == 0) {
+                    fs.delete(folder, false);
+                }
+            }
+        }
+    }
+
+    private static void archiveCopy(String label, SwapManifest.Output copy) throws IOException {
+        Path source = new Path(copy.staged());
+        Path target = new Path(copy.target());
+        FileSystem targetFs = target.getFileSystem();
+        if (targetFs.exists(target)) {
+            if (targetFs.getFileStatus(target).getLen() == copy.bytes()) {
+                return; // copied before a crash
+            }
+            targetFs.delete(target, false);
+        }
+        FileSystem sourceFs = source.getFileSystem();
+        if (!sourceFs.exists(source)) {
+            throw new IllegalStateException(
+                    "cannot archive "
+                            + label
+                            + ": "
+                            + source.getName()
+                            + " is neither in the partition nor in the archive");
+        }
+        targetFs.mkdirs(target.getParent());
+        try (InputStream in = sourceFs.open(source);
+                OutputStream out = targetFs.create(target, FileSystem.WriteMode.NO_OVERWRITE)) {
+            in.transferTo(out);
+        }
+        if (targetFs.getFileStatus(target).getLen() != copy.bytes()) {
+            throw new IOException("archive copy of " + source.getName() + " is incomplete");
+        }
+    }
+
+    private boolean keeps(
+            Dataset dataset, SpecificRecordBase record, RetentionTask task, Set<String> heldIds) {
+        switch (dataset) {
+            case AUDIT -> {
+                DecisionRecord r = (DecisionRecord) record;
+                if (holds().holdOf(task.tenantId(), r.getUserId(), r.getCaseId()) != null) {
+                    heldIds.add(r.getEventId());
+                    return true;
+                }
+                return false;
+            }
+            case OPS -> {
+                // Audit comes first in the task: the masked copy of a held decision stays with it.
+                return heldIds.contains(dataset.eventId(record));
+            }
+            default -> {
+                QuarantineRecord q = (QuarantineRecord) record;
+                String tenant = q.getTenantId();
+                LocalDate date = LocalDate.parse(task.date());
+                if (!policy.expired(tenant, date, asOf)) {
+                    return true;
+                }
+                return tenant != null && holds().tenantHold(tenant) != null;
+            }
+        }
+    }
+
+    private static long countRows(RetentionTask.Part part) throws IOException {
+        long rows = 0;
+        for (PartitionTask.FileRef source : part.sources()) {
+            rows += LakeFiles.rowCount(PartitionCompactor.status(source));
+        }
+        return rows;
+    }
+
+    /**
+     * No manifest and every planned source gone: an earlier attempt of this task finished. Some
+     * gone and some not cannot come from this protocol (sources go only after the manifest).
+     */
+    private static boolean alreadyDeleted(RetentionTask task) throws IOException {
+        int missing = 0;
+        for (RetentionTask.Part part : task.parts()) {
+            for (PartitionTask.FileRef source : part.sources()) {
+                Path p = new Path(source.path());
+                if (!p.getFileSystem().exists(p)) {
+                    missing++;
+                }
+            }
+        }
+        if (missing > 0 && missing < task.sourceFiles()) {
+            throw new IllegalStateException(
+                    "planned files of "
+                            + task.label()
+                            + " disappeared before the retention run deleted them");
+        }
+        return missing > 0;
+    }
+
+    private SwapManifest.Output stage(
+            Path staging, String name, Path target, List<? extends SpecificRecordBase> records)
+            throws IOException {
+        Path staged = new Path(staging, name);
+        FileSystem fs = staged.getFileSystem();
+        fs.mkdirs(staging);
+        writeParquet(staged, records);
+        return new SwapManifest.Output(
+                staged.toString(),
+                target.toString(),
+                fs.getFileStatus(staged).getLen(),
+                records.size());
+    }
+
+    @SuppressWarnings("unchecked")
+    static void writeParquet(Path file, List<? extends SpecificRecordBase> records)
+            throws IOException {
+        FileSystem fs = file.getFileSystem();
+        Class<SpecificRecordBase> type = (Class<SpecificRecordBase>) records.get(0).getClass();
+        try (FSDataOutputStream out = fs.create(file, FileSystem.WriteMode.NO_OVERWRITE)) {
+            BulkWriter<SpecificRecordBase> writer =
+                    ParquetFormats.writerFor(type, ParquetSettings.defaults()).create(out);
+            for (SpecificRecordBase r : records) {
+                writer.addElement(r);
+            }
+            writer.finish();
+        }
+    }
+
+    private void fail(SwapStep step) {
+        if (step == failAt) {
+            throw new PartitionCompactor.InjectedFailure(step);
+        }
+    }
+
+    private static PartitionResult result(
+            RetentionTask task, String outcome, int outputs, RetentionManifest m, long started) {
+        return new PartitionResult(
+                task.parts().get(0).dataset(),
+                task.label(),
+                outcome,
+                m == null ? 0 : m.sources().size(),
+                m == null ? 0 : m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
+                outputs,
+                m == null ? 0 : m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
+                0,
+                0,
+                PartitionCompactor.millis(started),
+                m == null ? 0 : m.deleted(),
+                m == null ? 0 : m.held());
+    }
+}
