@@ -1,0 +1,491 @@
+package io.decisionledger.compaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.decisionledger.chain.VerifyJob;
+import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.retention.RetentionSummaries;
+import io.decisionledger.schema.ChainAnchor;
+import io.decisionledger.testing.DuckDbLake;
+import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.SmallFileLake;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Runs CompactionJob with retention on a MiniCluster over a lake of small files whose dates span
+ * more than seven years, with a per-tenant policy (credit_union_12 keeps 25 months, everyone else
+ * the default seven years) and legal holds on one user, one case and one whole tenant. DuckDB, an
+ * independent reader, checks that exactly the expired, unheld rows are gone from audit, ops and
+ * quarantine, that the summaries count what went, that the archive holds it, and that the hash
+ * chains still verify across the holes; then crashes the run at every step of the protocol.
+ */
+class RetentionITCase {
+
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = MiniClusters.twoSlots();
+
+    private static final LocalDate AS_OF = LocalDate.of(2026, 3, 20);
+
+    /** Seven years before AS_OF: dates before it are past the default retention. */
+    private static final String CUT_7Y = "2019-03-20";
+
+    /** 25 months before AS_OF: credit_union_12's cut. */
+    private static final String CUT_25M = "2024-02-20";
+
+    private static final List<LocalDate> DATES =
+            List.of(
+                    LocalDate.of(2018, 5, 10),
+                    LocalDate.of(2018, 11, 2),
+                    LocalDate.of(2019, 2, 1),
+                    LocalDate.of(2019, 6, 1),
+                    LocalDate.of(2024, 1, 15),
+                    AS_OF.minusDays(5),
+                    AS_OF.minusDays(1));
+
+    private static final String EXPIRED =
+            "((tenant_id <> 'credit_union_12' AND event_date < '"
+                    + CUT_7Y
+                    + "') OR (tenant_id = 'credit_union_12' AND event_date < '"
+                    + CUT_25M
+                    + "'))";
+
+    @TempDir Path work;
+
+    private Path lakeDir;
+    private LakeLayout lake;
+    private Path policy;
+    private Path holds;
+    private String heldUser;
+    private String heldCase;
+    private String held;
+
+    @BeforeEach
+    void writeALakeSpanningEightYears() throws Exception {
+        lakeDir = work.resolve("lake");
+        lake = LakeLayout.at(lakeDir.toUri().toString());
+        SmallFileLake.write(lake, 1400, DATES, 40, 15, 11);
+        heldUser =
+                (String)
+                        DuckDbLake.query(
+                                        "SELECT user_id FROM "
+                                                + audit()
+                                                + " WHERE tenant_id = 'bank_456' AND "
+                                                + EXPIRED
+                                                + " ORDER BY event_id LIMIT 1")
+                                .get(0)
+                                .get("user_id");
+        heldCase =
+                (String)
+                        DuckDbLake.query(
+                                        "SELECT case_id FROM "
+                                                + audit()
+                                                + " WHERE tenant_id = 'credit_union_12' AND"
+                                                + " case_id IS NOT NULL AND "
+                                                + EXPIRED
+                                                + " ORDER BY event_id LIMIT 1")
+                                .get(0)
+                                .get("case_id");
+        held =
+                "(tenant_id = 'insurer_789' OR (tenant_id = 'bank_456' AND user_id = '"
+                        + heldUser
+                        + "') OR (tenant_id = 'credit_union_12' AND case_id = '"
+                        + heldCase
+                        + "'))";
+        policy = work.resolve("retention-policy.json");
+        Files.writeString(
+                policy,
+                "{\"version\": \"test-1\", \"default\": \"P7Y\","
+                        + " \"tenants\": {\"credit_union_12\": \"P25M\"}}");
+        holds = work.resolve("legal-holds.json");
+        Files.writeString(
+                holds,
+                "{\"holds\": ["
+                        + "{\"id\": \"LH-1\", \"tenant_id\": \"bank_456\", \"user_id\": \""
+                        + heldUser
+                        + "\", \"reason\": \"applicant appeal\", \"placed_by\": \"legal@bank\"},"
+                        + "{\"id\": \"LH-2\", \"tenant_id\": \"credit_union_12\", \"case_id\": \""
+                        + heldCase
+                        + "\", \"reason\": \"regulator inquiry\", \"placed_by\": \"cco@cu\"},"
+                        + "{\"id\": \"LH-3\", \"tenant_id\": \"insurer_789\","
+                        + " \"reason\": \"class action\", \"placed_by\": \"gc@insurer\","
+                        + " \"placed_at\": \"2026-01-05\"}]}");
+    }
+
+    @Test
+    void deletesExactlyTheExpiredUnheldRowsAfterSummarisingAndArchivingThem() throws Exception {
+        // given what DuckDB sees before, and what should go
+        Expected expected = expected();
+        assertThat(expected.deleted).isGreaterThan(100);
+        assertThat(expected.heldExpired).isGreaterThan(10); // insurer_789 plus the user and case
+        Map<String, Object> quarantineKept =
+                quarantineDigestWhere("NOT (" + quarantineExpired() + ")");
+        long quarantineDeleted = count(quarantine(), quarantineExpired());
+        assertThat(quarantineDeleted).isPositive();
+        Path archive = work.resolve("archive");
+
+        // when compaction runs with retention and an archive
+        CompactionJob.Report report =
+                compact(options("r1").with("archive", archive.toUri().toString()));
+
+        // then DuckDB sees exactly the unexpired rows plus the held ones, in every dataset
+        assertThat(CompactedLake.rowDigest(lakeDir.resolve("audit/decisions")))
+                .isEqualTo(expected.auditKept);
+        assertThat(CompactedLake.rowDigest(lakeDir.resolve("ops/decisions")))
+                .isEqualTo(expected.opsKept);
+        assertThat(CompactedLake.rowDigest(lakeDir.resolve("quarantine")))
+                .isEqualTo(quarantineKept);
+        assertThat(report.deletedRows())
+                .isEqualTo(2 * expected.deleted + quarantineDeleted); // audit + ops + quarantine
+        // expired partitions without held rows are gone, folders included
+        assertThat(lakeDir.resolve("audit/decisions/tenant_id=bank_456/event_date=2018-05-10"))
+                .satisfiesAnyOf(
+                        p -> assertThat(p).doesNotExist(),
+                        p ->
+                                assertThat(
+                                                count(
+                                                        audit(),
+                                                        "tenant_id = 'bank_456' AND event_date ="
+                                                                + " '2018-05-10' AND user_id <> '"
+                                                                + heldUser
+                                                                + "'"))
+                                        .isZero());
+        assertThat(
+                        count(
+                                audit(),
+                                EXPIRED
+                                        + " AND tenant_id = 'credit_union_12' AND (case_id IS NULL"
+                                        + " OR case_id <> '"
+                                        + heldCase
+                                        + "')"))
+                .isZero();
+        // every closed partition is one file below the target (held rows merged too)
+        CompactedLake.filesByPartition(lakeDir.resolve("audit/decisions"))
+                .forEach(
+                        (partition, names) -> {
+                            if (!partition.endsWith(AS_OF.minusDays(1).toString())) {
+                                assertThat(names).as(partition).hasSize(1);
+                            }
+                        });
+
+        // the summaries count exactly what was deleted, per tenant, date and model version
+        List<Map<String, Object>> summaries =
+                DuckDbLake.query(
+                        "SELECT tenant_id, event_date, model_version, records, approved, denied,"
+                                + " undecided, round(mean_confidence, 9) AS mc, first_chain_seq,"
+                                + " first_hash, last_chain_seq, last_hash, deleted_event_ids_sha256,"
+                                + " held_records, retention_period, policy_version FROM read_parquet('"
+                                + lakeDir.resolve("summaries/decisions")
+                                + "/**/*.parquet', hive_partitioning=false) ORDER BY 1, 2, 3");
+        assertThat(summaries).isEqualTo(expected.summaries);
+        assertThat(summaries.stream().mapToLong(r -> (Long) r.get("records")).sum())
+                .isEqualTo(expected.deleted);
+
+        // the archive holds every expired file as it was (held rows included)
+        assertThat(count(DuckDbLake.table(archive.resolve("audit/decisions")), "true"))
+                .isEqualTo(expected.deleted + expected.heldExpired - expected.insurerExpired);
+        assertThat(count(DuckDbLake.table(archive.resolve("quarantine")), "true"))
+                .isGreaterThanOrEqualTo(quarantineDeleted);
+
+        // and the chains verify, bridging every deleted position with the anchors
+        VerifyJob.Report verify = verify();
+        assertThat(verify.violations()).isEmpty();
+        assertThat(verify.deletedByRetention()).isEqualTo(expected.deleted);
+        assertThat(verify.records()).isEqualTo(expected.auditRowsKept);
+        assertThat(CompactedLake.allFiles(lakeDir.resolve("_staging"))).isEmpty();
+
+        // a second run deletes nothing and changes nothing
+        List<String> everything = CompactedLake.allFiles(lakeDir);
+        CompactionJob.Report again = compact(options("r2"));
+        assertThat(again.deletedRows()).isZero();
+        assertThat(again.heldRows()).isPositive();
+        assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(everything);
+
+        // releasing the user hold deletes that user's rows next time, with a second summary
+        Files.writeString(holds, "{\"holds\": []}");
+        CompactionJob.Report released = compact(options("r3"));
+        assertThat(count(audit(), EXPIRED)).isZero();
+        assertThat(released.deletedRows()).isPositive();
+        assertThat(verify().violations()).isEmpty();
+    }
+
+    @Test
+    void aVerifierStillCatchesDeletionsWithoutSummariesAndForgedAnchors() throws Exception {
+        compact(options("r1"));
+        assertThat(verify().violations()).isEmpty();
+
+        // a forged anchor (its last hash changed) no longer links to the record after it
+        Path anchors = lakeDir.resolve("summaries/chain_anchors");
+        Path anchorFile;
+        try (var files = Files.walk(anchors)) {
+            anchorFile =
+                    files.filter(p -> p.toString().endsWith(".parquet"))
+                            .filter(p -> p.toString().contains("bank_456"))
+                            .sorted()
+                            .findFirst()
+                            .orElseThrow();
+        }
+        byte[] original = Files.readAllBytes(anchorFile);
+        List<ChainAnchor> rows = new ArrayList<>();
+        org.apache.flink.core.fs.Path flinkPath =
+                org.apache.flink.core.fs.Path.fromLocalFile(anchorFile.toFile());
+        LakeFiles.forEachRecord(
+                flinkPath.getFileSystem().getFileStatus(flinkPath), ChainAnchor.class, rows::add);
+        rows.get(0).setToHash("0".repeat(64));
+        Files.delete(anchorFile);
+        PartitionRetainer.writeParquet(flinkPath, rows);
+        assertThat(verify().violationsByKind()).containsKey("BROKEN_LINK");
+
+        // and with the anchor file gone, the deleted positions are a plain gap again
+        Files.delete(anchorFile);
+        assertThat(verify().violationsByKind()).containsKey("SEQ_GAP");
+        Files.write(anchorFile, original);
+        assertThat(verify().violations()).isEmpty();
+    }
+
+    @Test
+    void aDryRunListsThePartitionsPastRetentionAndDeletesNothing() throws Exception {
+        List<String> everything = CompactedLake.allFiles(lakeDir);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        CompactionJob.Report report =
+                new CompactionJob(options("dry").with("dry-run", "true"))
+                        .run(
+                                environment(),
+                                new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(everything);
+        assertThat(printed)
+                .contains(
+                        "would delete tenant_id=bank_456/event_date=2018-05-10 past retention (P7Y)")
+                .contains("would delete tenant_id=credit_union_12/event_date=2024-01-15")
+                .contains("tenant insurer_789 is under legal hold LH-3")
+                .doesNotContain(heldUser)
+                .doesNotContain(heldCase);
+        assertThat(report.retentionPartitions()).isPositive();
+    }
+
+    @ParameterizedTest
+    @EnumSource(SwapStep.class)
+    void aRerunAfterACrashAtAnyStepEndsExactlyWhereAnUninterruptedRunEnds(SwapStep step)
+            throws Exception {
+        Expected expected = expected();
+        Path archive = work.resolve("archive");
+        CompactionOptions crashing =
+                options("crash")
+                        .with("archive", archive.toUri().toString(), "fail-at", step.name());
+        assertThatThrownBy(() -> compact(crashing))
+                .hasStackTraceContaining("injected failure after swap step " + step);
+
+        compact(options("rerun").with("archive", archive.toUri().toString()));
+
+        assertThat(CompactedLake.rowDigest(lakeDir.resolve("audit/decisions")))
+                .isEqualTo(expected.auditKept);
+        assertThat(CompactedLake.rowDigest(lakeDir.resolve("ops/decisions")))
+                .isEqualTo(expected.opsKept);
+        assertThat(
+                        DuckDbLake.query(
+                                "SELECT CAST(sum(records) AS BIGINT) AS n FROM read_parquet('"
+                                        + lakeDir.resolve("summaries/decisions")
+                                        + "/**/*.parquet', hive_partitioning=false)"))
+                .containsExactly(Map.of("n", expected.deleted));
+        assertThat(CompactedLake.allFiles(lakeDir.resolve("_staging"))).isEmpty();
+        VerifyJob.Report verify = verify();
+        assertThat(verify.violations()).isEmpty();
+        assertThat(verify.deletedByRetention()).isEqualTo(expected.deleted);
+    }
+
+    @Test
+    void refusesAPolicyBelowSixMonthsAndAHoldWithoutAReason() throws Exception {
+        Files.writeString(policy, "{\"version\": \"v\", \"default\": \"P7D\"}");
+        assertThatThrownBy(() -> options("bad"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$.default is P7D, below the minimum of P6M");
+        Files.writeString(policy, "{\"version\": \"v\", \"default\": \"P7Y\"}");
+        Files.writeString(
+                holds,
+                "{\"holds\": [{\"id\": \"LH-9\", \"tenant_id\": \"bank_456\", \"user_id\": \""
+                        + heldUser
+                        + "\", \"placed_by\": \"x\"}]}");
+        assertThatThrownBy(() -> options("bad"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$.holds[0].reason is required")
+                .message()
+                .doesNotContain(heldUser);
+    }
+
+    // ---------------------------------------------------------------------------------- helpers
+
+    /** What an uninterrupted run must leave, computed by DuckDB on the lake before it. */
+    private record Expected(
+            long deleted,
+            long heldExpired,
+            long insurerExpired,
+            long auditRowsKept,
+            Map<String, Object> auditKept,
+            Map<String, Object> opsKept,
+            List<Map<String, Object>> summaries) {}
+
+    private Expected expected() {
+        String keep = "(NOT " + EXPIRED + " OR " + held + ")";
+        String gone = "(" + EXPIRED + " AND NOT " + held + ")";
+        long deleted = count(audit(), gone);
+        long heldExpired = count(audit(), EXPIRED + " AND " + held);
+        long insurerExpired = count(audit(), EXPIRED + " AND tenant_id = 'insurer_789'");
+        Map<String, Object> auditKept = digestWhere(audit(), keep);
+        Map<String, Object> opsKept =
+                digestWhere(
+                        DuckDbLake.table(lakeDir.resolve("ops/decisions")),
+                        "event_id IN (SELECT event_id FROM " + audit() + " WHERE " + keep + ")");
+        // held_records: rows of the same tenant and date kept under hold
+        List<Map<String, Object>> summaries =
+                DuckDbLake.query(
+                        "WITH a AS (SELECT *, "
+                                + held
+                                + " AS h FROM "
+                                + audit()
+                                + " WHERE "
+                                + EXPIRED
+                                + "), heldper AS (SELECT tenant_id, event_date, count(*) FILTER"
+                                + " (WHERE h) AS hc FROM a GROUP BY 1, 2)"
+                                + " SELECT a.tenant_id, CAST(a.event_date AS VARCHAR) AS event_date,"
+                                + " model_version, count(*) AS records,"
+                                + " count(*) FILTER (WHERE decision_approved) AS approved,"
+                                + " count(*) FILTER (WHERE NOT decision_approved) AS denied,"
+                                + " count(*) FILTER (WHERE decision_approved IS NULL) AS undecided,"
+                                + " round(avg(decision_confidence), 9) AS mc,"
+                                + " min(chain_seq) AS first_chain_seq,"
+                                + " arg_min(hash, chain_seq) AS first_hash,"
+                                + " max(chain_seq) AS last_chain_seq,"
+                                + " arg_max(hash, chain_seq) AS last_hash,"
+                                + " string_agg(event_id, '|' ORDER BY event_id) AS ids,"
+                                + " any_value(hc) AS held_records,"
+                                + " CASE WHEN a.tenant_id = 'credit_union_12' THEN 'P25M' ELSE"
+                                + " 'P7Y' END AS retention_period, 'test-1' AS policy_version"
+                                + " FROM a JOIN heldper USING (tenant_id, event_date)"
+                                + " WHERE NOT h GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        List<Map<String, Object>> withDigests = new ArrayList<>();
+        for (Map<String, Object> row : summaries) {
+            Map<String, Object> r = new java.util.LinkedHashMap<>(row);
+            List<String> ids = List.of(((String) r.remove("ids")).split("\\|"));
+            r.put("deleted_event_ids_sha256", RetentionSummaries.idsDigest(ids));
+            // in the order the summary query selects
+            Map<String, Object> ordered = new java.util.LinkedHashMap<>();
+            for (String k :
+                    List.of(
+                            "tenant_id",
+                            "event_date",
+                            "model_version",
+                            "records",
+                            "approved",
+                            "denied",
+                            "undecided",
+                            "mc",
+                            "first_chain_seq",
+                            "first_hash",
+                            "last_chain_seq",
+                            "last_hash",
+                            "deleted_event_ids_sha256",
+                            "held_records",
+                            "retention_period",
+                            "policy_version")) {
+                ordered.put(k, r.get(k));
+            }
+            withDigests.add(ordered);
+        }
+        return new Expected(
+                deleted,
+                heldExpired,
+                insurerExpired,
+                count(audit(), keep),
+                auditKept,
+                opsKept,
+                withDigests);
+    }
+
+    private String quarantineExpired() {
+        return "((coalesce(tenant_id, '') <> 'credit_union_12' AND ingest_date < '"
+                + CUT_7Y
+                + "') OR (tenant_id = 'credit_union_12' AND ingest_date < '"
+                + CUT_25M
+                + "')) AND coalesce(tenant_id, '') <> 'insurer_789'";
+    }
+
+    private Map<String, Object> quarantineDigestWhere(String where) {
+        return digestWhere(quarantine(), where);
+    }
+
+    private static Map<String, Object> digestWhere(String table, String where) {
+        return DuckDbLake.query(
+                        "SELECT count(*) AS n, count(DISTINCT event_id) AS ids,"
+                                + " md5(string_agg(md5(CAST(t AS VARCHAR)), ',' ORDER BY md5(CAST(t AS VARCHAR))))"
+                                + " AS digest FROM "
+                                + table
+                                + " t WHERE "
+                                + where)
+                .get(0);
+    }
+
+    private static long count(String table, String where) {
+        return DuckDbLake.count("SELECT count(*) FROM " + table + " WHERE " + where);
+    }
+
+    private String audit() {
+        return DuckDbLake.table(lakeDir.resolve("audit/decisions"));
+    }
+
+    private String quarantine() {
+        return DuckDbLake.table(lakeDir.resolve("quarantine"));
+    }
+
+    private CompactionOptions options(String runId) {
+        return CompactionOptions.parse(
+                new String[] {
+                    "--lake", lake.root(),
+                    "--as-of", AS_OF.toString(),
+                    "--run-id", runId,
+                    "--retention-policy", policy.toString(),
+                    "--legal-holds", holds.toString()
+                });
+    }
+
+    private static StreamExecutionEnvironment environment() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        return env;
+    }
+
+    private static CompactionJob.Report compact(CompactionOptions options) throws Exception {
+        return new CompactionJob(options).run(environment(), System.out);
+    }
+
+    private VerifyJob.Report verify() throws Exception {
+        return VerifyJob.run(
+                StreamExecutionEnvironment.getExecutionEnvironment(),
+                VerifyJob.Options.parse(
+                        new String[] {
+                            "--lake",
+                            lake.root(),
+                            "--report",
+                            work.resolve("verify.json").toString()
+                        }),
+                System.out);
+    }
+}
