@@ -66,6 +66,15 @@ public final class RetentionAnchors implements Serializable {
         return new RetentionAnchors(runs);
     }
 
+    /** Anchors of one chain, for tests and tools. */
+    public static RetentionAnchors of(String chainKey, java.util.List<Run> runs) {
+        TreeMap<Long, Run> chain = new TreeMap<>();
+        runs.forEach(r -> chain.put(r.fromSeq(), r));
+        Map<String, TreeMap<Long, Run>> all = new HashMap<>();
+        all.put(chainKey, chain);
+        return new RetentionAnchors(all);
+    }
+
     public boolean isEmpty() {
         return runs.isEmpty();
     }

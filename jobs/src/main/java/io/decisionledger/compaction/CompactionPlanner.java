@@ -293,7 +293,10 @@ public final class CompactionPlanner {
             collectPartitions(fs, root, dataset, 0, "", partitions);
             partitions.sort(Comparator.naturalOrder());
             for (String partition : partitions) {
-                if (expired.contains(dataset.label() + "/" + partition)) {
+                // (with a separate landing area, expired files there move into the lake first and
+                // go in the next run)
+                if (!options.separateLanding()
+                        && expired.contains(dataset.label() + "/" + partition)) {
                     continue;
                 }
                 PartitionTask task = task(fs, root, dataset, partition, staleBefore);

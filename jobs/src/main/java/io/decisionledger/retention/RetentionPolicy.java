@@ -108,7 +108,7 @@ public final class RetentionPolicy implements Serializable {
     }
 
     public Period periodOf(String tenantId) {
-        return perTenant.getOrDefault(tenantId, defaultPeriod);
+        return tenantId == null ? defaultPeriod : perTenant.getOrDefault(tenantId, defaultPeriod);
     }
 
     /** Tenants with their own period (others get the default). */

@@ -18,6 +18,7 @@ import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -128,7 +129,11 @@ public final class SmallFileLake {
             buffers.add(LakeLayout.AUDIT_DECISIONS + "/" + partition, r);
             buffers.add(LakeLayout.OPS_DECISIONS + "/" + partition, masker.map(r));
             if (malformedEvery > 0 && i % malformedEvery == 0) {
-                byte[] raw = java.util.Arrays.copyOf(event.value(), event.value().length / 2);
+                // half of them cut in two (the tenant is still readable), half unreadable
+                byte[] raw =
+                        i % (2 * malformedEvery) == 0
+                                ? java.util.Arrays.copyOf(event.value(), event.value().length / 2)
+                                : "\u0000 not a decision".getBytes(StandardCharsets.UTF_8);
                 ParseOutcome bad = parser.parse(raw, TOPIC, kafkaPartition, offset, ingest);
                 QuarantineRecord q =
                         Quarantine.of(bad, raw, TOPIC, kafkaPartition, offset++, null, ingest);
