@@ -8,6 +8,8 @@ import io.decisionledger.audit.EvidenceBundle;
 import io.decisionledger.audit.QueryResult;
 import io.decisionledger.audit.Subject;
 import io.decisionledger.chain.VerifyJob;
+import io.decisionledger.compaction.CompactionJob;
+import io.decisionledger.compaction.CompactionOptions;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
@@ -136,8 +138,9 @@ public final class Demo {
             boolean clean = verify(lake);
             boolean metricsMatch = metrics(lake, sample);
             boolean audited = audit(lake, work, sample);
+            boolean compacted = compactAndRetain(lake, work, sample);
             explore(lake);
-            if (!exact || !clean || !metricsMatch || !audited) {
+            if (!exact || !clean || !metricsMatch || !audited || !compacted) {
                 System.exit(1);
             }
         }
@@ -218,6 +221,141 @@ public final class Demo {
             System.out.print(check.toText());
         }
         return check.ok();
+    }
+
+    /**
+     * Tonight's compaction of the demo lake (today's partitions taken as closed), then, on a copy
+     * of the lake, the run seven years from now: retention deletes everything except the first
+     * sample applicant's records, held for an appeal, after summarising and archiving them, and the
+     * chains still verify across the hole.
+     */
+    private static boolean compactAndRetain(Path lake, Path work, SampleDecisions.Sample sample)
+            throws Exception {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        step(
+                "Tonight's compaction (CompactionJob, batch): merge the day's small files into"
+                        + " sorted, verified files with bloom filters");
+        long auditRows = rows(lake.resolve("audit/decisions"));
+        CompactionJob.Report tonight =
+                new CompactionJob(
+                                CompactionOptions.parse(
+                                        new String[] {
+                                            "--lake",
+                                            lake.toUri().toString(),
+                                            "--as-of",
+                                            today.plusDays(2).toString(),
+                                            "--run-id",
+                                            "demo-tonight"
+                                        }))
+                        .run(
+                                StreamExecutionEnvironment.createLocalEnvironment(
+                                        2, localConfiguration()),
+                                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        System.out.println("  " + tonight.summary());
+        boolean same = rows(lake.resolve("audit/decisions")) == auditRows;
+        System.out.printf(
+                "  audit/decisions: %,d rows before and %,d after%s%n",
+                auditRows,
+                rows(lake.resolve("audit/decisions")),
+                same ? ", every one verified against its source" : " -- MISMATCH");
+
+        LocalDate later = today.plusYears(7).plusDays(2);
+        Path future = work.resolve("lake-" + later);
+        deleteRecursively(future);
+        deleteRecursively(work.resolve("archive"));
+        copyRecursively(lake, future);
+        SampleDecisions.Event first = sample.valid().get(0);
+        String userId =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(first.value())
+                        .get("userId")
+                        .asText();
+        Path holds = work.resolve("legal-holds.json");
+        Files.writeString(
+                holds,
+                "{\"holds\": [{\"id\": \"LH-DEMO-1\", \"tenant_id\": \""
+                        + first.tenantId()
+                        + "\", \"user_id\": \""
+                        + userId
+                        + "\", \"reason\": \"Applicant appeal of the adverse action notice\","
+                        + " \"placed_by\": \"demo.officer\"}]}\n");
+        step(
+                "Seven years later ("
+                        + later
+                        + ", on a copy of the lake): retention deletes expired partitions after"
+                        + " summarising and archiving them, except the first applicant's records"
+                        + " (legal hold LH-DEMO-1)");
+        CompactionJob.Report retention =
+                new CompactionJob(
+                                CompactionOptions.parse(
+                                        new String[] {
+                                            "--lake",
+                                            future.toUri().toString(),
+                                            "--as-of",
+                                            later.toString(),
+                                            "--run-id",
+                                            "demo-retention",
+                                            "--legal-holds",
+                                            holds.toString(),
+                                            "--archive",
+                                            work.resolve("archive").toUri().toString()
+                                        }))
+                        .run(
+                                StreamExecutionEnvironment.createLocalEnvironment(
+                                        2, localConfiguration()),
+                                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        System.out.print(retention.summary().indent(2));
+        long left = rows(future.resolve("audit/decisions"));
+        long summarised = rows(future.resolve(LakeLayout.RETENTION_SUMMARIES), "records");
+        System.out.printf(
+                "  audit/decisions now holds %,d rows (the held applicant's); summaries/ accounts"
+                        + " for %,d deleted decisions; the archive keeps a copy of every deleted"
+                        + " file under %s%n",
+                left, summarised, work.resolve("archive"));
+        VerifyJob.Report report =
+                VerifyJob.run(
+                        StreamExecutionEnvironment.createLocalEnvironment(2, localConfiguration()),
+                        new VerifyJob.Options(
+                                LakeLayout.at(future.toUri().toString()),
+                                null,
+                                future.resolveSibling("verify-report-" + later + ".json")),
+                        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        System.out.println("  VerifyJob on it: " + report.summary());
+        return same && left > 0 && left + summarised == auditRows && report.clean();
+    }
+
+    /** Rows in the Parquet files under {@code dir}, or the sum of a long column. */
+    private static long rows(Path dir, String... sumColumn) throws IOException {
+        org.apache.flink.core.fs.Path root =
+                org.apache.flink.core.fs.Path.fromLocalFile(dir.toFile());
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        long total = 0;
+        for (org.apache.flink.core.fs.FileStatus f : LakeFiles.parquetFiles(root)) {
+            if (sumColumn.length == 0) {
+                total += LakeFiles.rowCount(f);
+            } else {
+                long[] sum = {0};
+                LakeFiles.forEachRecord(
+                        f, r -> sum[0] += ((Number) r.get(sumColumn[0])).longValue());
+                total += sum[0];
+            }
+        }
+        return total;
+    }
+
+    private static void copyRecursively(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     /** The lines of a full answer that hold personal data, as the terminal shows them. */

@@ -36,6 +36,7 @@ public final class Main {
                 case "audit-api" -> AuditApi.main(rest);
                 case "models-report" -> io.decisionledger.models.ModelsReport.main(rest);
                 case "replay" -> io.decisionledger.replay.ReplayJob.main(rest);
+                case "compact" -> io.decisionledger.compaction.CompactionJob.main(rest);
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'\n\n" + usage());
                     System.exit(2);
@@ -65,6 +66,8 @@ public final class Main {
                   audit-api  the read-only audit HTTP API (JSON, bearer tokens, 127.0.0.1 by default)
                   models-report  decisions stored without a registered (or certified) model card,
                            re-linked to the cards registered since
+                  compact  run CompactionJob here: merge closed partitions, apply retention and legal
+                           holds (on a cluster: flink run -c io.decisionledger.compaction.CompactionJob <jar>)
                   replay   run ReplayJob here: re-send stored decisions to an OpenAI-compatible
                            endpoint and compare (match / drift / error)
 
