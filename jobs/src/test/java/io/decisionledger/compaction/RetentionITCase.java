@@ -80,7 +80,7 @@ class RetentionITCase {
     void writeALakeSpanningEightYears() throws Exception {
         lakeDir = work.resolve("lake");
         lake = LakeLayout.at(lakeDir.toUri().toString());
-        SmallFileLake.write(lake, 1400, DATES, 40, 15, 11);
+        SmallFileLake.write(lake, 1000, DATES, 100, 15, 11);
         heldUser =
                 (String)
                         DuckDbLake.query(
@@ -421,7 +421,7 @@ class RetentionITCase {
     private String quarantineExpired() {
         return "((coalesce(tenant_id, '') <> 'credit_union_12' AND ingest_date < '"
                 + CUT_7Y
-                + "') OR (tenant_id = 'credit_union_12' AND ingest_date < '"
+                + "') OR (coalesce(tenant_id, '') = 'credit_union_12' AND ingest_date < '"
                 + CUT_25M
                 + "')) AND coalesce(tenant_id, '') <> 'insurer_789'";
     }
