@@ -171,11 +171,7 @@ public final class Demo {
     private static boolean audit(Path lake, Path work, SampleDecisions.Sample sample)
             throws IOException {
         SampleDecisions.Event first = sample.valid().get(0);
-        String userId =
-                new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(first.value())
-                        .get("userId")
-                        .asText();
+        String userId = userIdOf(first);
         Caller officer = Caller.cli("demo.officer", AuditRole.COMPLIANCE_OFFICER);
         String purpose = "Demo: applicant asks why (GDPR Art. 15(1)(h))";
         step(
@@ -265,11 +261,7 @@ public final class Demo {
         deleteRecursively(work.resolve("archive"));
         copyRecursively(lake, future);
         SampleDecisions.Event first = sample.valid().get(0);
-        String userId =
-                new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(first.value())
-                        .get("userId")
-                        .asText();
+        String userId = userIdOf(first);
         Path holds = work.resolve("legal-holds.json");
         Files.writeString(
                 holds,
@@ -356,6 +348,13 @@ public final class Demo {
                 }
             }
         }
+    }
+
+    private static String userIdOf(SampleDecisions.Event event) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(event.value())
+                .get("userId")
+                .asText();
     }
 
     /** The lines of a full answer that hold personal data, as the terminal shows them. */

@@ -170,15 +170,33 @@ public final class PartitionCompactor implements Serializable {
      * deletes the sources that are left, then the staging folder. Safe to call any number of times.
      */
     public void rollForward(SwapManifest manifest, Path manifestFile) throws IOException {
-        List<SwapManifest.Output> outputs = manifest.outputs();
+        publishThenDelete(
+                manifest.dataset().label() + " " + manifest.partition(),
+                manifest.outputs(),
+                manifest.sources(),
+                failAt);
+        Path staging = manifestFile.getParent();
+        staging.getFileSystem().delete(staging, true);
+    }
+
+    /**
+     * The steps after the commit point that compaction and retention share: move every output not
+     * yet in place, then delete the sources that are left, stopping at {@code failAt} as a crash
+     * would.
+     */
+    static void publishThenDelete(
+            String what,
+            List<SwapManifest.Output> outputs,
+            List<PartitionTask.FileRef> sources,
+            SwapStep failAt)
+            throws IOException {
         for (int i = 0; i < outputs.size(); i++) {
-            publish(manifest.dataset().label() + " " + manifest.partition(), outputs.get(i));
+            publish(what, outputs.get(i));
             if (i == 0) {
-                fail(SwapStep.FIRST_PUBLISHED);
+                failAt(SwapStep.FIRST_PUBLISHED, failAt);
             }
         }
-        fail(SwapStep.PUBLISHED);
-        List<PartitionTask.FileRef> sources = manifest.sources();
+        failAt(SwapStep.PUBLISHED, failAt);
         for (int i = 0; i < sources.size(); i++) {
             Path source = new Path(sources.get(i).path());
             FileSystem fs = source.getFileSystem();
@@ -186,12 +204,10 @@ public final class PartitionCompactor implements Serializable {
                 fs.delete(source, false);
             }
             if (i == 0) {
-                fail(SwapStep.FIRST_SOURCE_DELETED);
+                failAt(SwapStep.FIRST_SOURCE_DELETED, failAt);
             }
         }
-        fail(SwapStep.SOURCES_DELETED);
-        Path staging = manifestFile.getParent();
-        staging.getFileSystem().delete(staging, true);
+        failAt(SwapStep.SOURCES_DELETED, failAt);
     }
 
     /**
@@ -421,6 +437,10 @@ public final class PartitionCompactor implements Serializable {
     }
 
     private void fail(SwapStep step) {
+        failAt(step, failAt);
+    }
+
+    static void failAt(SwapStep step, SwapStep failAt) {
         if (step == failAt) {
             throw new InjectedFailure(step);
         }

@@ -2,8 +2,6 @@ package io.decisionledger.compaction;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
-import io.decisionledger.lake.ParquetFormats;
-import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.retention.LegalHolds;
 import io.decisionledger.retention.RetentionPolicy;
 import io.decisionledger.retention.RetentionSummaries;
@@ -22,8 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.serialization.BulkWriter;
-import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
@@ -274,25 +270,7 @@ public final class PartitionRetainer implements Serializable {
             archiveCopy(m.label(), copy);
         }
         fail(SwapStep.ARCHIVED);
-        List<SwapManifest.Output> outputs = m.outputs();
-        for (int i = 0; i < outputs.size(); i++) {
-            PartitionCompactor.publish(m.label(), outputs.get(i));
-            if (i == 0) {
-                fail(SwapStep.FIRST_PUBLISHED);
-            }
-        }
-        fail(SwapStep.PUBLISHED);
-        for (int i = 0; i < m.sources().size(); i++) {
-            Path source = new Path(m.sources().get(i).path());
-            FileSystem fs = source.getFileSystem();
-            if (fs.exists(source)) {
-                fs.delete(source, false);
-            }
-            if (i == 0) {
-                fail(SwapStep.FIRST_SOURCE_DELETED);
-            }
-        }
-        fail(SwapStep.SOURCES_DELETED);
+        PartitionCompactor.publishThenDelete(m.label(), m.outputs(), m.sources(), failAt);
         removeEmptyFolders(m.sources());
         Path staging = manifestFile.getParent();
         staging.getFileSystem().delete(staging, true);
@@ -408,7 +386,7 @@ public final class PartitionRetainer implements Serializable {
         Path staged = new Path(staging, name);
         FileSystem fs = staged.getFileSystem();
         fs.mkdirs(staging);
-        writeParquet(staged, records);
+        LakeFiles.writeParquet(staged, records);
         return new SwapManifest.Output(
                 staged.toString(),
                 target.toString(),
@@ -416,25 +394,8 @@ public final class PartitionRetainer implements Serializable {
                 records.size());
     }
 
-    @SuppressWarnings("unchecked")
-    static void writeParquet(Path file, List<? extends SpecificRecordBase> records)
-            throws IOException {
-        FileSystem fs = file.getFileSystem();
-        Class<SpecificRecordBase> type = (Class<SpecificRecordBase>) records.get(0).getClass();
-        try (FSDataOutputStream out = fs.create(file, FileSystem.WriteMode.NO_OVERWRITE)) {
-            BulkWriter<SpecificRecordBase> writer =
-                    ParquetFormats.writerFor(type, ParquetSettings.defaults()).create(out);
-            for (SpecificRecordBase r : records) {
-                writer.addElement(r);
-            }
-            writer.finish();
-        }
-    }
-
     private void fail(SwapStep step) {
-        if (step == failAt) {
-            throw new PartitionCompactor.InjectedFailure(step);
-        }
+        PartitionCompactor.failAt(step, failAt);
     }
 
     private static PartitionResult result(

@@ -173,4 +173,25 @@ public final class LakeFiles {
         FileSystem fs = file.getPath().getFileSystem();
         return new ParquetInputFile(fs.open(file.getPath()), file.getLen());
     }
+
+    /**
+     * Writes {@code records} (at least one, all of one class) as one Parquet file, created new: for
+     * small files written whole (summaries, test lakes), not for streaming output.
+     */
+    @SuppressWarnings("unchecked")
+    public static void writeParquet(Path file, List<? extends SpecificRecordBase> records)
+            throws IOException {
+        FileSystem fs = file.getFileSystem();
+        fs.mkdirs(file.getParent());
+        Class<SpecificRecordBase> type = (Class<SpecificRecordBase>) records.get(0).getClass();
+        try (org.apache.flink.core.fs.FSDataOutputStream out =
+                fs.create(file, FileSystem.WriteMode.NO_OVERWRITE)) {
+            org.apache.flink.api.common.serialization.BulkWriter<SpecificRecordBase> writer =
+                    ParquetFormats.writerFor(type, ParquetSettings.defaults()).create(out);
+            for (SpecificRecordBase r : records) {
+                writer.addElement(r);
+            }
+            writer.finish();
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.decisionledger.compaction;
 
+import io.decisionledger.chain.VerifyJob;
+import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.DuckDbLake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** What compaction tests look at in a lake folder: rows as DuckDB sees them, and files. */
 final class CompactedLake {
@@ -20,13 +25,40 @@ final class CompactedLake {
      * with the row count and distinct event ids: equal digests mean exactly the same rows.
      */
     static Map<String, Object> rowDigest(Path dir) {
+        return rowDigestWhere(DuckDbLake.table(dir), "true");
+    }
+
+    /** The rows of {@code table} matching {@code where}, digested as {@link #rowDigest}. */
+    static Map<String, Object> rowDigestWhere(String table, String where) {
         return DuckDbLake.query(
                         "SELECT count(*) AS n, count(DISTINCT event_id) AS ids,"
                                 + " md5(string_agg(md5(CAST(t AS VARCHAR)), ',' ORDER BY md5(CAST(t AS VARCHAR))))"
                                 + " AS digest FROM "
-                                + DuckDbLake.table(dir)
-                                + " t")
+                                + table
+                                + " t WHERE "
+                                + where)
                 .get(0);
+    }
+
+    /** A batch environment on the test's MiniCluster, parallelism 2, failures not retried. */
+    static StreamExecutionEnvironment environment() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        return env;
+    }
+
+    static CompactionJob.Report compact(CompactionOptions options) throws Exception {
+        return new CompactionJob(options).run(environment(), System.out);
+    }
+
+    static VerifyJob.Report verify(LakeLayout lake, Path report) throws Exception {
+        return VerifyJob.run(
+                StreamExecutionEnvironment.getExecutionEnvironment(),
+                VerifyJob.Options.parse(
+                        new String[] {"--lake", lake.root(), "--report", report.toString()}),
+                System.out);
     }
 
     /** Committed Parquet files (what a {@code **}{@code /*.parquet} glob sees) per partition. */

@@ -1,5 +1,7 @@
 package io.decisionledger.compaction;
 
+import static io.decisionledger.compaction.CompactedLake.compact;
+import static io.decisionledger.compaction.CompactedLake.environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,9 +20,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -289,36 +288,15 @@ class CompactionJobITCase {
 
     // ---------------------------------------------------------------------------------- helpers
 
+    private VerifyJob.Report verify() throws Exception {
+        return CompactedLake.verify(lake, work.resolve("verify.json"));
+    }
+
     private CompactionOptions options(String runId) {
         return CompactionOptions.parse(
                 new String[] {
                     "--lake", lake.root(), "--as-of", AS_OF.toString(), "--run-id", runId
                 });
-    }
-
-    private static StreamExecutionEnvironment environment() {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        return env;
-    }
-
-    private static CompactionJob.Report compact(CompactionOptions options) throws Exception {
-        return new CompactionJob(options).run(environment(), System.out);
-    }
-
-    private VerifyJob.Report verify() throws Exception {
-        return VerifyJob.run(
-                StreamExecutionEnvironment.getExecutionEnvironment(),
-                VerifyJob.Options.parse(
-                        new String[] {
-                            "--lake",
-                            lake.root(),
-                            "--report",
-                            work.resolve("verify.json").toString()
-                        }),
-                System.out);
     }
 
     private static Map<String, Map<String, Object>> digests(Path root) {
@@ -339,15 +317,8 @@ class CompactionJobITCase {
 
     /** The digest of the rows in closed partitions only (event_date before yesterday). */
     private static Map<String, Object> closedDigest(Path dir) {
-        return DuckDbLake.query(
-                        "SELECT count(*) AS n, count(DISTINCT event_id) AS ids,"
-                                + " md5(string_agg(md5(CAST(t AS VARCHAR)), ',' ORDER BY md5(CAST(t AS VARCHAR))))"
-                                + " AS digest FROM "
-                                + DuckDbLake.table(dir)
-                                + " t WHERE event_date < '"
-                                + AS_OF.minusDays(1)
-                                + "'")
-                .get(0);
+        return CompactedLake.rowDigestWhere(
+                DuckDbLake.table(dir), "event_date < '" + AS_OF.minusDays(1) + "'");
     }
 
     private Map<String, List<String>> files(String dataset) {

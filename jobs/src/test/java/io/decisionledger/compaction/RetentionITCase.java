@@ -1,5 +1,7 @@
 package io.decisionledger.compaction;
 
+import static io.decisionledger.compaction.CompactedLake.compact;
+import static io.decisionledger.compaction.CompactedLake.environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,9 +20,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -249,7 +248,7 @@ class RetentionITCase {
                 flinkPath.getFileSystem().getFileStatus(flinkPath), ChainAnchor.class, rows::add);
         rows.get(0).setToHash("0".repeat(64));
         Files.delete(anchorFile);
-        PartitionRetainer.writeParquet(flinkPath, rows);
+        LakeFiles.writeParquet(flinkPath, rows);
         assertThat(verify().violationsByKind()).containsKey("BROKEN_LINK");
 
         // and with the anchor file gone, the deleted positions are a plain gap again
@@ -330,6 +329,10 @@ class RetentionITCase {
     }
 
     // ---------------------------------------------------------------------------------- helpers
+
+    private VerifyJob.Report verify() throws Exception {
+        return CompactedLake.verify(lake, work.resolve("verify.json"));
+    }
 
     /** What an uninterrupted run must leave, computed by DuckDB on the lake before it. */
     private record Expected(
@@ -431,14 +434,7 @@ class RetentionITCase {
     }
 
     private static Map<String, Object> digestWhere(String table, String where) {
-        return DuckDbLake.query(
-                        "SELECT count(*) AS n, count(DISTINCT event_id) AS ids,"
-                                + " md5(string_agg(md5(CAST(t AS VARCHAR)), ',' ORDER BY md5(CAST(t AS VARCHAR))))"
-                                + " AS digest FROM "
-                                + table
-                                + " t WHERE "
-                                + where)
-                .get(0);
+        return CompactedLake.rowDigestWhere(table, where);
     }
 
     private static long count(String table, String where) {
@@ -462,30 +458,5 @@ class RetentionITCase {
                     "--retention-policy", policy.toString(),
                     "--legal-holds", holds.toString()
                 });
-    }
-
-    private static StreamExecutionEnvironment environment() {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        return env;
-    }
-
-    private static CompactionJob.Report compact(CompactionOptions options) throws Exception {
-        return new CompactionJob(options).run(environment(), System.out);
-    }
-
-    private VerifyJob.Report verify() throws Exception {
-        return VerifyJob.run(
-                StreamExecutionEnvironment.getExecutionEnvironment(),
-                VerifyJob.Options.parse(
-                        new String[] {
-                            "--lake",
-                            lake.root(),
-                            "--report",
-                            work.resolve("verify.json").toString()
-                        }),
-                System.out);
     }
 }

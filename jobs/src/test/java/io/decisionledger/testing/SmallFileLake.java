@@ -6,9 +6,8 @@ import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.decision.ParseOutcome;
 import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.decision.Quarantine;
+import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
-import io.decisionledger.lake.ParquetFormats;
-import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.lake.PartitionPath;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PiiMasker;
@@ -30,9 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.serialization.BulkWriter;
-import org.apache.flink.core.fs.FSDataOutputStream;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
@@ -203,20 +199,9 @@ public final class SmallFileLake {
             open.clear();
         }
 
-        @SuppressWarnings({"unchecked", "rawtypes"})
         static void writeFile(Path path, List<? extends SpecificRecordBase> records)
                 throws IOException {
-            FileSystem fs = path.getFileSystem();
-            fs.mkdirs(path.getParent());
-            Class<SpecificRecordBase> cls = (Class<SpecificRecordBase>) records.get(0).getClass();
-            try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
-                BulkWriter<SpecificRecordBase> writer =
-                        ParquetFormats.writerFor(cls, ParquetSettings.defaults()).create(out);
-                for (SpecificRecordBase r : records) {
-                    writer.addElement(r);
-                }
-                writer.finish();
-            }
+            LakeFiles.writeParquet(path, records);
         }
     }
 }
