@@ -82,7 +82,43 @@ public final class TextMasker {
     private static final IBANValidator IBANS = IBANValidator.getInstance();
     private static final InetAddressValidator IPS = InetAddressValidator.getInstance();
 
+    // What each run of the scan may hold, per ASCII character (no pattern matches anything else).
+    private static final byte EMAIL_CHAR = 1; // EMAIL: local part, domain and "@"
+    private static final byte IBAN_CHAR = 2; // IBAN: capitals, digits, space
+    private static final byte NUMBER_CHAR = 4; // CARD, SSN, IPV4, PHONE_RUN: digits, " -./()+"
+    private static final byte IPV6_CHAR = 8; // IPV6: hex digits, ":" and "." of an IPv4 tail
+    private static final byte DIGIT = 16;
+    private static final byte[] CHAR_CLASSES = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            boolean digit = c >= '0' && c <= '9';
+            boolean upper = c >= 'A' && c <= 'Z';
+            boolean lower = c >= 'a' && c <= 'z';
+            int cls = 0;
+            if (digit || upper || lower || "._%+-@".indexOf(c) >= 0) {
+                cls |= EMAIL_CHAR;
+            }
+            if (digit || upper || c == ' ') {
+                cls |= IBAN_CHAR;
+            }
+            if (digit || " -./()+".indexOf(c) >= 0) {
+                cls |= NUMBER_CHAR;
+            }
+            if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.') {
+                cls |= IPV6_CHAR;
+            }
+            if (digit) {
+                cls |= DIGIT;
+            }
+            CHAR_CLASSES[c] = (byte) cls;
+        }
+    }
+
     private final int youngestBirthYear = Year.now().getValue() - 16;
+
+    /** The text being scanned, plus one character that ends every run. */
+    private char[] chars = new char[1024];
 
     // Where each detector may find something in the text being masked, from one scan of its
     // characters (see scan); the regexes run on these windows only, never on the whole text.
@@ -238,6 +274,12 @@ public final class TextMasker {
         ipv6s.clear();
         boolean wantDates = kinds.contains(PiiKind.DOB);
         int n = text.length();
+        if (chars.length < n + 1) {
+            chars = new char[Math.max(n + 1, 2 * chars.length)];
+        }
+        char[] t = chars;
+        text.getChars(0, n, t, 0);
+        t[n] = '\n'; // belongs to no run: closes the runs still open at the end of the text
         int emailStart = -1;
         boolean emailAt = false;
         int ibanRun = -1;
@@ -248,11 +290,10 @@ public final class TextMasker {
         int ipv6Start = -1;
         int ipv6Colons = 0;
         for (int i = 0; i <= n; i++) {
-            // i == n closes the runs still open at the end of the text
-            char c = i < n ? text.charAt(i) : '\n';
-            boolean digit = isDigit(c);
+            char c = t[i];
+            int cls = c < 128 ? CHAR_CLASSES[c] : 0;
 
-            if (isEmailChar(c)) {
+            if ((cls & EMAIL_CHAR) != 0) {
                 if (emailStart < 0) {
                     emailStart = i;
                     emailAt = false;
@@ -265,18 +306,17 @@ public final class TextMasker {
                 emailStart = -1;
             }
 
-            if (digit || (c >= 'A' && c <= 'Z') || c == ' ') {
+            if ((cls & IBAN_CHAR) != 0) {
                 if (ibanRun < 0) {
                     ibanRun = i;
                     ibanStart = -1;
                 }
                 if (ibanStart < 0
-                        && c >= 'A'
-                        && c <= 'Z'
+                        && isUpper(c)
                         && i + 3 < n
-                        && isUpper(text.charAt(i + 1))
-                        && isDigit(text.charAt(i + 2))
-                        && isDigit(text.charAt(i + 3))) {
+                        && isUpper(t[i + 1])
+                        && isDigit(t[i + 2])
+                        && isDigit(t[i + 3])) {
                     ibanStart = i;
                 }
             } else if (ibanRun >= 0) {
@@ -286,19 +326,25 @@ public final class TextMasker {
                 ibanRun = -1;
             }
 
-            if (digit || isNumberPunctuation(c)) {
+            if ((cls & NUMBER_CHAR) != 0) {
                 if (numberStart < 0) {
                     numberStart = i;
                     numberDigits = 0;
                     numberDots = 0;
                 }
-                if (digit) {
+                if ((cls & DIGIT) != 0) {
                     numberDigits++;
-                } else if (c == '.'
-                        && i > 0
-                        && i + 1 < n
-                        && isDigit(text.charAt(i - 1))
-                        && isDigit(text.charAt(i + 1))) {
+                    if (wantDates
+                            && (c == '1' || c == '2')
+                            && i + 3 < n
+                            && t[i + 1] == (c == '1' ? '9' : '0')
+                            && isDigit(t[i + 2])
+                            && isDigit(t[i + 3])) {
+                        dates.add(
+                                Math.max(0, i - DATE_BEFORE_YEAR),
+                                Math.min(n, i + 4 + DATE_AFTER_YEAR));
+                    }
+                } else if (c == '.' && i > 0 && isDigit(t[i - 1]) && isDigit(t[i + 1])) {
                     numberDots++;
                 }
             } else if (numberStart >= 0) {
@@ -308,7 +354,7 @@ public final class TextMasker {
                 numberStart = -1;
             }
 
-            if (isHex(c) || c == ':' || c == '.') {
+            if ((cls & IPV6_CHAR) != 0) {
                 if (ipv6Start < 0) {
                     ipv6Start = i;
                     ipv6Colons = 0;
@@ -321,15 +367,6 @@ public final class TextMasker {
                     ipv6s.add(ipv6Start, i);
                 }
                 ipv6Start = -1;
-            }
-
-            if (wantDates
-                    && (c == '1' || c == '2')
-                    && i + 3 < n
-                    && text.charAt(i + 1) == (c == '1' ? '9' : '0')
-                    && isDigit(text.charAt(i + 2))
-                    && isDigit(text.charAt(i + 3))) {
-                dates.add(Math.max(0, i - DATE_BEFORE_YEAR), Math.min(n, i + 4 + DATE_AFTER_YEAR));
             }
         }
     }
@@ -586,28 +623,6 @@ public final class TextMasker {
 
     private static boolean isUpper(char c) {
         return c >= 'A' && c <= 'Z';
-    }
-
-    private static boolean isHex(char c) {
-        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    /** What EMAIL can match: its local part's and domain's characters and the "@". */
-    private static boolean isEmailChar(char c) {
-        return (c >= 'a' && c <= 'z')
-                || (c >= 'A' && c <= 'Z')
-                || isDigit(c)
-                || c == '.'
-                || c == '_'
-                || c == '%'
-                || c == '+'
-                || c == '-'
-                || c == '@';
-    }
-
-    /** Besides digits, what CARD, SSN, IPV4 and PHONE_RUN can match. */
-    private static boolean isNumberPunctuation(char c) {
-        return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')' || c == '+';
     }
 
     private static int digitCount(String text) {
