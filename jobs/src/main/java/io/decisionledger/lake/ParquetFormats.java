@@ -21,6 +21,7 @@ import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -179,7 +180,8 @@ public final class ParquetFormats {
                 freeTextColumns = columnPaths(schema, FREE_TEXT_COLUMNS);
                 uniqueColumns = columnPaths(schema, UNIQUE_COLUMNS);
             }
-            AvroParquetWriter.Builder<T> builder = AvroParquetWriter.<T>builder(out);
+            AvroParquetWriter.Builder<T> builder =
+                    AvroParquetWriter.<T>builder(new BufferedOutputFile(out));
             for (String column : freeTextColumns) {
                 builder =
                         builder.withDictionaryEncoding(column, false)
@@ -201,6 +203,109 @@ public final class ParquetFormats {
                     .withPageSize(settings.pageBytes())
                     .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false")
                     .build();
+        }
+    }
+
+    /**
+     * Coalesces the writer's small writes. Parquet serialises page headers and the footer a few
+     * bytes at a time (Thrift), and Flink's local file system writes every call straight to its
+     * file channel, one system call each: 5-7% of ingest's CPU went to those calls. Everything
+     * reaches the underlying stream, in order, no later than the writer's close, which the FileSink
+     * calls when it finishes the part file at a checkpoint.
+     */
+    static final class BufferedOutputFile implements OutputFile {
+        private static final int BUFFER_BYTES = 64 * 1024;
+
+        private final OutputFile file;
+
+        BufferedOutputFile(OutputFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public PositionOutputStream create(long blockSizeHint) throws IOException {
+            return new Buffered(file.create(blockSizeHint));
+        }
+
+        @Override
+        public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+            return new Buffered(file.createOrOverwrite(blockSizeHint));
+        }
+
+        @Override
+        public boolean supportsBlockSize() {
+            return file.supportsBlockSize();
+        }
+
+        @Override
+        public long defaultBlockSize() {
+            return file.defaultBlockSize();
+        }
+
+        @Override
+        public String getPath() {
+            return file.getPath();
+        }
+
+        private static final class Buffered extends PositionOutputStream {
+            private final PositionOutputStream out;
+            private final byte[] buffer = new byte[BUFFER_BYTES];
+            private int buffered;
+
+            /** Bytes handed to the underlying stream, counted from where it stood at the start. */
+            private long position;
+
+            Buffered(PositionOutputStream out) throws IOException {
+                this.out = out;
+                this.position = out.getPos();
+            }
+
+            @Override
+            public long getPos() {
+                return position + buffered;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                if (buffered == buffer.length) {
+                    drain();
+                }
+                buffer[buffered++] = (byte) b;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (len > buffer.length - buffered) {
+                    drain();
+                    if (len >= buffer.length) {
+                        out.write(b, off, len);
+                        position += len;
+                        return;
+                    }
+                }
+                System.arraycopy(b, off, buffer, buffered, len);
+                buffered += len;
+            }
+
+            @Override
+            public void flush() throws IOException {
+                drain();
+                out.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                drain();
+                out.close();
+            }
+
+            private void drain() throws IOException {
+                if (buffered > 0) {
+                    out.write(buffer, 0, buffered);
+                    position += buffered;
+                    buffered = 0;
+                }
+            }
         }
     }
 }

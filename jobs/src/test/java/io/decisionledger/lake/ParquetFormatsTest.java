@@ -94,6 +94,38 @@ class ParquetFormatsTest {
         assertThat(readBack(file)).isEqualTo(written);
     }
 
+    @Test
+    void readsBackFilesLargerThanTheWriteBufferWithManyPagesAndRowGroups() throws Exception {
+        // given: ~6 MB of records, 8 KiB pages and 256 KiB row groups, so the writer's buffered
+        // output stream drains many times and the footer's offsets must all be right
+        List<DecisionRecord> written = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            DecisionRecord r = decision(i);
+            r.setPrompt(r.getPrompt() + " " + "x".repeat(1000 + i % 1000));
+            written.add(r);
+        }
+        Path file = dir.resolve("part-1.parquet");
+
+        // when
+        try (LocalDataOutputStream out = new LocalDataOutputStream(file.toFile())) {
+            BulkWriter<DecisionRecord> writer =
+                    ParquetFormats.writerFor(
+                                    DecisionRecord.class,
+                                    new ParquetSettings("UNCOMPRESSED", 256 * 1024, 8 * 1024))
+                            .create(out);
+            for (DecisionRecord r : written) {
+                writer.addElement(r);
+            }
+            writer.finish();
+        }
+
+        // then
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+            assertThat(reader.getFooter().getBlocks().size()).isGreaterThan(10);
+        }
+        assertThat(readBack(file)).isEqualTo(written);
+    }
+
     private static List<DecisionRecord> readBack(Path file) throws Exception {
         List<DecisionRecord> read = new ArrayList<>();
         try (ParquetReader<DecisionRecord> reader =
