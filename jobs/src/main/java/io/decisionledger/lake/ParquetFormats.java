@@ -1,6 +1,9 @@
 package io.decisionledger.lake;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -13,9 +16,13 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.avro.AvroWriteSupport;
+import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.schema.MessageType;
 
 /**
  * Parquet writer factories for the lake's Avro record classes. Flink's own {@code
@@ -64,7 +71,7 @@ public final class ParquetFormats {
             Class<T> recordClass,
             OutputFile out,
             ParquetSettings settings,
-            java.util.List<String> bloomColumns,
+            List<String> bloomColumns,
             long expectedRows)
             throws IOException {
         SpecificData model = SpecificData.getForClass(recordClass);
@@ -88,12 +95,77 @@ public final class ParquetFormats {
         return builder.build();
     }
 
+    /**
+     * Columns the streaming writers store without dictionary and without min/max statistics: long
+     * free text (prompts, responses, documents, raw input) and per-record digests. Their values
+     * hardly repeat within a file, or when they do (a tenant's system prompt) Snappy finds the
+     * repeat anyway, so a dictionary saves nothing while hashing and comparing every value (a tenth
+     * of ingest's CPU); no query filters on them, so their statistics only cost compares.
+     */
+    static final Set<String> FREE_TEXT_COLUMNS =
+            Set.of(
+                    "prompt",
+                    "system_prompt",
+                    "context_user_history",
+                    "context_relevant_documents",
+                    "context_metadata_json",
+                    "response_content",
+                    "decision_reasoning",
+                    "extra_json",
+                    "content_sha256",
+                    "prev_hash",
+                    "hash",
+                    "context_relevant_documents_sha256",
+                    "raw",
+                    "detail",
+                    "card_json",
+                    "query_json",
+                    "replayed_reasoning",
+                    "replayed_content");
+
+    /**
+     * Columns with a new value in (almost) every record, stored without dictionary but with
+     * statistics, which queries prune files with. Parquet would build their dictionary, hashing
+     * every value, only to drop it at the first page for not compressing.
+     */
+    static final Set<String> UNIQUE_COLUMNS =
+            Set.of("event_id", "event_time", "ingest_time", "source_offset", "chain_seq");
+
+    // Short, repeating columns (tenant, model version, event type, status, user) keep both.
+    // Compaction rewrites files with dictionaries everywhere ({@link #compactedWriter}).
+
+    /**
+     * The dot paths of {@code schema}'s Parquet columns whose top-level field is in {@code names}.
+     */
+    static List<String> columnPaths(Schema schema, Set<String> names) {
+        MessageType parquet = new AvroSchemaConverter(avroConfiguration()).convert(schema);
+        List<String> paths = new ArrayList<>();
+        for (ColumnDescriptor column : parquet.getColumns()) {
+            String[] path = column.getPath();
+            if (names.contains(path[0])) {
+                paths.add(String.join(".", path));
+            }
+        }
+        return paths;
+    }
+
+    /** The three-level list layout the writers use, for the schema converter too. */
+    private static Configuration avroConfiguration() {
+        Configuration conf = new Configuration(false);
+        conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
+        return conf;
+    }
+
     private static final class SpecificRecordParquetBuilder<T extends SpecificRecordBase>
             implements ParquetBuilder<T> {
         private static final long serialVersionUID = 1L;
 
         private final Class<T> recordClass;
         private final ParquetSettings settings;
+
+        // The record schema's column paths in FREE_TEXT_COLUMNS and UNIQUE_COLUMNS, once per task.
+        private transient List<String> freeTextColumns;
+        private transient List<String> uniqueColumns;
 
         SpecificRecordParquetBuilder(Class<T> recordClass, ParquetSettings settings) {
             this.recordClass = recordClass;
@@ -104,7 +176,21 @@ public final class ParquetFormats {
         public ParquetWriter<T> createWriter(OutputFile out) throws IOException {
             SpecificData model = SpecificData.getForClass(recordClass);
             Schema schema = model.getSchema(recordClass);
-            return AvroParquetWriter.<T>builder(out)
+            if (freeTextColumns == null) {
+                freeTextColumns = columnPaths(schema, FREE_TEXT_COLUMNS);
+                uniqueColumns = columnPaths(schema, UNIQUE_COLUMNS);
+            }
+            AvroParquetWriter.Builder<T> builder =
+                    AvroParquetWriter.<T>builder(new BufferedOutputFile(out));
+            for (String column : freeTextColumns) {
+                builder =
+                        builder.withDictionaryEncoding(column, false)
+                                .withStatisticsEnabled(column, false);
+            }
+            for (String column : uniqueColumns) {
+                builder = builder.withDictionaryEncoding(column, false);
+            }
+            return builder
                     // An empty Hadoop configuration: left alone, the builder makes a default one,
                     // which parses core-default.xml and core-site.xml, once per part file, that
                     // is per bucket per checkpoint (a third of ingest's CPU in bench/). The writer
@@ -117,6 +203,109 @@ public final class ParquetFormats {
                     .withPageSize(settings.pageBytes())
                     .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false")
                     .build();
+        }
+    }
+
+    /**
+     * Coalesces the writer's small writes. Parquet serialises page headers and the footer a few
+     * bytes at a time (Thrift), and Flink's local file system writes every call straight to its
+     * file channel, one system call each: 5-7% of ingest's CPU went to those calls. Everything
+     * reaches the underlying stream, in order, no later than the writer's close, which the FileSink
+     * calls when it finishes the part file at a checkpoint.
+     */
+    static final class BufferedOutputFile implements OutputFile {
+        private static final int BUFFER_BYTES = 64 * 1024;
+
+        private final OutputFile file;
+
+        BufferedOutputFile(OutputFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public PositionOutputStream create(long blockSizeHint) throws IOException {
+            return new Buffered(file.create(blockSizeHint));
+        }
+
+        @Override
+        public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+            return new Buffered(file.createOrOverwrite(blockSizeHint));
+        }
+
+        @Override
+        public boolean supportsBlockSize() {
+            return file.supportsBlockSize();
+        }
+
+        @Override
+        public long defaultBlockSize() {
+            return file.defaultBlockSize();
+        }
+
+        @Override
+        public String getPath() {
+            return file.getPath();
+        }
+
+        private static final class Buffered extends PositionOutputStream {
+            private final PositionOutputStream out;
+            private final byte[] buffer = new byte[BUFFER_BYTES];
+            private int buffered;
+
+            /** Bytes handed to the underlying stream, counted from where it stood at the start. */
+            private long position;
+
+            Buffered(PositionOutputStream out) throws IOException {
+                this.out = out;
+                this.position = out.getPos();
+            }
+
+            @Override
+            public long getPos() {
+                return position + buffered;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                if (buffered == buffer.length) {
+                    drain();
+                }
+                buffer[buffered++] = (byte) b;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (len > buffer.length - buffered) {
+                    drain();
+                    if (len >= buffer.length) {
+                        out.write(b, off, len);
+                        position += len;
+                        return;
+                    }
+                }
+                System.arraycopy(b, off, buffer, buffered, len);
+                buffered += len;
+            }
+
+            @Override
+            public void flush() throws IOException {
+                drain();
+                out.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                drain();
+                out.close();
+            }
+
+            private void drain() throws IOException {
+                if (buffered > 0) {
+                    out.write(buffer, 0, buffered);
+                    position += buffered;
+                    buffered = 0;
+                }
+            }
         }
     }
 }

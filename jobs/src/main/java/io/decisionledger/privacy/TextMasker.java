@@ -4,6 +4,7 @@ import com.google.i18n.phonenumbers.PhoneNumberMatch;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import java.time.Year;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -65,8 +66,14 @@ public final class TextMasker {
     /** A run of digits and phone punctuation, optionally after "+" and "(": a phone candidate. */
     private static final Pattern PHONE_RUN = Pattern.compile("\\+?\\(?\\d[\\d ()./-]*\\d");
 
-    /** A year a date of birth (or any date the DATE pattern knows) must contain. */
-    private static final Pattern YEAR = Pattern.compile("(?:19|20)\\d\\d");
+    /**
+     * How far a DATE match reaches before and after the year (19xx or 20xx) every alternative
+     * contains: at most "28th September, " (17 characters) before it and "-12-31" (6) after it;
+     * rounded up, since a wider window costs little and a narrower one would lose dates.
+     */
+    private static final int DATE_BEFORE_YEAR = 24;
+
+    private static final int DATE_AFTER_YEAR = 12;
 
     /** "00" + country code at the start of a number, e.g. "0044 20 7946 0958". */
     private static final Pattern EUROPEAN_IDD = Pattern.compile("(?<![\\w+])00(?=[1-9]\\d)");
@@ -75,7 +82,63 @@ public final class TextMasker {
     private static final IBANValidator IBANS = IBANValidator.getInstance();
     private static final InetAddressValidator IPS = InetAddressValidator.getInstance();
 
+    // What each run of the scan may hold, per ASCII character (no pattern matches anything else).
+    private static final byte EMAIL_CHAR = 1; // EMAIL: local part, domain and "@"
+    private static final byte IBAN_CHAR = 2; // IBAN: capitals, digits, space
+    private static final byte NUMBER_CHAR = 4; // CARD, SSN, IPV4, PHONE_RUN: digits, " -./()+"
+    private static final byte IPV6_CHAR = 8; // IPV6: hex digits, ":" and "." of an IPv4 tail
+    private static final byte DIGIT = 16;
+    private static final byte[] CHAR_CLASSES = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            boolean digit = c >= '0' && c <= '9';
+            boolean upper = c >= 'A' && c <= 'Z';
+            boolean lower = c >= 'a' && c <= 'z';
+            int cls = 0;
+            if (digit || upper || lower || "._%+-@".indexOf(c) >= 0) {
+                cls |= EMAIL_CHAR;
+            }
+            if (digit || upper || c == ' ') {
+                cls |= IBAN_CHAR;
+            }
+            if (digit || " -./()+".indexOf(c) >= 0) {
+                cls |= NUMBER_CHAR;
+            }
+            if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.') {
+                cls |= IPV6_CHAR;
+            }
+            if (digit) {
+                cls |= DIGIT;
+            }
+            CHAR_CLASSES[c] = (byte) cls;
+        }
+    }
+
     private final int youngestBirthYear = Year.now().getValue() - 16;
+
+    /** The text being scanned, plus one character that ends every run. */
+    private char[] chars = new char[1024];
+
+    // Where each detector may find something in the text being masked, from one scan of its
+    // characters (see scan); the regexes run on these windows only, never on the whole text.
+    private final Windows emails = new Windows();
+    private final Windows ibans = new Windows();
+    private final Windows numbers = new Windows();
+    private final Windows dates = new Windows();
+    private final Windows ipv6s = new Windows();
+
+    // One matcher per pattern, reset for every window: transparent bounds, so look-behinds,
+    // look-aheads and \b see the text around the window exactly as they would in a scan of the
+    // whole text.
+    private final Matcher emailMatcher = transparent(EMAIL);
+    private final Matcher ibanMatcher = transparent(IBAN);
+    private final Matcher cardMatcher = transparent(CARD);
+    private final Matcher ssnMatcher = transparent(SSN);
+    private final Matcher ipv4Matcher = transparent(IPV4);
+    private final Matcher ipv6Matcher = transparent(IPV6);
+    private final Matcher dateMatcher = transparent(DATE);
+    private final Matcher phoneRunMatcher = transparent(PHONE_RUN);
 
     /** One finding: [start, end) of the text, and what replaces it. */
     private record Span(int start, int end, int precedence, String placeholder) {}
@@ -98,35 +161,15 @@ public final class TextMasker {
             return new Masked(text, 0);
         }
         List<Span> spans = new ArrayList<>();
-        // Cheap gates first: most free text has too few digits, dots or colons for most detectors,
-        // and the regexes and libphonenumber cost far more than counting.
-        int digits = 0;
-        int dots = 0; // between two digits, as in an IPv4 address
-        int colons = 0; // between hex digits or colons, as in an IPv6 address
-        int last = text.length() - 1;
-        for (int i = 0; i <= last; i++) {
-            char c = text.charAt(i);
-            if (c >= '0' && c <= '9') {
-                digits++;
-            } else if (c == '.' && i > 0 && i < last) {
-                if (isDigit(text.charAt(i - 1)) && isDigit(text.charAt(i + 1))) {
-                    dots++;
-                }
-            } else if (c == ':') {
-                boolean before = i > 0 && isHexOrColon(text.charAt(i - 1));
-                boolean after = i < last && isHexOrColon(text.charAt(i + 1));
-                if (before || after) {
-                    colons++;
-                }
+        scan(text, kinds);
+        if (kinds.contains(PiiKind.EMAIL)) {
+            for (int w = 0; w < emails.size(); w++) {
+                addAll(spans, within(emailMatcher, text, emails, w), PiiKind.EMAIL);
             }
         }
-        boolean hasDigit = digits > 0;
-        if (kinds.contains(PiiKind.EMAIL) && text.indexOf('@') >= 0) {
-            addAll(spans, EMAIL.matcher(text), PiiKind.EMAIL);
-        }
-        if (hasDigit) {
-            if (kinds.contains(PiiKind.IBAN)) {
-                Matcher m = IBAN.matcher(text);
+        if (kinds.contains(PiiKind.IBAN)) {
+            for (int w = 0; w < ibans.size(); w++) {
+                Matcher m = within(ibanMatcher, text, ibans, w);
                 while (m.find()) {
                     int end = ibanEnd(text, m.start(), m.end());
                     if (end > 0) {
@@ -134,8 +177,13 @@ public final class TextMasker {
                     }
                 }
             }
-            if (kinds.contains(PiiKind.CARD) && digits >= 13) {
-                Matcher m = CARD.matcher(text);
+        }
+        if (kinds.contains(PiiKind.CARD)) {
+            for (int w = 0; w < numbers.size(); w++) {
+                if (numbers.digits(w) < 13) {
+                    continue;
+                }
+                Matcher m = within(cardMatcher, text, numbers, w);
                 while (m.find()) {
                     String cardDigits = m.group().replace(" ", "").replace("-", "");
                     if (cardDigits.length() >= 13
@@ -145,35 +193,52 @@ public final class TextMasker {
                     }
                 }
             }
-            if (kinds.contains(PiiKind.SSN) && digits >= 9) {
-                addAll(spans, SSN.matcher(text), PiiKind.SSN);
+        }
+        if (kinds.contains(PiiKind.SSN)) {
+            for (int w = 0; w < numbers.size(); w++) {
+                if (numbers.digits(w) >= 9) {
+                    addAll(spans, within(ssnMatcher, text, numbers, w), PiiKind.SSN);
+                }
             }
-            if (kinds.contains(PiiKind.IP) && dots >= 3) {
-                Matcher m = IPV4.matcher(text);
+        }
+        if (kinds.contains(PiiKind.IP)) {
+            for (int w = 0; w < numbers.size(); w++) {
+                if (numbers.dots(w) < 3) {
+                    continue;
+                }
+                Matcher m = within(ipv4Matcher, text, numbers, w);
                 while (m.find()) {
                     if (IPS.isValidInet4Address(m.group())) {
                         spans.add(span(m.start(), m.end(), PiiKind.IP));
                     }
                 }
             }
-            if (kinds.contains(PiiKind.DOB) && digits >= 4 && YEAR.matcher(text).find()) {
-                Matcher m = DATE.matcher(text);
+        }
+        if (kinds.contains(PiiKind.DOB)) {
+            for (int w = 0; w < dates.size(); w++) {
+                Matcher m = within(dateMatcher, text, dates, w);
                 while (m.find()) {
                     if (looksLikeBirthDate(text, m)) {
                         spans.add(span(m.start(), m.end(), PiiKind.DOB));
                     }
                 }
             }
-            if (kinds.contains(PiiKind.PHONE) && digits >= 7) {
-                addPhones(spans, text, phoneRegion);
+        }
+        if (kinds.contains(PiiKind.PHONE)) {
+            for (int w = 0; w < numbers.size(); w++) {
+                if (numbers.digits(w) >= 7) {
+                    addPhones(spans, text, within(phoneRunMatcher, text, numbers, w), phoneRegion);
+                }
             }
         }
-        if (kinds.contains(PiiKind.IP) && colons >= 2) {
-            Matcher m = IPV6.matcher(text);
-            while (m.find()) {
-                String candidate = m.group();
-                if (candidate.length() > 2 && IPS.isValidInet6Address(candidate)) {
-                    spans.add(span(m.start(), m.end(), PiiKind.IP));
+        if (kinds.contains(PiiKind.IP)) {
+            for (int w = 0; w < ipv6s.size(); w++) {
+                Matcher m = within(ipv6Matcher, text, ipv6s, w);
+                while (m.find()) {
+                    String candidate = m.group();
+                    if (candidate.length() > 2 && IPS.isValidInet6Address(candidate)) {
+                        spans.add(span(m.start(), m.end(), PiiKind.IP));
+                    }
                 }
             }
         }
@@ -191,10 +256,189 @@ public final class TextMasker {
         return replace(text, spans);
     }
 
-    private static void addPhones(List<Span> spans, String text, String region) {
+    /**
+     * Finds, in one pass over {@code text}, the windows each detector has to look at. Every window
+     * is a maximal run of the characters the detector's pattern can match (an e-mail's run must
+     * hold an "@", an IPv6 run two colons, a number run a digit; an IBAN's starts at two capitals
+     * and two digits), or for dates the reach of the pattern around a year. A match can only lie
+     * inside such a window and the windows of one detector are disjoint, so running the pattern on
+     * each window with transparent bounds finds exactly the matches a scan of the whole text would,
+     * at the cost of a scan of the few places where something can be. Most free text has no "@",
+     * few digits and no colon between hex digits, so most detectors have no window at all.
+     */
+    private void scan(String text, Set<PiiKind> kinds) {
+        emails.clear();
+        ibans.clear();
+        numbers.clear();
+        dates.clear();
+        ipv6s.clear();
+        boolean wantDates = kinds.contains(PiiKind.DOB);
+        int n = text.length();
+        if (chars.length < n + 1) {
+            chars = new char[Math.max(n + 1, 2 * chars.length)];
+        }
+        char[] t = chars;
+        text.getChars(0, n, t, 0);
+        t[n] = '\n'; // belongs to no run: closes the runs still open at the end of the text
+        int emailStart = -1;
+        boolean emailAt = false;
+        int ibanRun = -1;
+        int ibanStart = -1;
+        int numberStart = -1;
+        int numberDigits = 0;
+        int numberDots = 0;
+        int ipv6Start = -1;
+        int ipv6Colons = 0;
+        for (int i = 0; i <= n; i++) {
+            char c = t[i];
+            int cls = c < 128 ? CHAR_CLASSES[c] : 0;
+
+            if ((cls & EMAIL_CHAR) != 0) {
+                if (emailStart < 0) {
+                    emailStart = i;
+                    emailAt = false;
+                }
+                emailAt |= c == '@';
+            } else if (emailStart >= 0) {
+                if (emailAt) {
+                    emails.add(emailStart, i);
+                }
+                emailStart = -1;
+            }
+
+            if ((cls & IBAN_CHAR) != 0) {
+                if (ibanRun < 0) {
+                    ibanRun = i;
+                    ibanStart = -1;
+                }
+                if (ibanStart < 0
+                        && isUpper(c)
+                        && i + 3 < n
+                        && isUpper(t[i + 1])
+                        && isDigit(t[i + 2])
+                        && isDigit(t[i + 3])) {
+                    ibanStart = i;
+                }
+            } else if (ibanRun >= 0) {
+                if (ibanStart >= 0) {
+                    ibans.add(ibanStart, i);
+                }
+                ibanRun = -1;
+            }
+
+            if ((cls & NUMBER_CHAR) != 0) {
+                if (numberStart < 0) {
+                    numberStart = i;
+                    numberDigits = 0;
+                    numberDots = 0;
+                }
+                if ((cls & DIGIT) != 0) {
+                    numberDigits++;
+                    if (wantDates
+                            && (c == '1' || c == '2')
+                            && i + 3 < n
+                            && t[i + 1] == (c == '1' ? '9' : '0')
+                            && isDigit(t[i + 2])
+                            && isDigit(t[i + 3])) {
+                        dates.add(
+                                Math.max(0, i - DATE_BEFORE_YEAR),
+                                Math.min(n, i + 4 + DATE_AFTER_YEAR));
+                    }
+                } else if (c == '.' && i > 0 && isDigit(t[i - 1]) && isDigit(t[i + 1])) {
+                    numberDots++;
+                }
+            } else if (numberStart >= 0) {
+                if (numberDigits > 0) {
+                    numbers.add(numberStart, i, numberDigits, numberDots);
+                }
+                numberStart = -1;
+            }
+
+            if ((cls & IPV6_CHAR) != 0) {
+                if (ipv6Start < 0) {
+                    ipv6Start = i;
+                    ipv6Colons = 0;
+                }
+                if (c == ':') {
+                    ipv6Colons++;
+                }
+            } else if (ipv6Start >= 0) {
+                if (ipv6Colons >= 2) {
+                    ipv6s.add(ipv6Start, i);
+                }
+                ipv6Start = -1;
+            }
+        }
+    }
+
+    /** {@code matcher} on {@code text}, limited to window {@code w}. */
+    private static Matcher within(Matcher matcher, String text, Windows windows, int w) {
+        return matcher.reset(text).region(windows.start(w), windows.end(w));
+    }
+
+    private static Matcher transparent(Pattern pattern) {
+        return pattern.matcher("").useTransparentBounds(true).useAnchoringBounds(false);
+    }
+
+    /**
+     * Disjoint [start, end) stretches of one text in ascending order, each with the digits and dots
+     * found in it; adding one that overlaps the last widens the last.
+     */
+    private static final class Windows {
+        private int[] data = new int[4 * 8];
+        private int size;
+
+        void clear() {
+            size = 0;
+        }
+
+        int size() {
+            return size;
+        }
+
+        int start(int w) {
+            return data[4 * w];
+        }
+
+        int end(int w) {
+            return data[4 * w + 1];
+        }
+
+        int digits(int w) {
+            return data[4 * w + 2];
+        }
+
+        int dots(int w) {
+            return data[4 * w + 3];
+        }
+
+        void add(int start, int end) {
+            add(start, end, 0, 0);
+        }
+
+        void add(int start, int end, int digits, int dots) {
+            if (size > 0 && start <= end(size - 1)) {
+                int last = 4 * (size - 1);
+                data[last + 1] = Math.max(data[last + 1], end);
+                data[last + 2] += digits;
+                data[last + 3] += dots;
+                return;
+            }
+            if (4 * (size + 1) > data.length) {
+                data = Arrays.copyOf(data, data.length * 2);
+            }
+            int at = 4 * size;
+            data[at] = start;
+            data[at + 1] = end;
+            data[at + 2] = digits;
+            data[at + 3] = dots;
+            size++;
+        }
+    }
+
+    private static void addPhones(List<Span> spans, String text, Matcher run, String region) {
         // libphonenumber parses every number-like run it sees (amounts, ids, years), which is
         // most of the masking's cost; only runs with enough digits to be a phone number go to it.
-        Matcher run = PHONE_RUN.matcher(text);
         while (run.find()) {
             if (digitCount(run.group()) >= 7) {
                 addPhones(spans, text, run.start(), run.end(), region);
@@ -377,8 +621,8 @@ public final class TextMasker {
         return c >= '0' && c <= '9';
     }
 
-    private static boolean isHexOrColon(char c) {
-        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':';
+    private static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z';
     }
 
     private static int digitCount(String text) {

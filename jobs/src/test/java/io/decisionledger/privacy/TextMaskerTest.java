@@ -510,4 +510,41 @@ class TextMaskerTest {
         assertThat(asUs).isEqualTo(text);
         assertThat(asGb).isEqualTo("Call [PHONE] after five");
     }
+
+    @Test
+    void findsDetectionsThatSpanTheWholeReachOfTheirPattern() {
+        // given: each detector only looks at the stretches of text its pattern can match, so
+        // these sit at the edges of those stretches: the longest date forms around the year, an
+        // IBAN running on into the next words, IPv6 with an IPv4 tail, two "@" in one run, and
+        // findings that are the whole text
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put(
+                "Applicant born 28th September, 1980 in Leeds", "Applicant born [DOB] in Leeds");
+        expected.put("DOB: September 28th, 1975.", "DOB: [DOB].");
+        expected.put("1980-12-31", "[DOB]");
+        expected.put(
+                "Dates 01/02/1970 and 1999.10.09 and 12-Mar-1961",
+                "Dates [DOB] and [DOB] and [DOB]");
+        expected.put(
+                "Transfer from DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX today",
+                "Transfer from [IBAN] BIC COBADEFFXXX today");
+        expected.put(
+                "Server at ::ffff:192.168.1.20 and fe80::1 logged in",
+                "Server at [IP] and [IP] logged in");
+        expected.put(
+                "mail a@b@example.com or x.y+z@mail.example.co.uk", "mail a@[EMAIL] or [EMAIL]");
+        expected.put(
+                "Card 4111 1111 1111 1111, SSN 123-45-6789, call (415) 555-0143 or 0044 20 7946"
+                        + " 0958",
+                "Card [CARD], SSN [SSN], call [PHONE] or [PHONE]");
+        expected.put("4111111111111111", "[CARD]");
+        expected.put("user@example.com", "[EMAIL]");
+
+        // when
+        Map<String, String> masked = new LinkedHashMap<>();
+        expected.keySet().forEach(text -> masked.put(text, mask(text).text()));
+
+        // then
+        assertThat(masked).containsExactlyEntriesOf(expected);
+    }
 }

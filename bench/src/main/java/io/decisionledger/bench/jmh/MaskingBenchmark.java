@@ -1,0 +1,101 @@
+package io.decisionledger.bench.jmh;
+
+import io.decisionledger.bench.events.DecisionEventGenerator;
+import io.decisionledger.bench.events.EventMix;
+import io.decisionledger.bench.events.GeneratedEvent;
+import io.decisionledger.decision.DecisionParser;
+import io.decisionledger.decision.ParseOutcome;
+import io.decisionledger.decision.ParserLimits;
+import io.decisionledger.privacy.MaskingPolicy;
+import io.decisionledger.privacy.PiiMasker;
+import io.decisionledger.privacy.PseudonymKey;
+import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.OpsDecisionRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The masked operational copy on its own: {@link PiiMasker} with the built-in policy on the
+ * generator's valid events, already parsed, one event per op. This is the ops copy's share of
+ * ingest's per-event work; compare it with {@code PerEventBenchmark.ingestParse} to see what
+ * masking costs next to parsing. Not part of {@code bench/run.sh}; run it with JMH directly:
+ *
+ * <pre>
+ * java -cp "bench/target/classes:$(cat bench/target/runtime-classpath.txt)" \
+ *     org.openjdk.jmh.Main MaskingBenchmark -f 1 -wi 3 -i 5
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class MaskingBenchmark {
+
+    private static final int POOL = 4096;
+
+    private DecisionRecord[] decisions;
+    private int next;
+    private PiiMasker masker;
+    private Path keyFile;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        List<GeneratedEvent> generated =
+                DecisionEventGenerator.generate(
+                        new EventMix(
+                                42,
+                                POOL,
+                                EventMix.DEFAULT_TENANTS,
+                                EventMix.DEFAULT_ZIPF_EXPONENT,
+                                0,
+                                0,
+                                EventMix.DEFAULT_OUT_OF_ORDER_FRACTION,
+                                EventMix.DEFAULT_START,
+                                EventMix.DEFAULT_SPAN));
+        DecisionParser parser = new DecisionParser(ParserLimits.defaults());
+        Instant ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<DecisionRecord> parsed = new ArrayList<>(POOL);
+        for (GeneratedEvent e : generated) {
+            ParseOutcome outcome = parser.parse(e.value(), "bench", 0, parsed.size(), ingestTime);
+            if (!outcome.isAccepted()) {
+                throw new IllegalStateException("a valid benchmark event was refused: " + outcome);
+            }
+            parsed.add(outcome.decision());
+        }
+        decisions = parsed.toArray(DecisionRecord[]::new);
+        keyFile = Files.createTempDirectory("masking-bench").resolve("pseudonym.key");
+        PseudonymKey.createKeyFileIfAbsent(keyFile);
+        masker =
+                PiiMasker.standalone(
+                        MaskingPolicy.builtIn(),
+                        new PseudonymKey(keyFile.toString(), "UNUSED_BENCH_KEY_ENV", "bench"));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        Files.deleteIfExists(keyFile);
+        Files.deleteIfExists(keyFile.getParent());
+    }
+
+    @Benchmark
+    public OpsDecisionRecord maskDecision(CpuCounters cpu) {
+        cpu.ops++;
+        DecisionRecord d = decisions[next];
+        next = (next + 1) % POOL;
+        return masker.map(d);
+    }
+}
