@@ -60,10 +60,12 @@ public final class ParquetFormats {
     }
 
     /**
-     * A writer for compacted, long-lived files: large row groups, dictionary encoding, row-group
-     * statistics on every column (Parquet's default, kept explicitly), and split-block bloom
-     * filters on the point-lookup columns, sized for {@code expectedRows} distinct values so that a
-     * filter costs bytes in proportion to the file, not the 1 MiB default maximum.
+     * A writer for compacted, long-lived files: large row groups, dictionary encoding and row-group
+     * statistics where they help (the same column choice as the streaming writers: none on free
+     * text and digests, statistics without dictionary on per-record columns such as event_id and
+     * event_time), and split-block bloom filters on the point-lookup columns, sized for {@code
+     * expectedRows} distinct values so that a filter costs bytes in proportion to the file, not the
+     * 1 MiB default maximum.
      *
      * @param bloomColumns flat column names that get a bloom filter (e.g. user_id, event_id)
      */
@@ -77,7 +79,7 @@ public final class ParquetFormats {
         SpecificData model = SpecificData.getForClass(recordClass);
         Schema schema = model.getSchema(recordClass);
         AvroParquetWriter.Builder<T> builder =
-                AvroParquetWriter.<T>builder(out)
+                AvroParquetWriter.<T>builder(new BufferedOutputFile(out))
                         .withConf(new Configuration(false))
                         .withSchema(schema)
                         .withDataModel(model)
@@ -87,6 +89,7 @@ public final class ParquetFormats {
                         .withDictionaryEncoding(true)
                         .withStatisticsEnabled(true)
                         .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false");
+        builder = withColumnEncodings(builder, schema);
         for (String column : bloomColumns) {
             builder =
                     builder.withBloomFilterEnabled(column, true)
@@ -102,7 +105,7 @@ public final class ParquetFormats {
      * repeat anyway, so a dictionary saves nothing while hashing and comparing every value (a tenth
      * of ingest's CPU); no query filters on them, so their statistics only cost compares.
      */
-    static final Set<String> FREE_TEXT_COLUMNS =
+    public static final Set<String> FREE_TEXT_COLUMNS =
             Set.of(
                     "prompt",
                     "system_prompt",
@@ -132,7 +135,31 @@ public final class ParquetFormats {
             Set.of("event_id", "event_time", "ingest_time", "source_offset", "chain_seq");
 
     // Short, repeating columns (tenant, model version, event type, status, user) keep both.
-    // Compaction rewrites files with dictionaries everywhere ({@link #compactedWriter}).
+
+    /** Column paths per record schema, in FREE_TEXT_COLUMNS and UNIQUE_COLUMNS: computed once. */
+    private static final java.util.Map<Schema, List<List<String>>> COLUMN_CHOICE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** No dictionary and no statistics on free text; no dictionary on per-record columns. */
+    static <T> AvroParquetWriter.Builder<T> withColumnEncodings(
+            AvroParquetWriter.Builder<T> builder, Schema schema) {
+        List<List<String>> choice =
+                COLUMN_CHOICE.computeIfAbsent(
+                        schema,
+                        s ->
+                                List.of(
+                                        columnPaths(s, FREE_TEXT_COLUMNS),
+                                        columnPaths(s, UNIQUE_COLUMNS)));
+        for (String column : choice.get(0)) {
+            builder =
+                    builder.withDictionaryEncoding(column, false)
+                            .withStatisticsEnabled(column, false);
+        }
+        for (String column : choice.get(1)) {
+            builder = builder.withDictionaryEncoding(column, false);
+        }
+        return builder;
+    }
 
     /**
      * The dot paths of {@code schema}'s Parquet columns whose top-level field is in {@code names}.
@@ -163,10 +190,6 @@ public final class ParquetFormats {
         private final Class<T> recordClass;
         private final ParquetSettings settings;
 
-        // The record schema's column paths in FREE_TEXT_COLUMNS and UNIQUE_COLUMNS, once per task.
-        private transient List<String> freeTextColumns;
-        private transient List<String> uniqueColumns;
-
         SpecificRecordParquetBuilder(Class<T> recordClass, ParquetSettings settings) {
             this.recordClass = recordClass;
             this.settings = settings;
@@ -176,20 +199,9 @@ public final class ParquetFormats {
         public ParquetWriter<T> createWriter(OutputFile out) throws IOException {
             SpecificData model = SpecificData.getForClass(recordClass);
             Schema schema = model.getSchema(recordClass);
-            if (freeTextColumns == null) {
-                freeTextColumns = columnPaths(schema, FREE_TEXT_COLUMNS);
-                uniqueColumns = columnPaths(schema, UNIQUE_COLUMNS);
-            }
             AvroParquetWriter.Builder<T> builder =
-                    AvroParquetWriter.<T>builder(new BufferedOutputFile(out));
-            for (String column : freeTextColumns) {
-                builder =
-                        builder.withDictionaryEncoding(column, false)
-                                .withStatisticsEnabled(column, false);
-            }
-            for (String column : uniqueColumns) {
-                builder = builder.withDictionaryEncoding(column, false);
-            }
+                    withColumnEncodings(
+                            AvroParquetWriter.<T>builder(new BufferedOutputFile(out)), schema);
             return builder
                     // An empty Hadoop configuration: left alone, the builder makes a default one,
                     // which parses core-default.xml and core-site.xml, once per part file, that
