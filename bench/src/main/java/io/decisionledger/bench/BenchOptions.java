@@ -2,6 +2,7 @@ package io.decisionledger.bench;
 
 import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.ingest.IngestJobMeasurement;
+import io.decisionledger.bench.query.QueryLake;
 import io.decisionledger.options.OptionTable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +38,15 @@ public record BenchOptions(
         Path workDir,
         Path resultsDir,
         Path stackDir,
+        Path lakeCache,
+        QueryLake.Shape queryLake,
+        int queries,
+        int queryPasses,
         String classpath) {
 
     /** The benchmark suites a run can select with {@code --only}. */
-    public static final Set<String> SUITES = Set.of("ingest", "jmh");
+    public static final Set<String> SUITES =
+            Set.of("ingest", "metrics", "metrics-rebuild", "compaction", "verify", "query", "jmh");
 
     /** The options with their defaults, in the order --help prints them. */
     private static final OptionTable OPTIONS = new OptionTable(false);
@@ -53,7 +59,11 @@ public record BenchOptions(
                 "repetitions",
                 "1",
                 "How often each job runs per parallelism; the order of job and baseline alternates.");
-        OPTIONS.add("only", "ingest,jmh", "Comma-separated suites to run: ingest, jmh.");
+        OPTIONS.add(
+                "only",
+                "ingest,metrics,metrics-rebuild,compaction,verify,query,jmh",
+                "Comma-separated suites to run: ingest, metrics (live, from Kafka), metrics-rebuild"
+                        + " (batch, from the lake), compaction, verify, query (point queries), jmh.");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -100,6 +110,24 @@ public record BenchOptions(
                 "Where results (JSON lines, Markdown) go.");
         OPTIONS.add("stack-dir", "deploy/local", "The deploy/local folder (Kafka broker jars).");
         OPTIONS.add(
+                "lake-cache",
+                "bench/target/bench-lakes",
+                "Where prepared lakes are kept between runs, keyed by their parameters: the lake"
+                        + " IngestJob writes for metrics-rebuild, compaction and verify, and the"
+                        + " point-query lake.");
+        OPTIONS.add(
+                "query-records",
+                "1000000",
+                "Decisions in the point-query lake (written directly as compacted Parquet). The"
+                        + " published 10 M run: --query-records 10000000.");
+        OPTIONS.add("query-tenants", "10", "Tenants of the point-query lake.");
+        OPTIONS.add("query-days", "90", "Days (event_date partitions per tenant) of that lake.");
+        OPTIONS.add("queries", "20", "Point queries per pass (distinct users and instants).");
+        OPTIONS.add(
+                "query-passes",
+                "3",
+                "Passes over the point queries in each JVM: the first is cold-ish, the rest warm.");
+        OPTIONS.add(
                 "classpath",
                 "",
                 "Classpath of the child JVMs; empty: this JVM's own (java.class.path).");
@@ -142,6 +170,14 @@ public record BenchOptions(
                 Path.of(given.value("work")).toAbsolutePath().normalize(),
                 Path.of(given.value("results")).toAbsolutePath().normalize(),
                 Path.of(given.value("stack-dir")).toAbsolutePath().normalize(),
+                Path.of(given.value("lake-cache")).toAbsolutePath().normalize(),
+                new QueryLake.Shape(
+                        given.longValue("query-records", 1),
+                        (int) given.longValue("query-tenants", 1),
+                        (int) given.longValue("query-days", 1),
+                        given.longValue("seed", Long.MIN_VALUE)),
+                (int) given.longValue("queries", 1),
+                (int) given.longValue("query-passes", 1),
                 classpath.isBlank() ? System.getProperty("java.class.path") : classpath);
     }
 
@@ -165,6 +201,7 @@ public record BenchOptions(
         d.put("kafka_partitions", partitions);
         d.put("checkpoint_interval", checkpointInterval.toString());
         d.put("child_heap", childHeap);
+        d.put("query_records", queryLake.records());
         return d;
     }
 

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 public final class IngestScenario implements Scenario {
 
     public static final String NAME = "ingest";
-    static final String TOPIC = "bench-decisions";
+    public static final String TOPIC = "bench-decisions";
 
     private final EventMix mix;
     private final int partitions;
@@ -146,7 +146,7 @@ public final class IngestScenario implements Scenario {
         }
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
