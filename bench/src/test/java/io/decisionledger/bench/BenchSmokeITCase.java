@@ -36,6 +36,7 @@ class BenchSmokeITCase {
                 BenchOptions.parse(
                         "--events", String.valueOf(EVENTS),
                         "--parallelism", "1",
+                        "--only", "ingest,jmh",
                         "--ingest-variants", "no-ops",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
