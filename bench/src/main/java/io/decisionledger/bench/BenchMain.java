@@ -61,7 +61,8 @@ public final class BenchMain {
                         options.classpath(),
                         options.childHeap(),
                         options.childTimeout(),
-                        options.profile());
+                        options.profile(),
+                        options.inProcess());
         try (Results results = new Results(options.resultsDir(), common)) {
             for (String suite : SCENARIO_ORDER) {
                 if (!options.suites().contains(suite)) {

@@ -33,6 +33,7 @@ public record BenchOptions(
         String childHeap,
         Duration childTimeout,
         boolean profile,
+        boolean inProcess,
         int jmhWarmupIterations,
         int jmhIterations,
         Duration jmhIterationTime,
@@ -104,6 +105,12 @@ public record BenchOptions(
                 "profile",
                 "false",
                 "true: record each child with Java Flight Recorder and list its hot methods.");
+        OPTIONS.add(
+                "in-process",
+                "false",
+                "Smoke tests only: run every measurement in the harness JVM instead of a fresh one."
+                        + " Same code, much faster, but shared heap, JIT and CPU counters: the"
+                        + " numbers compare nothing.");
         OPTIONS.add("jmh-warmup", "3", "JMH warm-up iterations.");
         OPTIONS.add("jmh-iterations", "5", "JMH measurement iterations.");
         OPTIONS.add("jmh-time", "PT2S", "Duration of one JMH iteration.");
@@ -168,6 +175,7 @@ public record BenchOptions(
                 given.value("child-heap"),
                 given.duration("child-timeout"),
                 Boolean.parseBoolean(given.value("profile")),
+                Boolean.parseBoolean(given.value("in-process")),
                 (int) given.longValue("jmh-warmup", 0),
                 (int) given.longValue("jmh-iterations", 1),
                 given.duration("jmh-time"),
@@ -205,6 +213,7 @@ public record BenchOptions(
         d.put("kafka_partitions", partitions);
         d.put("checkpoint_interval", checkpointInterval.toString());
         d.put("child_heap", childHeap);
+        d.put("in_process", inProcess);
         d.put("query_records", queryLake.records());
         return d;
     }

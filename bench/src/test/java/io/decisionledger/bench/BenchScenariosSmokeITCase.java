@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The metrics, compaction, verification and point-query benchmarks on tiny inputs: a few hundred
  * events over three tenants (through a real broker and IngestJob for the lake), a point-query lake
- * of a few thousand records, every job and baseline in its child JVM once. It asserts what each
- * wrote or answered (output checks, rows, agreement of the two point-query answers) and that the
- * report has its sections, never how fast anything was.
+ * of a few thousand records, every job and baseline once, in the test's JVM ({@code --in-process};
+ * {@link BenchSmokeITCase} covers the child JVMs). It asserts what each wrote or answered (output
+ * checks, rows, agreement of the two point-query answers) and that the report has its sections,
+ * never how fast anything was.
  */
 class BenchScenariosSmokeITCase {
 
@@ -42,6 +43,8 @@ class BenchScenariosSmokeITCase {
                         "--only", "metrics,metrics-rebuild,compaction,verify,query",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
+                        // the same measurement code, without eleven JVM and Flink cold starts
+                        "--in-process", "true",
                         "--query-records", "3000",
                         "--query-tenants", "2",
                         "--query-days", "5",
