@@ -100,7 +100,8 @@ public final class BenchMain {
                             options.partitions(),
                             options.checkpointInterval(),
                             options.stackDir(),
-                            options.ingestVariants());
+                            options.ingestVariants(),
+                            options.lakeCache());
             case MetricsScenario.LIVE, MetricsScenario.REBUILD ->
                     new MetricsScenario(
                             suite,

@@ -10,6 +10,7 @@ import io.decisionledger.bench.ingest.ParquetRowCounter;
 import io.decisionledger.bench.ingest.TopicLoader;
 import io.decisionledger.cli.LocalKafkaBroker;
 import io.decisionledger.schema.DecisionRecord;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,16 @@ public final class IngestedLake {
         }
     }
 
+    /** Where the lake for these inputs is cached. */
+    public static Path location(
+            Path cacheDir, EventMix mix, int kafkaPartitions, Duration checkpointInterval) {
+        return cacheDir.resolve(
+                "ingested-"
+                        + mix.count()
+                        + "-"
+                        + key(mix, kafkaPartitions, checkpointInterval, INGEST_PARALLELISM));
+    }
+
     /** The cached lake for these inputs, made first if it is not there. */
     public static Facts ensure(
             Path cacheDir,
@@ -83,12 +94,7 @@ public final class IngestedLake {
             Path stackDir,
             ChildJvm child)
             throws Exception {
-        Path lake =
-                cacheDir.resolve(
-                        "ingested-"
-                                + mix.count()
-                                + "-"
-                                + key(mix, kafkaPartitions, checkpointInterval));
+        Path lake = location(cacheDir, mix, kafkaPartitions, checkpointInterval);
         Path factsFile = lake.resolve(FACTS);
         if (Files.exists(factsFile)) {
             Map<String, Object> f =
@@ -111,33 +117,65 @@ public final class IngestedLake {
             p.put("checkpoints", runDir.resolve("checkpoints").toString());
             p.put("checkpoint-interval", checkpointInterval.toString());
             child.run(IngestJobMeasurement.NAME, p, runDir);
-            ParquetRowCounter.Committed audit =
-                    ParquetRowCounter.count(runDir.resolve("lake/audit"));
-            if (audit.rows() != loaded.valid()) {
-                throw new IllegalStateException(
-                        "the ingest job stored "
-                                + audit.rows()
-                                + " decisions of "
-                                + loaded.valid()
-                                + " valid ones; see "
-                                + runDir.resolve("child.log"));
-            }
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("audit_rows", audit.rows());
-            f.put("audit_files", audit.files());
-            f.put("audit_bytes", audit.bytes());
-            f.put(
-                    "partitions",
-                    LakeFolders.partitions(runDir.resolve("lake/audit/decisions")).size());
-            f.put("seconds", (System.nanoTime() - start) / 1e9);
-            f.put("mix", mix.toString());
-            JSON.writeValue(runDir.resolve("lake").resolve(FACTS).toFile(), f);
-            LakeFolders.deleteRecursively(lake);
-            Files.move(runDir.resolve("lake"), lake, StandardCopyOption.ATOMIC_MOVE);
+            Facts made =
+                    adopt(
+                            lake,
+                            runDir.resolve("lake"),
+                            loaded.valid(),
+                            mix,
+                            (System.nanoTime() - start) / 1e9);
             LakeFolders.deleteRecursively(scratch.resolve("kafka"));
             LakeFolders.deleteRecursively(scratch);
-            return facts(lake, f, false);
+            return made;
         }
+    }
+
+    /**
+     * Keeps the lake an ingest benchmark run just wrote (IngestJob at parallelism {@value
+     * #INGEST_PARALLELISM} over the same mix) as the cached lake, instead of ingesting again for
+     * the lake scenarios. Does nothing when the cache already holds it.
+     */
+    public static void keep(
+            Path cacheDir,
+            EventMix mix,
+            int kafkaPartitions,
+            Duration checkpointInterval,
+            int parallelism,
+            Path writtenLake,
+            long valid,
+            double seconds)
+            throws IOException {
+        Path lake = location(cacheDir, mix, kafkaPartitions, checkpointInterval);
+        if (parallelism != INGEST_PARALLELISM || Files.exists(lake.resolve(FACTS))) {
+            return;
+        }
+        Files.createDirectories(cacheDir);
+        adopt(lake, writtenLake, valid, mix, seconds);
+    }
+
+    private static Facts adopt(Path lake, Path written, long valid, EventMix mix, double seconds)
+            throws IOException {
+        ParquetRowCounter.Committed audit = ParquetRowCounter.count(written.resolve("audit"));
+        if (audit.rows() != valid) {
+            throw new IllegalStateException(
+                    "the ingest job stored "
+                            + audit.rows()
+                            + " decisions of "
+                            + valid
+                            + " valid ones under "
+                            + written);
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("audit_rows", audit.rows());
+        f.put("audit_files", audit.files());
+        f.put("audit_bytes", audit.bytes());
+        f.put("partitions", LakeFolders.partitions(written.resolve("audit/decisions")).size());
+        f.put("seconds", seconds);
+        f.put("mix", mix.toString());
+        JSON.writeValue(written.resolve(FACTS).toFile(), f);
+        LakeFolders.deleteRecursively(lake);
+        Files.move(written, lake, StandardCopyOption.ATOMIC_MOVE);
+        return facts(lake, f, false);
     }
 
     private static Facts facts(Path lake, Map<String, Object> f, boolean cached) {
