@@ -45,6 +45,7 @@ class BenchSmokeITCase {
                         "--jmh-time", "PT0.2S",
                         "--work", work.resolve("work").toString(),
                         "--results", work.resolve("results").toString(),
+                        "--lake-cache", work.resolve("lakes").toString(),
                         "--stack-dir", System.getProperty("decisionledger.stack.dir"));
 
         // when everything runs
