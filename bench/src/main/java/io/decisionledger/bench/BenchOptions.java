@@ -99,7 +99,12 @@ public record BenchOptions(
                 "PT10S",
                 "Checkpoint interval of both jobs (ISO-8601). Files commit at checkpoints, and a"
                         + " bounded job ends at the first checkpoint after its input.");
-        OPTIONS.add("child-heap", "3g", "-Xmx of each measured child JVM.");
+        OPTIONS.add(
+                "child-heap",
+                "6g",
+                "-Xmx of each measured child JVM, job and baseline alike. 6g because MetricsJob's"
+                        + " rebuild keeps a Parquet writer open per granularity, tenant, date and"
+                        + " subtask (about 2 MB each): at parallelism 2 it fails with 3g.");
         OPTIONS.add("child-timeout", "PT30M", "A child JVM running longer than this is killed.");
         OPTIONS.add(
                 "profile",
