@@ -17,7 +17,7 @@ import java.util.TreeSet;
 /**
  * The benchmark run's options, parsed once from {@code --name value} arguments into typed values
  * with documented defaults; {@code --help} prints {@link #help()}. The defaults are the published
- * run: every scenario on 100 000 events of about 2 KB (and a 1 M-record point-query lake), at
+ * run: every scenario on 50 000 events of about 2 KB (and a 1 M-record point-query lake), at
  * parallelism 1 and 2, meant to finish within 15 minutes on two cores. Unknown options are an
  * error, so a typo cannot silently measure something else.
  */
@@ -56,7 +56,7 @@ public record BenchOptions(
     static {
         OPTIONS.add(
                 "events",
-                "100000",
+                "50000",
                 "Records preloaded into Kafka (valid, malformed, re-sent): the input of ingest,"
                         + " metrics and the lake that metrics-rebuild, compaction and verify read.");
         OPTIONS.add("parallelism", "1,2", "Comma-separated parallelisms to measure the jobs at.");

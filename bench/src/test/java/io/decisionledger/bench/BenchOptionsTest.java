@@ -14,7 +14,7 @@ class BenchOptionsTest {
     void defaultsAreThePublishedRun() {
         BenchOptions options = BenchOptions.parse();
 
-        assertThat(options.events()).isEqualTo(100_000);
+        assertThat(options.events()).isEqualTo(50_000);
         assertThat(options.parallelisms()).containsExactly(1, 2);
         assertThat(options.repetitions()).isEqualTo(1);
         assertThat(options.suites())
@@ -33,7 +33,7 @@ class BenchOptionsTest {
         assertThat(options.queries()).isEqualTo(20);
         assertThat(options.queryPasses()).isEqualTo(3);
         assertThat(options.ingestVariants()).isEmpty();
-        assertThat(options.mix().count()).isEqualTo(100_000);
+        assertThat(options.mix().count()).isEqualTo(50_000);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.classpath()).isEqualTo(System.getProperty("java.class.path"));
     }
@@ -77,7 +77,7 @@ class BenchOptionsTest {
     void helpListsEveryOptionWithItsDefault() {
         assertThat(BenchOptions.help())
                 .contains("--events")
-                .contains("default: 100000")
+                .contains("default: 50000")
                 .contains("--checkpoint-interval")
                 .contains("--profile");
     }
