@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every benchmark with its baseline: builds what it needs, starts a Kafka broker on 127.0.0.1,
-# preloads the events, runs IngestJob and the Flink SQL baseline (each in a fresh JVM) at
-# parallelism 1 and 2, then the JMH per-event benchmark. Needs only Java 17 and Maven.
-# Usage: bench/run.sh [--events N] [--parallelism 1,2] [--repetitions R] [--profile] [--help]
+# Runs every benchmark with its baseline, each job in a fresh JVM at parallelism 1 and 2: ingest and
+# metrics (a real Kafka broker on 127.0.0.1, events preloaded; Flink SQL baselines), metrics rebuild,
+# compaction and verify (the lake IngestJob wrote; Flink SQL and DuckDB baselines), point queries (a
+# generated 1 M-record compacted lake; DuckDB baseline), then the JMH per-event benchmark.
+# Needs only Java 17 and Maven.
+# Usage: bench/run.sh [--events N] [--parallelism 1,2] [--only ingest,metrics,...] [--query-records N] [--help]
 # Results: bench/target/bench-results/latest.{jsonl,md}. Extra Maven flags: BENCH_MVN_FLAGS=-o.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,10 @@
 package io.decisionledger.bench;
 
+import io.decisionledger.bench.compaction.CompactionScenario;
 import io.decisionledger.bench.ingest.IngestScenario;
+import io.decisionledger.bench.metrics.MetricsScenario;
+import io.decisionledger.bench.query.QueryScenario;
+import io.decisionledger.bench.verify.VerifyScenario;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,18 +56,23 @@ public final class BenchMain {
         common.put("java", System.getProperty("java.version"));
         common.put("load_avg_start", MachineLoad.loadAverage());
         common.putAll(options.describe());
+        ChildJvm child =
+                new ChildJvm(
+                        options.classpath(),
+                        options.childHeap(),
+                        options.childTimeout(),
+                        options.profile(),
+                        options.inProcess());
         try (Results results = new Results(options.resultsDir(), common)) {
-            if (options.suites().contains(IngestScenario.NAME)) {
-                try (Scenario ingest =
-                        new IngestScenario(
-                                options.mix(),
-                                options.partitions(),
-                                options.checkpointInterval(),
-                                options.stackDir(),
-                                options.ingestVariants())) {
-                    runScenario(ingest, options, results);
+            for (String suite : SCENARIO_ORDER) {
+                if (!options.suites().contains(suite)) {
+                    continue;
+                }
+                try (Scenario scenario = scenario(suite, options, child)) {
+                    runScenario(scenario, options, child, results);
                 }
             }
+            Targets.add(results);
             if (options.suites().contains("jmh")) {
                 progress("JMH: per-event work without Flink, one thread");
                 JmhSuite.run(options, results);
@@ -73,10 +82,66 @@ public final class BenchMain {
         }
     }
 
-    static void runScenario(Scenario scenario, BenchOptions options, Results results)
+    /** The scenarios in the order a run takes them: the ones that share a prepared lake last. */
+    static final List<String> SCENARIO_ORDER =
+            List.of(
+                    IngestScenario.NAME,
+                    MetricsScenario.LIVE,
+                    MetricsScenario.REBUILD,
+                    CompactionScenario.NAME,
+                    VerifyScenario.NAME,
+                    QueryScenario.NAME);
+
+    private static Scenario scenario(String suite, BenchOptions options, ChildJvm child) {
+        return switch (suite) {
+            case IngestScenario.NAME ->
+                    new IngestScenario(
+                            options.mix(),
+                            options.partitions(),
+                            options.checkpointInterval(),
+                            options.stackDir(),
+                            options.ingestVariants(),
+                            options.lakeCache());
+            case MetricsScenario.LIVE, MetricsScenario.REBUILD ->
+                    new MetricsScenario(
+                            suite,
+                            options.mix(),
+                            options.partitions(),
+                            options.checkpointInterval(),
+                            options.stackDir(),
+                            options.lakeCache(),
+                            child);
+            case CompactionScenario.NAME ->
+                    new CompactionScenario(
+                            options.mix(),
+                            options.partitions(),
+                            options.checkpointInterval(),
+                            options.stackDir(),
+                            options.lakeCache(),
+                            child);
+            case VerifyScenario.NAME ->
+                    new VerifyScenario(
+                            options.mix(),
+                            options.partitions(),
+                            options.checkpointInterval(),
+                            options.stackDir(),
+                            options.lakeCache(),
+                            child);
+            case QueryScenario.NAME ->
+                    new QueryScenario(
+                            options.queryLake(),
+                            options.queries(),
+                            options.queryPasses(),
+                            options.lakeCache());
+            default -> throw new IllegalArgumentException("no scenario " + suite);
+        };
+    }
+
+    static void runScenario(
+            Scenario scenario, BenchOptions options, ChildJvm child, Results results)
             throws Exception {
         Path scenarioDir = options.workDir().resolve(scenario.name());
-        progress(scenario.name() + ": preparing the input (" + options.events() + " records)");
+        progress(scenario.name() + ": preparing the input");
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("scenario", scenario.name());
         input.putAll(scenario.prepare(scenarioDir));
@@ -86,12 +151,6 @@ public final class BenchMain {
                         "%s: input ready in %.1f s",
                         scenario.name(), ((Number) input.get("produce_s")).doubleValue()));
 
-        ChildJvm child =
-                new ChildJvm(
-                        options.classpath(),
-                        options.childHeap(),
-                        options.childTimeout(),
-                        options.profile());
         for (int rep = 1; rep <= options.repetitions(); rep++) {
             for (int parallelism : options.parallelisms()) {
                 // Alternate the order, so neither job always runs on a warmer page cache.
@@ -185,6 +244,7 @@ public final class BenchMain {
         line.put("mb_per_s", bytes / 1e6 / wall);
         line.put("events_per_s_per_core", events / wall / coresUsable);
         line.put("events_per_cpu_s", events / cpu);
+        line.put("mb_per_cpu_s", bytes / 1e6 / cpu);
         line.putAll(r);
         line.putAll(scenario.inspect(measurement, runDir));
         double busyCores = machineAfter.busyCoresSince(machineBefore);

@@ -2,6 +2,7 @@ package io.decisionledger.bench;
 
 import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.ingest.IngestJobMeasurement;
+import io.decisionledger.bench.query.QueryLake;
 import io.decisionledger.options.OptionTable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,9 @@ import java.util.TreeSet;
 /**
  * The benchmark run's options, parsed once from {@code --name value} arguments into typed values
  * with documented defaults; {@code --help} prints {@link #help()}. The defaults are the published
- * run: 300 000 events of about 2 KB, parallelism 1 and 2, which finishes within 15 minutes on two
- * cores. Unknown options are an error, so a typo cannot silently measure something else.
+ * run: every scenario on 50 000 events of about 2 KB (and a 1 M-record point-query lake), at
+ * parallelism 1 and 2, meant to finish within 15 minutes on two cores. Unknown options are an
+ * error, so a typo cannot silently measure something else.
  */
 public record BenchOptions(
         long events,
@@ -31,29 +33,42 @@ public record BenchOptions(
         String childHeap,
         Duration childTimeout,
         boolean profile,
+        boolean inProcess,
         int jmhWarmupIterations,
         int jmhIterations,
         Duration jmhIterationTime,
         Path workDir,
         Path resultsDir,
         Path stackDir,
+        Path lakeCache,
+        QueryLake.Shape queryLake,
+        int queries,
+        int queryPasses,
         String classpath) {
 
     /** The benchmark suites a run can select with {@code --only}. */
-    public static final Set<String> SUITES = Set.of("ingest", "jmh");
+    public static final Set<String> SUITES =
+            Set.of("ingest", "metrics", "metrics-rebuild", "compaction", "verify", "query", "jmh");
 
     /** The options with their defaults, in the order --help prints them. */
     private static final OptionTable OPTIONS = new OptionTable(false);
 
     static {
         OPTIONS.add(
-                "events", "300000", "Records preloaded into Kafka (valid, malformed, re-sent).");
+                "events",
+                "50000",
+                "Records preloaded into Kafka (valid, malformed, re-sent): the input of ingest,"
+                        + " metrics and the lake that metrics-rebuild, compaction and verify read.");
         OPTIONS.add("parallelism", "1,2", "Comma-separated parallelisms to measure the jobs at.");
         OPTIONS.add(
                 "repetitions",
                 "1",
                 "How often each job runs per parallelism; the order of job and baseline alternates.");
-        OPTIONS.add("only", "ingest,jmh", "Comma-separated suites to run: ingest, jmh.");
+        OPTIONS.add(
+                "only",
+                "ingest,metrics,metrics-rebuild,compaction,verify,query,jmh",
+                "Comma-separated suites to run: ingest, metrics (live, from Kafka), metrics-rebuild"
+                        + " (batch, from the lake), compaction, verify, query (point queries), jmh.");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -84,12 +99,23 @@ public record BenchOptions(
                 "PT10S",
                 "Checkpoint interval of both jobs (ISO-8601). Files commit at checkpoints, and a"
                         + " bounded job ends at the first checkpoint after its input.");
-        OPTIONS.add("child-heap", "3g", "-Xmx of each measured child JVM.");
+        OPTIONS.add(
+                "child-heap",
+                "6g",
+                "-Xmx of each measured child JVM, job and baseline alike. 6g because MetricsJob's"
+                        + " rebuild keeps a Parquet writer open per granularity, tenant, date and"
+                        + " subtask (about 2 MB each): at parallelism 2 it fails with 3g.");
         OPTIONS.add("child-timeout", "PT30M", "A child JVM running longer than this is killed.");
         OPTIONS.add(
                 "profile",
                 "false",
                 "true: record each child with Java Flight Recorder and list its hot methods.");
+        OPTIONS.add(
+                "in-process",
+                "false",
+                "Smoke tests only: run every measurement in the harness JVM instead of a fresh one."
+                        + " Same code, much faster, but shared heap, JIT and CPU counters: the"
+                        + " numbers compare nothing.");
         OPTIONS.add("jmh-warmup", "3", "JMH warm-up iterations.");
         OPTIONS.add("jmh-iterations", "5", "JMH measurement iterations.");
         OPTIONS.add("jmh-time", "PT2S", "Duration of one JMH iteration.");
@@ -99,6 +125,24 @@ public record BenchOptions(
                 "bench/target/bench-results",
                 "Where results (JSON lines, Markdown) go.");
         OPTIONS.add("stack-dir", "deploy/local", "The deploy/local folder (Kafka broker jars).");
+        OPTIONS.add(
+                "lake-cache",
+                "bench/target/bench-lakes",
+                "Where prepared lakes are kept between runs, keyed by their parameters: the lake"
+                        + " IngestJob writes for metrics-rebuild, compaction and verify, and the"
+                        + " point-query lake.");
+        OPTIONS.add(
+                "query-records",
+                "1000000",
+                "Decisions in the point-query lake (written directly as compacted Parquet). The"
+                        + " published 10 M run: --query-records 10000000.");
+        OPTIONS.add("query-tenants", "10", "Tenants of the point-query lake.");
+        OPTIONS.add("query-days", "90", "Days (event_date partitions per tenant) of that lake.");
+        OPTIONS.add("queries", "20", "Point queries per pass (distinct users and instants).");
+        OPTIONS.add(
+                "query-passes",
+                "3",
+                "Passes over the point queries in each JVM: the first is cold-ish, the rest warm.");
         OPTIONS.add(
                 "classpath",
                 "",
@@ -136,12 +180,21 @@ public record BenchOptions(
                 given.value("child-heap"),
                 given.duration("child-timeout"),
                 Boolean.parseBoolean(given.value("profile")),
+                Boolean.parseBoolean(given.value("in-process")),
                 (int) given.longValue("jmh-warmup", 0),
                 (int) given.longValue("jmh-iterations", 1),
                 given.duration("jmh-time"),
                 Path.of(given.value("work")).toAbsolutePath().normalize(),
                 Path.of(given.value("results")).toAbsolutePath().normalize(),
                 Path.of(given.value("stack-dir")).toAbsolutePath().normalize(),
+                Path.of(given.value("lake-cache")).toAbsolutePath().normalize(),
+                new QueryLake.Shape(
+                        given.longValue("query-records", 1),
+                        (int) given.longValue("query-tenants", 1),
+                        (int) given.longValue("query-days", 1),
+                        given.longValue("seed", Long.MIN_VALUE)),
+                (int) given.longValue("queries", 1),
+                (int) given.longValue("query-passes", 1),
                 classpath.isBlank() ? System.getProperty("java.class.path") : classpath);
     }
 
@@ -165,6 +218,8 @@ public record BenchOptions(
         d.put("kafka_partitions", partitions);
         d.put("checkpoint_interval", checkpointInterval.toString());
         d.put("child_heap", childHeap);
+        d.put("in_process", inProcess);
+        d.put("query_records", queryLake.records());
         return d;
     }
 

@@ -29,12 +29,24 @@ public final class ChildJvm {
     private final String heap;
     private final Duration timeout;
     private final boolean profile;
+    private final boolean inProcess;
 
     public ChildJvm(String classpath, String heap, Duration timeout, boolean profile) {
+        this(classpath, heap, timeout, profile, false);
+    }
+
+    /**
+     * @param inProcess smoke tests only: run each measurement in this JVM instead (no JVM start,
+     *     warm classes and JIT), which exercises the same measurement code much faster but shares
+     *     heap, JIT and CPU counters, so its numbers compare nothing
+     */
+    public ChildJvm(
+            String classpath, String heap, Duration timeout, boolean profile, boolean inProcess) {
         this.classpath = classpath;
         this.heap = heap;
         this.timeout = timeout;
         this.profile = profile;
+        this.inProcess = inProcess;
     }
 
     /** What a child run produced: the child's own result and where its files are. */
@@ -52,6 +64,19 @@ public final class ChildJvm {
             Path log = dir.resolve("child.log");
             Path jfr = dir.resolve("profile.jfr");
             Files.deleteIfExists(resultFile);
+            if (inProcess) {
+                try {
+                    MeasurementMain.measure(measurement, resultFile, parameters);
+                } catch (Exception e) {
+                    throw new IllegalStateException(measurement + " failed in-process", e);
+                }
+                return new Outcome(
+                        JSON.readValue(
+                                resultFile.toFile(),
+                                new TypeReference<LinkedHashMap<String, Object>>() {}),
+                        dir,
+                        null);
+            }
 
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -34,8 +34,6 @@ public final class MeasurementMain {
             throw new IllegalArgumentException(
                     "usage: MeasurementMain <measurement> <result.json> [key=value...]");
         }
-        Measurement measurement = Measurements.byName(args[0]);
-        Path resultFile = Path.of(args[1]);
         Map<String, String> parameters = new LinkedHashMap<>();
         for (int i = 2; i < args.length; i++) {
             int eq = args[i].indexOf('=');
@@ -44,7 +42,16 @@ public final class MeasurementMain {
             }
             parameters.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
+        measure(args[0], Path.of(args[1]), parameters);
+    }
 
+    /**
+     * Runs {@code name} in this JVM and writes its result to {@code resultFile}: what {@link #main}
+     * does in a child, and what {@link ChildJvm} does in-process for the smoke tests.
+     */
+    static void measure(String name, Path resultFile, Map<String, String> parameters)
+            throws Exception {
+        Measurement measurement = Measurements.byName(name);
         ProcessCpu before = ProcessCpu.now();
         long start = System.nanoTime();
         Map<String, Object> counted = measurement.run(parameters);

@@ -1,7 +1,15 @@
 package io.decisionledger.bench;
 
+import io.decisionledger.bench.compaction.CompactionJobMeasurement;
+import io.decisionledger.bench.compaction.DuckDbCompactionMeasurement;
 import io.decisionledger.bench.ingest.FlinkSqlBaselineMeasurement;
 import io.decisionledger.bench.ingest.IngestJobMeasurement;
+import io.decisionledger.bench.metrics.FlinkSqlMetricsMeasurement;
+import io.decisionledger.bench.metrics.MetricsJobMeasurement;
+import io.decisionledger.bench.query.AuditDecisionAtMeasurement;
+import io.decisionledger.bench.query.DuckDbDecisionAtMeasurement;
+import io.decisionledger.bench.verify.DuckDbScanMeasurement;
+import io.decisionledger.bench.verify.VerifyJobMeasurement;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,6 +29,19 @@ public final class Measurements {
                 IngestJobMeasurement.NO_OPS,
                 () -> new IngestJobMeasurement(IngestJobMeasurement.NO_OPS));
         register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
+        for (String name : List.of(MetricsJobMeasurement.NAME, MetricsJobMeasurement.REBUILD)) {
+            register(name, () -> new MetricsJobMeasurement(name));
+        }
+        for (String name :
+                List.of(FlinkSqlMetricsMeasurement.NAME, FlinkSqlMetricsMeasurement.REBUILD)) {
+            register(name, () -> new FlinkSqlMetricsMeasurement(name));
+        }
+        register(CompactionJobMeasurement.NAME, CompactionJobMeasurement::new);
+        register(DuckDbCompactionMeasurement.NAME, DuckDbCompactionMeasurement::new);
+        register(VerifyJobMeasurement.NAME, VerifyJobMeasurement::new);
+        register(DuckDbScanMeasurement.NAME, DuckDbScanMeasurement::new);
+        register(AuditDecisionAtMeasurement.NAME, AuditDecisionAtMeasurement::new);
+        register(DuckDbDecisionAtMeasurement.NAME, DuckDbDecisionAtMeasurement::new);
     }
 
     private Measurements() {}

@@ -27,6 +27,10 @@ public final class ResultsReport {
                         first.get("java"),
                         number(first.get("load_avg_start"), 2)));
         for (Map<String, Object> input : ofKind(lines, "input")) {
+            if (input.get("valid") == null) {
+                md.append(lakeInput(input));
+                continue;
+            }
             md.append(
                     String.format(
                             Locale.ROOT,
@@ -53,16 +57,16 @@ public final class ResultsReport {
             md.append("## Jobs, each in a fresh JVM\n\n");
             md.append(
                     "| scenario | p | rep | job | wall s | events/s | MB/s | events/s per core |"
-                            + " CPU s | events per CPU-s | GC s | JIT s | rows out | output ok |"
-                            + " other load (cores) |\n");
+                            + " CPU s | events per CPU-s | MB per CPU-s | GC s | JIT s | rows out |"
+                            + " output ok | other load (cores) | load avg |\n");
             md.append(
-                    "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+                    "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
             for (Map<String, Object> m : measurements) {
                 md.append(
                         String.format(
                                 Locale.ROOT,
                                 "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
-                                        + " %s | %s |%n",
+                                        + " %s | %s | %s | %s |%n",
                                 m.get("scenario"),
                                 m.get("parallelism"),
                                 m.get("repetition"),
@@ -73,11 +77,13 @@ public final class ResultsReport {
                                 grouped(m.get("events_per_s_per_core")),
                                 number(m.get("cpu_s"), 1),
                                 grouped(m.get("events_per_cpu_s")),
+                                number(m.get("mb_per_cpu_s"), 1),
                                 number(m.get("gc_s"), 1),
                                 number(m.get("jit_s"), 1),
                                 grouped(m.get("rows_out")),
                                 m.get("output_ok"),
-                                number(m.get("other_busy_cores"), 2)));
+                                number(m.get("other_busy_cores"), 2),
+                                number(m.get("load_avg_1m"), 1)));
             }
             md.append('\n');
         }
@@ -98,6 +104,52 @@ public final class ResultsReport {
                                 r.get("baseline"),
                                 number(r.get("events_per_cpu_s_ratio"), 2),
                                 number(r.get("events_per_s_ratio"), 2)));
+            }
+            md.append('\n');
+        }
+        List<Map<String, Object>> latencies =
+                measurements.stream().filter(m -> m.get("p50_cold_ms") != null).toList();
+        if (!latencies.isEmpty()) {
+            md.append("## Point queries: decision for user U as of instant A (ms)\n\n");
+            md.append(
+                    "| p | job | lake records | queries × passes | first | p50 cold | p95 cold |"
+                            + " p50 warm | p95 warm | max warm | answered |\n");
+            md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Map<String, Object> m : latencies) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %s | %s | %s | %s × %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                                m.get("parallelism"),
+                                m.get("measurement"),
+                                grouped(m.get("query_records")),
+                                m.get("queries"),
+                                m.get("passes"),
+                                number(m.get("first_query_ms"), 0),
+                                number(m.get("p50_cold_ms"), 0),
+                                number(m.get("p95_cold_ms"), 0),
+                                number(m.get("p50_warm_ms"), 0),
+                                number(m.get("p95_warm_ms"), 0),
+                                number(m.get("max_warm_ms"), 0),
+                                m.get("answered")));
+            }
+            md.append('\n');
+        }
+        List<Map<String, Object>> targets = ofKind(lines, "target");
+        if (!targets.isEmpty()) {
+            md.append("## Targets\n\n| target | p | rep | measured | goal | met |\n");
+            md.append("|---|---:|---:|---:|---:|---|\n");
+            for (Map<String, Object> t : targets) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %s | %s | %s | %s | %s | %s |%n",
+                                t.get("target"),
+                                t.get("parallelism"),
+                                t.get("repetition"),
+                                number(t.get("value"), 2),
+                                number(t.get("goal"), 0),
+                                Boolean.TRUE.equals(t.get("met")) ? "yes" : "**no**"));
             }
             md.append('\n');
         }
@@ -150,6 +202,37 @@ public final class ResultsReport {
             }
         }
         return md.toString();
+    }
+
+    /** The input of a scenario that starts from a lake rather than a topic. */
+    private static String lakeInput(Map<String, Object> input) {
+        boolean queries = input.get("lake_records") != null;
+        return String.format(
+                Locale.ROOT,
+                "**%s input:** %,d %s, %.1f MB; lake %s (%s), prepared in %.1f s%s.%n%n",
+                input.get("scenario"),
+                longOf(input.get("events")),
+                queries ? "queries in all" : "records",
+                doubleOf(input.get("bytes")) / 1e6,
+                input.get("lake"),
+                queries
+                        ? String.format(
+                                Locale.ROOT,
+                                "%,d records, %,d files, %.1f MB; %s queries × %s passes",
+                                longOf(input.get("lake_records")),
+                                longOf(input.get("lake_files")),
+                                doubleOf(input.get("lake_bytes")) / 1e6,
+                                input.get("queries"),
+                                input.get("passes"))
+                        : String.format(
+                                Locale.ROOT,
+                                "%,d small files in %,d partitions, written by IngestJob",
+                                longOf(input.get("lake_audit_files")),
+                                longOf(input.get("lake_partitions"))),
+                doubleOf(input.get("produce_s")),
+                Boolean.TRUE.equals(input.get("lake_cached"))
+                        ? " (cached from an earlier run)"
+                        : "");
     }
 
     private static List<Map<String, Object>> ofKind(List<Map<String, Object>> lines, String kind) {

@@ -14,12 +14,26 @@ class BenchOptionsTest {
     void defaultsAreThePublishedRun() {
         BenchOptions options = BenchOptions.parse();
 
-        assertThat(options.events()).isEqualTo(300_000);
+        assertThat(options.events()).isEqualTo(50_000);
         assertThat(options.parallelisms()).containsExactly(1, 2);
         assertThat(options.repetitions()).isEqualTo(1);
-        assertThat(options.suites()).isEqualTo(Set.of("ingest", "jmh"));
+        assertThat(options.suites())
+                .isEqualTo(
+                        Set.of(
+                                "ingest",
+                                "metrics",
+                                "metrics-rebuild",
+                                "compaction",
+                                "verify",
+                                "query",
+                                "jmh"));
+        assertThat(options.queryLake().records()).isEqualTo(1_000_000);
+        assertThat(options.queryLake().tenants()).isEqualTo(10);
+        assertThat(options.queryLake().days()).isEqualTo(90);
+        assertThat(options.queries()).isEqualTo(20);
+        assertThat(options.queryPasses()).isEqualTo(3);
         assertThat(options.ingestVariants()).isEmpty();
-        assertThat(options.mix().count()).isEqualTo(300_000);
+        assertThat(options.mix().count()).isEqualTo(50_000);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.classpath()).isEqualTo(System.getProperty("java.class.path"));
     }
@@ -51,8 +65,10 @@ class BenchOptionsTest {
                 .hasMessageContaining("unknown option --event");
         assertThatThrownBy(() -> BenchOptions.parse("--parallelism", "0"))
                 .hasMessageContaining("positive");
-        assertThatThrownBy(() -> BenchOptions.parse("--only", "metrics"))
+        assertThatThrownBy(() -> BenchOptions.parse("--only", "metric"))
                 .hasMessageContaining("--only");
+        assertThatThrownBy(() -> BenchOptions.parse("--query-records", "100", "--query-days", "90"))
+                .hasMessageContaining("one record per tenant and day");
         assertThatThrownBy(() -> BenchOptions.parse("--malformed", "0.7", "--duplicates", "0.7"))
                 .hasMessageContaining("fractions");
     }
@@ -61,7 +77,7 @@ class BenchOptionsTest {
     void helpListsEveryOptionWithItsDefault() {
         assertThat(BenchOptions.help())
                 .contains("--events")
-                .contains("default: 300000")
+                .contains("default: 50000")
                 .contains("--checkpoint-interval")
                 .contains("--profile");
     }

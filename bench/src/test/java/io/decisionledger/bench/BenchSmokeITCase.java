@@ -36,6 +36,7 @@ class BenchSmokeITCase {
                 BenchOptions.parse(
                         "--events", String.valueOf(EVENTS),
                         "--parallelism", "1",
+                        "--only", "ingest,jmh",
                         "--ingest-variants", "no-ops",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
@@ -44,6 +45,7 @@ class BenchSmokeITCase {
                         "--jmh-time", "PT0.2S",
                         "--work", work.resolve("work").toString(),
                         "--results", work.resolve("results").toString(),
+                        "--lake-cache", work.resolve("lakes").toString(),
                         "--stack-dir", System.getProperty("decisionledger.stack.dir"));
 
         // when everything runs

@@ -20,18 +20,21 @@ import java.util.stream.Stream;
  * before any job runs. After each run the lake is counted from its Parquet footers: the ingest job
  * must have stored every valid event once and quarantined everything else (nothing lost, nothing
  * twice); the baseline must have written at least every valid event and re-send, since it skips
- * only what its JSON format cannot read.
+ * only what its JSON format cannot read. The lake IngestJob wrote at parallelism 2 is kept as the
+ * lake scenarios' input ({@code IngestedLake}) when none is cached yet.
  */
 public final class IngestScenario implements Scenario {
 
     public static final String NAME = "ingest";
-    static final String TOPIC = "bench-decisions";
+    public static final String TOPIC = "bench-decisions";
 
     private final EventMix mix;
     private final int partitions;
     private final Duration checkpointInterval;
     private final Path stackDir;
     private final List<String> variants;
+    private final Path lakeCache;
+    private final Map<Path, Integer> parallelismOf = new java.util.HashMap<>();
     private LocalKafkaBroker kafka;
     private Path kafkaDir;
     private TopicLoader.LoadedTopic loaded;
@@ -41,7 +44,9 @@ public final class IngestScenario implements Scenario {
             int partitions,
             Duration checkpointInterval,
             Path stackDir,
-            List<String> variants) {
+            List<String> variants,
+            Path lakeCache) {
+        this.lakeCache = lakeCache;
         this.mix = mix;
         this.variants = List.copyOf(variants);
         this.partitions = partitions;
@@ -89,6 +94,7 @@ public final class IngestScenario implements Scenario {
 
     @Override
     public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
+        parallelismOf.put(runDir, parallelism);
         Map<String, String> p = new LinkedHashMap<>();
         p.put("bootstrap-servers", kafka.bootstrapServers());
         p.put("topic", TOPIC);
@@ -126,6 +132,21 @@ public final class IngestScenario implements Scenario {
                             && audit.rows() <= loaded.records();
         }
         facts.put("output_ok", ok);
+        if (ok && lakeCache != null && measurement.equals(IngestJobMeasurement.NAME)) {
+            // The lake scenarios (metrics rebuild, compaction, verify) start from this very lake.
+            io.decisionledger.bench.lake.IngestedLake.keep(
+                    lakeCache,
+                    mix,
+                    partitions,
+                    checkpointInterval,
+                    parallelismOf.getOrDefault(runDir, 0),
+                    lake,
+                    loaded.valid(),
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(runDir.resolve("result.json").toFile())
+                            .path("wall_s")
+                            .asDouble());
+        }
         // A million-event lake and its checkpoints are gigabytes; the counts are what matter.
         deleteRecursively(lake);
         deleteRecursively(runDir.resolve("checkpoints"));
@@ -146,7 +167,7 @@ public final class IngestScenario implements Scenario {
         }
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -15,13 +15,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * MiniCluster with one slot per parallel subtask, checkpoints on the local file system (as a
  * cluster would write them to its checkpoint storage), RocksDB with incremental checkpoints as in
  * production, no restarts (a failure must fail the measurement, not repeat work that would then be
- * counted).
+ * counted). Batch jobs (compaction, verification, a metrics rebuild) get the same cluster without
+ * checkpoints ({@link #batchEnvironment}).
  */
-final class LocalFlink {
+public final class LocalFlink {
 
     private LocalFlink() {}
 
-    static StreamExecutionEnvironment environment(
+    public static StreamExecutionEnvironment environment(
             int parallelism, Path checkpointDir, java.time.Duration checkpointInterval) {
         Configuration conf = new Configuration();
         // parquet-hadoop caches codecs in statics that hold the first job's class loader.
@@ -38,6 +39,18 @@ final class LocalFlink {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        return env;
+    }
+
+    /** The same local cluster for a bounded job in batch mode: no checkpoints, no restarts. */
+    public static StreamExecutionEnvironment batchEnvironment(int parallelism) {
+        Configuration conf = new Configuration();
+        conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
         return env;
     }
 }

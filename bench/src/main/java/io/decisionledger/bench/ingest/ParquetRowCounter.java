@@ -17,14 +17,14 @@ import org.apache.parquet.io.LocalInputFile;
  * markers are skipped), their rows and bytes. It checks that a measured run did its work; it is not
  * on the timed path.
  */
-final class ParquetRowCounter {
+public final class ParquetRowCounter {
 
     /** Committed rows, files and bytes under a folder. */
-    record Committed(long rows, long files, long bytes) {}
+    public record Committed(long rows, long files, long bytes) {}
 
     private ParquetRowCounter() {}
 
-    static Committed count(Path dir) {
+    public static Committed count(Path dir) {
         if (!Files.isDirectory(dir)) {
             return new Committed(0, 0, 0);
         }

@@ -16,10 +16,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * million 2 KB events never sit in memory), keyed {@code tenant:eventId} so re-sends follow their
  * original into the same partition, and acknowledged by the broker before this returns.
  */
-final class TopicLoader {
+public final class TopicLoader {
 
     /** What was loaded: counts per kind, as the ingest job must find them. */
-    record LoadedTopic(
+    public record LoadedTopic(
             long records,
             long bytes,
             long valid,
@@ -29,7 +29,7 @@ final class TopicLoader {
 
     private TopicLoader() {}
 
-    static LoadedTopic load(String bootstrapServers, String topic, EventMix mix) {
+    public static LoadedTopic load(String bootstrapServers, String topic, EventMix mix) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,0 +1,118 @@
+package io.decisionledger.bench.compaction;
+
+import io.decisionledger.bench.ChildJvm;
+import io.decisionledger.bench.Scenario;
+import io.decisionledger.bench.events.EventMix;
+import io.decisionledger.bench.ingest.ParquetRowCounter;
+import io.decisionledger.bench.lake.IngestedLake;
+import io.decisionledger.bench.lake.LakeFolders;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Compaction: the audit decisions of a lake as the streaming ingest leaves it ({@link
+ * IngestedLake}: many small Snappy files per tenant × date), merged into one sorted ZSTD file per
+ * partition by {@code CompactionJob} and by DuckDB. Each run gets its own copy of the small files
+ * (hard links, made before the child starts). Throughput is over the small files: their rows and
+ * their bytes on disk. Afterwards the partitions must hold exactly the input's rows, in compacted
+ * files only.
+ */
+public final class CompactionScenario implements Scenario {
+
+    public static final String NAME = "compaction";
+
+    private final EventMix mix;
+    private final int partitions;
+    private final Duration checkpointInterval;
+    private final Path stackDir;
+    private final Path lakeCache;
+    private final ChildJvm child;
+    private IngestedLake.Facts lake;
+
+    public CompactionScenario(
+            EventMix mix,
+            int partitions,
+            Duration checkpointInterval,
+            Path stackDir,
+            Path lakeCache,
+            ChildJvm child) {
+        this.mix = mix;
+        this.partitions = partitions;
+        this.checkpointInterval = checkpointInterval;
+        this.stackDir = stackDir;
+        this.lakeCache = lakeCache;
+        this.child = child;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String candidate() {
+        return CompactionJobMeasurement.NAME;
+    }
+
+    @Override
+    public String baseline() {
+        return DuckDbCompactionMeasurement.NAME;
+    }
+
+    @Override
+    public Map<String, Object> prepare(Path workDir) throws Exception {
+        lake = IngestedLake.ensure(lakeCache, mix, partitions, checkpointInterval, stackDir, child);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("events", lake.auditRows());
+        facts.put("bytes", lake.auditBytes());
+        facts.put("event_bytes_avg", (double) lake.auditBytes() / lake.auditRows());
+        facts.putAll(lake.describe());
+        return facts;
+    }
+
+    @Override
+    public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
+        LakeFolders.hardLinkCopy(lake.root(), runDir.resolve("lake"), "audit/decisions");
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("parallelism", String.valueOf(parallelism));
+        p.put("lake", runDir.resolve("lake").toString());
+        return p;
+    }
+
+    @Override
+    public Map<String, Object> inspect(String measurement, Path runDir) {
+        Path audit = runDir.resolve("lake/audit");
+        ParquetRowCounter.Committed out = ParquetRowCounter.count(audit);
+        long leftOver;
+        try (Stream<Path> walk = Files.walk(audit)) {
+            leftOver =
+                    walk.filter(Files::isRegularFile)
+                            .map(f -> f.getFileName().toString())
+                            .filter(n -> !n.startsWith(".") && !n.startsWith("compacted-"))
+                            .count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("rows_out", out.rows());
+        facts.put("files_out", out.files());
+        facts.put("parquet_mb_out", out.bytes() / 1e6);
+        facts.put("uncompacted_files_left", leftOver);
+        facts.put(
+                "output_ok",
+                out.rows() == lake.auditRows()
+                        && leftOver == 0
+                        && out.files() >= lake.partitions());
+        LakeFolders.deleteRecursively(runDir.resolve("lake"));
+        return facts;
+    }
+
+    @Override
+    public void close() {}
+}

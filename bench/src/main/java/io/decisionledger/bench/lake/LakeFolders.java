@@ -1,0 +1,105 @@
+package io.decisionledger.bench.lake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Gives each measured run its own view of a prepared lake without copying gigabytes: a dataset that
+ * a job only reads is a symbolic link to the prepared one; a dataset that a job rewrites
+ * (compaction deletes its sources and adds merged files, never changing a file in place) is a tree
+ * of hard links, so the prepared files survive the run. Outside the timed path.
+ */
+public final class LakeFolders {
+
+    private LakeFolders() {}
+
+    /** {@code runLake/relative} becomes a link to {@code preparedLake/relative}. */
+    public static void linkReadOnly(Path preparedLake, Path runLake, String relative) {
+        Path target = preparedLake.resolve(relative).toAbsolutePath();
+        Path link = runLake.resolve(relative);
+        try {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not link " + link + " to " + target, e);
+        }
+    }
+
+    /** A copy of {@code preparedLake/relative} in {@code runLake}, made of hard links. */
+    public static void hardLinkCopy(Path preparedLake, Path runLake, String relative) {
+        Path from = preparedLake.resolve(relative);
+        Path to = runLake.resolve(relative);
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createLink(target, p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not copy " + from + " to " + to, e);
+        }
+    }
+
+    /** The visible {@code tenant_id=T/event_date=D} folders of an audit dataset, sorted. */
+    public static List<Path> partitions(Path auditDecisions) {
+        try (Stream<Path> tenants = Files.list(auditDecisions)) {
+            return tenants.filter(t -> t.getFileName().toString().startsWith("tenant_id="))
+                    .flatMap(LakeFolders::dates)
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + auditDecisions, e);
+        }
+    }
+
+    private static Stream<Path> dates(Path tenant) {
+        try (Stream<Path> dates = Files.list(tenant)) {
+            return dates
+                    .filter(d -> d.getFileName().toString().startsWith("event_date="))
+                    .toList()
+                    .stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + tenant, e);
+        }
+    }
+
+    public static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        // Files.walk does not follow links: a linked dataset loses its link, never its files.
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + dir, e);
+        }
+    }
+
+    /** Bytes of the files under {@code dir}, following no links. */
+    public static long bytes(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile)
+                    .mapToLong(
+                            f -> {
+                                try {
+                                    return Files.size(f);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            })
+                    .sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not measure " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.decisionledger.bench.metrics;
+
+import io.decisionledger.bench.ChildJvm;
+import io.decisionledger.bench.Scenario;
+import io.decisionledger.bench.events.EventMix;
+import io.decisionledger.bench.ingest.IngestScenario;
+import io.decisionledger.bench.ingest.TopicLoader;
+import io.decisionledger.bench.lake.DuckDb;
+import io.decisionledger.bench.lake.IngestedLake;
+import io.decisionledger.bench.lake.LakeFolders;
+import io.decisionledger.cli.LocalKafkaBroker;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Metrics, both ways the read model is made. Live ({@value #LIVE}): a preloaded topic of the run's
+ * event mix on a real broker, read by {@code MetricsJob} and by the same windows in Flink SQL, as
+ * in the ingest benchmark. Rebuild ({@value #REBUILD}): the lake {@code IngestJob} wrote ({@link
+ * IngestedLake}), read in batch by {@code MetricsJob --source lake} and by the SQL in batch mode.
+ *
+ * <p>The output is checked from the daily windows with DuckDB: the job's current rows (highest
+ * revision per window) plus its too-late decisions must count every valid event exactly once (the
+ * rebuild: every stored decision); the baseline, which de-duplicates nothing and drops late rows,
+ * must count between 90 % of the valid events and all records.
+ */
+public final class MetricsScenario implements Scenario {
+
+    public static final String LIVE = "metrics";
+    public static final String REBUILD = "metrics-rebuild";
+
+    private final boolean live;
+    private final EventMix mix;
+    private final int partitions;
+    private final Duration checkpointInterval;
+    private final Path stackDir;
+    private final Path lakeCache;
+    private final ChildJvm child;
+    private LocalKafkaBroker kafka;
+    private Path kafkaDir;
+    private long expected;
+    private long records;
+    private IngestedLake.Facts lake;
+
+    public MetricsScenario(
+            String name,
+            EventMix mix,
+            int partitions,
+            Duration checkpointInterval,
+            Path stackDir,
+            Path lakeCache,
+            ChildJvm child) {
+        if (!name.equals(LIVE) && !name.equals(REBUILD)) {
+            throw new IllegalArgumentException("no metrics scenario " + name);
+        }
+        this.live = name.equals(LIVE);
+        this.mix = mix;
+        this.partitions = partitions;
+        this.checkpointInterval = checkpointInterval;
+        this.stackDir = stackDir;
+        this.lakeCache = lakeCache;
+        this.child = child;
+    }
+
+    @Override
+    public String name() {
+        return live ? LIVE : REBUILD;
+    }
+
+    @Override
+    public String candidate() {
+        return live ? MetricsJobMeasurement.NAME : MetricsJobMeasurement.REBUILD;
+    }
+
+    @Override
+    public String baseline() {
+        return live ? FlinkSqlMetricsMeasurement.NAME : FlinkSqlMetricsMeasurement.REBUILD;
+    }
+
+    @Override
+    public Map<String, Object> prepare(Path workDir) throws Exception {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        if (live) {
+            kafkaDir = workDir.resolve("kafka");
+            LakeFolders.deleteRecursively(kafkaDir);
+            kafka = LocalKafkaBroker.start(stackDir, kafkaDir);
+            kafka.createTopic(IngestScenario.TOPIC, partitions);
+            TopicLoader.LoadedTopic loaded =
+                    TopicLoader.load(kafka.bootstrapServers(), IngestScenario.TOPIC, mix);
+            expected = loaded.valid();
+            records = loaded.records();
+            facts.put("events", loaded.records());
+            facts.put("bytes", loaded.bytes());
+            facts.put("event_bytes_avg", (double) loaded.bytes() / Math.max(1, loaded.records()));
+            facts.put("valid", loaded.valid());
+            facts.put("malformed", loaded.malformed());
+            facts.put("duplicates", loaded.duplicates());
+            facts.put("produce_s", loaded.seconds());
+        } else {
+            lake =
+                    IngestedLake.ensure(
+                            lakeCache, mix, partitions, checkpointInterval, stackDir, child);
+            expected = lake.auditRows();
+            records = lake.auditRows();
+            facts.put("events", lake.auditRows());
+            facts.put("bytes", lake.auditBytes());
+            facts.put("event_bytes_avg", (double) lake.auditBytes() / lake.auditRows());
+            facts.putAll(lake.describe());
+        }
+        return facts;
+    }
+
+    @Override
+    public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("parallelism", String.valueOf(parallelism));
+        p.put("lake", runDir.resolve("lake").toString());
+        if (live) {
+            p.put("bootstrap-servers", kafka.bootstrapServers());
+            p.put("topic", IngestScenario.TOPIC);
+            p.put("checkpoints", runDir.resolve("checkpoints").toString());
+            p.put("checkpoint-interval", checkpointInterval.toString());
+        } else {
+            // The rebuild reads audit/ and writes metrics/ under the same root.
+            LakeFolders.linkReadOnly(lake.root(), runDir.resolve("lake"), "audit/decisions");
+        }
+        return p;
+    }
+
+    @Override
+    public Map<String, Object> inspect(String measurement, Path runDir) throws Exception {
+        Path out = runDir.resolve("lake/metrics");
+        Map<String, Object> facts = new LinkedHashMap<>();
+        try (Connection duck = DuckDb.open(1)) {
+            String daily = DuckDb.visibleFiles(out.resolve("decision_metrics/granularity=1d"));
+            String all = DuckDb.visibleFiles(out.resolve("decision_metrics"));
+            long rows =
+                    all == null
+                            ? 0
+                            : DuckDb.queryLong(
+                                    duck,
+                                    "SELECT count(*) FROM read_parquet("
+                                            + all
+                                            + ", hive_partitioning = false)");
+            // Revision = decisions covered, so the highest revision is the largest count.
+            long counted =
+                    daily == null
+                            ? 0
+                            : DuckDb.queryLong(
+                                    duck,
+                                    "SELECT coalesce(sum(t), 0) FROM (SELECT max(total_decisions)"
+                                            + " AS t FROM read_parquet("
+                                            + daily
+                                            + ", hive_partitioning = false, filename = true)"
+                                            + " GROUP BY regexp_extract(filename,"
+                                            + " 'tenant_id=([^/]+)', 1), model, model_version,"
+                                            + " window_start, window_end)");
+            facts.put("rows_out", rows);
+            facts.put("daily_decisions_out", counted);
+            boolean ok;
+            if (measurement.equals(candidate())) {
+                String late = DuckDb.visibleFiles(out.resolve("late_decisions"));
+                long tooLate =
+                        late == null
+                                ? 0
+                                : DuckDb.queryLong(
+                                        duck,
+                                        "SELECT count(*) FROM read_parquet("
+                                                + late
+                                                + ", hive_partitioning = false)"
+                                                + " WHERE granularity = '1d'");
+                facts.put("too_late_daily_out", tooLate);
+                ok = counted + tooLate == expected;
+            } else {
+                ok = counted >= 0.9 * expected && counted <= records;
+            }
+            facts.put("output_ok", ok);
+        }
+        LakeFolders.deleteRecursively(runDir.resolve("lake"));
+        LakeFolders.deleteRecursively(runDir.resolve("checkpoints"));
+        return facts;
+    }
+
+    @Override
+    public void close() {
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+        if (kafkaDir != null) {
+            LakeFolders.deleteRecursively(kafkaDir);
+        }
+    }
+}

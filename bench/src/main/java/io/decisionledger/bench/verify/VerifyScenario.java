@@ -1,0 +1,107 @@
+package io.decisionledger.bench.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.bench.ChildJvm;
+import io.decisionledger.bench.Scenario;
+import io.decisionledger.bench.events.EventMix;
+import io.decisionledger.bench.lake.IngestedLake;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Verification: the lake the streaming ingest wrote ({@link IngestedLake}, small files, hash
+ * chains, published heads) checked by {@code VerifyJob}, against a DuckDB scan of the same files
+ * that recomputes nothing. Both only read the prepared lake. The job must find it clean with every
+ * stored record read; the scan must count every stored record.
+ */
+public final class VerifyScenario implements Scenario {
+
+    public static final String NAME = "verify";
+
+    private final EventMix mix;
+    private final int partitions;
+    private final Duration checkpointInterval;
+    private final Path stackDir;
+    private final Path lakeCache;
+    private final ChildJvm child;
+    private IngestedLake.Facts lake;
+
+    public VerifyScenario(
+            EventMix mix,
+            int partitions,
+            Duration checkpointInterval,
+            Path stackDir,
+            Path lakeCache,
+            ChildJvm child) {
+        this.mix = mix;
+        this.partitions = partitions;
+        this.checkpointInterval = checkpointInterval;
+        this.stackDir = stackDir;
+        this.lakeCache = lakeCache;
+        this.child = child;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String candidate() {
+        return VerifyJobMeasurement.NAME;
+    }
+
+    @Override
+    public String baseline() {
+        return DuckDbScanMeasurement.NAME;
+    }
+
+    @Override
+    public Map<String, Object> prepare(Path workDir) throws Exception {
+        lake = IngestedLake.ensure(lakeCache, mix, partitions, checkpointInterval, stackDir, child);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("events", lake.auditRows());
+        facts.put("bytes", lake.auditBytes());
+        facts.put("event_bytes_avg", (double) lake.auditBytes() / lake.auditRows());
+        facts.putAll(lake.describe());
+        return facts;
+    }
+
+    @Override
+    public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("parallelism", String.valueOf(parallelism));
+        p.put("lake", lake.root().toString());
+        p.put("report", runDir.resolve("verify-report.json").toString());
+        return p;
+    }
+
+    @Override
+    public Map<String, Object> inspect(String measurement, Path runDir) throws Exception {
+        JsonNode result = new ObjectMapper().readTree(runDir.resolve("result.json").toFile());
+        long read = result.path("records_read").asLong(-1);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("rows_out", read);
+        boolean ok = read == lake.auditRows();
+        if (measurement.equals(candidate())) {
+            Path report = runDir.resolve("verify-report.json");
+            ok &=
+                    Files.exists(report)
+                            && "CLEAN"
+                                    .equals(
+                                            new ObjectMapper()
+                                                    .readTree(report.toFile())
+                                                    .path("result")
+                                                    .asText());
+        }
+        facts.put("output_ok", ok);
+        return facts;
+    }
+
+    @Override
+    public void close() {}
+}

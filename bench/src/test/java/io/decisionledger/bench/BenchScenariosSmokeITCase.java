@@ -1,0 +1,172 @@
+package io.decisionledger.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The metrics, compaction, verification and point-query benchmarks on tiny inputs: a few hundred
+ * events over three tenants (through a real broker and IngestJob for the lake), a point-query lake
+ * of a few thousand records, every job and baseline once, in the test's JVM ({@code --in-process};
+ * {@link BenchSmokeITCase} covers the child JVMs). It asserts what each wrote or answered (output
+ * checks, rows, agreement of the two point-query answers) and that the report has its sections,
+ * never how fast anything was.
+ */
+class BenchScenariosSmokeITCase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EVENTS = 300;
+
+    @TempDir static Path work;
+
+    private static Path report;
+    private static List<Map<String, Object>> lines;
+
+    @BeforeAll
+    static void runTheLakeAndMetricsBenchmarksSmall() throws Exception {
+        // given tiny inputs: few tenants (few open Parquet buckets), one parallelism, short
+        // checkpoints
+        BenchOptions options =
+                BenchOptions.parse(
+                        "--events", String.valueOf(EVENTS),
+                        "--tenants", "3",
+                        "--parallelism", "1",
+                        "--only", "metrics,metrics-rebuild,compaction,verify,query",
+                        "--checkpoint-interval", "PT1S",
+                        "--child-heap", "1g",
+                        // the same measurement code, without eleven JVM and Flink cold starts
+                        "--in-process", "true",
+                        "--query-records", "3000",
+                        "--query-tenants", "2",
+                        "--query-days", "5",
+                        "--queries", "5",
+                        "--query-passes", "2",
+                        "--work", work.resolve("work").toString(),
+                        "--results", work.resolve("results").toString(),
+                        "--lake-cache", work.resolve("lakes").toString(),
+                        "--stack-dir", System.getProperty("decisionledger.stack.dir"));
+
+        // when they run
+        report = BenchMain.run(options);
+
+        lines = new ArrayList<>();
+        for (String line : Files.readAllLines(work.resolve("results/latest.jsonl"))) {
+            lines.add(JSON.readValue(line, new TypeReference<Map<String, Object>>() {}));
+        }
+    }
+
+    @Test
+    void measuresEveryJobAndItsBaselineOnce() {
+        assertThat(ofKind("measurement"))
+                .extracting(m -> m.get("measurement"))
+                .containsExactlyInAnyOrder(
+                        "metrics-job",
+                        "flink-sql-metrics",
+                        "metrics-job-rebuild",
+                        "flink-sql-metrics-rebuild",
+                        "compaction-job",
+                        "duckdb-compaction",
+                        "verify-job",
+                        "duckdb-scan",
+                        "audit-decision-at",
+                        "duckdb-decision-at");
+        for (Map<String, Object> m : ofKind("measurement")) {
+            assertThat(m.get("output_ok")).as("output of %s", m.get("measurement")).isEqualTo(true);
+            assertThat(((Number) m.get("events_per_cpu_s")).doubleValue()).isPositive();
+        }
+        assertThat(ofKind("ratio")).hasSize(5);
+    }
+
+    @Test
+    void metricsCountEveryValidEventInTheDailyWindows() {
+        long valid = ((Number) input("metrics").get("valid")).longValue();
+        Map<String, Object> job = measurement("metrics-job");
+        assertThat(
+                        ((Number) job.get("daily_decisions_out")).longValue()
+                                + ((Number) job.get("too_late_daily_out")).longValue())
+                .isEqualTo(valid);
+        long stored = ((Number) input("metrics-rebuild").get("events")).longValue();
+        assertThat(stored).isEqualTo(valid);
+        assertThat(measurement("metrics-job-rebuild").get("daily_decisions_out"))
+                .isEqualTo(measurement("flink-sql-metrics-rebuild").get("daily_decisions_out"));
+        assertThat(
+                        ((Number) measurement("metrics-job-rebuild").get("daily_decisions_out"))
+                                .longValue())
+                .isEqualTo(stored);
+    }
+
+    @Test
+    void compactionLeavesOnlyMergedFilesWithEveryRow() {
+        long stored = ((Number) input("compaction").get("events")).longValue();
+        long smallFiles = ((Number) input("compaction").get("lake_audit_files")).longValue();
+        for (String name : List.of("compaction-job", "duckdb-compaction")) {
+            Map<String, Object> m = measurement(name);
+            assertThat(((Number) m.get("rows_out")).longValue()).isEqualTo(stored);
+            assertThat(m.get("uncompacted_files_left")).isEqualTo(0);
+            assertThat(((Number) m.get("files_out")).longValue()).isLessThanOrEqualTo(smallFiles);
+            assertThat(((Number) m.get("mb_per_cpu_s")).doubleValue()).isPositive();
+        }
+    }
+
+    @Test
+    void verificationFindsTheIngestedLakeClean() {
+        Map<String, Object> job = measurement("verify-job");
+        assertThat(job.get("clean")).isEqualTo(true);
+        assertThat(job.get("records_read")).isEqualTo(input("verify").get("events"));
+        assertThat(measurement("duckdb-scan").get("records_read"))
+                .isEqualTo(input("verify").get("events"));
+    }
+
+    @Test
+    void pointQueriesAgreeAndReportTheirLatencies() {
+        for (String name : List.of("audit-decision-at", "duckdb-decision-at")) {
+            Map<String, Object> m = measurement(name);
+            assertThat(m.get("queries")).isEqualTo(5);
+            assertThat(((Number) m.get("answered")).intValue()).isPositive();
+            for (String key : List.of("p50_cold_ms", "p95_cold_ms", "p50_warm_ms", "p95_warm_ms")) {
+                assertThat(((Number) m.get(key)).doubleValue()).as(key).isPositive();
+            }
+        }
+        assertThat(measurement("audit-decision-at").get("answered"))
+                .isEqualTo(measurement("duckdb-decision-at").get("answered"));
+    }
+
+    @Test
+    void reportsTargetsAndLatenciesInMarkdown() throws Exception {
+        assertThat(ofKind("target"))
+                .extracting(t -> (String) t.get("target"))
+                .anyMatch(t -> t.startsWith("CompactionJob"))
+                .anyMatch(t -> t.startsWith("decision-at p95"));
+        assertThat(Files.readString(report))
+                .contains("## Point queries")
+                .contains("## Targets")
+                .contains("| compaction | 1 | 1 | compaction-job |");
+    }
+
+    private static Map<String, Object> input(String scenario) {
+        return ofKind("input").stream()
+                .filter(i -> scenario.equals(i.get("scenario")))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Map<String, Object> measurement(String name) {
+        return ofKind("measurement").stream()
+                .filter(m -> name.equals(m.get("measurement")))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static List<Map<String, Object>> ofKind(String kind) {
+        return lines.stream().filter(l -> kind.equals(l.get("kind"))).toList();
+    }
+}
