@@ -58,7 +58,7 @@ public final class PartitionCompactor implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Merged files roll a little before the target, as the footer and filters come on top. */
-    static final double ROLL_AT = 0.9;
+    static final double ROLL_AT = 0.8;
 
     private final ParquetSettings parquet;
     private final long targetFileBytes;
