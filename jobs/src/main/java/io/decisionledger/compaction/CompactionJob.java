@@ -101,7 +101,7 @@ public final class CompactionJob {
         }
         CompactionOptions options;
         try {
-            options = CompactionOptions.parse(args);
+            options = CompactionOptions.parse(args).validateFiles();
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage() + "\n\n" + CompactionOptions.help());
             System.exit(2);

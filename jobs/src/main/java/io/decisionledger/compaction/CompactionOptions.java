@@ -171,6 +171,18 @@ public record CompactionOptions(
                 : io.decisionledger.retention.RetentionPolicy.load(retentionPolicyFile);
     }
 
+    /**
+     * Reads the policy and hold files (which may be on S3, so not at parse time): the job's {@code
+     * main} calls it before running, so a bad file is a bad option (exit 2), not a failed run.
+     */
+    public CompactionOptions validateFiles() {
+        retentionPolicy();
+        if (legalHolds != null) {
+            io.decisionledger.retention.LegalHolds.load(legalHolds);
+        }
+        return this;
+    }
+
     /** Whether merged files go to another root than the one they are read from. */
     public boolean separateLanding() {
         return !landing.root().equals(lake.root());
@@ -220,12 +232,6 @@ public record CompactionOptions(
                         failAt.isEmpty()
                                 ? null
                                 : SwapStep.valueOf(failAt.toUpperCase(Locale.ROOT)));
-        // Read both files now: a bad policy or hold file is a bad option (exit 2), not a failed
-        // run.
-        options.retentionPolicy();
-        if (options.legalHolds() != null) {
-            io.decisionledger.retention.LegalHolds.load(options.legalHolds());
-        }
         return options;
     }
 

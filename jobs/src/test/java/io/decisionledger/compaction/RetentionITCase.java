@@ -312,7 +312,7 @@ class RetentionITCase {
     @Test
     void refusesAPolicyBelowSixMonthsAndAHoldWithoutAReason() throws Exception {
         Files.writeString(policy, "{\"version\": \"v\", \"default\": \"P7D\"}");
-        assertThatThrownBy(() -> options("bad"))
+        assertThatThrownBy(() -> options("bad").validateFiles())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("$.default is P7D, below the minimum of P6M");
         Files.writeString(policy, "{\"version\": \"v\", \"default\": \"P7Y\"}");
@@ -321,7 +321,7 @@ class RetentionITCase {
                 "{\"holds\": [{\"id\": \"LH-9\", \"tenant_id\": \"bank_456\", \"user_id\": \""
                         + heldUser
                         + "\", \"placed_by\": \"x\"}]}");
-        assertThatThrownBy(() -> options("bad"))
+        assertThatThrownBy(() -> options("bad").validateFiles())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("$.holds[0].reason is required")
                 .message()
