@@ -2,6 +2,7 @@ package io.decisionledger.bench;
 
 import io.decisionledger.bench.compaction.CompactionScenario;
 import io.decisionledger.bench.ingest.IngestScenario;
+import io.decisionledger.bench.lake.IngestedLake;
 import io.decisionledger.bench.metrics.MetricsScenario;
 import io.decisionledger.bench.query.QueryScenario;
 import io.decisionledger.bench.verify.VerifyScenario;
@@ -92,6 +93,17 @@ public final class BenchMain {
                     VerifyScenario.NAME,
                     QueryScenario.NAME);
 
+    /** The lake the ingest scenario's IngestJob writes, which the lake scenarios share. */
+    private static IngestedLake.Source ingestedLake(BenchOptions options, ChildJvm child) {
+        return new IngestedLake.Source(
+                options.mix(),
+                options.partitions(),
+                options.checkpointInterval(),
+                options.stackDir(),
+                options.lakeCache(),
+                child);
+    }
+
     private static Scenario scenario(String suite, BenchOptions options, ChildJvm child) {
         return switch (suite) {
             case IngestScenario.NAME ->
@@ -103,30 +115,9 @@ public final class BenchMain {
                             options.ingestVariants(),
                             options.lakeCache());
             case MetricsScenario.LIVE, MetricsScenario.REBUILD ->
-                    new MetricsScenario(
-                            suite,
-                            options.mix(),
-                            options.partitions(),
-                            options.checkpointInterval(),
-                            options.stackDir(),
-                            options.lakeCache(),
-                            child);
-            case CompactionScenario.NAME ->
-                    new CompactionScenario(
-                            options.mix(),
-                            options.partitions(),
-                            options.checkpointInterval(),
-                            options.stackDir(),
-                            options.lakeCache(),
-                            child);
-            case VerifyScenario.NAME ->
-                    new VerifyScenario(
-                            options.mix(),
-                            options.partitions(),
-                            options.checkpointInterval(),
-                            options.stackDir(),
-                            options.lakeCache(),
-                            child);
+                    new MetricsScenario(suite, ingestedLake(options, child));
+            case CompactionScenario.NAME -> new CompactionScenario(ingestedLake(options, child));
+            case VerifyScenario.NAME -> new VerifyScenario(ingestedLake(options, child));
             case QueryScenario.NAME ->
                     new QueryScenario(
                             options.queryLake(),

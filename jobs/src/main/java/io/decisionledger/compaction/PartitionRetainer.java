@@ -130,24 +130,26 @@ public final class PartitionRetainer implements Serializable {
         List<List<SpecificRecordBase>> kept = new ArrayList<>();
         long deleted = 0;
         long held = 0;
+        LocalDate date = LocalDate.parse(task.date());
         for (RetentionTask.Part part : task.parts()) {
             List<SpecificRecordBase> keep = new ArrayList<>();
+            long[] rows = {0};
             for (PartitionTask.FileRef source : part.sources()) {
                 LakeFiles.forEachRecord(
                         PartitionCompactor.status(source),
                         part.dataset().recordClass(),
                         r -> {
-                            if (keeps(part.dataset(), r, task, heldIds)) {
+                            rows[0]++;
+                            if (keeps(part.dataset(), r, task.tenantId(), date, heldIds)) {
                                 keep.add(r);
                             } else if (part.dataset() == Dataset.AUDIT) {
                                 deletedAudit.add((DecisionRecord) r);
                             }
                         });
             }
-            long rows = countRows(part);
             kept.add(keep);
             held += keep.size();
-            deleted += rows - keep.size();
+            deleted += rows[0] - keep.size();
         }
         if (deleted == 0) {
             return new PartitionResult(
@@ -323,11 +325,15 @@ public final class PartitionRetainer implements Serializable {
     }
 
     private boolean keeps(
-            Dataset dataset, SpecificRecordBase record, RetentionTask task, Set<String> heldIds) {
+            Dataset dataset,
+            SpecificRecordBase record,
+            String tenantId,
+            LocalDate date,
+            Set<String> heldIds) {
         switch (dataset) {
             case AUDIT -> {
                 DecisionRecord r = (DecisionRecord) record;
-                if (holds().holdOf(task.tenantId(), r.getUserId(), r.getCaseId()) != null) {
+                if (holds().holdOf(tenantId, r.getUserId(), r.getCaseId()) != null) {
                     heldIds.add(r.getEventId());
                     return true;
                 }
@@ -340,21 +346,12 @@ public final class PartitionRetainer implements Serializable {
             default -> {
                 QuarantineRecord q = (QuarantineRecord) record;
                 String tenant = q.getTenantId();
-                LocalDate date = LocalDate.parse(task.date());
                 if (!policy.expired(tenant, date, asOf)) {
                     return true;
                 }
                 return tenant != null && holds().tenantHold(tenant) != null;
             }
         }
-    }
-
-    private static long countRows(RetentionTask.Part part) throws IOException {
-        long rows = 0;
-        for (PartitionTask.FileRef source : part.sources()) {
-            rows += LakeFiles.rowCount(PartitionCompactor.status(source));
-        }
-        return rows;
     }
 
     /**

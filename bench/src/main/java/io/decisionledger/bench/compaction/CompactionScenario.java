@@ -1,8 +1,6 @@
 package io.decisionledger.bench.compaction;
 
-import io.decisionledger.bench.ChildJvm;
 import io.decisionledger.bench.Scenario;
-import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.ingest.ParquetRowCounter;
 import io.decisionledger.bench.lake.IngestedLake;
 import io.decisionledger.bench.lake.LakeFolders;
@@ -10,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -27,27 +24,11 @@ public final class CompactionScenario implements Scenario {
 
     public static final String NAME = "compaction";
 
-    private final EventMix mix;
-    private final int partitions;
-    private final Duration checkpointInterval;
-    private final Path stackDir;
-    private final Path lakeCache;
-    private final ChildJvm child;
+    private final IngestedLake.Source source;
     private IngestedLake.Facts lake;
 
-    public CompactionScenario(
-            EventMix mix,
-            int partitions,
-            Duration checkpointInterval,
-            Path stackDir,
-            Path lakeCache,
-            ChildJvm child) {
-        this.mix = mix;
-        this.partitions = partitions;
-        this.checkpointInterval = checkpointInterval;
-        this.stackDir = stackDir;
-        this.lakeCache = lakeCache;
-        this.child = child;
+    public CompactionScenario(IngestedLake.Source source) {
+        this.source = source;
     }
 
     @Override
@@ -67,13 +48,8 @@ public final class CompactionScenario implements Scenario {
 
     @Override
     public Map<String, Object> prepare(Path workDir) throws Exception {
-        lake = IngestedLake.ensure(lakeCache, mix, partitions, checkpointInterval, stackDir, child);
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("events", lake.auditRows());
-        facts.put("bytes", lake.auditBytes());
-        facts.put("event_bytes_avg", (double) lake.auditBytes() / lake.auditRows());
-        facts.putAll(lake.describe());
-        return facts;
+        lake = source.ensure();
+        return lake.inputFacts();
     }
 
     @Override

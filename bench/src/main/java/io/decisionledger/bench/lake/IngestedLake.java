@@ -62,6 +62,18 @@ public final class IngestedLake {
             return root.resolve("audit/decisions");
         }
 
+        /**
+         * What a scenario over this lake reports from prepare: its size, then {@link #describe}.
+         */
+        public Map<String, Object> inputFacts() {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("events", auditRows);
+            facts.put("bytes", auditBytes);
+            facts.put("event_bytes_avg", (double) auditBytes / auditRows);
+            facts.putAll(describe());
+            return facts;
+        }
+
         public Map<String, Object> describe() {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("lake", root.getFileName().toString());
@@ -72,6 +84,25 @@ public final class IngestedLake {
             d.put("lake_partitions", partitions);
             d.put("produce_s", seconds);
             return d;
+        }
+    }
+
+    /**
+     * The inputs the lake is made from and where it is cached: what every scenario over the
+     * ingested lake is given.
+     */
+    public record Source(
+            EventMix mix,
+            int kafkaPartitions,
+            Duration checkpointInterval,
+            Path stackDir,
+            Path cacheDir,
+            ChildJvm child) {
+
+        /** The cached lake, made first if it is not there. */
+        public Facts ensure() throws Exception {
+            return IngestedLake.ensure(
+                    cacheDir, mix, kafkaPartitions, checkpointInterval, stackDir, child);
         }
     }
 

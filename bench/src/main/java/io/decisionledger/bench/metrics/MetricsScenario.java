@@ -1,8 +1,6 @@
 package io.decisionledger.bench.metrics;
 
-import io.decisionledger.bench.ChildJvm;
 import io.decisionledger.bench.Scenario;
-import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.ingest.IngestScenario;
 import io.decisionledger.bench.ingest.TopicLoader;
 import io.decisionledger.bench.lake.DuckDb;
@@ -11,7 +9,6 @@ import io.decisionledger.bench.lake.LakeFolders;
 import io.decisionledger.cli.LocalKafkaBroker;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,36 +29,19 @@ public final class MetricsScenario implements Scenario {
     public static final String REBUILD = "metrics-rebuild";
 
     private final boolean live;
-    private final EventMix mix;
-    private final int partitions;
-    private final Duration checkpointInterval;
-    private final Path stackDir;
-    private final Path lakeCache;
-    private final ChildJvm child;
+    private final IngestedLake.Source source;
     private LocalKafkaBroker kafka;
     private Path kafkaDir;
     private long expected;
     private long records;
     private IngestedLake.Facts lake;
 
-    public MetricsScenario(
-            String name,
-            EventMix mix,
-            int partitions,
-            Duration checkpointInterval,
-            Path stackDir,
-            Path lakeCache,
-            ChildJvm child) {
+    public MetricsScenario(String name, IngestedLake.Source source) {
         if (!name.equals(LIVE) && !name.equals(REBUILD)) {
             throw new IllegalArgumentException("no metrics scenario " + name);
         }
         this.live = name.equals(LIVE);
-        this.mix = mix;
-        this.partitions = partitions;
-        this.checkpointInterval = checkpointInterval;
-        this.stackDir = stackDir;
-        this.lakeCache = lakeCache;
-        this.child = child;
+        this.source = source;
     }
 
     @Override
@@ -85,10 +65,10 @@ public final class MetricsScenario implements Scenario {
         if (live) {
             kafkaDir = workDir.resolve("kafka");
             LakeFolders.deleteRecursively(kafkaDir);
-            kafka = LocalKafkaBroker.start(stackDir, kafkaDir);
-            kafka.createTopic(IngestScenario.TOPIC, partitions);
+            kafka = LocalKafkaBroker.start(source.stackDir(), kafkaDir);
+            kafka.createTopic(IngestScenario.TOPIC, source.kafkaPartitions());
             TopicLoader.LoadedTopic loaded =
-                    TopicLoader.load(kafka.bootstrapServers(), IngestScenario.TOPIC, mix);
+                    TopicLoader.load(kafka.bootstrapServers(), IngestScenario.TOPIC, source.mix());
             expected = loaded.valid();
             records = loaded.records();
             facts.put("events", loaded.records());
@@ -99,15 +79,10 @@ public final class MetricsScenario implements Scenario {
             facts.put("duplicates", loaded.duplicates());
             facts.put("produce_s", loaded.seconds());
         } else {
-            lake =
-                    IngestedLake.ensure(
-                            lakeCache, mix, partitions, checkpointInterval, stackDir, child);
+            lake = source.ensure();
             expected = lake.auditRows();
             records = lake.auditRows();
-            facts.put("events", lake.auditRows());
-            facts.put("bytes", lake.auditBytes());
-            facts.put("event_bytes_avg", (double) lake.auditBytes() / lake.auditRows());
-            facts.putAll(lake.describe());
+            facts.putAll(lake.inputFacts());
         }
         return facts;
     }
@@ -121,7 +96,7 @@ public final class MetricsScenario implements Scenario {
             p.put("bootstrap-servers", kafka.bootstrapServers());
             p.put("topic", IngestScenario.TOPIC);
             p.put("checkpoints", runDir.resolve("checkpoints").toString());
-            p.put("checkpoint-interval", checkpointInterval.toString());
+            p.put("checkpoint-interval", source.checkpointInterval().toString());
         } else {
             // The rebuild reads audit/ and writes metrics/ under the same root.
             LakeFolders.linkReadOnly(lake.root(), runDir.resolve("lake"), "audit/decisions");

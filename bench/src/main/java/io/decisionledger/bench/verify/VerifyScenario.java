@@ -2,13 +2,10 @@ package io.decisionledger.bench.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.decisionledger.bench.ChildJvm;
 import io.decisionledger.bench.Scenario;
-import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.lake.IngestedLake;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,27 +19,11 @@ public final class VerifyScenario implements Scenario {
 
     public static final String NAME = "verify";
 
-    private final EventMix mix;
-    private final int partitions;
-    private final Duration checkpointInterval;
-    private final Path stackDir;
-    private final Path lakeCache;
-    private final ChildJvm child;
+    private final IngestedLake.Source source;
     private IngestedLake.Facts lake;
 
-    public VerifyScenario(
-            EventMix mix,
-            int partitions,
-            Duration checkpointInterval,
-            Path stackDir,
-            Path lakeCache,
-            ChildJvm child) {
-        this.mix = mix;
-        this.partitions = partitions;
-        this.checkpointInterval = checkpointInterval;
-        this.stackDir = stackDir;
-        this.lakeCache = lakeCache;
-        this.child = child;
+    public VerifyScenario(IngestedLake.Source source) {
+        this.source = source;
     }
 
     @Override
@@ -62,13 +43,8 @@ public final class VerifyScenario implements Scenario {
 
     @Override
     public Map<String, Object> prepare(Path workDir) throws Exception {
-        lake = IngestedLake.ensure(lakeCache, mix, partitions, checkpointInterval, stackDir, child);
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("events", lake.auditRows());
-        facts.put("bytes", lake.auditBytes());
-        facts.put("event_bytes_avg", (double) lake.auditBytes() / lake.auditRows());
-        facts.putAll(lake.describe());
-        return facts;
+        lake = source.ensure();
+        return lake.inputFacts();
     }
 
     @Override
