@@ -10,10 +10,11 @@ cd "$(dirname "$0")/../.."
 echo "== Building (the first run downloads dependencies from Maven Central: a few minutes)"
 mvn -B -q -DskipTests -Dspotless.check.skip=true install
 
-jar=$(ls jobs/target/decision-ledger-jobs-*.jar | grep -v original | head -n 1)
-# The job jar runs on the same Flink classpath a standalone cluster uses (deploy/local/flink).
+tools=$(ls devtools/target/decision-ledger-devtools-*.jar | head -n 1)
+# The developer tools (demo, jobs, audit service; their jars in devtools/target/lib) run on the
+# same Flink classpath a standalone cluster uses (deploy/local/flink).
 exec java -Xmx2g \
   -Dlog4j.configurationFile=deploy/local/log4j2-demo.properties \
   -Ddecisionledger.stack.dir=deploy/local \
-  -cp "$jar:deploy/local/flink/target/lib/*" \
+  -cp "$tools:devtools/target/lib/*:deploy/local/flink/target/lib/*" \
   io.decisionledger.cli.Main demo "$@"

@@ -18,20 +18,23 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-job_jar() { ls jobs/target/decision-ledger-jobs-*.jar 2>/dev/null | sed -n 1p || true; }
+job_jar() { ls jobs/target/decision-ledger-jobs-*.jar 2>/dev/null | grep -v -e original -e tests | sed -n 1p || true; }
+tools_jar() { ls devtools/target/decision-ledger-devtools-*.jar 2>/dev/null | sed -n 1p || true; }
 
-if [[ "${STACK_BUILD:-0}" == 1 || -z "$(job_jar)" || ! -d deploy/local/flink/target/lib \
+if [[ "${STACK_BUILD:-0}" == 1 || -z "$(job_jar)" || -z "$(tools_jar)" || ! -d devtools/target/lib \
+      || ! -d deploy/local/flink/target/lib \
       || ! -d deploy/local/kafka/target/lib || ! -d deploy/local/s3proxy/target/lib ]]; then
   echo "== Building (the first run downloads dependencies from Maven Central: a few minutes)" >&2
   mvn -B -q -DskipTests -Dspotless.check.skip=true install >&2
 fi
 jar="$root/$(job_jar)"
 
-# The launcher needs the job jar (Kafka client, the sample generator) and Flink's jars (its
-# configuration parser); the services themselves run in their own JVMs on their own classpaths.
+# The launcher is the developer tools (devtools: the stack command, the sample generator, the
+# Kafka client) on Flink's jars (its configuration parser); it submits the job jar, and the
+# services themselves run in their own JVMs on their own classpaths.
 exec java -Xmx512m \
   -Dlog4j.configurationFile="$root/deploy/local/log4j2-cli.properties" \
   -Ddecisionledger.stack.dir="$root/deploy/local" \
   -Ddecisionledger.jar="$jar" \
-  -cp "$jar:$root/deploy/local/flink/target/lib/*" \
+  -cp "$root/$(tools_jar):$root/devtools/target/lib/*:$root/deploy/local/flink/target/lib/*" \
   io.decisionledger.cli.Main stack "$@"

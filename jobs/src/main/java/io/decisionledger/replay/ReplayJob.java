@@ -1,9 +1,9 @@
 package io.decisionledger.replay;
 
-import io.decisionledger.audit.AccessLog;
-import io.decisionledger.audit.AccessRefusedException;
-import io.decisionledger.audit.AuditRole;
-import io.decisionledger.audit.Caller;
+import io.decisionledger.access.AccessLog;
+import io.decisionledger.access.AccessRefusedException;
+import io.decisionledger.access.AuditRole;
+import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.ParquetSettings;

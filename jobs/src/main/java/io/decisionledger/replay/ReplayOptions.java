@@ -58,7 +58,7 @@ public record ReplayOptions(
                 "",
                 "Who replays: a properties file with user=... and role=compliance_officer."
                         + " Default: the environment variable "
-                        + io.decisionledger.audit.Caller.ENV
+                        + io.decisionledger.access.Caller.ENV
                         + "=user:role.");
         OPTIONS.add("tenant", "", "Only this tenant's decisions. Default: all tenants.");
         OPTIONS.add("from", "", "Only decisions with event_time >= this ISO-8601 instant.");

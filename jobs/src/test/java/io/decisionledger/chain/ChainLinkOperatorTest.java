@@ -2,11 +2,11 @@ package io.decisionledger.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.testkit.SampleDecisions;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;

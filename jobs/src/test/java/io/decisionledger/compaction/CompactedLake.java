@@ -1,8 +1,8 @@
 package io.decisionledger.compaction;
 
-import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.DuckDbLake;
+import io.decisionledger.verify.VerifyJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

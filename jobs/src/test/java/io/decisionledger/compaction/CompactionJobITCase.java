@@ -5,12 +5,12 @@ import static io.decisionledger.compaction.CompactedLake.environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.SmallFileLake;
+import io.decisionledger.verify.VerifyJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -5,12 +5,12 @@ import static io.decisionledger.testing.DuckDbLake.count;
 import static io.decisionledger.testing.DuckDbLake.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.decisionledger.chain.VerifyJob;
-import io.decisionledger.cli.LocalS3Store;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.S3FileSystems;
 import io.decisionledger.testing.SmallFileLake;
+import io.decisionledger.testkit.LocalS3Store;
+import io.decisionledger.verify.VerifyJob;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;

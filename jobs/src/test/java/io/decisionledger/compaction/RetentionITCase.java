@@ -5,7 +5,6 @@ import static io.decisionledger.compaction.CompactedLake.environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.decisionledger.chain.VerifyJob;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.retention.RetentionSummaries;
@@ -13,6 +12,7 @@ import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.SmallFileLake;
+import io.decisionledger.verify.VerifyJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.decisionledger.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
+import io.decisionledger.testkit.SampleDecisions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -5,12 +5,12 @@ import static io.decisionledger.testing.DuckDbLake.query;
 import static io.decisionledger.testing.DuckDbLake.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.decisionledger.cli.LocalKafkaBroker;
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.testing.FailOnceAfterCheckpoint;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.SampleDecisions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

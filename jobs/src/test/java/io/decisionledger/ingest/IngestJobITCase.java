@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.decisionledger.cli.LocalKafkaBroker;
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.decision.ReasonCode;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.SampleDecisions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,14 +4,14 @@ import static io.decisionledger.testing.DuckDbLake.count;
 import static io.decisionledger.testing.DuckDbLake.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.decisionledger.chain.VerifyJob;
-import io.decisionledger.cli.LocalKafkaBroker;
-import io.decisionledger.cli.LocalS3Store;
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.S3FileSystems;
+import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.LocalS3Store;
+import io.decisionledger.testkit.SampleDecisions;
+import io.decisionledger.verify.VerifyJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.decisionledger.cli.LocalKafkaBroker;
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.SampleDecisions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,10 +6,10 @@ import static io.decisionledger.testing.DuckDbLake.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.decisionledger.audit.AccessLog;
-import io.decisionledger.audit.AccessRefusedException;
-import io.decisionledger.audit.AuditRole;
-import io.decisionledger.audit.Caller;
+import io.decisionledger.access.AccessLog;
+import io.decisionledger.access.AccessRefusedException;
+import io.decisionledger.access.AuditRole;
+import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;

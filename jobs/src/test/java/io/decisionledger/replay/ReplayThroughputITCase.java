@@ -139,8 +139,8 @@ class ReplayThroughputITCase {
         List<DecisionRecord> selected =
                 ReplayJob.selectAndLog(
                         options,
-                        io.decisionledger.audit.Caller.cli(
-                                "bench", io.decisionledger.audit.AuditRole.COMPLIANCE_OFFICER));
+                        io.decisionledger.access.Caller.cli(
+                                "bench", io.decisionledger.access.AuditRole.COMPLIANCE_OFFICER));
         new ReplayJob(options, selected, ReplayJob.resultsSink(options)).build(env);
         long t0 = System.nanoTime();
         env.execute(scenario);

@@ -1,8 +1,8 @@
 package io.decisionledger.testing;
 
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.testkit.SampleDecisions;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;

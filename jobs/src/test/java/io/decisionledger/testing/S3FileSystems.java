@@ -1,6 +1,6 @@
 package io.decisionledger.testing;
 
-import io.decisionledger.cli.LocalS3Store;
+import io.decisionledger.testkit.LocalS3Store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
 package io.decisionledger.testing;
 
 import io.decisionledger.chain.ChainHasher;
-import io.decisionledger.cli.SampleDecisions;
 import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.decision.ParseOutcome;
 import io.decisionledger.decision.ParserLimits;
@@ -15,6 +14,7 @@ import io.decisionledger.privacy.PseudonymKey;
 import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
+import io.decisionledger.testkit.SampleDecisions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.decisionledger.bench.ingest;
 
 import io.decisionledger.bench.Scenario;
 import io.decisionledger.bench.events.EventMix;
-import io.decisionledger.cli.LocalKafkaBroker;
+import io.decisionledger.testkit.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

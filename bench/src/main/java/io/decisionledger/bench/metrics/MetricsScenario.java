@@ -6,7 +6,7 @@ import io.decisionledger.bench.ingest.TopicLoader;
 import io.decisionledger.bench.lake.DuckDb;
 import io.decisionledger.bench.lake.IngestedLake;
 import io.decisionledger.bench.lake.LakeFolders;
-import io.decisionledger.cli.LocalKafkaBroker;
+import io.decisionledger.testkit.LocalKafkaBroker;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.LinkedHashMap;

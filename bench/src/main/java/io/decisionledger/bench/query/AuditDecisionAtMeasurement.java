@@ -1,8 +1,8 @@
 package io.decisionledger.bench.query;
 
+import io.decisionledger.access.AuditRole;
+import io.decisionledger.access.Caller;
 import io.decisionledger.audit.AuditQueries;
-import io.decisionledger.audit.AuditRole;
-import io.decisionledger.audit.Caller;
 import io.decisionledger.audit.QueryResult;
 import io.decisionledger.audit.Subject;
 import io.decisionledger.bench.Measurement;

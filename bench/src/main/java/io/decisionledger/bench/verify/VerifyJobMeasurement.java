@@ -3,7 +3,7 @@ package io.decisionledger.bench.verify;
 import io.decisionledger.bench.Measurement;
 import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.ingest.LocalFlink;
-import io.decisionledger.chain.VerifyJob;
+import io.decisionledger.verify.VerifyJob;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

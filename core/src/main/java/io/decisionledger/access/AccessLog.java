@@ -1,0 +1,364 @@
+package io.decisionledger.access;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.lake.ParquetFormats;
+import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.schema.AccessLogEntry;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * The lake's access log: who read which restricted records, when, and why. Every read of full
+ * records is recorded here before the records are returned (a read that cannot be recorded fails),
+ * as one new Parquet file per access under {@code <lake>/access-log/access_date=D/}, written under
+ * a hidden name and then renamed, never modified afterwards. Entries form one hash chain per lake
+ * ({@link AccessLogHasher}); {@link #verify()} re-checks it from the files alone.
+ *
+ * <p>Appending needs the current head (latest seq and hash), so writers are serialised: per lake
+ * within a JVM, and across processes with a file lock when the lake is on {@code file://}. Object
+ * stores offer no such lock through Flink's file systems: run one writer per lake there (the audit
+ * API), and a fork from concurrent CLI writers is still detected as a repeated seq by {@link
+ * #verify()}.
+ */
+public final class AccessLog {
+
+    /** What was read. */
+    public static final String DATASET_DECISIONS = "audit/decisions";
+
+    public static final String DATASET_ACCESS_LOG = "access-log";
+
+    /** The kinds of restricted reads. */
+    public enum Action {
+        DECISION_AT,
+        HISTORY,
+        EVENT,
+        BUNDLE,
+        ACCESS_LOG,
+        /** ReplayJob read full records to re-send them to a model endpoint. */
+        REPLAY
+    }
+
+    /**
+     * One read, before it is chained.
+     *
+     * @param query the query's parameters (may name the subject: the log is restricted)
+     */
+    public record Access(
+            Caller caller,
+            Action action,
+            String purpose,
+            String dataset,
+            String tenantId,
+            List<String> recordIds,
+            Map<String, String> query) {}
+
+    /**
+     * The result of re-checking the chain.
+     *
+     * @param problems what is wrong, by seq (never record content); empty when intact
+     */
+    public record Verification(long entries, long lastSeq, String lastHash, List<String> problems) {
+        public boolean intact() {
+            return problems.isEmpty();
+        }
+    }
+
+    private static final Pattern FILE_NAME =
+            Pattern.compile("access-(\\d{20})-[0-9a-f-]{36}\\.parquet");
+    private static final Map<String, Object> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final LakeLayout lake;
+    private final Clock clock;
+
+    public AccessLog(LakeLayout lake, Clock clock) {
+        this.lake = lake;
+        this.clock = clock;
+    }
+
+    /**
+     * Chains and writes one entry; returns it once its file is visible.
+     *
+     * @throws IOException when it cannot be written: the caller must then not return the records
+     */
+    public AccessLogEntry record(Access access) throws IOException {
+        if (access.purpose() == null || access.purpose().isBlank()) {
+            throw new IllegalArgumentException("a purpose is required to read restricted records");
+        }
+        synchronized (JVM_LOCKS.computeIfAbsent(lake.root(), k -> new Object())) {
+            try (ProcessLock lock = ProcessLock.acquire(lake.accessLog())) {
+                AccessLogEntry head = head();
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                // Entries in seq order never go back in time, so the latest date folder always
+                // holds the head, even if the clock stepped back.
+                if (head != null && now.isBefore(head.getAccessTime())) {
+                    now = head.getAccessTime();
+                }
+                AccessLogEntry entry =
+                        AccessLogEntry.newBuilder()
+                                .setAccessId(UUID.randomUUID().toString())
+                                .setAccessTime(now)
+                                .setActor(access.caller().user())
+                                .setActorRole(access.caller().role().id())
+                                .setVia(access.caller().via())
+                                .setChannel(access.caller().channel().name())
+                                .setAction(access.action().name())
+                                .setPurpose(access.purpose().strip())
+                                .setDataset(access.dataset())
+                                .setTenantId(access.tenantId())
+                                .setRecordIds(List.copyOf(access.recordIds()))
+                                .setQueryJson(queryJson(access.query()))
+                                .setOutcome(
+                                        access.recordIds().isEmpty() ? "NONE_FOUND" : "RETURNED")
+                                .setLogSeq(head == null ? 1 : head.getLogSeq() + 1)
+                                .setPrevHash(
+                                        head == null ? AccessLogHasher.GENESIS : head.getHash())
+                                .setHash("")
+                                .build();
+                entry.setHash(new AccessLogHasher().hash(entry.getPrevHash(), entry));
+                write(entry);
+                return entry;
+            }
+        }
+    }
+
+    /** Entries whose access date is within [from, to] (either may be null), in seq order. */
+    public List<AccessLogEntry> entries(
+            LocalDate from, LocalDate to, Predicate<AccessLogEntry> filter) throws IOException {
+        List<AccessLogEntry> out = new ArrayList<>();
+        for (LocalDate d : dates()) {
+            if ((from == null || !d.isBefore(from)) && (to == null || !d.isAfter(to))) {
+                for (FileStatus f : LakeFiles.parquetFiles(dateDir(d))) {
+                    LakeFiles.forEachRecord(
+                            f,
+                            AccessLogEntry.class,
+                            e -> {
+                                if (filter.test(e)) {
+                                    out.add(e);
+                                }
+                            });
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(AccessLogEntry::getLogSeq));
+        return out;
+    }
+
+    /** Re-checks the whole chain from the files: seqs 1..n once each, links and hashes. */
+    public Verification verify() throws IOException {
+        TreeMap<Long, List<AccessLogEntry>> bySeq = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        for (LocalDate d : dates()) {
+            for (FileStatus f : LakeFiles.parquetFiles(dateDir(d))) {
+                Matcher m = FILE_NAME.matcher(f.getPath().getName());
+                long[] rows = {0};
+                LakeFiles.forEachRecord(
+                        f,
+                        AccessLogEntry.class,
+                        e -> {
+                            rows[0]++;
+                            bySeq.computeIfAbsent(e.getLogSeq(), k -> new ArrayList<>()).add(e);
+                            if (m.matches() && Long.parseLong(m.group(1)) != e.getLogSeq()) {
+                                problems.add(
+                                        "log_seq "
+                                                + e.getLogSeq()
+                                                + ": its file is named for another seq");
+                            }
+                        });
+                if (rows[0] != 1) {
+                    problems.add(
+                            "a file under access_date="
+                                    + d
+                                    + " holds "
+                                    + rows[0]
+                                    + " entries, not 1");
+                }
+            }
+        }
+        AccessLogHasher hasher = new AccessLogHasher();
+        long expected = 1;
+        String prev = AccessLogHasher.GENESIS;
+        long count = 0;
+        for (Map.Entry<Long, List<AccessLogEntry>> e : bySeq.entrySet()) {
+            long seq = e.getKey();
+            count += e.getValue().size();
+            if (seq != expected) {
+                problems.add(
+                        seq > expected
+                                ? "log_seq " + expected + ".." + (seq - 1) + " missing"
+                                : "log_seq " + seq + " is not positive");
+            }
+            if (e.getValue().size() > 1) {
+                problems.add("log_seq " + seq + " appears " + e.getValue().size() + " times");
+            }
+            AccessLogEntry entry = e.getValue().get(0);
+            if (seq == expected && !entry.getPrevHash().equals(prev)) {
+                problems.add("log_seq " + seq + ": prev_hash does not link to the previous entry");
+            }
+            if (!isHex64(entry.getPrevHash())
+                    || !hasher.hash(entry.getPrevHash(), entry).equals(entry.getHash())) {
+                problems.add("log_seq " + seq + ": hash does not recompute (entry altered)");
+            }
+            prev = entry.getHash();
+            expected = seq + 1;
+        }
+        return new Verification(count, expected - 1, prev, List.copyOf(problems));
+    }
+
+    /** The entry with the highest seq, or null for an empty log. */
+    private AccessLogEntry head() throws IOException {
+        List<LocalDate> dates = dates();
+        for (int i = dates.size() - 1; i >= 0; i--) {
+            FileStatus latest = null;
+            long latestSeq = -1;
+            for (FileStatus f : LakeFiles.parquetFiles(dateDir(dates.get(i)))) {
+                Matcher m = FILE_NAME.matcher(f.getPath().getName());
+                if (m.matches() && Long.parseLong(m.group(1)) > latestSeq) {
+                    latestSeq = Long.parseLong(m.group(1));
+                    latest = f;
+                }
+            }
+            if (latest != null) {
+                List<AccessLogEntry> found = new ArrayList<>();
+                LakeFiles.forEachRecord(latest, AccessLogEntry.class, found::add);
+                if (found.size() != 1 || found.get(0).getLogSeq() != latestSeq) {
+                    throw new IllegalStateException(
+                            "the access log's latest file does not hold entry "
+                                    + latestSeq
+                                    + "; run 'audit access-log --verify' before appending");
+                }
+                return found.get(0);
+            }
+        }
+        return null;
+    }
+
+    private void write(AccessLogEntry entry) throws IOException {
+        LocalDate date = LocalDate.ofInstant(entry.getAccessTime(), ZoneOffset.UTC);
+        String name =
+                String.format("access-%020d-%s.parquet", entry.getLogSeq(), entry.getAccessId());
+        Path dir = dateDir(date);
+        Path hidden = new Path(dir, "." + name + ".inprogress");
+        Path visible = new Path(dir, name);
+        FileSystem fs = dir.getFileSystem();
+        fs.mkdirs(dir);
+        try (FSDataOutputStream out = fs.create(hidden, FileSystem.WriteMode.NO_OVERWRITE)) {
+            BulkWriter<AccessLogEntry> writer =
+                    ParquetFormats.writerFor(AccessLogEntry.class, ParquetSettings.defaults())
+                            .create(out);
+            writer.addElement(entry);
+            writer.finish();
+        }
+        if (!fs.rename(hidden, visible)) {
+            throw new IOException("could not publish the access-log entry " + entry.getLogSeq());
+        }
+    }
+
+    private List<LocalDate> dates() throws IOException {
+        Path root = lake.accessLog();
+        FileSystem fs = root.getFileSystem();
+        List<LocalDate> dates = new ArrayList<>();
+        if (!fs.exists(root)) {
+            return dates;
+        }
+        FileStatus[] children = fs.listStatus(root);
+        for (FileStatus c : children == null ? new FileStatus[0] : children) {
+            String n = c.getPath().getName();
+            if (c.isDir() && n.startsWith("access_date=")) {
+                try {
+                    dates.add(LocalDate.parse(n.substring("access_date=".length())));
+                } catch (DateTimeParseException e) {
+                    // not a folder this log writes
+                }
+            }
+        }
+        dates.sort(Comparator.naturalOrder());
+        return dates;
+    }
+
+    private Path dateDir(LocalDate d) {
+        return new Path(lake.accessLog(), "access_date=" + d);
+    }
+
+    /** Query parameters are stored as a JSON object (a sorted map, so equal queries hash alike). */
+    private static final ObjectMapper QUERY_JSON = new ObjectMapper();
+
+    private static String queryJson(Map<String, String> query) {
+        try {
+            return QUERY_JSON.writeValueAsString(new TreeMap<>(query));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("query parameters are not serialisable", e);
+        }
+    }
+
+    private static boolean isHex64(String s) {
+        return s != null
+                && s.length() == 64
+                && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+
+    /** An exclusive lock file next to the log, for writers in other processes on this host. */
+    private static final class ProcessLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private ProcessLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static ProcessLock acquire(Path logRoot) throws IOException {
+            if (!"file".equals(logRoot.toUri().getScheme())) {
+                return new ProcessLock(null, null);
+            }
+            java.nio.file.Path dir = Paths.get(logRoot.toUri());
+            Files.createDirectories(dir);
+            FileChannel ch =
+                    FileChannel.open(
+                            dir.resolve("_writer.lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
+            try {
+                return new ProcessLock(ch, ch.lock());
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (lock != null) {
+                lock.release();
+                channel.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.decisionledger.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.schema.AccessLogEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificData;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The access log on a local lake: one immutable file per access, a gap-free hash chain across
+ * writers, and verification that notices every kind of tampering with its files.
+ */
+class AccessLogTest {
+
+    @TempDir Path dir;
+
+    private static final Caller OFFICER = Caller.cli("a.officer", AuditRole.COMPLIANCE_OFFICER);
+
+    private AccessLog log(Clock clock) {
+        return new AccessLog(LakeLayout.at(dir.resolve("lake").toUri().toString()), clock);
+    }
+
+    private static AccessLog.Access access(String eventId) {
+        return new AccessLog.Access(
+                OFFICER,
+                AccessLog.Action.EVENT,
+                "complaint C-1",
+                AccessLog.DATASET_DECISIONS,
+                "bank_456",
+                List.of(eventId),
+                Map.of("tenant", "bank_456", "event_id", eventId));
+    }
+
+    @Test
+    void writesOneChainedFilePerAccess() throws Exception {
+        AccessLog log = log(Clock.systemUTC());
+
+        AccessLogEntry first = log.record(access("evt-1"));
+        AccessLogEntry second = log.record(access("evt-2"));
+        AccessLogEntry none =
+                log.record(
+                        new AccessLog.Access(
+                                OFFICER,
+                                AccessLog.Action.DECISION_AT,
+                                "complaint C-1",
+                                AccessLog.DATASET_DECISIONS,
+                                "bank_456",
+                                List.of(),
+                                Map.of("tenant", "bank_456")));
+
+        assertThat(first.getLogSeq()).isEqualTo(1);
+        assertThat(first.getPrevHash()).isEqualTo(AccessLogHasher.GENESIS);
+        assertThat(second.getPrevHash()).isEqualTo(first.getHash());
+        assertThat(none.getLogSeq()).isEqualTo(3);
+        assertThat(none.getOutcome()).isEqualTo("NONE_FOUND");
+        assertThat(second.getOutcome()).isEqualTo("RETURNED");
+        assertThat(second.getQueryJson())
+                .isEqualTo("{\"event_id\":\"evt-2\",\"tenant\":\"bank_456\"}");
+        assertThat(parquetFiles()).hasSize(3);
+        assertThat(parquetFiles().get(0).getFileName().toString())
+                .startsWith("access-00000000000000000001-")
+                .endsWith(".parquet");
+        assertThat(log.entries(null, null, e -> true))
+                .extracting(AccessLogEntry::getLogSeq)
+                .containsExactly(1L, 2L, 3L);
+        AccessLog.Verification v = log.verify();
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.entries()).isEqualTo(3);
+        assertThat(v.lastHash()).isEqualTo(none.getHash());
+    }
+
+    @Test
+    void refusesAnAccessWithoutPurpose() {
+        AccessLog log = log(Clock.systemUTC());
+        AccessLog.Access noPurpose =
+                new AccessLog.Access(
+                        OFFICER,
+                        AccessLog.Action.EVENT,
+                        "  ",
+                        AccessLog.DATASET_DECISIONS,
+                        "bank_456",
+                        List.of(),
+                        Map.of());
+
+        assertThatThrownBy(() -> log.record(noPurpose)).hasMessageContaining("purpose is required");
+        assertThat(Files.exists(dir.resolve("lake/access-log"))).isFalse();
+    }
+
+    @Test
+    void keepsOneGapFreeChainUnderConcurrentWriters() throws Exception {
+        AccessLog a = log(Clock.systemUTC());
+        AccessLog b = log(Clock.systemUTC());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<AccessLogEntry>> futures = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            AccessLog target = i % 2 == 0 ? a : b;
+            String id = "evt-" + i;
+            futures.add(pool.submit(() -> target.record(access(id))));
+        }
+        for (Future<AccessLogEntry> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+
+        AccessLog.Verification v = a.verify();
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.entries()).isEqualTo(24);
+        assertThat(v.lastSeq()).isEqualTo(24);
+    }
+
+    @Test
+    void neverGoesBackInTimeWhenTheClockDoes() throws Exception {
+        Instant late = Instant.parse("2026-03-16T00:00:05Z");
+        log(Clock.fixed(late, ZoneOffset.UTC)).record(access("evt-1"));
+
+        AccessLogEntry next =
+                log(Clock.fixed(late.minusSeconds(3600), ZoneOffset.UTC)).record(access("evt-2"));
+
+        assertThat(next.getAccessTime()).isEqualTo(late);
+        assertThat(next.getLogSeq()).isEqualTo(2);
+        assertThat(log(Clock.systemUTC()).verify().intact()).isTrue();
+    }
+
+    @Test
+    void verificationReportsAnAlteredEntry() throws Exception {
+        AccessLog log = log(Clock.systemUTC());
+        for (int i = 0; i < 4; i++) {
+            log.record(access("evt-" + i));
+        }
+        Path second = parquetFiles().get(1);
+        AccessLogEntry e = read(second);
+        e.setPurpose("routine check");
+        rewrite(second, e);
+
+        assertThat(log.verify().problems())
+                .containsExactly("log_seq 2: hash does not recompute (entry altered)");
+    }
+
+    @Test
+    void verificationReportsADeletedEntryAndARecomputedForgery() throws Exception {
+        AccessLog log = log(Clock.systemUTC());
+        for (int i = 0; i < 4; i++) {
+            log.record(access("evt-" + i));
+        }
+        Files.delete(parquetFiles().get(2));
+
+        assertThat(log.verify().problems()).containsExactly("log_seq 3..3 missing");
+
+        // an insider who rewrites the entry and recomputes its own hash still breaks the next link
+        Path first = parquetFiles().get(0);
+        AccessLogEntry e = read(first);
+        e.setActor("someone.else");
+        e.setHash(new AccessLogHasher().hash(e.getPrevHash(), e));
+        rewrite(first, e);
+        assertThat(log.verify().problems())
+                .contains("log_seq 2: prev_hash does not link to the previous entry");
+    }
+
+    private List<Path> parquetFiles() throws Exception {
+        try (Stream<Path> s = Files.walk(dir.resolve("lake/access-log"))) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".parquet"))
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static AccessLogEntry read(Path file) throws Exception {
+        try (ParquetReader<AccessLogEntry> r =
+                AvroParquetReader.<AccessLogEntry>builder(new LocalInputFile(file))
+                        .withDataModel(SpecificData.getForClass(AccessLogEntry.class))
+                        .build()) {
+            return r.read();
+        }
+    }
+
+    private static void rewrite(Path file, AccessLogEntry e) throws Exception {
+        Files.delete(file);
+        try (ParquetWriter<AccessLogEntry> w =
+                AvroParquetWriter.<AccessLogEntry>builder(new LocalOutputFile(file))
+                        .withSchema(AccessLogEntry.getClassSchema())
+                        .withDataModel(SpecificData.getForClass(AccessLogEntry.class))
+                        .build()) {
+            w.write(e);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.decisionledger.verify;
+
+import io.decisionledger.chain.ChainEntry;
+import io.decisionledger.chain.ChainHasher;
+import io.decisionledger.retention.RetentionAnchors;
+import io.decisionledger.schema.ChainHead;
+import java.util.Map;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Walks each chain in sequence order and reports what breaks it: gaps, repeats, broken links,
+ * records whose hashes do not recompute, and disagreement with the chain's latest published head.
+ * Its input is sorted by chain, then seq (the verify job sorts with Flink's external batch sort),
+ * so it holds one chain position at a time, never a chain. After the last record of each chain it
+ * also emits a {@link #CHAIN_SEEN} marker, so the job can tell which published heads have no
+ * records left at all.
+ */
+public final class ChainChecker extends AbstractStreamOperator<Violation>
+        implements OneInputStreamOperator<ChainEntry, Violation>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    /** Not a violation: "this chain had records", for the job's own bookkeeping. */
+    public static final String CHAIN_SEEN = "_CHAIN_SEEN";
+
+    private final Map<String, ChainHead> latestHeads;
+    private final RetentionAnchors anchors;
+
+    private transient String chain;
+    private transient String tenant;
+    private transient int shard;
+    private transient long lastSeq;
+    private transient String lastHash;
+    private transient String lastFile;
+    private transient long bridged;
+
+    public ChainChecker(Map<String, ChainHead> latestHeads) {
+        this(latestHeads, RetentionAnchors.none());
+    }
+
+    /**
+     * @param anchors runs of positions retention deleted: holes they cover exactly, with every hash
+     *     linking, are not gaps
+     */
+    public ChainChecker(Map<String, ChainHead> latestHeads, RetentionAnchors anchors) {
+        this.latestHeads = latestHeads;
+        this.anchors = anchors;
+    }
+
+    @Override
+    public void processElement(StreamRecord<ChainEntry> element) {
+        ChainEntry e = element.getValue();
+        if (!e.chainKey().equals(chain)) {
+            finishChain();
+            chain = e.chainKey();
+            tenant = e.tenantId;
+            shard = e.chainShard;
+            lastSeq = 0;
+            lastHash = ChainHasher.GENESIS;
+            bridged = 0;
+        }
+        if (!e.contentOk) {
+            emit(
+                    ViolationKind.CONTENT_MODIFIED,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "event " + e.eventId + ": fields do not hash to content_sha256");
+        }
+        if (e.seq < 0) {
+            emit(
+                    ViolationKind.UNCHAINED,
+                    -1,
+                    -1,
+                    e.file,
+                    "event " + e.eventId + " has no chain fields");
+            return;
+        }
+        if (!e.hashOk) {
+            emit(
+                    ViolationKind.HASH_MISMATCH,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "hash does not recompute from prev_hash and the record");
+        }
+        if (e.seq <= lastSeq) {
+            emit(
+                    ViolationKind.SEQ_REPEATED,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "seq " + e.seq + " appears again (event " + e.eventId + ")");
+            return;
+        }
+        if (e.seq > lastSeq + 1) {
+            checkHole(e);
+        } else if (!e.prevHash.equals(lastHash)) {
+            emit(
+                    ViolationKind.BROKEN_LINK,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "prev_hash is not the hash of seq " + lastSeq);
+        }
+        ChainHead head = latestHeads.get(chain);
+        if (head != null && e.seq == head.getChainSeq() && !e.hash.equals(head.getHash())) {
+            emit(
+                    ViolationKind.HEAD_MISMATCH,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "hash differs from the published head at this seq");
+        }
+        lastSeq = e.seq;
+        lastHash = e.hash;
+        lastFile = e.file;
+    }
+
+    /** Positions before {@code e} are missing: deleted by retention (anchored), or a gap. */
+    private void checkHole(ChainEntry e) {
+        RetentionAnchors.Bridge b = anchors.bridge(chain, lastSeq, lastHash, e.seq);
+        bridged += b.bridged();
+        if (b.brokenAt() != null) {
+            emit(
+                    ViolationKind.BROKEN_LINK,
+                    b.brokenAt().fromSeq(),
+                    b.brokenAt().toSeq(),
+                    e.file,
+                    "the retention anchor of seqs "
+                            + b.brokenAt().fromSeq()
+                            + ".."
+                            + b.brokenAt().toSeq()
+                            + " does not link to the hash before it");
+        } else if (b.nextSeq() < e.seq) {
+            emit(
+                    ViolationKind.SEQ_GAP,
+                    b.nextSeq(),
+                    e.seq - 1,
+                    e.file,
+                    (e.seq - b.nextSeq())
+                            + " record(s) missing before this file's seq "
+                            + e.seq
+                            + (b.bridged() > 0 ? " (not covered by retention summaries)" : ""));
+        } else if (b.nextSeq() > e.seq) {
+            emit(
+                    ViolationKind.SEQ_REPEATED,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "seq " + e.seq + " is recorded as deleted by retention but is still stored");
+        } else if (!e.prevHash.equals(b.hash())) {
+            emit(
+                    ViolationKind.BROKEN_LINK,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "prev_hash is not the last hash of the retention anchor before it");
+        }
+    }
+
+    @Override
+    public void endInput() {
+        finishChain();
+    }
+
+    private void finishChain() {
+        if (chain == null) {
+            return;
+        }
+        ChainHead head = latestHeads.get(chain);
+        if (lastSeq > 0) {
+            if (head == null) {
+                emit(
+                        ViolationKind.NO_HEAD,
+                        1,
+                        lastSeq,
+                        null,
+                        "no published head for this chain: truncation cannot be ruled out");
+            } else if (lastSeq < head.getChainSeq()) {
+                RetentionAnchors.Bridge b =
+                        anchors.bridge(chain, lastSeq, lastHash, head.getChainSeq() + 1);
+                boolean anchoredTail =
+                        b.brokenAt() == null
+                                && b.nextSeq() == head.getChainSeq() + 1
+                                && b.hash().equals(head.getHash());
+                if (anchoredTail) {
+                    bridged += b.bridged();
+                } else {
+                    emit(
+                            ViolationKind.TRUNCATED,
+                            lastSeq + 1,
+                            head.getChainSeq(),
+                            lastFile,
+                            "chain ends at seq "
+                                    + lastSeq
+                                    + ", the latest head is at "
+                                    + head.getChainSeq());
+                }
+            } else if (lastSeq > head.getChainSeq()) {
+                emit(
+                        ViolationKind.BEYOND_HEAD,
+                        head.getChainSeq() + 1,
+                        lastSeq,
+                        lastFile,
+                        "records after the latest published head (seq " + head.getChainSeq() + ")");
+            }
+        }
+        // seqFrom of the marker carries the positions bridged by retention anchors
+        Violation seen =
+                Violation.of(ViolationKind.UNCHAINED, tenant, shard, bridged, lastSeq, null, null);
+        seen.kind = CHAIN_SEEN;
+        output.collect(new StreamRecord<>(seen));
+        chain = null;
+    }
+
+    private void emit(ViolationKind kind, long from, long to, String file, String detail) {
+        output.collect(
+                new StreamRecord<>(Violation.of(kind, tenant, shard, from, to, file, detail)));
+    }
+}

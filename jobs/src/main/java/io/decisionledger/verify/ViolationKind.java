@@ -1,0 +1,30 @@
+package io.decisionledger.verify;
+
+/**
+ * What the verify job can find wrong with a lake. Each names one way the trail could have been
+ * altered after ingest; the report lists every occurrence with tenant, chain, seq range and file.
+ */
+public enum ViolationKind {
+    /** A record's fields no longer hash to its content_sha256: a value was changed. */
+    CONTENT_MODIFIED,
+    /** A record's chain hash does not recompute from its prev_hash and fields. */
+    HASH_MISMATCH,
+    /** A record's prev_hash is not the hash of the record before it: reordered or replaced. */
+    BROKEN_LINK,
+    /** Sequence numbers are missing: records or whole files were deleted. */
+    SEQ_GAP,
+    /** A sequence number appears more than once: a record was duplicated or inserted. */
+    SEQ_REPEATED,
+    /** The chain ends before the latest published head: its tail was deleted. */
+    TRUNCATED,
+    /** The chain goes on past the latest published head: records were appended after the fact. */
+    BEYOND_HEAD,
+    /** The record at the head's seq does not have the head's hash: the chain was rewritten. */
+    HEAD_MISMATCH,
+    /** Records whose chain has no published head: truncation cannot be ruled out. */
+    NO_HEAD,
+    /** A record without chain fields (written before the chain existed, or with it disabled). */
+    UNCHAINED,
+    /** The same event id is stored more than once for a tenant. */
+    DUPLICATE_EVENT_ID
+}
