@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Turns one Kafka record value (the JSON wire format of DESIGN.md) into a {@link DecisionRecord}
+ * Turns one Kafka record value (the JSON wire format of docs/design.md) into a {@link DecisionRecord}
  * ready to store, or into the reason it must be quarantined. It is the single definition of "a
  * valid decision": ingest, metrics and the benchmarks all call it.
  *

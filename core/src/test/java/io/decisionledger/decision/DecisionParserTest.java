@@ -1556,7 +1556,7 @@ class DecisionParserTest {
 
     @Test
     void keepsTheValidTenantOfARejectedRecordWhateverTheKeyOrder() {
-        // given: DESIGN.md order, eventId before tenantId
+        // given: docs/design.md order, eventId before tenantId
         ObjectNode event = loanEvent();
         event.put("eventId", "kafka:forged");
 

@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * live MetricsJob reads a topic with out-of-order and late decisions (plus malformed records and
  * producer re-sends); the IngestJob stores the same topic in the audit lake; a batch rebuild of the
  * read model from that lake then has exactly the live job's current rows, and every number in them
- * equals a direct DuckDB query over the audit lake. DuckDB also runs the README's dashboard query.
+ * equals a direct DuckDB query over the audit lake. DuckDB also runs the dashboard query of docs/lake.md.
  */
 class MetricsJobITCase {
 
@@ -372,7 +372,7 @@ class MetricsJobITCase {
     void theReadmeDashboardQueryAndMetricsTodayAgreeWithTheAuditLake() throws IOException {
         LocalDate day = LocalDate.parse("2026-03-15");
         String sql =
-                readmeDashboardQuery()
+                documentedDashboardQuery()
                         .replace("/path/to/lake", liveLake.toString())
                         .replace("(now() AT TIME ZONE 'UTC')::DATE", "DATE '" + day + "'");
         List<Map<String, Object>> dashboard = query(sql);
@@ -428,10 +428,10 @@ class MetricsJobITCase {
                                                 Instant.parse("2026-03-16T00:00:00Z")));
     }
 
-    private static String readmeDashboardQuery() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    private static String documentedDashboardQuery() throws IOException {
+        String readme = Files.readString(Path.of("..", "docs", "lake.md"));
         int marker = readme.indexOf("<!-- dashboard-query -->");
-        assertThat(marker).as("README marks its dashboard query").isPositive();
+        assertThat(marker).as("docs/lake.md marks its dashboard query").isPositive();
         int start = readme.indexOf("```sql", marker) + "```sql".length();
         return readme.substring(start, readme.indexOf("```", start)).strip();
     }

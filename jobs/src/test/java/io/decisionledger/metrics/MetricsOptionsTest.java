@@ -139,12 +139,12 @@ class MetricsOptionsTest {
     }
 
     @Test
-    void helpListsEveryOptionWithItsDefaultAndTheReadmeDocumentsThem() throws Exception {
+    void helpListsEveryOptionWithItsDefaultAndTheOperatorGuideDocumentsThem() throws Exception {
         String help = MetricsOptions.help();
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String guide = Files.readString(Path.of("..", "docs", "operator-guide.md"));
         for (String name : MetricsOptions.names()) {
             assertThat(help).contains("--" + name);
-            assertThat(readme).as("README documents --%s", name).contains("`--" + name + "`");
+            assertThat(guide).as("the operator guide documents --%s", name).contains("`--" + name + "`");
         }
         assertThat(help).contains("default: 1m,1h,1d").contains("default: PT1H");
     }

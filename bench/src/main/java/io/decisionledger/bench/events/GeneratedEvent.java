@@ -7,7 +7,7 @@ import io.decisionledger.decision.ReasonCode;
  *
  * @param kind valid, malformed or a re-send of an earlier valid event
  * @param key the Kafka key: {@code tenant:eventId}, so a re-send lands in its original's partition
- * @param value the record value, the JSON wire format of DESIGN.md (or a broken form of it)
+ * @param value the record value, the JSON wire format of docs/design.md (or a broken form of it)
  * @param tenantId the tenant of a valid event or re-send; null for malformed records
  * @param eventId the event id of a valid event or re-send; null for malformed records
  * @param expectedReason why ingest must quarantine it; null for a valid event
