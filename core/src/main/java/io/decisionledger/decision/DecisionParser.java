@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Turns one Kafka record value (the JSON wire format of docs/design.md) into a {@link DecisionRecord}
- * ready to store, or into the reason it must be quarantined. It is the single definition of "a
- * valid decision": ingest, metrics and the benchmarks all call it.
+ * Turns one Kafka record value (the JSON wire format of docs/design.md) into a {@link
+ * DecisionRecord} ready to store, or into the reason it must be quarantined. It is the single
+ * definition of "a valid decision": ingest, metrics and the benchmarks all call it.
  *
  * <p>It reads the JSON with Jackson's streaming parser straight into the Avro record (no tree, no
  * intermediate map), so the per-event cost stays close to the cost of tokenising. Fields it does

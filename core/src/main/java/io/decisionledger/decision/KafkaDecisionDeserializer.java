@@ -1,9 +1,6 @@
 package io.decisionledger.decision;
 
 import java.io.IOException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -70,64 +67,27 @@ public final class KafkaDecisionDeserializer
 
     private static final long serialVersionUID = 1L;
 
-    private final ParserLimits limits;
-    private transient DecisionParser parser;
-    private transient ModelCardParser cardParser;
-    private transient Quarantine quarantine;
+    private final DecisionReader reader;
 
     public KafkaDecisionDeserializer(ParserLimits limits) {
-        this.limits = limits;
+        this.reader = new DecisionReader(limits);
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        parser = new DecisionParser(limits);
-        cardParser = new ModelCardParser(limits);
-        // Every refusal but a duplicate (found later, by the de-duplicator) can happen here.
-        quarantine =
-                new Quarantine(
-                        context.getMetricGroup(),
-                        EnumSet.complementOf(EnumSet.of(ReasonCode.DUPLICATE_EVENT_ID)));
+        reader.open(context.getMetricGroup());
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParsedDecision> out)
             throws IOException {
-        // Micros are what the lake stores; truncating here keeps the hash reproducible from files.
-        Instant ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        byte[] value = record.value();
-        ParseOutcome outcome =
-                parser.parse(
-                        value, record.topic(), record.partition(), record.offset(), ingestTime);
-        if (!outcome.isAccepted() && outcome.reason() == ReasonCode.UNKNOWN_EVENT_TYPE) {
-            // Model registrations share the topic (or come from --models-topic): rare, so they
-            // are only looked for once the decision parser has refused the event type.
-            ModelCardParser.Outcome card =
-                    cardParser.parse(
-                            value, record.topic(), record.partition(), record.offset(), ingestTime);
-            if (card.card() != null) {
-                out.collect(ParsedDecision.registered(card.card()));
-                return;
-            }
-            if (card.rejection() != null) {
-                outcome = card.rejection();
-            }
-        }
-        if (outcome.isAccepted()) {
-            out.collect(ParsedDecision.accepted(outcome.decision(), value));
-        } else {
-            quarantine.count(outcome.reason());
-            out.collect(
-                    ParsedDecision.rejected(
-                            Quarantine.of(
-                                    outcome,
-                                    value,
-                                    record.topic(),
-                                    record.partition(),
-                                    record.offset(),
-                                    record.timestamp(),
-                                    ingestTime)));
-        }
+        out.collect(
+                reader.read(
+                        record.value(),
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        record.timestamp()));
     }
 
     @Override

@@ -5,9 +5,9 @@ import java.net.URI;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Where each dataset lives under a lake root (docs/design.md, "The lake"). The root is any Flink file
- * system URI: {@code file:///data/lake} locally, {@code s3://bucket/lake} in production. Every job
- * resolves its folders here, so the layout is defined once.
+ * Where each dataset lives under a lake root (docs/design.md, "The lake"). The root is any Flink
+ * file system URI: {@code file:///data/lake} locally, {@code s3://bucket/lake} in production. Every
+ * job resolves its folders here, so the layout is defined once.
  */
 public final class LakeLayout implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -53,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * live MetricsJob reads a topic with out-of-order and late decisions (plus malformed records and
  * producer re-sends); the IngestJob stores the same topic in the audit lake; a batch rebuild of the
  * read model from that lake then has exactly the live job's current rows, and every number in them
- * equals a direct DuckDB query over the audit lake. DuckDB also runs the dashboard query of docs/lake.md.
+ * equals a direct DuckDB query over the audit lake. DuckDB also runs the dashboard query of
+ * docs/lake.md.
  */
 class MetricsJobITCase {
 

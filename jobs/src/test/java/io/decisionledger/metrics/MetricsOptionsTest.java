@@ -144,7 +144,9 @@ class MetricsOptionsTest {
         String guide = Files.readString(Path.of("..", "docs", "operator-guide.md"));
         for (String name : MetricsOptions.names()) {
             assertThat(help).contains("--" + name);
-            assertThat(guide).as("the operator guide documents --%s", name).contains("`--" + name + "`");
+            assertThat(guide)
+                    .as("the operator guide documents --%s", name)
+                    .contains("`--" + name + "`");
         }
         assertThat(help).contains("default: 1m,1h,1d").contains("default: PT1H");
     }

@@ -10,7 +10,9 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Shared steps of the ingest ITCases: produce a sample to Kafka, run the job on the MiniCluster.
+ * Shared steps of the ingest ITCases: produce a sample to Kafka, run the job on the MiniCluster;
+ * or, for the tests that need a lake but not the Kafka connector, run the same pipeline (production
+ * sinks, same operators) from an in-memory source ({@link #ingestInMemory}).
  */
 public final class IngestRun {
 
@@ -45,6 +47,26 @@ public final class IngestRun {
                     "--pseudonym-key-file",
                     testKeyFile().toString()
                 });
+    }
+
+    /**
+     * Runs IngestJob's pipeline with its production sinks into {@code lakeUri} from the events in
+     * memory (as if read from one partition of {@code topic}), to the end: every file committed.
+     */
+    public static void ingestInMemory(
+            List<SampleDecisions.Event> events, String topic, String lakeUri) throws Exception {
+        IngestOptions options = boundedOptions("in-memory:9092", topic, lakeUri);
+        StreamExecutionEnvironment env = environment(options);
+        new IngestJob(
+                        options,
+                        InMemoryDecisions.source(topic, events, options.parserLimits()),
+                        IngestJob.auditSink(options),
+                        IngestJob.quarantineSink(options),
+                        IngestJob.headsSink(options),
+                        IngestJob.opsSink(options))
+                .withModelsSink(IngestJob.modelsSink(options))
+                .build(env);
+        env.execute("ingest in memory");
     }
 
     private static java.nio.file.Path testKeyFile;
