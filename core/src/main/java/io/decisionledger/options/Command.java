@@ -122,8 +122,8 @@ public final class Command<O> {
         try {
             return parse(args);
         } catch (InvalidOptionException e) {
-            Exit.with(refuse(e.getMessage(), Exit.err()));
-            return null; // only when Exit.with is captured and returns, which it does not
+            Exit.with(refuse(e.getMessage(), Exit.err()), e.getMessage());
+            return null; // not reached: Exit.with ends the process or throws
         }
     }
 

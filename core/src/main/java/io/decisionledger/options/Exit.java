@@ -46,16 +46,35 @@ public final class Exit {
 
     /** Ends the process with {@code code}. */
     public static void with(int code) {
+        with(code, "exit code " + code);
+    }
+
+    /**
+     * Ends the process with {@code code}; {@code why} is what it says when it may not: inside a
+     * Flink JobManager or TaskManager, which runs a job's main itself on a REST {@code
+     * /jars/<id>/run} or in application mode, ending the process would end the JobManager, so the
+     * main fails with {@code why} instead (the REST call answers with it). The Flink CLI ({@code
+     * flink run}) does end with the code.
+     */
+    public static void with(int code, String why) {
         if (CAPTURED.get() != null) {
             throw new Unwind(code);
+        }
+        if (insideFlinkCluster(System.getProperty("sun.java.command", ""))) {
+            throw new IllegalStateException(why);
         }
         System.exit(code);
     }
 
+    /** Whether {@code command} (the JVM's main class and arguments) is a Flink cluster process. */
+    static boolean insideFlinkCluster(String command) {
+        return command.startsWith("org.apache.flink.")
+                && !command.startsWith("org.apache.flink.client.cli.");
+    }
+
     /**
      * Ends the process with {@code code} unless it is 0, then it returns: for a job's main, which a
-     * Flink JobManager may run itself (a REST {@code /jars/<id>/run}), where ending the process
-     * would end the JobManager.
+     * Flink JobManager may run itself (a REST {@code /jars/<id>/run}).
      */
     public static void onFailure(int code) {
         if (code != 0) {

@@ -106,4 +106,21 @@ class CommandTest {
                 .isEqualTo("error: unknown command 'cuont'; commands: count (see --help)\n");
         assertThat(ran.code()).isEqualTo(6);
     }
+
+    @Test
+    void neverEndsAFlinkClusterProcessButDoesEndTheFlinkCli() {
+        assertThat(
+                        Exit.insideFlinkCluster(
+                                "org.apache.flink.runtime.entrypoint"
+                                        + ".StandaloneSessionClusterEntrypoint -c conf"))
+                .isTrue();
+        assertThat(
+                        Exit.insideFlinkCluster(
+                                "org.apache.flink.kubernetes.entrypoint"
+                                        + ".KubernetesApplicationClusterEntrypoint"))
+                .isTrue();
+        assertThat(Exit.insideFlinkCluster("org.apache.flink.client.cli.CliFrontend run -d x.jar"))
+                .isFalse();
+        assertThat(Exit.insideFlinkCluster("io.decisionledger.cli.Main ingest")).isFalse();
+    }
 }
