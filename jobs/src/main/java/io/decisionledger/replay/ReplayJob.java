@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
@@ -58,11 +59,10 @@ public final class ReplayJob {
     }
 
     public static void main(String[] args) throws Exception {
-        if (ReplayOptions.wantsHelp(args)) {
-            System.out.println(ReplayOptions.help());
-            return;
+        ReplayOptions options = ReplayOptions.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
-        ReplayOptions options = ReplayOptions.parse(args);
         List<DecisionRecord> selected = selectAndLog(options, caller(options, System.getenv()));
         System.out.printf("selected %d decisions for run %s%n", selected.size(), options.runId());
         if (selected.isEmpty()) {
@@ -70,6 +70,8 @@ public final class ReplayJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env);
+        // the options in Flink's web UI
+        env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
         new ReplayJob(options, selected, resultsSink(options)).build(env);
         env.execute(JOB_NAME);
         ReplaySummary.of(readResults(options), options.worst()).print(System.out);
