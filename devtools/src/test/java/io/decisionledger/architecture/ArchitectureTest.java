@@ -66,6 +66,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void theDomainImportsNoCommandLineLayer() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "io.decisionledger.decision..",
+                        "io.decisionledger.lake..",
+                        "io.decisionledger.chain..",
+                        "io.decisionledger.privacy..",
+                        "io.decisionledger.access..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.decisionledger.options..")
+                .check(production);
+    }
+
+    @Test
     void theJobsAndTheAuditServiceImportNoDeveloperTool() {
         noClasses()
                 .that()
