@@ -2,6 +2,8 @@ package io.decisionledger.compaction;
 
 import io.decisionledger.retention.LegalHolds;
 import io.decisionledger.retention.RetentionPolicy;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionTask;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

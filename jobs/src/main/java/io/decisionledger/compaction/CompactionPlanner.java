@@ -2,6 +2,11 @@ package io.decisionledger.compaction;
 
 import io.decisionledger.retention.LegalHolds;
 import io.decisionledger.retention.RetentionPolicy;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionRewrite;
+import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SwapManifest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.LocalDate;
@@ -70,7 +75,7 @@ public final class CompactionPlanner {
                     recovered.addAll(rollForwardRetention(manifestFile, retainer, log));
                     continue;
                 }
-                SwapManifest m = PartitionCompactor.readManifest(manifestFile);
+                SwapManifest m = PartitionRewrite.readManifest(manifestFile);
                 if (options.dryRun()) {
                     log.printf(
                             "  would finish the interrupted swap of %s %s (run %s)%n",
@@ -106,7 +111,7 @@ public final class CompactionPlanner {
 
     private List<PartitionResult> rollForwardRetention(
             Path manifestFile, PartitionRetainer retainer, PrintStream log) throws IOException {
-        RetentionManifest m = RetentionManifest.fromJson(PartitionCompactor.readText(manifestFile));
+        RetentionManifest m = RetentionManifest.fromJson(PartitionRewrite.readText(manifestFile));
         if (options.dryRun()) {
             log.printf(
                     "  would finish the interrupted retention deletion of %s (run %s)%n",
@@ -134,7 +139,7 @@ public final class CompactionPlanner {
                         m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
                         0,
                         0,
-                        PartitionCompactor.millis(started),
+                        PartitionRewrite.millis(started),
                         m.deleted(),
                         m.held());
         log.println(r.progressLine() + " (run " + m.runId() + ")");

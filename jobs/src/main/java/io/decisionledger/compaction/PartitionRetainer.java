@@ -5,6 +5,14 @@ import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.retention.LegalHolds;
 import io.decisionledger.retention.RetentionPolicy;
 import io.decisionledger.retention.RetentionSummaries;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.Fingerprints;
+import io.decisionledger.rewrite.MergedFileWriter;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionRewrite;
+import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SwapManifest;
+import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
@@ -32,7 +40,7 @@ import org.apache.flink.core.fs.Path;
  *       tenants whose retention has not run out) and deleted;
  *   <li>stage the summaries and chain anchors of the deleted audit rows, and the kept rows
  *       rewritten as one sorted, verified merged file per dataset partition ({@link
- *       PartitionCompactor});
+ *       MergedFileWriter});
  *   <li>write the {@link RetentionManifest} (the commit point);
  *   <li>copy every source file to the archive, if one is configured;
  *   <li>publish summaries, anchors and kept files;
@@ -51,7 +59,7 @@ public final class PartitionRetainer implements Serializable {
     private final String holdsLocation;
     private final String holdsSha256;
     private final String archive;
-    private final PartitionCompactor compactor;
+    private final MergedFileWriter writer;
     private final SwapStep failAt;
 
     private transient LegalHolds holds;
@@ -63,7 +71,7 @@ public final class PartitionRetainer implements Serializable {
             String holdsLocation,
             String holdsSha256,
             String archive,
-            PartitionCompactor compactor,
+            MergedFileWriter writer,
             SwapStep failAt) {
         this.lake = lake;
         this.policy = policy;
@@ -71,7 +79,7 @@ public final class PartitionRetainer implements Serializable {
         this.holdsLocation = holdsLocation;
         this.holdsSha256 = holdsSha256;
         this.archive = archive;
-        this.compactor = compactor;
+        this.writer = writer;
         this.failAt = failAt;
     }
 
@@ -84,7 +92,7 @@ public final class PartitionRetainer implements Serializable {
                 options.legalHolds(),
                 holds.sha256(),
                 options.archive(),
-                PartitionCompactor.of(options),
+                new MergedFileWriter(options.parquet(), options.targetFileBytes()),
                 options.failAt());
     }
 
@@ -113,7 +121,7 @@ public final class PartitionRetainer implements Serializable {
         Path manifestFile = new Path(staging, RetentionManifest.FILE_NAME);
         if (stagingFs.exists(manifestFile)) {
             RetentionManifest m =
-                    RetentionManifest.fromJson(PartitionCompactor.readText(manifestFile));
+                    RetentionManifest.fromJson(PartitionRewrite.readText(manifestFile));
             rollForward(m, manifestFile);
             return result(task, "ROLLED_FORWARD", m.outputs().size(), m, started);
         }
@@ -136,7 +144,7 @@ public final class PartitionRetainer implements Serializable {
             long[] rows = {0};
             for (PartitionTask.FileRef source : part.sources()) {
                 LakeFiles.forEachRecord(
-                        PartitionCompactor.status(source),
+                        PartitionRewrite.status(source),
                         part.dataset().recordClass(),
                         r -> {
                             rows[0]++;
@@ -162,7 +170,7 @@ public final class PartitionRetainer implements Serializable {
                     task.sourceBytes(),
                     0,
                     0,
-                    PartitionCompactor.millis(started),
+                    PartitionRewrite.millis(started),
                     0,
                     held);
         }
@@ -215,14 +223,13 @@ public final class PartitionRetainer implements Serializable {
             }
             RetentionTask.Part part = task.parts().get(i);
             PartitionTask rewrite = task.rewriteOf(part);
-            PartitionCompactor.Fingerprints prints =
-                    new PartitionCompactor.Fingerprints(part.dataset());
+            Fingerprints prints = new Fingerprints(part.dataset());
             byte[][] keptPrints = prints.sorted(keep);
-            Set<String> keptIds = PartitionCompactor.eventIds(part.dataset(), keep);
+            Set<String> keptIds = PartitionRewrite.eventIds(part.dataset(), keep);
             keep.sort(part.dataset().order());
             List<SwapManifest.Output> rewritten =
-                    compactor.writeStaged(rewrite, new Path(rewrite.stagingDir()), keep);
-            PartitionCompactor.verify(rewrite, rewritten, keep.size(), keptPrints, keptIds, prints);
+                    writer.writeStaged(rewrite, new Path(rewrite.stagingDir()), keep);
+            PartitionRewrite.verify(rewrite, rewritten, keep.size(), keptPrints, keptIds, prints);
             outputs.addAll(rewritten);
         }
         fail(SwapStep.STAGED);
@@ -255,7 +262,7 @@ public final class PartitionRetainer implements Serializable {
         RetentionManifest manifest =
                 new RetentionManifest(
                         task.runId(), task.label(), archives, outputs, sources, deleted, held);
-        PartitionCompactor.writeAtomically(manifest.toJson(), manifestFile);
+        PartitionRewrite.writeAtomically(manifest.toJson(), manifestFile);
         fail(SwapStep.MANIFEST_WRITTEN);
 
         // 4.-6.
@@ -272,7 +279,7 @@ public final class PartitionRetainer implements Serializable {
             archiveCopy(m.label(), copy);
         }
         fail(SwapStep.ARCHIVED);
-        PartitionCompactor.publishThenDelete(m.label(), m.outputs(), m.sources(), failAt);
+        PartitionRewrite.publishThenDelete(m.label(), m.outputs(), m.sources(), failAt);
         removeEmptyFolders(m.sources());
         Path staging = manifestFile.getParent();
         staging.getFileSystem().delete(staging, true);
@@ -392,7 +399,7 @@ public final class PartitionRetainer implements Serializable {
     }
 
     private void fail(SwapStep step) {
-        PartitionCompactor.failAt(step, failAt);
+        PartitionRewrite.failAt(step, failAt);
     }
 
     private static PartitionResult result(
@@ -407,7 +414,7 @@ public final class PartitionRetainer implements Serializable {
                 m == null ? 0 : m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
                 0,
                 0,
-                PartitionCompactor.millis(started),
+                PartitionRewrite.millis(started),
                 m == null ? 0 : m.deleted(),
                 m == null ? 0 : m.held());
     }

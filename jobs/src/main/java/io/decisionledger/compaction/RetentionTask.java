@@ -1,5 +1,8 @@
 package io.decisionledger.compaction;
 
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.PartitionRewrite;
+import io.decisionledger.rewrite.PartitionTask;
 import java.util.List;
 
 /**
@@ -53,10 +56,10 @@ public record RetentionTask(
     }
 
     public String toJson() {
-        return PartitionTask.write(this);
+        return PartitionRewrite.toJson(this);
     }
 
     public static RetentionTask fromJson(String json) {
-        return PartitionTask.read(json, RetentionTask.class);
+        return PartitionRewrite.fromJson(json, RetentionTask.class);
     }
 }

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.SmallFileLake;

@@ -3,6 +3,7 @@ package io.decisionledger.compaction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.rewrite.PartitionTask;
 import io.decisionledger.testing.SmallFileLake;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.retention.RetentionSummaries;
+import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;

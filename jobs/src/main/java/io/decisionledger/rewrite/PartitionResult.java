@@ -1,4 +1,4 @@
-package io.decisionledger.compaction;
+package io.decisionledger.rewrite;
 
 /**
  * What happened to one partition: the progress line the job prints and the numbers its final report
@@ -65,11 +65,11 @@ public record PartitionResult(
     }
 
     public String toJson() {
-        return PartitionTask.write(this);
+        return PartitionRewrite.toJson(this);
     }
 
     public static PartitionResult fromJson(String json) {
-        return PartitionTask.read(json, PartitionResult.class);
+        return PartitionRewrite.fromJson(json, PartitionResult.class);
     }
 
     public String progressLine() {

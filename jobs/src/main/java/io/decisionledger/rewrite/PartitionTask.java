@@ -1,16 +1,12 @@
-package io.decisionledger.compaction;
+package io.decisionledger.rewrite;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * One closed partition to compact, as the planner found it: the files to merge (fixed at planning
+ * One closed partition to rewrite, as a planner found it: the files to merge (fixed at planning
  * time, so files that arrive later are left for the next run), where the merged files go, and stale
- * in-progress files to remove. Travels from the job's client to the task that rewrites it as JSON
- * text.
+ * in-progress files to remove. Compaction plans one per partition; retention derives one for the
+ * rows it keeps. Planned on the job's client, rewritten in a Flink task.
  *
  * @param dataset which dataset
  * @param partition relative partition path, e.g. {@code tenant_id=T/event_date=D}
@@ -29,9 +25,6 @@ public record PartitionTask(
         List<FileRef> sources,
         List<String> staleInProgress) {
 
-    static final ObjectMapper JSON =
-            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     /** A file and its size in bytes. */
     public record FileRef(String path, long bytes) {}
 
@@ -40,26 +33,10 @@ public record PartitionTask(
     }
 
     public String toJson() {
-        return write(this);
+        return PartitionRewrite.toJson(this);
     }
 
     public static PartitionTask fromJson(String json) {
-        return read(json, PartitionTask.class);
-    }
-
-    static String write(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static <T> T read(String json, Class<T> type) {
-        try {
-            return JSON.readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PartitionRewrite.fromJson(json, PartitionTask.class);
     }
 }
