@@ -1,5 +1,7 @@
 package io.decisionledger.compaction;
 
+import io.decisionledger.retention.PartitionRetainer;
+import io.decisionledger.retention.RetentionTask;
 import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.PartitionTask;
 import org.apache.flink.api.common.accumulators.LongCounter;

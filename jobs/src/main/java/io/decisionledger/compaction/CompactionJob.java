@@ -1,7 +1,11 @@
 package io.decisionledger.compaction;
 
 import io.decisionledger.retention.LegalHolds;
+import io.decisionledger.retention.PartitionRetainer;
+import io.decisionledger.retention.RetentionPlanner;
 import io.decisionledger.retention.RetentionPolicy;
+import io.decisionledger.retention.RetentionTask;
+import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.PartitionTask;
 import java.io.PrintStream;
@@ -126,21 +130,25 @@ public final class CompactionJob {
                 options.legalHolds() == null
                         ? LegalHolds.none()
                         : LegalHolds.load(options.legalHolds());
-        PartitionRetainer retainer = PartitionRetainer.of(options, policy, holds);
+        PartitionRetainer retainer = retainer(options, policy, holds);
         List<PartitionResult> results =
                 new ArrayList<>(
                         planner.recoverEarlierRuns(log, options.retention() ? retainer : null));
         int rolledForward = results.size();
         List<RetentionTask> expired = List.of();
+        RetentionPlanner.Plan retention = RetentionPlanner.Plan.none();
         if (options.retention()) {
             log.printf(
                     "Retention: %s, %d legal holds%s%n",
                     policy,
                     holds.holds().size(),
                     options.archive() == null ? "" : ", archive " + options.archive());
-            expired = planner.planRetention(policy, holds, log);
+            retention =
+                    planner.retentionPlanner(policy, holds)
+                            .plan(options.datasets(), options.tenant(), log);
+            expired = retention.tasks();
         }
-        List<PartitionTask> tasks = planner.plan();
+        List<PartitionTask> tasks = planner.plan(retention);
         if (options.dryRun()) {
             for (RetentionTask t : expired) {
                 log.printf(
@@ -234,6 +242,20 @@ public final class CompactionJob {
                 .map(new CompactPartition(PartitionCompactor.of(options), retainer))
                 .name("compact-partition")
                 .uid("compact-partition");
+    }
+
+    /** The retainer of this run: what it needs of the options, and the holds' digest. */
+    static PartitionRetainer retainer(
+            CompactionOptions options, RetentionPolicy policy, LegalHolds holds) {
+        return new PartitionRetainer(
+                options.lake(),
+                policy,
+                options.asOf(),
+                options.legalHolds(),
+                holds.sha256(),
+                options.archive(),
+                new MergedFileWriter(options.parquet(), options.targetFileBytes()),
+                options.failAt());
     }
 
     private Report report(List<PartitionResult> results, int rolledForward, long started) {

@@ -1,4 +1,4 @@
-package io.decisionledger.compaction;
+package io.decisionledger.retention;
 
 import io.decisionledger.rewrite.PartitionRewrite;
 import io.decisionledger.rewrite.PartitionTask;

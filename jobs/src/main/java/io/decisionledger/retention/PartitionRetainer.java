@@ -1,10 +1,7 @@
-package io.decisionledger.compaction;
+package io.decisionledger.retention;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
-import io.decisionledger.retention.LegalHolds;
-import io.decisionledger.retention.RetentionPolicy;
-import io.decisionledger.retention.RetentionSummaries;
 import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.Fingerprints;
 import io.decisionledger.rewrite.MergedFileWriter;
@@ -32,8 +29,8 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Deletes one partition past retention, keeping what legal holds protect, with the same crash-safe
- * protocol as compaction's swap:
+ * Deletes one partition past retention, keeping what legal holds protect, with the crash-safe
+ * partition rewrite that compaction's swap also uses ({@link io.decisionledger.rewrite}):
  *
  * <ol>
  *   <li>read the planned files; split the rows into kept (under a hold; in quarantine also rows of
@@ -64,6 +61,18 @@ public final class PartitionRetainer implements Serializable {
 
     private transient LegalHolds holds;
 
+    /**
+     * @param lake the lake of record: where summaries, anchors and kept files go
+     * @param policy the retention period per tenant
+     * @param asOf "today", against which quarantined rows expire one by one
+     * @param holdsLocation the legal holds file, or null for none; the task reads it itself, so the
+     *     user and case ids it names never travel in the job graph
+     * @param holdsSha256 the file's digest when the run was planned: a file changed since then
+     *     fails the task rather than deleting by another list than the one planned with
+     * @param archive lake root every deleted file is copied to first, or null for no copy
+     * @param writer writes the kept rows as merged files
+     * @param failAt crash tests only: the step to stop at as a crash would, or null
+     */
     public PartitionRetainer(
             LakeLayout lake,
             RetentionPolicy policy,
@@ -81,19 +90,6 @@ public final class PartitionRetainer implements Serializable {
         this.archive = archive;
         this.writer = writer;
         this.failAt = failAt;
-    }
-
-    public static PartitionRetainer of(
-            CompactionOptions options, RetentionPolicy policy, LegalHolds holds) {
-        return new PartitionRetainer(
-                options.lake(),
-                policy,
-                options.asOf(),
-                options.legalHolds(),
-                holds.sha256(),
-                options.archive(),
-                new MergedFileWriter(options.parquet(), options.targetFileBytes()),
-                options.failAt());
     }
 
     private LegalHolds holds() {
@@ -268,6 +264,29 @@ public final class PartitionRetainer implements Serializable {
         // 4.-6.
         rollForward(manifest, manifestFile);
         return result(task, "DELETED", outputs.size(), manifest, started);
+    }
+
+    /**
+     * Finishes a deletion an earlier run committed (its manifest found in that run's staging
+     * folder), and says so as a {@code ROLLED_FORWARD} result with the manifest's numbers.
+     */
+    public PartitionResult rollForwardEarlierRun(RetentionManifest m, Path manifestFile)
+            throws IOException {
+        long started = System.nanoTime();
+        rollForward(m, manifestFile);
+        return new PartitionResult(
+                Dataset.AUDIT,
+                m.label(),
+                "ROLLED_FORWARD",
+                m.sources().size(),
+                m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
+                m.outputs().size(),
+                m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
+                0,
+                0,
+                PartitionRewrite.millis(started),
+                m.deleted(),
+                m.held());
     }
 
     /**
