@@ -7,12 +7,12 @@ import io.decisionledger.retention.RetentionPolicy;
 import io.decisionledger.retention.RetentionTask;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
 import io.decisionledger.rewrite.PartitionTask;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -165,7 +165,7 @@ public final class CompactionJob {
                         new PartitionResult(
                                 t.parts().get(0).dataset(),
                                 t.label(),
-                                "PLANNED_DELETE",
+                                Outcome.PLANNED_DELETE,
                                 t.sourceFiles(),
                                 t.sourceBytes(),
                                 0,
@@ -192,7 +192,7 @@ public final class CompactionJob {
                         new PartitionResult(
                                 t.dataset(),
                                 t.partition(),
-                                "PLANNED",
+                                Outcome.PLANNED,
                                 t.sources().size(),
                                 t.sourceBytes(),
                                 0,
@@ -207,11 +207,11 @@ public final class CompactionJob {
             log.printf(
                     "  %,d partitions to compact, %,d past retention%n",
                     tasks.size(), expired.size());
-            try (CloseableIterator<String> done =
+            try (CloseableIterator<PartitionResult> done =
                     build(env, tasks, expired, retainer).collectAsync()) {
                 JobClient job = env.executeAsync(JOB_NAME);
                 while (done.hasNext()) {
-                    PartitionResult r = PartitionResult.fromJson(done.next());
+                    PartitionResult r = done.next();
                     log.println(r.progressLine());
                     results.add(r);
                 }
@@ -222,7 +222,7 @@ public final class CompactionJob {
     }
 
     /** The job graph: planned partitions, spread over the slots, each rewritten by one task. */
-    DataStream<String> build(
+    DataStream<PartitionResult> build(
             StreamExecutionEnvironment env,
             List<PartitionTask> tasks,
             List<RetentionTask> expired,
@@ -230,12 +230,12 @@ public final class CompactionJob {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         // Deletions first (they are due), then merges largest first, so a big partition does not
         // start last and hold up the end of the run.
-        List<String> json = new ArrayList<>();
-        expired.forEach(t -> json.add(CompactPartition.RETAIN + t.toJson()));
+        List<PartitionWork> work = new ArrayList<>();
+        expired.forEach(t -> work.add(new PartitionWork.Retain(t)));
         tasks.stream()
                 .sorted((a, b) -> Long.compare(b.sourceBytes(), a.sourceBytes()))
-                .forEach(t -> json.add(CompactPartition.COMPACT + t.toJson()));
-        return env.fromData(json, Types.STRING)
+                .forEach(t -> work.add(new PartitionWork.Compact(t)));
+        return env.fromData(work, PartitionWork.TYPE)
                 .name("closed-partitions")
                 .uid("closed-partitions")
                 .rebalance()
@@ -270,10 +270,7 @@ public final class CompactionJob {
                 results.stream().mapToLong(PartitionResult::bytesAfter).sum(),
                 results.stream().mapToLong(PartitionResult::rows).sum(),
                 results.stream().mapToLong(PartitionResult::staleRemoved).sum(),
-                (int)
-                        results.stream()
-                                .filter(r -> r.retention() || r.outcome().equals("PLANNED_DELETE"))
-                                .count(),
+                (int) results.stream().filter(PartitionResult::retention).count(),
                 results.stream().mapToLong(PartitionResult::deleted).sum(),
                 results.stream().mapToLong(PartitionResult::held).sum(),
                 (System.nanoTime() - started) / 1e9,

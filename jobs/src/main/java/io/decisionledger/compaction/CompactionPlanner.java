@@ -7,6 +7,7 @@ import io.decisionledger.retention.RetentionPlanner;
 import io.decisionledger.retention.RetentionPolicy;
 import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
 import io.decisionledger.rewrite.PartitionRewrite;
 import io.decisionledger.rewrite.PartitionTask;
 import io.decisionledger.rewrite.SwapManifest;
@@ -89,7 +90,7 @@ public final class CompactionPlanner {
                         new PartitionResult(
                                 m.dataset(),
                                 m.partition(),
-                                "ROLLED_FORWARD",
+                                Outcome.ROLLED_FORWARD,
                                 m.sources().size(),
                                 m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
                                 m.outputs().size(),

@@ -17,6 +17,7 @@ import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.Fingerprints;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
 import io.decisionledger.rewrite.PartitionTask;
 import io.decisionledger.rewrite.SwapManifest;
 import io.decisionledger.rewrite.SwapStep;
@@ -82,7 +83,7 @@ public final class PartitionCompactor implements Serializable {
         if (stagingFs.exists(manifestFile)) {
             SwapManifest manifest = readManifest(manifestFile);
             rollForward(manifest, manifestFile);
-            return result(task, "ROLLED_FORWARD", manifest, 0, started);
+            return result(task, Outcome.ROLLED_FORWARD, manifest, 0, started);
         }
         if (stagingFs.exists(staging)) {
             stagingFs.delete(staging, true);
@@ -92,7 +93,7 @@ public final class PartitionCompactor implements Serializable {
             return new PartitionResult(
                     task.dataset(),
                     task.partition(),
-                    "CLEANED",
+                    Outcome.CLEANED,
                     0,
                     0,
                     0,
@@ -105,7 +106,7 @@ public final class PartitionCompactor implements Serializable {
             return new PartitionResult(
                     task.dataset(),
                     task.partition(),
-                    "ALREADY_DONE",
+                    Outcome.ALREADY_DONE,
                     0,
                     0,
                     0,
@@ -150,7 +151,7 @@ public final class PartitionCompactor implements Serializable {
 
         // 5.-7. swap and clean up
         rollForward(manifest, manifestFile);
-        return result(task, "COMPACTED", manifest, stale, started);
+        return result(task, Outcome.COMPACTED, manifest, stale, started);
     }
 
     /**
@@ -191,7 +192,7 @@ public final class PartitionCompactor implements Serializable {
     }
 
     private static PartitionResult result(
-            PartitionTask task, String outcome, SwapManifest m, int stale, long started) {
+            PartitionTask task, Outcome outcome, SwapManifest m, int stale, long started) {
         return new PartitionResult(
                 task.dataset(),
                 task.partition(),

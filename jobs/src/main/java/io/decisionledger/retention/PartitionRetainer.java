@@ -6,6 +6,7 @@ import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.Fingerprints;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
 import io.decisionledger.rewrite.PartitionRewrite;
 import io.decisionledger.rewrite.PartitionTask;
 import io.decisionledger.rewrite.SwapManifest;
@@ -119,13 +120,13 @@ public final class PartitionRetainer implements Serializable {
             RetentionManifest m =
                     RetentionManifest.fromJson(PartitionRewrite.readText(manifestFile));
             rollForward(m, manifestFile);
-            return result(task, "ROLLED_FORWARD", m.outputs().size(), m, started);
+            return result(task, Outcome.ROLLED_FORWARD, m.outputs().size(), m, started);
         }
         if (stagingFs.exists(staging)) {
             stagingFs.delete(staging, true);
         }
         if (alreadyDeleted(task)) {
-            return result(task, "ALREADY_DONE", 0, null, started);
+            return result(task, Outcome.ALREADY_DONE, 0, null, started);
         }
 
         // 1. read and split
@@ -159,7 +160,7 @@ public final class PartitionRetainer implements Serializable {
             return new PartitionResult(
                     task.parts().get(0).dataset(),
                     task.label(),
-                    "HELD",
+                    Outcome.HELD,
                     task.sourceFiles(),
                     task.sourceBytes(),
                     task.sourceFiles(),
@@ -263,7 +264,7 @@ public final class PartitionRetainer implements Serializable {
 
         // 4.-6.
         rollForward(manifest, manifestFile);
-        return result(task, "DELETED", outputs.size(), manifest, started);
+        return result(task, Outcome.DELETED, outputs.size(), manifest, started);
     }
 
     /**
@@ -277,7 +278,7 @@ public final class PartitionRetainer implements Serializable {
         return new PartitionResult(
                 Dataset.AUDIT,
                 m.label(),
-                "ROLLED_FORWARD",
+                Outcome.ROLLED_FORWARD,
                 m.sources().size(),
                 m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
                 m.outputs().size(),
@@ -422,7 +423,7 @@ public final class PartitionRetainer implements Serializable {
     }
 
     private static PartitionResult result(
-            RetentionTask task, String outcome, int outputs, RetentionManifest m, long started) {
+            RetentionTask task, Outcome outcome, int outputs, RetentionManifest m, long started) {
         return new PartitionResult(
                 task.parts().get(0).dataset(),
                 task.label(),

@@ -239,7 +239,7 @@ public final class PartitionRewrite {
         }
     }
 
-    /** A manifest (or any record of this package's jobs) as the JSON written to staging. */
+    /** A manifest as the JSON written to staging. */
     public static String toJson(Object value) {
         try {
             return JSON.writeValueAsString(value);

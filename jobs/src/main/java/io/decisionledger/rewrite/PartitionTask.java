@@ -31,12 +31,4 @@ public record PartitionTask(
     public long sourceBytes() {
         return sources.stream().mapToLong(FileRef::bytes).sum();
     }
-
-    public String toJson() {
-        return PartitionRewrite.toJson(this);
-    }
-
-    public static PartitionTask fromJson(String json) {
-        return PartitionRewrite.fromJson(json, PartitionTask.class);
-    }
 }

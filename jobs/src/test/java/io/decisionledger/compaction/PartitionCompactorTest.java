@@ -9,6 +9,7 @@ import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.Fingerprints;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
 import io.decisionledger.rewrite.PartitionRewrite;
 import io.decisionledger.rewrite.PartitionTask;
 import io.decisionledger.rewrite.SwapManifest;
@@ -72,14 +73,14 @@ class PartitionCompactorTest {
         assertThat(result.outcome())
                 .isEqualTo(
                         step.compareTo(SwapStep.MANIFEST_WRITTEN) >= 0
-                                ? "ROLLED_FORWARD"
-                                : "COMPACTED");
+                                ? Outcome.ROLLED_FORWARD
+                                : Outcome.COMPACTED);
         assertThat(fileNames(dir)).containsExactly("compacted-r1-0.parquet");
         assertThat(eventIds(dir)).containsExactlyInAnyOrderElementsOf(before);
         assertThat(Files.exists(Path.of(java.net.URI.create(task.stagingDir())))).isFalse();
         // and a third attempt (the same planned task) sees the swap is done
         assertThat(PartitionCompactor.of(options).compact(task).outcome())
-                .isEqualTo("ALREADY_DONE");
+                .isEqualTo(Outcome.ALREADY_DONE);
         assertThat(eventIds(dir)).containsExactlyInAnyOrderElementsOf(before);
     }
 
