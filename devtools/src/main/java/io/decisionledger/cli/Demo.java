@@ -7,8 +7,9 @@ import io.decisionledger.audit.BundleVerifier;
 import io.decisionledger.audit.EvidenceBundle;
 import io.decisionledger.audit.QueryResult;
 import io.decisionledger.audit.Subject;
-import io.decisionledger.compaction.CompactionJob;
 import io.decisionledger.compaction.CompactionOptions;
+import io.decisionledger.compaction.CompactionReport;
+import io.decisionledger.compaction.CompactionRunner;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
@@ -252,8 +253,8 @@ public final class Demo {
                 "Tonight's compaction (CompactionJob, batch): merge the day's small files into"
                         + " sorted, verified files with bloom filters");
         long auditRows = rows(lake.resolve("audit/decisions"));
-        CompactionJob.Report tonight =
-                new CompactionJob(
+        CompactionReport tonight =
+                new CompactionRunner(
                                 CompactionOptions.parse(
                                         new String[] {
                                             "--lake",
@@ -297,8 +298,8 @@ public final class Demo {
                         + ", on a copy of the lake): retention deletes expired partitions after"
                         + " summarising and archiving them, except the first applicant's records"
                         + " (legal hold LH-DEMO-1)");
-        CompactionJob.Report retention =
-                new CompactionJob(
+        CompactionReport retention =
+                new CompactionRunner(
                                 CompactionOptions.parse(
                                         new String[] {
                                             "--lake",

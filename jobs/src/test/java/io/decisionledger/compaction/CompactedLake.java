@@ -49,8 +49,8 @@ final class CompactedLake {
         return env;
     }
 
-    static CompactionJob.Report compact(CompactionOptions options) throws Exception {
-        return new CompactionJob(options).run(environment(), System.out);
+    static CompactionReport compact(CompactionOptions options) throws Exception {
+        return new CompactionRunner(options).run(environment(), System.out);
     }
 
     static VerifyJob.Report verify(LakeLayout lake, Path report) throws Exception {

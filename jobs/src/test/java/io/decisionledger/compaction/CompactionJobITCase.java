@@ -87,7 +87,7 @@ class CompactionJobITCase {
                 java.util.Arrays.stream(DATASETS).mapToLong(d -> closedFiles(files(d))).sum();
 
         // when the compaction runs
-        CompactionJob.Report report = compact(options("run1"));
+        CompactionReport report = compact(options("run1"));
 
         // then DuckDB sees exactly the same rows in every dataset
         assertThat(digests(lakeDir)).isEqualTo(before);
@@ -167,7 +167,7 @@ class CompactionJobITCase {
 
         // and a second run finds nothing to do and changes nothing
         List<String> everything = CompactedLake.allFiles(lakeDir);
-        CompactionJob.Report again = compact(options("run2"));
+        CompactionReport again = compact(options("run2"));
         assertThat(again.partitions()).isZero();
         assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(everything);
     }
@@ -193,7 +193,7 @@ class CompactionJobITCase {
                 Files.move(f, dir.resolve(f.getFileName()));
             }
         }
-        CompactionJob.Report report = compact(options("second"));
+        CompactionReport report = compact(options("second"));
 
         // then the small earlier merge and the late files become one file, rows unchanged
         assertThat(report.partitions()).isEqualTo(1);
@@ -208,8 +208,8 @@ class CompactionJobITCase {
         List<String> everything = CompactedLake.allFiles(lakeDir);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CompactionJob.Report report =
-                new CompactionJob(options("dry").with("dry-run", "true"))
+        CompactionReport report =
+                new CompactionRunner(options("dry").with("dry-run", "true"))
                         .run(environment(), new PrintStream(out, true, StandardCharsets.UTF_8));
 
         assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(everything);
@@ -231,7 +231,7 @@ class CompactionJobITCase {
         Map<String, Object> closedBefore = closedDigest(lakeDir.resolve("audit/decisions"));
 
         // when compaction reads from the landing area into the lake
-        CompactionJob.Report report =
+        CompactionReport report =
                 compact(
                         CompactionOptions.parse(
                                 new String[] {
@@ -274,7 +274,7 @@ class CompactionJobITCase {
         }
 
         // when it runs again
-        CompactionJob.Report report = compact(options("rerun"));
+        CompactionReport report = compact(options("rerun"));
 
         // then every row is visible exactly once, in one file per closed partition
         assertThat(digests(lakeDir)).isEqualTo(before);

@@ -67,7 +67,7 @@ class CompactionS3ITCase {
         assertThat(kept).isPositive();
 
         // when compaction with retention runs on it
-        CompactionJob.Report report =
+        CompactionReport report =
                 compact(
                         CompactionOptions.parse(
                                 new String[] {

@@ -141,7 +141,7 @@ class RetentionITCase {
         Path archive = work.resolve("archive");
 
         // when compaction runs with retention and an archive
-        CompactionJob.Report report =
+        CompactionReport report =
                 compact(options("r1").with("archive", archive.toUri().toString()));
 
         // then DuckDB sees exactly the unexpired rows plus the held ones, in every dataset
@@ -212,14 +212,14 @@ class RetentionITCase {
 
         // a second run deletes nothing and changes nothing
         List<String> everything = CompactedLake.allFiles(lakeDir);
-        CompactionJob.Report again = compact(options("r2"));
+        CompactionReport again = compact(options("r2"));
         assertThat(again.deletedRows()).isZero();
         assertThat(again.heldRows()).isPositive();
         assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(everything);
 
         // releasing the user hold deletes that user's rows next time, with a second summary
         Files.writeString(holds, "{\"holds\": []}");
-        CompactionJob.Report released = compact(options("r3"));
+        CompactionReport released = compact(options("r3"));
         assertThat(count(audit(), EXPIRED)).isZero();
         assertThat(released.deletedRows()).isPositive();
         assertThat(verify().violations()).isEmpty();
@@ -263,8 +263,8 @@ class RetentionITCase {
     void aDryRunListsThePartitionsPastRetentionAndDeletesNothing() throws Exception {
         List<String> everything = CompactedLake.allFiles(lakeDir);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        CompactionJob.Report report =
-                new CompactionJob(options("dry").with("dry-run", "true"))
+        CompactionReport report =
+                new CompactionRunner(options("dry").with("dry-run", "true"))
                         .run(
                                 environment(),
                                 new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
