@@ -24,6 +24,8 @@ import io.decisionledger.privacy.PseudonymKey;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
+import io.decisionledger.verify.VerifyRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,8 +178,8 @@ public final class Demo {
         Path reportFile = lake.resolveSibling("verify-report.json");
         VerifyJob.Options options =
                 new VerifyJob.Options(LakeLayout.at(lake.toUri().toString()), null, reportFile);
-        VerifyJob.Report report = VerifyJob.run(env, options, System.out);
-        VerifyJob.writeReport(report, reportFile);
+        VerifyReport report = new VerifyRunner(options).run(env, System.out);
+        report.writeTo(reportFile);
         System.out.printf(
                 "  %s%n  %.0f records/s; report: %s%n",
                 report.summary(), report.records() / report.seconds(), reportFile);
@@ -325,14 +327,16 @@ public final class Demo {
                         + " for %,d deleted decisions; the archive keeps a copy of every deleted"
                         + " file under %s%n",
                 left, summarised, work.resolve("archive"));
-        VerifyJob.Report report =
-                VerifyJob.run(
-                        StreamExecutionEnvironment.createLocalEnvironment(2, localConfiguration()),
-                        new VerifyJob.Options(
-                                LakeLayout.at(future.toUri().toString()),
-                                null,
-                                future.resolveSibling("verify-report-" + later + ".json")),
-                        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        VerifyReport report =
+                new VerifyRunner(
+                                new VerifyJob.Options(
+                                        LakeLayout.at(future.toUri().toString()),
+                                        null,
+                                        future.resolveSibling("verify-report-" + later + ".json")))
+                        .run(
+                                StreamExecutionEnvironment.createLocalEnvironment(
+                                        2, localConfiguration()),
+                                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         System.out.println("  VerifyJob on it: " + report.summary());
         return same && left > 0 && left + summarised == auditRows && report.clean();
     }

@@ -3,6 +3,8 @@ package io.decisionledger.compaction;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
+import io.decisionledger.verify.VerifyRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,12 +55,13 @@ final class CompactedLake {
         return new CompactionRunner(options).run(environment(), System.out);
     }
 
-    static VerifyJob.Report verify(LakeLayout lake, Path report) throws Exception {
-        return VerifyJob.run(
-                StreamExecutionEnvironment.getExecutionEnvironment(),
-                VerifyJob.Options.parse(
-                        new String[] {"--lake", lake.root(), "--report", report.toString()}),
-                System.out);
+    static VerifyReport verify(LakeLayout lake, Path report) throws Exception {
+        return new VerifyRunner(
+                        VerifyJob.Options.parse(
+                                new String[] {
+                                    "--lake", lake.root(), "--report", report.toString()
+                                }))
+                .run(StreamExecutionEnvironment.getExecutionEnvironment(), System.out);
     }
 
     /** Committed Parquet files (what a {@code **}{@code /*.parquet} glob sees) per partition. */

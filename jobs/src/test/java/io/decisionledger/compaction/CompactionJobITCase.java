@@ -13,7 +13,7 @@ import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.SmallFileLake;
-import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -161,7 +161,7 @@ class CompactionJobITCase {
                                 + closedRows("ops/decisions")
                                 + closedRows("quarantine"));
         // and the hash chains still verify against the published heads
-        VerifyJob.Report verify = verify();
+        VerifyReport verify = verify();
         assertThat(verify.violations()).isEmpty();
         assertThat(verify.records()).isEqualTo(900);
 
@@ -297,7 +297,7 @@ class CompactionJobITCase {
 
     // ---------------------------------------------------------------------------------- helpers
 
-    private VerifyJob.Report verify() throws Exception {
+    private VerifyReport verify() throws Exception {
         return CompactedLake.verify(lake, work.resolve("verify.json"));
     }
 

@@ -13,7 +13,7 @@ import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.SmallFileLake;
-import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -204,7 +204,7 @@ class RetentionITCase {
                 .isGreaterThanOrEqualTo(quarantineDeleted);
 
         // and the chains verify, bridging every deleted position with the anchors
-        VerifyJob.Report verify = verify();
+        VerifyReport verify = verify();
         assertThat(verify.violations()).isEmpty();
         assertThat(verify.deletedByRetention()).isEqualTo(expected.deleted);
         assertThat(verify.records()).isEqualTo(expected.auditRowsKept);
@@ -305,7 +305,7 @@ class RetentionITCase {
                                         + "/**/*.parquet', hive_partitioning=false)"))
                 .containsExactly(Map.of("n", expected.deleted));
         assertThat(CompactedLake.allFiles(lakeDir.resolve("_staging"))).isEmpty();
-        VerifyJob.Report verify = verify();
+        VerifyReport verify = verify();
         assertThat(verify.violations()).isEmpty();
         assertThat(verify.deletedByRetention()).isEqualTo(expected.deleted);
     }
@@ -331,7 +331,7 @@ class RetentionITCase {
 
     // ---------------------------------------------------------------------------------- helpers
 
-    private VerifyJob.Report verify() throws Exception {
+    private VerifyReport verify() throws Exception {
         return CompactedLake.verify(lake, work.resolve("verify.json"));
     }
 
