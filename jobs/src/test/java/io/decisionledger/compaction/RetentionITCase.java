@@ -1,12 +1,17 @@
 package io.decisionledger.compaction;
 
 import static io.decisionledger.compaction.CompactedLake.compact;
+import static io.decisionledger.compaction.CompactedLake.environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.retention.LegalHolds;
+import io.decisionledger.retention.RetentionPlanner;
+import io.decisionledger.retention.RetentionPolicy;
 import io.decisionledger.retention.RetentionSummaries;
+import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.testing.DuckDbLake;
@@ -19,6 +24,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -302,6 +309,68 @@ class RetentionITCase {
         VerifyReport verify = verify();
         assertThat(verify.violations()).isEmpty();
         assertThat(verify.deletedByRetention()).isEqualTo(expected.deleted);
+    }
+
+    @Test
+    void thePipelineRewritesEveryPlannedPartitionOnceMergesAndDeletionsAlike() throws Exception {
+        // given the work a run plans: partitions past retention, then closed ones to merge
+        CompactionOptions options = options("p1");
+        CompactionPlanner planner = new CompactionPlanner(options);
+        LegalHolds legalHolds = LegalHolds.load(holds.toString());
+        RetentionPolicy retentionPolicy = options.retentionPolicy();
+        RetentionPlanner.Plan retention =
+                planner.retentionPlanner(retentionPolicy, legalHolds)
+                        .plan(options.datasets(), null, System.out);
+        List<PartitionWork> work =
+                CompactionPipeline.inStartOrder(retention.tasks(), planner.plan(retention));
+        assertThat(work.get(0)).isInstanceOf(PartitionWork.Retain.class);
+        assertThat(work.get(work.size() - 1)).isInstanceOf(PartitionWork.Compact.class);
+
+        // when the pipeline runs on it, from its source seam
+        StreamExecutionEnvironment env = environment();
+        List<PartitionResult> results = new ArrayList<>();
+        JobExecutionResult job;
+        try (var done =
+                new CompactionPipeline(
+                                CompactionPipeline.plannedWork(work),
+                                PartitionCompactor.of(options),
+                                CompactionRunner.retainer(options, retentionPolicy, legalHolds))
+                        .build(env)
+                        .collectAsync()) {
+            job = env.execute("compaction pipeline");
+            done.forEachRemaining(results::add);
+        }
+
+        // then each planned partition comes back once, deletions deleted and merges merged
+        assertThat(results)
+                .extracting(PartitionResult::partition)
+                .containsExactlyInAnyOrderElementsOf(
+                        work.stream()
+                                .map(
+                                        w ->
+                                                w instanceof PartitionWork.Retain r
+                                                        ? r.task().label()
+                                                        : ((PartitionWork.Compact) w)
+                                                                .task()
+                                                                .partition())
+                                .toList());
+        assertThat(results)
+                .filteredOn(PartitionResult::retention)
+                .hasSize(retention.tasks().size())
+                .extracting(PartitionResult::outcome)
+                .containsOnly(PartitionResult.Outcome.DELETED);
+        assertThat(results)
+                .filteredOn(r -> !r.retention())
+                .extracting(PartitionResult::outcome)
+                .containsOnly(PartitionResult.Outcome.COMPACTED);
+        assertThat(results.stream().mapToLong(PartitionResult::deleted).sum())
+                .isEqualTo(2 * expected.deleted + expected.quarantineDeleted);
+        // and the tasks counted what they did
+        assertThat(job.<Long>getAccumulatorResult(CompactPartition.PARTITIONS_ACCUMULATOR))
+                .isEqualTo(work.size());
+        assertThat(job.<Long>getAccumulatorResult(CompactPartition.ROWS_ACCUMULATOR))
+                .isEqualTo(results.stream().mapToLong(PartitionResult::rows).sum())
+                .isPositive();
     }
 
     // ---------------------------------------------------------------------------------- helpers

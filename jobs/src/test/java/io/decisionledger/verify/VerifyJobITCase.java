@@ -88,8 +88,9 @@ class VerifyJobITCase {
         files.change(victim, r -> r.setDecisionApproved(!r.getDecisionApproved()));
         files.writeChanged();
 
-        assertKinds(verify(lake), ViolationKind.CONTENT_MODIFIED);
-        assertThat(verify(lake).violations().get(0).seqFrom).isEqualTo(victim.getChainSeq());
+        VerifyReport report = verify(lake);
+        assertKinds(report, ViolationKind.CONTENT_MODIFIED);
+        assertThat(report.violations().get(0).seqFrom).isEqualTo(victim.getChainSeq());
     }
 
     @Test
@@ -197,6 +198,54 @@ class VerifyJobITCase {
                 .contains("\"kind\" : \"CONTENT_MODIFIED\"")
                 .contains("\"tenantId\" : \"" + victim.getTenantId() + "\"")
                 .doesNotContain(victim.getPrompt().strip());
+    }
+
+    @Test
+    void thePipelineSeesEveryRowOfAFileListedTwiceStoredTwice() throws Exception {
+        // given the pipeline fed one audit file twice, through its source seam
+        Lake files = Lake.read(pristine);
+        Map.Entry<Path, List<DecisionRecord>> file = files.files.entrySet().iterator().next();
+        List<DecisionRecord> rows = file.getValue();
+        String path =
+                org.apache.flink.core.fs.Path.fromLocalFile(file.getKey().toFile()).toString();
+        String tenant = rows.get(0).getTenantId();
+        String chain = io.decisionledger.chain.ChainSharding.chainKey(tenant, 0);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        VerifyPipeline.Outputs outputs =
+                new VerifyPipeline(
+                                VerifyPipeline.filesListed(List.of(path, path)),
+                                VerifyRunner.latestHeads(
+                                        LakeLayout.at(pristine.toUri().toString()), null),
+                                io.decisionledger.retention.RetentionAnchors.none())
+                        .build(env);
+
+        // when it runs (the outputs are tiny: both can be collected on their own)
+        List<Violation> violations = new ArrayList<>();
+        List<ChainStats> chains = new ArrayList<>();
+        try (var v = outputs.violations().collectAsync();
+                var c = outputs.chains().collectAsync()) {
+            env.execute("verify a file listed twice");
+            v.forEachRemaining(violations::add);
+            c.forEachRemaining(chains::add);
+        }
+
+        // then every event id is stored twice, every seq repeated, in the file's one chain
+        Map<String, Long> byKind = new java.util.TreeMap<>();
+        violations.forEach(x -> byKind.merge(x.kind, 1L, Long::sum));
+        assertThat(byKind).containsEntry("DUPLICATE_EVENT_ID", (long) rows.size());
+        assertThat(byKind).containsEntry("SEQ_REPEATED", (long) rows.size());
+        assertThat(violations)
+                .filteredOn(x -> x.kind.equals("DUPLICATE_EVENT_ID"))
+                .allMatch(x -> x.tenantId.equals(tenant) && x.detail.endsWith(" is stored 2 times"))
+                .extracting(x -> x.file)
+                .containsOnly(path);
+        assertThat(chains).hasSize(1);
+        assertThat(chains.get(0).chainKey()).isEqualTo(chain);
+        assertThat(chains.get(0).lastSeq())
+                .isEqualTo(
+                        rows.stream().mapToLong(DecisionRecord::getChainSeq).max().orElseThrow());
+        assertThat(chains.get(0).bridged()).isZero();
     }
 
     // ---- helpers ------------------------------------------------------------------------------
