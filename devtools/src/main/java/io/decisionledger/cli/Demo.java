@@ -7,8 +7,9 @@ import io.decisionledger.audit.BundleVerifier;
 import io.decisionledger.audit.EvidenceBundle;
 import io.decisionledger.audit.QueryResult;
 import io.decisionledger.audit.Subject;
-import io.decisionledger.compaction.CompactionJob;
 import io.decisionledger.compaction.CompactionOptions;
+import io.decisionledger.compaction.CompactionReport;
+import io.decisionledger.compaction.CompactionRunner;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
@@ -23,6 +24,8 @@ import io.decisionledger.privacy.PseudonymKey;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
+import io.decisionledger.verify.VerifyRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,8 +178,8 @@ public final class Demo {
         Path reportFile = lake.resolveSibling("verify-report.json");
         VerifyJob.Options options =
                 new VerifyJob.Options(LakeLayout.at(lake.toUri().toString()), null, reportFile);
-        VerifyJob.Report report = VerifyJob.run(env, options, System.out);
-        VerifyJob.writeReport(report, reportFile);
+        VerifyReport report = new VerifyRunner(options).run(env, System.out);
+        report.writeTo(reportFile);
         System.out.printf(
                 "  %s%n  %.0f records/s; report: %s%n",
                 report.summary(), report.records() / report.seconds(), reportFile);
@@ -252,8 +255,8 @@ public final class Demo {
                 "Tonight's compaction (CompactionJob, batch): merge the day's small files into"
                         + " sorted, verified files with bloom filters");
         long auditRows = rows(lake.resolve("audit/decisions"));
-        CompactionJob.Report tonight =
-                new CompactionJob(
+        CompactionReport tonight =
+                new CompactionRunner(
                                 CompactionOptions.parse(
                                         new String[] {
                                             "--lake",
@@ -297,8 +300,8 @@ public final class Demo {
                         + ", on a copy of the lake): retention deletes expired partitions after"
                         + " summarising and archiving them, except the first applicant's records"
                         + " (legal hold LH-DEMO-1)");
-        CompactionJob.Report retention =
-                new CompactionJob(
+        CompactionReport retention =
+                new CompactionRunner(
                                 CompactionOptions.parse(
                                         new String[] {
                                             "--lake",
@@ -324,14 +327,16 @@ public final class Demo {
                         + " for %,d deleted decisions; the archive keeps a copy of every deleted"
                         + " file under %s%n",
                 left, summarised, work.resolve("archive"));
-        VerifyJob.Report report =
-                VerifyJob.run(
-                        StreamExecutionEnvironment.createLocalEnvironment(2, localConfiguration()),
-                        new VerifyJob.Options(
-                                LakeLayout.at(future.toUri().toString()),
-                                null,
-                                future.resolveSibling("verify-report-" + later + ".json")),
-                        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        VerifyReport report =
+                new VerifyRunner(
+                                new VerifyJob.Options(
+                                        LakeLayout.at(future.toUri().toString()),
+                                        null,
+                                        future.resolveSibling("verify-report-" + later + ".json")))
+                        .run(
+                                StreamExecutionEnvironment.createLocalEnvironment(
+                                        2, localConfiguration()),
+                                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         System.out.println("  VerifyJob on it: " + report.summary());
         return same && left > 0 && left + summarised == auditRows && report.clean();
     }

@@ -7,6 +7,8 @@ import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.options.ParquetOptions;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.SwapStep;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.LocalDate;

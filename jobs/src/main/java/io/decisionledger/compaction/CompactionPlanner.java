@@ -1,7 +1,16 @@
 package io.decisionledger.compaction;
 
 import io.decisionledger.retention.LegalHolds;
+import io.decisionledger.retention.PartitionRetainer;
+import io.decisionledger.retention.RetentionManifest;
+import io.decisionledger.retention.RetentionPlanner;
 import io.decisionledger.retention.RetentionPolicy;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
+import io.decisionledger.rewrite.PartitionRewrite;
+import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SwapManifest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.LocalDate;
@@ -14,9 +23,10 @@ import org.apache.flink.core.fs.Path;
 
 /**
  * Finds the work of a compaction run, on the job's client before the Flink job starts: finishes or
- * discards what crashed earlier runs left in the staging area, then lists the closed partitions of
- * each dataset with the files to merge. Listing is cheap next to rewriting (a few LIST requests per
- * partition); the rewrite itself is spread over the Flink tasks.
+ * discards what crashed earlier runs left in the staging area (their merges and their retention
+ * deletions), then lists the closed partitions of each dataset with the files to merge. The
+ * partitions past retention are found by the {@link RetentionPlanner}. Listing is cheap next to
+ * rewriting (a few LIST requests per partition); the rewrite itself is spread over the Flink tasks.
  */
 public final class CompactionPlanner {
 
@@ -24,9 +34,6 @@ public final class CompactionPlanner {
     public static final String STAGING = "_staging/compaction";
 
     private final CompactionOptions options;
-
-    /** dataset/partition of what {@link #planRetention} took; {@link #plan()} leaves them. */
-    private final java.util.Set<String> expired = new java.util.HashSet<>();
 
     public CompactionPlanner(CompactionOptions options) {
         this.options = options;
@@ -70,7 +77,7 @@ public final class CompactionPlanner {
                     recovered.addAll(rollForwardRetention(manifestFile, retainer, log));
                     continue;
                 }
-                SwapManifest m = PartitionCompactor.readManifest(manifestFile);
+                SwapManifest m = PartitionRewrite.readManifest(manifestFile);
                 if (options.dryRun()) {
                     log.printf(
                             "  would finish the interrupted swap of %s %s (run %s)%n",
@@ -83,7 +90,7 @@ public final class CompactionPlanner {
                         new PartitionResult(
                                 m.dataset(),
                                 m.partition(),
-                                "ROLLED_FORWARD",
+                                Outcome.ROLLED_FORWARD,
                                 m.sources().size(),
                                 m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
                                 m.outputs().size(),
@@ -106,7 +113,7 @@ public final class CompactionPlanner {
 
     private List<PartitionResult> rollForwardRetention(
             Path manifestFile, PartitionRetainer retainer, PrintStream log) throws IOException {
-        RetentionManifest m = RetentionManifest.fromJson(PartitionCompactor.readText(manifestFile));
+        RetentionManifest m = RetentionManifest.fromJson(PartitionRewrite.readText(manifestFile));
         if (options.dryRun()) {
             log.printf(
                     "  would finish the interrupted retention deletion of %s (run %s)%n",
@@ -121,148 +128,24 @@ public final class CompactionPlanner {
                             + m.label()
                             + " that must be finished first: run with --retention true");
         }
-        long started = System.nanoTime();
-        retainer.rollForward(m, manifestFile);
-        PartitionResult r =
-                new PartitionResult(
-                        Dataset.AUDIT,
-                        m.label(),
-                        "ROLLED_FORWARD",
-                        m.sources().size(),
-                        m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
-                        m.outputs().size(),
-                        m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
-                        0,
-                        0,
-                        PartitionCompactor.millis(started),
-                        m.deleted(),
-                        m.held());
+        PartitionResult r = retainer.rollForwardEarlierRun(m, manifestFile);
         log.println(r.progressLine() + " (run " + m.runId() + ")");
         return List.of(r);
     }
 
     /**
-     * The partitions past retention in the lake of record: per tenant and date the audit and ops
-     * partitions together, and quarantine ingest dates old enough for the shortest period. A tenant
-     * under a tenant-wide legal hold is left out (and said so in {@code log}). Compaction then
-     * skips these partitions ({@link #plan()}).
+     * The planner of this run's retention work: the lake of record, under the run's staging folder,
+     * as of the run's date. Compaction then skips what it covers ({@link
+     * #plan(RetentionPlanner.Plan)}).
      */
-    public List<RetentionTask> planRetention(
-            RetentionPolicy policy, LegalHolds holds, PrintStream log) throws IOException {
-        List<RetentionTask> tasks = new ArrayList<>();
-        expired.clear();
-        java.util.Map<String, java.util.Map<Dataset, String>> perTenantDate =
-                new java.util.TreeMap<>();
-        for (Dataset dataset : List.of(Dataset.AUDIT, Dataset.OPS)) {
-            if (!options.datasets().contains(dataset)) {
-                continue;
-            }
-            Path root = options.lake().resolve(dataset.directory());
-            FileSystem fs = root.getFileSystem();
-            if (!fs.exists(root)) {
-                continue;
-            }
-            for (FileStatus tenantDir : list(fs, root)) {
-                String tenantName = tenantDir.getPath().getName();
-                if (!tenantDir.isDir() || !tenantName.startsWith("tenant_id=")) {
-                    continue;
-                }
-                String tenant = tenantName.substring("tenant_id=".length());
-                if (options.tenant() != null && !options.tenant().equals(tenant)) {
-                    continue;
-                }
-                for (FileStatus dateDir : list(fs, tenantDir.getPath())) {
-                    String partition = tenantName + "/" + dateDir.getPath().getName();
-                    LocalDate date = dateDir.isDir() ? dataset.date(partition) : null;
-                    if (date != null && policy.expired(tenant, date, options.asOf())) {
-                        perTenantDate
-                                .computeIfAbsent(
-                                        partition, p -> new java.util.EnumMap<>(Dataset.class))
-                                .put(dataset, tenant);
-                    }
-                }
-            }
-        }
-        java.util.Set<String> heldTenants = new java.util.TreeSet<>();
-        for (java.util.Map.Entry<String, java.util.Map<Dataset, String>> e :
-                perTenantDate.entrySet()) {
-            String partition = e.getKey();
-            String tenant = e.getValue().values().iterator().next();
-            LegalHolds.Hold hold = holds.tenantHold(tenant);
-            if (hold != null) {
-                if (heldTenants.add(tenant)) {
-                    log.printf(
-                            "  retention: tenant %s is under legal hold %s (placed by %s):"
-                                    + " nothing of it is deleted%n",
-                            tenant, hold.id(), hold.placedBy());
-                }
-                continue;
-            }
-            List<RetentionTask.Part> parts = new ArrayList<>();
-            for (Dataset dataset : e.getValue().keySet()) {
-                RetentionTask.Part part = part(dataset, partition);
-                if (part != null) {
-                    parts.add(part);
-                }
-                expired.add(dataset.label() + "/" + partition);
-            }
-            if (!parts.isEmpty()) {
-                String date = partition.substring(partition.lastIndexOf('=') + 1);
-                tasks.add(
-                        new RetentionTask(
-                                tenant, date, parts, retentionStaging(partition), options.runId()));
-            }
-        }
-        if (options.datasets().contains(Dataset.QUARANTINE) && options.tenant() == null) {
-            Path root = options.lake().resolve(Dataset.QUARANTINE.directory());
-            FileSystem fs = root.getFileSystem();
-            LocalDate newestExpired = options.asOf().minus(policy.shortest()).minusDays(1);
-            if (fs.exists(root)) {
-                for (FileStatus dateDir : list(fs, root)) {
-                    String partition = dateDir.getPath().getName();
-                    LocalDate date = dateDir.isDir() ? Dataset.QUARANTINE.date(partition) : null;
-                    if (date == null || date.isAfter(newestExpired)) {
-                        continue;
-                    }
-                    RetentionTask.Part part = part(Dataset.QUARANTINE, partition);
-                    if (part != null) {
-                        tasks.add(
-                                new RetentionTask(
-                                        null,
-                                        date.toString(),
-                                        List.of(part),
-                                        retentionStaging(partition),
-                                        options.runId()));
-                    }
-                    // rows of tenants with a longer period stay: compaction must not race them
-                    expired.add(Dataset.QUARANTINE.label() + "/" + partition);
-                }
-            }
-        }
-        return tasks;
-    }
-
-    private String retentionStaging(String partition) {
-        return new Path(stagingRoot(), options.runId() + "/retention/" + partition).toString();
-    }
-
-    /** One dataset partition with its committed files, or null when it has none. */
-    private RetentionTask.Part part(Dataset dataset, String partition) throws IOException {
-        Path dir = options.lake().resolve(dataset.directory() + "/" + partition);
-        FileSystem fs = dir.getFileSystem();
-        List<PartitionTask.FileRef> sources = new ArrayList<>();
-        for (FileStatus f : list(fs, dir)) {
-            String name = f.getPath().getName();
-            if (!f.isDir()
-                    && name.endsWith(".parquet")
-                    && !name.startsWith(".")
-                    && !name.startsWith("_")) {
-                sources.add(new PartitionTask.FileRef(f.getPath().toString(), f.getLen()));
-            }
-        }
-        return sources.isEmpty()
-                ? null
-                : new RetentionTask.Part(dataset, partition, dir.toString(), sources);
+    public RetentionPlanner retentionPlanner(RetentionPolicy policy, LegalHolds holds) {
+        return new RetentionPlanner(
+                options.lake(),
+                new Path(stagingRoot(), options.runId() + "/retention"),
+                options.runId(),
+                options.asOf(),
+                policy,
+                holds);
     }
 
     private static void findManifests(FileSystem fs, Path dir, List<Path> out) throws IOException {
@@ -278,6 +161,15 @@ public final class CompactionPlanner {
 
     /** The closed partitions with something to do, in dataset then path order. */
     public List<PartitionTask> plan() throws IOException {
+        return plan(RetentionPlanner.Plan.none());
+    }
+
+    /**
+     * As {@link #plan()}, leaving out the partitions this run's retention takes (unless files are
+     * read from a separate landing area: expired files there move into the lake first and go in the
+     * next run).
+     */
+    public List<PartitionTask> plan(RetentionPlanner.Plan retention) throws IOException {
         List<PartitionTask> tasks = new ArrayList<>();
         long staleBefore = System.currentTimeMillis() - options.inProgressMinAge().toMillis();
         for (Dataset dataset : options.datasets()) {
@@ -293,10 +185,7 @@ public final class CompactionPlanner {
             collectPartitions(fs, root, dataset, 0, "", partitions);
             partitions.sort(Comparator.naturalOrder());
             for (String partition : partitions) {
-                // (with a separate landing area, expired files there move into the lake first and
-                // go in the next run)
-                if (!options.separateLanding()
-                        && expired.contains(dataset.label() + "/" + partition)) {
+                if (!options.separateLanding() && retention.covers(dataset, partition)) {
                     continue;
                 }
                 PartitionTask task = task(fs, root, dataset, partition, staleBefore);

@@ -5,25 +5,29 @@ import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.retention.RetentionAnchors;
 import io.decisionledger.schema.ChainHead;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Walks each chain in sequence order and reports what breaks it: gaps, repeats, broken links,
  * records whose hashes do not recompute, and disagreement with the chain's latest published head.
  * Its input is sorted by chain, then seq (the verify job sorts with Flink's external batch sort),
  * so it holds one chain position at a time, never a chain. After the last record of each chain it
- * also emits a {@link #CHAIN_SEEN} marker, so the job can tell which published heads have no
- * records left at all.
+ * emits the chain's {@link ChainStats} on the {@link #CHAIN_STATS} side output, so the job can tell
+ * which published heads have no records left at all and how many deleted positions retention
+ * anchors bridged.
  */
 public final class ChainChecker extends AbstractStreamOperator<Violation>
         implements OneInputStreamOperator<ChainEntry, Violation>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** Not a violation: "this chain had records", for the job's own bookkeeping. */
-    public static final String CHAIN_SEEN = "_CHAIN_SEEN";
+    /** One {@link ChainStats} per chain that has records, after its last one. */
+    public static final OutputTag<ChainStats> CHAIN_STATS =
+            new OutputTag<>("chain-stats", TypeInformation.of(ChainStats.class));
 
     private final Map<String, ChainHead> latestHeads;
     private final RetentionAnchors anchors;
@@ -208,11 +212,8 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                         "records after the latest published head (seq " + head.getChainSeq() + ")");
             }
         }
-        // seqFrom of the marker carries the positions bridged by retention anchors
-        Violation seen =
-                Violation.of(ViolationKind.UNCHAINED, tenant, shard, bridged, lastSeq, null, null);
-        seen.kind = CHAIN_SEEN;
-        output.collect(new StreamRecord<>(seen));
+        output.collect(
+                CHAIN_STATS, new StreamRecord<>(new ChainStats(tenant, shard, lastSeq, bridged)));
         chain = null;
     }
 

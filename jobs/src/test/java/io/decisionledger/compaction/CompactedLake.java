@@ -3,6 +3,8 @@ package io.decisionledger.compaction;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
+import io.decisionledger.verify.VerifyRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,16 +51,17 @@ final class CompactedLake {
         return env;
     }
 
-    static CompactionJob.Report compact(CompactionOptions options) throws Exception {
-        return new CompactionJob(options).run(environment(), System.out);
+    static CompactionReport compact(CompactionOptions options) throws Exception {
+        return new CompactionRunner(options).run(environment(), System.out);
     }
 
-    static VerifyJob.Report verify(LakeLayout lake, Path report) throws Exception {
-        return VerifyJob.run(
-                StreamExecutionEnvironment.getExecutionEnvironment(),
-                VerifyJob.Options.parse(
-                        new String[] {"--lake", lake.root(), "--report", report.toString()}),
-                System.out);
+    static VerifyReport verify(LakeLayout lake, Path report) throws Exception {
+        return new VerifyRunner(
+                        VerifyJob.Options.parse(
+                                new String[] {
+                                    "--lake", lake.root(), "--report", report.toString()
+                                }))
+                .run(StreamExecutionEnvironment.getExecutionEnvironment(), System.out);
     }
 
     /** Committed Parquet files (what a {@code **}{@code /*.parquet} glob sees) per partition. */
@@ -94,6 +97,25 @@ final class CompactedLake {
                     .map(p -> dir.relativize(p).toString())
                     .sorted()
                     .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies the lake folder {@code from} to {@code to}: each test of a class gets its own copy of
+     * one lake written once, instead of writing (and reading back) a lake per test.
+     */
+    static void copy(Path from, Path to) {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path dest = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,19 +1,18 @@
 package io.decisionledger.compaction;
 
 import static io.decisionledger.compaction.CompactedLake.compact;
-import static io.decisionledger.compaction.CompactedLake.environment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.SmallFileLake;
-import io.decisionledger.verify.VerifyJob;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.decisionledger.verify.VerifyReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +23,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * DuckDB, an independent reader, that exactly the same rows are visible afterwards in one sorted
  * file per closed partition, that open partitions are untouched and the chains still verify; then
  * crashes the job at every step of the swap protocol and checks that a rerun loses nothing and
- * leaves no duplicates.
+ * leaves no duplicates. The lake is written once and each test works on its own copy. (The dry run,
+ * which needs no cluster, is in {@link CompactionRunnerTest}.)
  */
 class CompactionJobITCase {
 
@@ -51,23 +52,37 @@ class CompactionJobITCase {
 
     private static final String[] DATASETS = {"audit/decisions", "ops/decisions", "quarantine"};
 
+    @TempDir static Path shared;
+
+    /** The lake as streaming ingest leaves it, written once. */
+    private static Path pristine;
+
+    /** What DuckDB sees in each dataset of it. */
+    private static Map<String, Map<String, Object>> before;
+
     @TempDir Path work;
 
     private Path lakeDir;
     private LakeLayout lake;
-    private SmallFileLake.Written written;
+
+    @BeforeAll
+    static void writeALakeOfSmallFiles() {
+        pristine = shared.resolve("pristine");
+        SmallFileLake.write(LakeLayout.at(pristine.toUri().toString()), 900, DATES, 40, 15, 7);
+        before = digests(pristine);
+    }
 
     @BeforeEach
-    void writeALakeOfSmallFiles() {
+    void copyTheLake() {
         lakeDir = work.resolve("lake");
         lake = LakeLayout.at(lakeDir.toUri().toString());
-        written = SmallFileLake.write(lake, 900, DATES, 40, 15, 7);
+        CompactedLake.copy(pristine, lakeDir);
     }
 
     @Test
     void mergesEveryClosedPartitionIntoOneSortedFileWithTheSameRows() throws Exception {
-        // given a lake of small files, with in-progress leftovers of a failed streaming attempt
-        Map<String, Map<String, Object>> before = digests(lakeDir);
+        // given a lake of small files (a copy of the one `before` digests), with in-progress
+        // leftovers of a failed streaming attempt
         Map<String, List<String>> auditBefore = files("audit/decisions");
         String closed = "tenant_id=bank_456/event_date=" + DATES.get(0);
         String open = "tenant_id=bank_456/event_date=" + DATES.get(3);
@@ -84,7 +99,7 @@ class CompactionJobITCase {
                 java.util.Arrays.stream(DATASETS).mapToLong(d -> closedFiles(files(d))).sum();
 
         // when the compaction runs
-        CompactionJob.Report report = compact(options("run1"));
+        CompactionReport report = compact(options("run1"));
 
         // then DuckDB sees exactly the same rows in every dataset
         assertThat(digests(lakeDir)).isEqualTo(before);
@@ -158,13 +173,13 @@ class CompactionJobITCase {
                                 + closedRows("ops/decisions")
                                 + closedRows("quarantine"));
         // and the hash chains still verify against the published heads
-        VerifyJob.Report verify = verify();
+        VerifyReport verify = verify();
         assertThat(verify.violations()).isEmpty();
         assertThat(verify.records()).isEqualTo(900);
 
         // and a second run finds nothing to do and changes nothing
         List<String> everything = CompactedLake.allFiles(lakeDir);
-        CompactionJob.Report again = compact(options("run2"));
+        CompactionReport again = compact(options("run2"));
         assertThat(again.partitions()).isZero();
         assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(everything);
     }
@@ -172,7 +187,6 @@ class CompactionJobITCase {
     @Test
     void foldsLateFilesIntoTheNextRunsMergedFile() throws Exception {
         // given a closed partition whose newest files arrive only after a first compaction
-        Map<String, Map<String, Object>> before = digests(lakeDir);
         String partition = "tenant_id=insurer_789/event_date=" + DATES.get(1);
         Path dir = lakeDir.resolve("audit/decisions").resolve(partition);
         Path late = Files.createDirectories(work.resolve("late"));
@@ -190,7 +204,7 @@ class CompactionJobITCase {
                 Files.move(f, dir.resolve(f.getFileName()));
             }
         }
-        CompactionJob.Report report = compact(options("second"));
+        CompactionReport report = compact(options("second"));
 
         // then the small earlier merge and the late files become one file, rows unchanged
         assertThat(report.partitions()).isEqualTo(1);
@@ -201,34 +215,13 @@ class CompactionJobITCase {
     }
 
     @Test
-    void aDryRunReportsThePlanAndChangesNothing() throws Exception {
-        List<String> everything = CompactedLake.allFiles(lakeDir);
-
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CompactionJob.Report report =
-                new CompactionJob(options("dry").with("dry-run", "true"))
-                        .run(environment(), new PrintStream(out, true, StandardCharsets.UTF_8));
-
-        assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(everything);
-        long closedPartitions =
-                java.util.Arrays.stream(DATASETS)
-                        .flatMap(d -> files(d).keySet().stream())
-                        .filter(CompactionJobITCase::isClosed)
-                        .count();
-        assertThat(report.partitions()).isEqualTo((int) closedPartitions);
-        assertThat(report.summary()).startsWith("DRY RUN dry: " + closedPartitions + " partitions");
-        assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("would merge audit tenant_id=bank_456/event_date=" + DATES.get(0));
-    }
-
-    @Test
     void movesMergedFilesFromALandingAreaIntoTheLakeOfRecord() throws Exception {
         // given the streaming files in a landing area, and an empty lake of record
         Path target = work.resolve("locked-lake");
-        Map<String, Object> closedBefore = closedDigest(lakeDir.resolve("audit/decisions"));
+        Map<String, Object> closedBefore = closedDigest(pristine.resolve("audit/decisions"));
 
         // when compaction reads from the landing area into the lake
-        CompactionJob.Report report =
+        CompactionReport report =
                 compact(
                         CompactionOptions.parse(
                                 new String[] {
@@ -259,7 +252,6 @@ class CompactionJobITCase {
     void aRerunAfterACrashAtAnyStepLosesNothingAndDuplicatesNothing(SwapStep step)
             throws Exception {
         // given a lake, and a compaction that dies at one step of the swap
-        Map<String, Map<String, Object>> before = digests(lakeDir);
         assertThatThrownBy(() -> compact(options("crash").with("fail-at", step.name())))
                 .hasStackTraceContaining("injected failure after swap step " + step);
         assertThat(CompactedLake.allFiles(lakeDir.resolve("_staging"))).isNotEmpty();
@@ -271,7 +263,7 @@ class CompactionJobITCase {
         }
 
         // when it runs again
-        CompactionJob.Report report = compact(options("rerun"));
+        CompactionReport report = compact(options("rerun"));
 
         // then every row is visible exactly once, in one file per closed partition
         assertThat(digests(lakeDir)).isEqualTo(before);
@@ -294,7 +286,7 @@ class CompactionJobITCase {
 
     // ---------------------------------------------------------------------------------- helpers
 
-    private VerifyJob.Report verify() throws Exception {
+    private VerifyReport verify() throws Exception {
         return CompactedLake.verify(lake, work.resolve("verify.json"));
     }
 

@@ -3,6 +3,8 @@ package io.decisionledger.compaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.SwapStep;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.EnumSet;

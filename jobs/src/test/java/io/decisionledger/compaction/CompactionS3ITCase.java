@@ -10,7 +10,7 @@ import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.S3FileSystems;
 import io.decisionledger.testing.SmallFileLake;
 import io.decisionledger.testkit.LocalS3Store;
-import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -67,7 +67,7 @@ class CompactionS3ITCase {
         assertThat(kept).isPositive();
 
         // when compaction with retention runs on it
-        CompactionJob.Report report =
+        CompactionReport report =
                 compact(
                         CompactionOptions.parse(
                                 new String[] {
@@ -103,7 +103,7 @@ class CompactionS3ITCase {
                 .noneMatch(f -> f.endsWith(".parquet") || f.endsWith(".json"));
 
         // and the chains verify across the deleted stretch, read through s3://
-        VerifyJob.Report verify = CompactedLake.verify(lake, work.resolve("verify.json"));
+        VerifyReport verify = CompactedLake.verify(lake, work.resolve("verify.json"));
         assertThat(verify.violations()).isEmpty();
         assertThat(verify.deletedByRetention()).isEqualTo(expired);
     }

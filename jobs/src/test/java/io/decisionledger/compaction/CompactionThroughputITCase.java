@@ -58,8 +58,8 @@ class CompactionThroughputITCase {
                     (com.sun.management.OperatingSystemMXBean)
                             ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
-            CompactionJob.Report r =
-                    new CompactionJob(options)
+            CompactionReport r =
+                    new CompactionRunner(options)
                             .run(
                                     env,
                                     new java.io.PrintStream(

@@ -5,6 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.Fingerprints;
+import io.decisionledger.rewrite.MergedFileWriter;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
+import io.decisionledger.rewrite.PartitionRewrite;
+import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SwapManifest;
+import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.SmallFileLake;
 import java.io.IOException;
@@ -57,21 +66,21 @@ class PartitionCompactorTest {
                                 new PartitionCompactor(
                                                 options.parquet(), options.targetFileBytes(), step)
                                         .compact(task))
-                .isInstanceOf(PartitionCompactor.InjectedFailure.class);
+                .isInstanceOf(PartitionRewrite.InjectedFailure.class);
         PartitionResult result = PartitionCompactor.of(options).compact(task);
 
         // then the partition holds the same rows, in the one merged file, and staging is empty
         assertThat(result.outcome())
                 .isEqualTo(
                         step.compareTo(SwapStep.MANIFEST_WRITTEN) >= 0
-                                ? "ROLLED_FORWARD"
-                                : "COMPACTED");
+                                ? Outcome.ROLLED_FORWARD
+                                : Outcome.COMPACTED);
         assertThat(fileNames(dir)).containsExactly("compacted-r1-0.parquet");
         assertThat(eventIds(dir)).containsExactlyInAnyOrderElementsOf(before);
         assertThat(Files.exists(Path.of(java.net.URI.create(task.stagingDir())))).isFalse();
         // and a third attempt (the same planned task) sees the swap is done
         assertThat(PartitionCompactor.of(options).compact(task).outcome())
-                .isEqualTo("ALREADY_DONE");
+                .isEqualTo(Outcome.ALREADY_DONE);
         assertThat(eventIds(dir)).containsExactlyInAnyOrderElementsOf(before);
     }
 
@@ -136,11 +145,12 @@ class PartitionCompactorTest {
                     DecisionRecord.class,
                     records::add);
         }
-        PartitionCompactor.Fingerprints prints = new PartitionCompactor.Fingerprints(Dataset.AUDIT);
+        Fingerprints prints = new Fingerprints(Dataset.AUDIT);
         byte[][] sourcePrints = prints.sorted(records);
         java.util.Set<String> ids = new java.util.HashSet<>();
         records.forEach(r -> ids.add(((DecisionRecord) r).getEventId()));
-        PartitionCompactor compactor = PartitionCompactor.of(options);
+        MergedFileWriter compactor =
+                new MergedFileWriter(options.parquet(), options.targetFileBytes());
 
         // when a merged file has one row with a flipped decision, then verification refuses it
         List<org.apache.avro.specific.SpecificRecordBase> changed = new ArrayList<>(records);
@@ -152,7 +162,7 @@ class PartitionCompactorTest {
         List<SwapManifest.Output> outputs = compactor.writeStaged(task, staging, changed);
         assertThatThrownBy(
                         () ->
-                                PartitionCompactor.verify(
+                                PartitionRewrite.verify(
                                         task, outputs, records.size(), sourcePrints, ids, prints))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("a record's fields (content or chain) differ");
@@ -164,7 +174,7 @@ class PartitionCompactorTest {
                 compactor.writeStaged(task, staging2, records.subList(1, records.size()));
         assertThatThrownBy(
                         () ->
-                                PartitionCompactor.verify(
+                                PartitionRewrite.verify(
                                         task, fewer, records.size(), sourcePrints, ids, prints))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(
@@ -173,7 +183,7 @@ class PartitionCompactorTest {
         org.apache.flink.core.fs.Path staging3 =
                 new org.apache.flink.core.fs.Path(task.stagingDir() + "-intact");
         List<SwapManifest.Output> intact = compactor.writeStaged(task, staging3, records);
-        PartitionCompactor.verify(task, intact, records.size(), sourcePrints, ids, prints);
+        PartitionRewrite.verify(task, intact, records.size(), sourcePrints, ids, prints);
     }
 
     // ---------------------------------------------------------------------------------- helpers

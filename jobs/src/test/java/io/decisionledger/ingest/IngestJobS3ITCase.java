@@ -12,6 +12,8 @@ import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.LocalS3Store;
 import io.decisionledger.testkit.SampleDecisions;
 import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
+import io.decisionledger.verify.VerifyRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -102,13 +104,16 @@ class IngestJobS3ITCase {
         StreamExecutionEnvironment verifyEnv = StreamExecutionEnvironment.getExecutionEnvironment();
         verifyEnv.setParallelism(2);
         java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        VerifyJob.Report report =
-                VerifyJob.run(
-                        verifyEnv,
-                        new VerifyJob.Options(
-                                LakeLayout.at("s3://ledger/lake"), null, work.resolve("r.json")),
-                        new java.io.PrintStream(
-                                log, true, java.nio.charset.StandardCharsets.UTF_8));
+        VerifyReport report =
+                new VerifyRunner(
+                                new VerifyJob.Options(
+                                        LakeLayout.at("s3://ledger/lake"),
+                                        null,
+                                        work.resolve("r.json")))
+                        .run(
+                                verifyEnv,
+                                new java.io.PrintStream(
+                                        log, true, java.nio.charset.StandardCharsets.UTF_8));
         assertThat(report.clean())
                 .as(log.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .isTrue();

@@ -70,7 +70,7 @@ class VerifyJobITCase {
 
     @Test
     void verifiesAnUntouchedLakeAsClean() throws Exception {
-        VerifyJob.Report report = verify(pristine);
+        VerifyReport report = verify(pristine);
 
         assertThat(report.violations()).isEmpty();
         assertThat(report.clean()).isTrue();
@@ -99,7 +99,7 @@ class VerifyJobITCase {
         Path file = files.aFileHoldingNoChainTail();
         Files.delete(file);
 
-        VerifyJob.Report report = verify(lake);
+        VerifyReport report = verify(lake);
         assertKinds(report, ViolationKind.SEQ_GAP);
     }
 
@@ -111,7 +111,7 @@ class VerifyJobITCase {
         files.remove(victim);
         files.writeChanged();
 
-        VerifyJob.Report report = verify(lake);
+        VerifyReport report = verify(lake);
         assertKinds(report, ViolationKind.SEQ_GAP);
         assertThat(report.violations().get(0).seqFrom).isEqualTo(victim.getChainSeq());
         assertThat(report.violations().get(0).seqTo).isEqualTo(victim.getChainSeq());
@@ -164,7 +164,7 @@ class VerifyJobITCase {
         }
         files.writeChanged();
 
-        VerifyJob.Report report = verify(lake);
+        VerifyReport report = verify(lake);
         assertKinds(report, ViolationKind.TRUNCATED);
         assertThat(report.violations().get(0).seqTo - report.violations().get(0).seqFrom)
                 .isEqualTo(2);
@@ -183,10 +183,10 @@ class VerifyJobITCase {
                         .findFirst()
                         .orElseThrow();
 
-        VerifyJob.Report other = verify(lake, otherTenant);
-        VerifyJob.Report same = verify(lake, victim.getTenantId());
+        VerifyReport other = verify(lake, otherTenant);
+        VerifyReport same = verify(lake, victim.getTenantId());
         Path reportFile = work.resolve("reports/one-tenant.json");
-        VerifyJob.writeReport(same, reportFile);
+        same.writeTo(reportFile);
 
         assertThat(other.clean()).isTrue();
         assertThat(other.records()).isEqualTo(sample.acceptedPerTenant().get(otherTenant));
@@ -201,7 +201,7 @@ class VerifyJobITCase {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private static void assertKinds(VerifyJob.Report report, ViolationKind... kinds) {
+    private static void assertKinds(VerifyReport report, ViolationKind... kinds) {
         Set<String> expected =
                 Stream.of(kinds).map(Enum::name).collect(java.util.stream.Collectors.toSet());
         assertThat(report.violationsByKind().keySet())
@@ -210,19 +210,20 @@ class VerifyJobITCase {
         assertThat(report.clean()).isFalse();
     }
 
-    private static VerifyJob.Report verify(Path lake) throws Exception {
+    private static VerifyReport verify(Path lake) throws Exception {
         return verify(lake, null);
     }
 
-    private static VerifyJob.Report verify(Path lake, String tenant) throws Exception {
+    private static VerifyReport verify(Path lake, String tenant) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        return VerifyJob.run(
-                env,
-                new VerifyJob.Options(
-                        LakeLayout.at(lake.toUri().toString()), tenant, work.resolve("r.json")),
-                new PrintStream(log, true, StandardCharsets.UTF_8));
+        return new VerifyRunner(
+                        new VerifyJob.Options(
+                                LakeLayout.at(lake.toUri().toString()),
+                                tenant,
+                                work.resolve("r.json")))
+                .run(env, new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
     private static Path copy(String name) throws IOException {

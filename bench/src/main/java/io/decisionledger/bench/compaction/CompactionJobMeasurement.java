@@ -5,6 +5,8 @@ import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.compaction.CompactionJob;
 import io.decisionledger.compaction.CompactionOptions;
+import io.decisionledger.compaction.CompactionReport;
+import io.decisionledger.compaction.CompactionRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,8 +37,8 @@ public final class CompactionJobMeasurement implements Measurement {
                             "--min-age", "P1D",
                             "--run-id", "bench"
                         });
-        CompactionJob.Report report =
-                new CompactionJob(options)
+        CompactionReport report =
+                new CompactionRunner(options)
                         .run(
                                 LocalFlink.batchEnvironment(Parameters.integer(p, "parallelism")),
                                 System.out);

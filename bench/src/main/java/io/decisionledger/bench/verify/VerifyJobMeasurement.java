@@ -4,6 +4,8 @@ import io.decisionledger.bench.Measurement;
 import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
+import io.decisionledger.verify.VerifyRunner;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,12 +33,12 @@ public final class VerifyJobMeasurement implements Measurement {
                             "--lake", Parameters.path(p, "lake").toUri().toString(),
                             "--report", report.toString()
                         });
-        VerifyJob.Report r =
-                VerifyJob.run(
-                        LocalFlink.batchEnvironment(Parameters.integer(p, "parallelism")),
-                        options,
-                        System.out);
-        VerifyJob.writeReport(r, report);
+        VerifyReport r =
+                new VerifyRunner(options)
+                        .run(
+                                LocalFlink.batchEnvironment(Parameters.integer(p, "parallelism")),
+                                System.out);
+        r.writeTo(report);
         System.out.println(r.summary());
         Map<String, Object> counted = new LinkedHashMap<>();
         counted.put("records_read", r.records());

@@ -1,5 +1,8 @@
-package io.decisionledger.compaction;
+package io.decisionledger.retention;
 
+import io.decisionledger.rewrite.PartitionRewrite;
+import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SwapManifest;
 import java.util.List;
 
 /**
@@ -29,10 +32,10 @@ public record RetentionManifest(
     public static final String FILE_NAME = "retention-manifest.json";
 
     public String toJson() {
-        return PartitionTask.write(this);
+        return PartitionRewrite.toJson(this);
     }
 
     public static RetentionManifest fromJson(String json) {
-        return PartitionTask.read(json, RetentionManifest.class);
+        return PartitionRewrite.fromJson(json, RetentionManifest.class);
     }
 }

@@ -1,4 +1,4 @@
-package io.decisionledger.compaction;
+package io.decisionledger.rewrite;
 
 /**
  * What happened to one partition: the progress line the job prints and the numbers its final report
@@ -6,9 +6,7 @@ package io.decisionledger.compaction;
  *
  * @param dataset the dataset
  * @param partition relative partition path (tenant and date; no personal data)
- * @param outcome COMPACTED, ROLLED_FORWARD (an earlier attempt's swap or deletion was finished),
- *     CLEANED (only stale in-progress files were removed), ALREADY_DONE; for retention DELETED
- *     (past retention: summarised, archived if asked, deleted) or HELD (nothing deletable)
+ * @param outcome what the rewrite did
  * @param filesBefore source files merged
  * @param bytesBefore their bytes
  * @param filesAfter merged files written
@@ -22,7 +20,7 @@ package io.decisionledger.compaction;
 public record PartitionResult(
         Dataset dataset,
         String partition,
-        String outcome,
+        Outcome outcome,
         int filesBefore,
         long bytesBefore,
         int filesAfter,
@@ -33,11 +31,36 @@ public record PartitionResult(
         long deleted,
         long held) {
 
+    /** What a rewrite did with a partition, or (dry run) would do. */
+    public enum Outcome {
+        /** Merged into sorted, verified files. */
+        COMPACTED,
+        /** An earlier attempt's committed swap or deletion was finished. */
+        ROLLED_FORWARD,
+        /** Only stale in-progress files were removed. */
+        CLEANED,
+        /** An earlier attempt of the same run had already finished the swap or deletion. */
+        ALREADY_DONE,
+        /** Past retention: summarised, archived if asked, deleted (held rows rewritten). */
+        DELETED,
+        /** Past retention, but nothing deletable: every row is held or not yet expired. */
+        HELD,
+        /** Dry run: would be merged. */
+        PLANNED,
+        /** Dry run: would be deleted past retention. */
+        PLANNED_DELETE;
+
+        /** Whether this outcome is retention's (for the report's retention line). */
+        public boolean retention() {
+            return this == DELETED || this == HELD || this == PLANNED_DELETE;
+        }
+    }
+
     /** A compaction result: nothing deleted. */
     public PartitionResult(
             Dataset dataset,
             String partition,
-            String outcome,
+            Outcome outcome,
             int filesBefore,
             long bytesBefore,
             int filesAfter,
@@ -60,16 +83,12 @@ public record PartitionResult(
                 0);
     }
 
+    /**
+     * Whether retention produced this result: a deletion (done, planned or rolled forward) or a
+     * partition past retention where everything is held.
+     */
     public boolean retention() {
-        return outcome.equals("DELETED") || outcome.equals("HELD") || deleted > 0;
-    }
-
-    public String toJson() {
-        return PartitionTask.write(this);
-    }
-
-    public static PartitionResult fromJson(String json) {
-        return PartitionTask.read(json, PartitionResult.class);
+        return outcome.retention() || deleted > 0;
     }
 
     public String progressLine() {

@@ -1,4 +1,4 @@
-package io.decisionledger.compaction;
+package io.decisionledger.rewrite;
 
 import java.util.List;
 
@@ -30,10 +30,10 @@ public record SwapManifest(
     public record Output(String staged, String target, long bytes, long rows) {}
 
     public String toJson() {
-        return PartitionTask.write(this);
+        return PartitionRewrite.toJson(this);
     }
 
     public static SwapManifest fromJson(String json) {
-        return PartitionTask.read(json, SwapManifest.class);
+        return PartitionRewrite.fromJson(json, SwapManifest.class);
     }
 }

@@ -1,10 +1,16 @@
-package io.decisionledger.compaction;
+package io.decisionledger.retention;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
-import io.decisionledger.retention.LegalHolds;
-import io.decisionledger.retention.RetentionPolicy;
-import io.decisionledger.retention.RetentionSummaries;
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.Fingerprints;
+import io.decisionledger.rewrite.MergedFileWriter;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
+import io.decisionledger.rewrite.PartitionRewrite;
+import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SwapManifest;
+import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
@@ -24,15 +30,15 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Deletes one partition past retention, keeping what legal holds protect, with the same crash-safe
- * protocol as compaction's swap:
+ * Deletes one partition past retention, keeping what legal holds protect, with the crash-safe
+ * partition rewrite that compaction's swap also uses ({@link io.decisionledger.rewrite}):
  *
  * <ol>
  *   <li>read the planned files; split the rows into kept (under a hold; in quarantine also rows of
  *       tenants whose retention has not run out) and deleted;
  *   <li>stage the summaries and chain anchors of the deleted audit rows, and the kept rows
  *       rewritten as one sorted, verified merged file per dataset partition ({@link
- *       PartitionCompactor});
+ *       MergedFileWriter});
  *   <li>write the {@link RetentionManifest} (the commit point);
  *   <li>copy every source file to the archive, if one is configured;
  *   <li>publish summaries, anchors and kept files;
@@ -51,11 +57,23 @@ public final class PartitionRetainer implements Serializable {
     private final String holdsLocation;
     private final String holdsSha256;
     private final String archive;
-    private final PartitionCompactor compactor;
+    private final MergedFileWriter writer;
     private final SwapStep failAt;
 
     private transient LegalHolds holds;
 
+    /**
+     * @param lake the lake of record: where summaries, anchors and kept files go
+     * @param policy the retention period per tenant
+     * @param asOf "today", against which quarantined rows expire one by one
+     * @param holdsLocation the legal holds file, or null for none; the task reads it itself, so the
+     *     user and case ids it names never travel in the job graph
+     * @param holdsSha256 the file's digest when the run was planned: a file changed since then
+     *     fails the task rather than deleting by another list than the one planned with
+     * @param archive lake root every deleted file is copied to first, or null for no copy
+     * @param writer writes the kept rows as merged files
+     * @param failAt crash tests only: the step to stop at as a crash would, or null
+     */
     public PartitionRetainer(
             LakeLayout lake,
             RetentionPolicy policy,
@@ -63,7 +81,7 @@ public final class PartitionRetainer implements Serializable {
             String holdsLocation,
             String holdsSha256,
             String archive,
-            PartitionCompactor compactor,
+            MergedFileWriter writer,
             SwapStep failAt) {
         this.lake = lake;
         this.policy = policy;
@@ -71,21 +89,8 @@ public final class PartitionRetainer implements Serializable {
         this.holdsLocation = holdsLocation;
         this.holdsSha256 = holdsSha256;
         this.archive = archive;
-        this.compactor = compactor;
+        this.writer = writer;
         this.failAt = failAt;
-    }
-
-    public static PartitionRetainer of(
-            CompactionOptions options, RetentionPolicy policy, LegalHolds holds) {
-        return new PartitionRetainer(
-                options.lake(),
-                policy,
-                options.asOf(),
-                options.legalHolds(),
-                holds.sha256(),
-                options.archive(),
-                PartitionCompactor.of(options),
-                options.failAt());
     }
 
     private LegalHolds holds() {
@@ -113,15 +118,15 @@ public final class PartitionRetainer implements Serializable {
         Path manifestFile = new Path(staging, RetentionManifest.FILE_NAME);
         if (stagingFs.exists(manifestFile)) {
             RetentionManifest m =
-                    RetentionManifest.fromJson(PartitionCompactor.readText(manifestFile));
+                    RetentionManifest.fromJson(PartitionRewrite.readText(manifestFile));
             rollForward(m, manifestFile);
-            return result(task, "ROLLED_FORWARD", m.outputs().size(), m, started);
+            return result(task, Outcome.ROLLED_FORWARD, m.outputs().size(), m, started);
         }
         if (stagingFs.exists(staging)) {
             stagingFs.delete(staging, true);
         }
         if (alreadyDeleted(task)) {
-            return result(task, "ALREADY_DONE", 0, null, started);
+            return result(task, Outcome.ALREADY_DONE, 0, null, started);
         }
 
         // 1. read and split
@@ -136,7 +141,7 @@ public final class PartitionRetainer implements Serializable {
             long[] rows = {0};
             for (PartitionTask.FileRef source : part.sources()) {
                 LakeFiles.forEachRecord(
-                        PartitionCompactor.status(source),
+                        PartitionRewrite.status(source),
                         part.dataset().recordClass(),
                         r -> {
                             rows[0]++;
@@ -155,14 +160,14 @@ public final class PartitionRetainer implements Serializable {
             return new PartitionResult(
                     task.parts().get(0).dataset(),
                     task.label(),
-                    "HELD",
+                    Outcome.HELD,
                     task.sourceFiles(),
                     task.sourceBytes(),
                     task.sourceFiles(),
                     task.sourceBytes(),
                     0,
                     0,
-                    PartitionCompactor.millis(started),
+                    PartitionRewrite.millis(started),
                     0,
                     held);
         }
@@ -215,14 +220,13 @@ public final class PartitionRetainer implements Serializable {
             }
             RetentionTask.Part part = task.parts().get(i);
             PartitionTask rewrite = task.rewriteOf(part);
-            PartitionCompactor.Fingerprints prints =
-                    new PartitionCompactor.Fingerprints(part.dataset());
+            Fingerprints prints = new Fingerprints(part.dataset());
             byte[][] keptPrints = prints.sorted(keep);
-            Set<String> keptIds = PartitionCompactor.eventIds(part.dataset(), keep);
+            Set<String> keptIds = PartitionRewrite.eventIds(part.dataset(), keep);
             keep.sort(part.dataset().order());
             List<SwapManifest.Output> rewritten =
-                    compactor.writeStaged(rewrite, new Path(rewrite.stagingDir()), keep);
-            PartitionCompactor.verify(rewrite, rewritten, keep.size(), keptPrints, keptIds, prints);
+                    writer.writeStaged(rewrite, new Path(rewrite.stagingDir()), keep);
+            PartitionRewrite.verify(rewrite, rewritten, keep.size(), keptPrints, keptIds, prints);
             outputs.addAll(rewritten);
         }
         fail(SwapStep.STAGED);
@@ -255,12 +259,35 @@ public final class PartitionRetainer implements Serializable {
         RetentionManifest manifest =
                 new RetentionManifest(
                         task.runId(), task.label(), archives, outputs, sources, deleted, held);
-        PartitionCompactor.writeAtomically(manifest.toJson(), manifestFile);
+        PartitionRewrite.writeAtomically(manifest.toJson(), manifestFile);
         fail(SwapStep.MANIFEST_WRITTEN);
 
         // 4.-6.
         rollForward(manifest, manifestFile);
-        return result(task, "DELETED", outputs.size(), manifest, started);
+        return result(task, Outcome.DELETED, outputs.size(), manifest, started);
+    }
+
+    /**
+     * Finishes a deletion an earlier run committed (its manifest found in that run's staging
+     * folder), and says so as a {@code ROLLED_FORWARD} result with the manifest's numbers.
+     */
+    public PartitionResult rollForwardEarlierRun(RetentionManifest m, Path manifestFile)
+            throws IOException {
+        long started = System.nanoTime();
+        rollForward(m, manifestFile);
+        return new PartitionResult(
+                Dataset.AUDIT,
+                m.label(),
+                Outcome.ROLLED_FORWARD,
+                m.sources().size(),
+                m.sources().stream().mapToLong(PartitionTask.FileRef::bytes).sum(),
+                m.outputs().size(),
+                m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
+                0,
+                0,
+                PartitionRewrite.millis(started),
+                m.deleted(),
+                m.held());
     }
 
     /**
@@ -272,7 +299,7 @@ public final class PartitionRetainer implements Serializable {
             archiveCopy(m.label(), copy);
         }
         fail(SwapStep.ARCHIVED);
-        PartitionCompactor.publishThenDelete(m.label(), m.outputs(), m.sources(), failAt);
+        PartitionRewrite.publishThenDelete(m.label(), m.outputs(), m.sources(), failAt);
         removeEmptyFolders(m.sources());
         Path staging = manifestFile.getParent();
         staging.getFileSystem().delete(staging, true);
@@ -392,11 +419,11 @@ public final class PartitionRetainer implements Serializable {
     }
 
     private void fail(SwapStep step) {
-        PartitionCompactor.failAt(step, failAt);
+        PartitionRewrite.failAt(step, failAt);
     }
 
     private static PartitionResult result(
-            RetentionTask task, String outcome, int outputs, RetentionManifest m, long started) {
+            RetentionTask task, Outcome outcome, int outputs, RetentionManifest m, long started) {
         return new PartitionResult(
                 task.parts().get(0).dataset(),
                 task.label(),
@@ -407,7 +434,7 @@ public final class PartitionRetainer implements Serializable {
                 m == null ? 0 : m.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
                 0,
                 0,
-                PartitionCompactor.millis(started),
+                PartitionRewrite.millis(started),
                 m == null ? 0 : m.deleted(),
                 m == null ? 0 : m.held());
     }

@@ -1,10 +1,10 @@
-package io.decisionledger.compaction;
+package io.decisionledger.rewrite;
 
 /**
- * The steps of compaction's swap protocol for one partition, in order. Each names the moment just
- * after it completes; a crash test makes the compactor stop there ({@link
- * CompactionOptions#failAt()}) exactly as a killed process would, then runs again and checks that
- * nothing was lost or duplicated.
+ * The steps of the partition rewrite protocol, in order. Each names the moment just after it
+ * completes; a crash test makes a rewrite stop there ({@link PartitionRewrite#failAt}, compaction's
+ * {@code --fail-at}) exactly as a killed process would, then runs again and checks that nothing was
+ * lost or duplicated.
  */
 public enum SwapStep {
     /** Merged files written to the staging area, outside every dataset folder. */

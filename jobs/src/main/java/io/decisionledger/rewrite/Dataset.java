@@ -1,4 +1,4 @@
-package io.decisionledger.compaction;
+package io.decisionledger.rewrite;
 
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.DecisionRecord;
@@ -12,9 +12,10 @@ import java.util.Locale;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * The three record datasets compaction merges, with what differs between them: where they live,
- * their record class, how a partition folder names its date, the order rows are written in (so that
- * a point lookup touches few row groups) and the columns that get bloom filters.
+ * The three record datasets a partition rewrite works on (compaction merges them, retention deletes
+ * from them), with what differs between them: where they live, their record class, how a partition
+ * folder names its date, the order rows are written in (so that a point lookup touches few row
+ * groups) and the columns that get bloom filters.
  */
 public enum Dataset {
     /**

@@ -1,12 +1,15 @@
-package io.decisionledger.compaction;
+package io.decisionledger.retention;
 
+import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.PartitionTask;
 import java.util.List;
 
 /**
  * One partition past retention, as the planner found it: for a tenant and date, the audit and ops
  * partitions deleted together (so the masked copies of held records stay with them); for
- * quarantine, one ingest date whose rows are judged one by one (their tenants differ). Travels to
- * the task as JSON; holds no personal data (the task reads user and case holds itself).
+ * quarantine, one ingest date whose rows are judged one by one (their tenants differ). Planned on
+ * the job's client, carried out in a Flink task; holds no personal data (the task reads user and
+ * case holds itself).
  *
  * @param tenantId the tenant (null for quarantine)
  * @param date the partition date, yyyy-MM-dd
@@ -50,13 +53,5 @@ public record RetentionTask(
                 runId,
                 part.sources(),
                 List.of());
-    }
-
-    public String toJson() {
-        return PartitionTask.write(this);
-    }
-
-    public static RetentionTask fromJson(String json) {
-        return PartitionTask.read(json, RetentionTask.class);
     }
 }

@@ -1,0 +1,198 @@
+package io.decisionledger.compaction;
+
+import io.decisionledger.retention.LegalHolds;
+import io.decisionledger.retention.PartitionRetainer;
+import io.decisionledger.retention.RetentionPlanner;
+import io.decisionledger.retention.RetentionPolicy;
+import io.decisionledger.retention.RetentionTask;
+import io.decisionledger.rewrite.MergedFileWriter;
+import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionResult.Outcome;
+import io.decisionledger.rewrite.PartitionTask;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * The client side of a compaction run, before and after the Flink job: finishes what crashed
+ * earlier runs committed ({@link CompactionPlanner#recoverEarlierRuns}), plans the partitions past
+ * retention ({@link RetentionPlanner}) and the closed partitions to merge, then either prints the
+ * plan (dry run) or runs the {@link CompactionPipeline} on it, printing a line as each partition
+ * completes, and sums everything into the {@link CompactionReport}. A failed job throws (exit code
+ * 1: run it again, it finishes or discards what the failed run left).
+ */
+public final class CompactionRunner {
+
+    private final CompactionOptions options;
+
+    public CompactionRunner(CompactionOptions options) {
+        this.options = options;
+    }
+
+    /** What the run found to do before the job starts. */
+    private record Plan(
+            List<PartitionResult> rolledForward,
+            List<RetentionTask> expired,
+            List<PartitionTask> merges,
+            RetentionPolicy policy,
+            LegalHolds holds,
+            PartitionRetainer retainer) {}
+
+    /** Plans, runs the rewrite on {@code env} (unless a dry run) and reports; progress to log. */
+    public CompactionReport run(StreamExecutionEnvironment env, PrintStream log) throws Exception {
+        long started = System.nanoTime();
+        log.printf(
+                "Compaction run %s%s: %s partitions dated %s or earlier, %s -> %s%n",
+                options.runId(),
+                options.dryRun() ? " (dry run)" : "",
+                options.datasets(),
+                options.newestClosedDate(),
+                options.landing(),
+                options.lake());
+        Plan plan = plan(log);
+        List<PartitionResult> results = new ArrayList<>(plan.rolledForward());
+        if (options.dryRun()) {
+            results.addAll(dryRun(plan, log));
+        } else {
+            results.addAll(execute(env, plan, log));
+        }
+        return CompactionReport.of(
+                options.runId(),
+                options.dryRun(),
+                results,
+                plan.rolledForward().size(),
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private Plan plan(PrintStream log) throws IOException {
+        CompactionPlanner planner = new CompactionPlanner(options);
+        RetentionPolicy policy = options.retentionPolicy();
+        LegalHolds holds =
+                options.legalHolds() == null
+                        ? LegalHolds.none()
+                        : LegalHolds.load(options.legalHolds());
+        PartitionRetainer retainer = retainer(options, policy, holds);
+        List<PartitionResult> rolledForward =
+                planner.recoverEarlierRuns(log, options.retention() ? retainer : null);
+        RetentionPlanner.Plan retention = RetentionPlanner.Plan.none();
+        if (options.retention()) {
+            log.printf(
+                    "Retention: %s, %d legal holds%s%n",
+                    policy,
+                    holds.holds().size(),
+                    options.archive() == null ? "" : ", archive " + options.archive());
+            retention =
+                    planner.retentionPlanner(policy, holds)
+                            .plan(options.datasets(), options.tenant(), log);
+        }
+        return new Plan(
+                rolledForward, retention.tasks(), planner.plan(retention), policy, holds, retainer);
+    }
+
+    /** Prints what the run would do and returns it as PLANNED results; changes nothing. */
+    private List<PartitionResult> dryRun(Plan plan, PrintStream log) {
+        List<PartitionResult> planned = new ArrayList<>();
+        for (RetentionTask t : plan.expired()) {
+            log.printf(
+                    "  would delete %s past retention (%s): %d files (%.2f MB)%s%s%n",
+                    t.label(),
+                    t.tenantId() == null
+                            ? "rows whose tenant's period ran out"
+                            : plan.policy().periodOf(t.tenantId()),
+                    t.sourceFiles(),
+                    t.sourceBytes() / 1e6,
+                    options.archive() == null ? "" : ", archived first",
+                    plan.holds().holds().isEmpty()
+                            ? ""
+                            : ", keeping rows under user or case holds");
+            planned.add(
+                    new PartitionResult(
+                            t.parts().get(0).dataset(),
+                            t.label(),
+                            Outcome.PLANNED_DELETE,
+                            t.sourceFiles(),
+                            t.sourceBytes(),
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0));
+        }
+        for (PartitionTask t : plan.merges()) {
+            log.printf(
+                    "  would merge %s %s: %d files (%.2f MB)%s%n",
+                    t.dataset().label(),
+                    t.partition(),
+                    t.sources().size(),
+                    t.sourceBytes() / 1e6,
+                    t.staleInProgress().isEmpty()
+                            ? ""
+                            : ", remove "
+                                    + t.staleInProgress().size()
+                                    + " stale in-progress files");
+            planned.add(
+                    new PartitionResult(
+                            t.dataset(),
+                            t.partition(),
+                            Outcome.PLANNED,
+                            t.sources().size(),
+                            t.sourceBytes(),
+                            0,
+                            0,
+                            0,
+                            t.staleInProgress().size(),
+                            0));
+        }
+        return planned;
+    }
+
+    /** Runs the pipeline on the planned work and collects a result per partition as it ends. */
+    private List<PartitionResult> execute(
+            StreamExecutionEnvironment env, Plan plan, PrintStream log) throws Exception {
+        List<PartitionResult> results = new ArrayList<>();
+        if (plan.merges().isEmpty() && plan.expired().isEmpty()) {
+            return results;
+        }
+        log.printf(
+                "  %,d partitions to compact, %,d past retention%n",
+                plan.merges().size(), plan.expired().size());
+        CompactionPipeline pipeline =
+                new CompactionPipeline(
+                        CompactionPipeline.plannedWork(
+                                CompactionPipeline.inStartOrder(plan.expired(), plan.merges())),
+                        PartitionCompactor.of(options),
+                        plan.retainer());
+        try (CloseableIterator<PartitionResult> done = pipeline.build(env).collectAsync()) {
+            JobClient job = env.executeAsync(CompactionJob.JOB_NAME);
+            while (done.hasNext()) {
+                PartitionResult r = done.next();
+                log.println(r.progressLine());
+                results.add(r);
+            }
+            job.getJobExecutionResult().get();
+        }
+        return results;
+    }
+
+    /**
+     * The run's retainer: what it needs of the options, and the digest of the holds planned with.
+     */
+    static PartitionRetainer retainer(
+            CompactionOptions options, RetentionPolicy policy, LegalHolds holds) {
+        return new PartitionRetainer(
+                options.lake(),
+                policy,
+                options.asOf(),
+                options.legalHolds(),
+                holds.sha256(),
+                options.archive(),
+                new MergedFileWriter(options.parquet(), options.targetFileBytes()),
+                options.failAt());
+    }
+}

@@ -1,0 +1,114 @@
+package io.decisionledger.verify;
+
+import io.decisionledger.chain.ChainEntry;
+import io.decisionledger.retention.RetentionAnchors;
+import io.decisionledger.schema.ChainHead;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.operators.Order;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.connector.datagen.functions.FromElementsGeneratorFunction;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The verify job's graph, a Flink batch job: audit files are read and every record re-hashed in
+ * parallel across files ({@link ReadChainEntries}); the entries are sorted by chain and seq with
+ * Flink's external sort (spilling to disk, so a lake larger than memory verifies) and each chain is
+ * walked by one subtask, chains in parallel ({@link ChainChecker}); event ids are counted to find
+ * duplicates. Out come the violations, and per chain its {@link ChainStats}. Both go back to the
+ * client ({@link VerifyRunner}), so the graph ends in streams, not sinks; tests plug in any bounded
+ * source of file paths.
+ */
+public final class VerifyPipeline {
+
+    /**
+     * What the graph produces: the violations, and one {@link ChainStats} per chain with records.
+     */
+    public record Outputs(DataStream<Violation> violations, DataStream<ChainStats> chains) {}
+
+    private final Source<String, ?, ?> auditFiles;
+    private final Map<String, ChainHead> heads;
+    private final RetentionAnchors anchors;
+
+    /**
+     * @param auditFiles paths of the audit Parquet files to verify, bounded
+     * @param heads the latest published head of every chain, by chain key
+     * @param anchors runs of positions retention deleted (with summaries)
+     */
+    public VerifyPipeline(
+            Source<String, ?, ?> auditFiles,
+            Map<String, ChainHead> heads,
+            RetentionAnchors anchors) {
+        this.auditFiles = auditFiles;
+        this.heads = heads;
+        this.anchors = anchors;
+    }
+
+    /** A bounded source of file paths, as listed by the client. */
+    public static Source<String, ?, ?> filesListed(List<String> paths) {
+        return new DataGeneratorSource<>(
+                new FromElementsGeneratorFunction<>(Types.STRING, paths.toArray(new String[0])),
+                paths.size(),
+                Types.STRING);
+    }
+
+    public Outputs build(StreamExecutionEnvironment env) {
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        DataStream<ChainEntry> entries =
+                env.fromSource(
+                                auditFiles,
+                                WatermarkStrategy.noWatermarks(),
+                                "audit-files",
+                                Types.STRING)
+                        // one reader lists, the rebalance spreads the files over the readers
+                        .setParallelism(1)
+                        .rebalance()
+                        .flatMap(new ReadChainEntries())
+                        .returns(TypeInformation.of(ChainEntry.class))
+                        .name("read-and-rehash");
+        SingleOutputStreamOperator<Violation> chainViolations =
+                entries.keyBy(ChainEntry::chainKey)
+                        .fullWindowPartition()
+                        .sortPartition(e -> e.seq, Order.ASCENDING)
+                        .name("sort-by-chain-and-seq")
+                        .transform(
+                                "check-chains",
+                                TypeInformation.of(Violation.class),
+                                new ChainChecker(heads, anchors));
+        DataStream<Violation> duplicates =
+                entries.map(e -> Tuple3.of(e.tenantId + "/" + e.eventId, 1L, e.file))
+                        .returns(Types.TUPLE(Types.STRING, Types.LONG, Types.STRING))
+                        .name("event-ids")
+                        .keyBy(t -> t.f0)
+                        .reduce((a, b) -> Tuple3.of(a.f0, a.f1 + b.f1, a.f2))
+                        .name("count-event-ids")
+                        .filter(t -> t.f1 > 1)
+                        .map(VerifyPipeline::duplicate)
+                        .returns(TypeInformation.of(Violation.class))
+                        .name("duplicate-event-ids");
+        return new Outputs(
+                chainViolations.union(duplicates),
+                chainViolations.getSideOutput(ChainChecker.CHAIN_STATS));
+    }
+
+    private static Violation duplicate(Tuple3<String, Long, String> t) {
+        String tenant = t.f0.substring(0, t.f0.indexOf('/'));
+        String eventId = t.f0.substring(t.f0.indexOf('/') + 1);
+        return Violation.of(
+                ViolationKind.DUPLICATE_EVENT_ID,
+                tenant,
+                0,
+                -1,
+                -1,
+                t.f2,
+                "event " + eventId + " is stored " + t.f1 + " times");
+    }
+}

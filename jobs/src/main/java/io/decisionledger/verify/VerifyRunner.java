@@ -1,0 +1,230 @@
+package io.decisionledger.verify;
+
+import io.decisionledger.chain.ChainHasher;
+import io.decisionledger.chain.ChainSharding;
+import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.retention.RetentionAnchors;
+import io.decisionledger.schema.ChainHead;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * The client side of a verification: lists the audit files, reads the published heads and the
+ * retention anchors, runs the {@link VerifyPipeline}, collects its violations and chain statistics
+ * (printing progress every few seconds), adds the heads whose chain has no record left, and makes
+ * the {@link VerifyReport}. For {@code main} it also writes the JSON report, prints the summary and
+ * gives the exit code: 0 clean, 1 violations found.
+ */
+public final class VerifyRunner {
+
+    /** At most this many violations are listed in the report; all are counted. */
+    static final int MAX_LISTED = 10_000;
+
+    private final VerifyJob.Options options;
+
+    public VerifyRunner(VerifyJob.Options options) {
+        this.options = options;
+    }
+
+    /** Runs, writes the JSON report, prints the summary; returns the exit code. */
+    public int runAndReport(StreamExecutionEnvironment env, PrintStream out) throws Exception {
+        VerifyReport report = run(env, out);
+        report.writeTo(options.report());
+        out.println(report.summary());
+        return report.clean() ? 0 : 1;
+    }
+
+    /**
+     * Runs the verification on {@code env} and returns the report; progress goes to {@code log}.
+     */
+    public VerifyReport run(StreamExecutionEnvironment env, PrintStream log) throws Exception {
+        long started = System.nanoTime();
+        LakeLayout lake = options.lake();
+        Path audit =
+                options.tenant() == null
+                        ? lake.auditDecisions()
+                        : new Path(lake.auditDecisions(), "tenant_id=" + options.tenant());
+        List<FileStatus> files = LakeFiles.parquetFiles(audit);
+        Map<String, ChainHead> heads = latestHeads(lake, options.tenant());
+        RetentionAnchors anchors = RetentionAnchors.load(lake, options.tenant());
+        long bytes = files.stream().mapToLong(FileStatus::getLen).sum();
+        log.printf(
+                "Verifying %,d files (%.1f MB) under %s against %,d published chain heads%s%n",
+                files.size(),
+                bytes / 1e6,
+                audit,
+                heads.size(),
+                anchors.isEmpty()
+                        ? ""
+                        : String.format(" and %,d retention anchors", anchors.runs()));
+
+        List<Violation> found = new ArrayList<>();
+        Set<String> chainsSeen = new HashSet<>();
+        long records = 0;
+        long bridged = 0;
+        if (!files.isEmpty()) {
+            List<String> paths = files.stream().map(f -> f.getPath().toString()).toList();
+            VerifyPipeline.Outputs outputs =
+                    new VerifyPipeline(VerifyPipeline.filesListed(paths), heads, anchors)
+                            .build(env);
+            try (CloseableIterator<Either<Violation, ChainStats>> results =
+                    toClient(outputs).collectAsync()) {
+                JobClient job = env.executeAsync("decision-ledger verify");
+                Thread progress = progressReporter(job, files.size(), log);
+                try {
+                    while (results.hasNext()) {
+                        Either<Violation, ChainStats> next = results.next();
+                        if (next.isLeft()) {
+                            found.add(next.left());
+                        } else {
+                            chainsSeen.add(next.right().chainKey());
+                            bridged += next.right().bridged();
+                        }
+                    }
+                } finally {
+                    progress.interrupt();
+                }
+                records =
+                        (Long)
+                                job.getJobExecutionResult()
+                                        .get()
+                                        .getAccumulatorResult(ReadChainEntries.RECORDS_ACCUMULATOR);
+            }
+        }
+        for (Map.Entry<String, ChainHead> head : heads.entrySet()) {
+            if (!chainsSeen.contains(head.getKey())) {
+                ChainHead h = head.getValue();
+                // every record of the chain may have been deleted by retention
+                RetentionAnchors.Bridge b =
+                        anchors.bridge(head.getKey(), 0, ChainHasher.GENESIS, h.getChainSeq() + 1);
+                if (b.brokenAt() == null
+                        && b.nextSeq() == h.getChainSeq() + 1
+                        && b.hash().equals(h.getHash())) {
+                    bridged += b.bridged();
+                    continue;
+                }
+                found.add(
+                        Violation.of(
+                                ViolationKind.TRUNCATED,
+                                h.getTenantId(),
+                                h.getChainShard(),
+                                1,
+                                h.getChainSeq(),
+                                null,
+                                "a head was published at seq "
+                                        + h.getChainSeq()
+                                        + " but no record of this chain is left"));
+            }
+        }
+        Map<String, Long> byKind = new TreeMap<>();
+        found.forEach(v -> byKind.merge(v.kind, 1L, Long::sum));
+        found.sort(
+                Comparator.comparing((Violation v) -> v.tenantId == null ? "" : v.tenantId)
+                        .thenComparingInt(v -> v.chainShard)
+                        .thenComparingLong(v -> v.seqFrom)
+                        .thenComparing(v -> v.kind));
+        List<Violation> listed = found.size() > MAX_LISTED ? found.subList(0, MAX_LISTED) : found;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new VerifyReport(
+                lake.root(),
+                options.tenant(),
+                files.size(),
+                records,
+                chainsSeen.size(),
+                heads.size(),
+                bridged,
+                byKind,
+                List.copyOf(listed),
+                seconds);
+    }
+
+    /**
+     * Both outputs in one stream to the client. Two collected streams would each fill a bounded
+     * buffer in the job; the client reading one to its end while the other's is full would stall
+     * the chain checker, which feeds both.
+     */
+    private static DataStream<Either<Violation, ChainStats>> toClient(
+            VerifyPipeline.Outputs outputs) {
+        TypeInformation<Either<Violation, ChainStats>> type =
+                new EitherTypeInfo<>(
+                        TypeInformation.of(Violation.class), TypeInformation.of(ChainStats.class));
+        return outputs.violations()
+                .map(v -> Either.<Violation, ChainStats>Left(v))
+                .returns(type)
+                .name("violations-to-client")
+                .union(
+                        outputs.chains()
+                                .map(c -> Either.<Violation, ChainStats>Right(c))
+                                .returns(type)
+                                .name("chain-stats-to-client"));
+    }
+
+    /** The latest published head of every chain (highest seq), from {@code chain/heads/}. */
+    static Map<String, ChainHead> latestHeads(LakeLayout lake, String tenant) throws IOException {
+        Path dir =
+                tenant == null
+                        ? lake.chainHeads()
+                        : new Path(lake.chainHeads(), "tenant_id=" + tenant);
+        Map<String, ChainHead> latest = new HashMap<>();
+        for (FileStatus f : LakeFiles.parquetFiles(dir)) {
+            LakeFiles.forEachRecord(
+                    f,
+                    ChainHead.class,
+                    h ->
+                            latest.merge(
+                                    ChainSharding.chainKey(h.getTenantId(), h.getChainShard()),
+                                    h,
+                                    (a, b) -> a.getChainSeq() >= b.getChainSeq() ? a : b));
+        }
+        return latest;
+    }
+
+    private static Thread progressReporter(JobClient job, int totalFiles, PrintStream log) {
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                while (!Thread.currentThread().isInterrupted()) {
+                                    Thread.sleep(5_000);
+                                    Map<String, Object> acc = job.getAccumulators().get();
+                                    log.printf(
+                                            "  ... %s of %,d files read, %s records re-hashed%n",
+                                            acc.getOrDefault(ReadChainEntries.FILES_ACCUMULATOR, 0),
+                                            totalFiles,
+                                            acc.getOrDefault(
+                                                    ReadChainEntries.RECORDS_ACCUMULATOR, 0));
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            } catch (Exception e) {
+                                // Progress is a courtesy: a failed poll must not fail verification.
+                                log.println(
+                                        "  (progress unavailable: "
+                                                + e.getClass().getSimpleName()
+                                                + ")");
+                            }
+                        },
+                        "verify-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
