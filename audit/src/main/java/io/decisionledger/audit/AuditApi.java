@@ -7,6 +7,9 @@ import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.LakeOptions;
+import io.decisionledger.options.OptionTable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -51,65 +54,78 @@ public final class AuditApi implements AutoCloseable {
             String trustedRoleHeader,
             int threads) {
 
-        public static Options parse(String[] args) {
-            Map<String, String> o = new HashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
-                }
-                o.put(args[i].substring(2), args[++i]);
-            }
-            for (String k : o.keySet()) {
-                if (!java.util.Set.of(
-                                "lake",
-                                "tokens",
-                                "bind",
-                                "port",
-                                "trusted-user-header",
-                                "trusted-role-header",
-                                "threads")
-                        .contains(k)) {
-                    throw new IllegalArgumentException("unknown option --" + k);
-                }
-            }
-            if (!o.containsKey("lake") || !o.containsKey("tokens")) {
-                throw new IllegalArgumentException("--lake and --tokens are required");
-            }
-            if (o.containsKey("trusted-user-header") != o.containsKey("trusted-role-header")) {
-                throw new IllegalArgumentException(
+        /** The command line of {@code audit-api} ({@code serve} in the audit jar). */
+        public static final Command<Options> COMMAND =
+                Command.of(
+                                "audit-api",
+                                "audit-api: read-only HTTP API for compliance tooling (JSON).\n\n"
+                                        + "Usage: Main audit-api --lake URI --tokens FILE"
+                                        + " [options]\n\n",
+                                table(),
+                                Options::read)
+                        .withFooter(
+                                """
+
+                                GET /health
+                                GET /v1/decision-at?tenant=T&user=U|case=C|user_pseudonym=P|case_pseudonym=P&at=TIME&purpose=WHY
+                                GET /v1/history?tenant=T&user=U|...&from=TIME&to=TIME&purpose=WHY
+                                GET /v1/event?tenant=T&event_id=E[&view=full|masked]&purpose=WHY
+                                GET /v1/access-log?[tenant=T][&event_id=E][&actor=A][&from=DATE][&to=DATE][&verify=true]&purpose=WHY
+                                GET /v1/bundle?tenant=T&event_id=E&purpose=WHY        (application/zip)
+                                Authorization: Bearer <token>
+                                """);
+
+        private static OptionTable table() {
+            OptionTable t = new OptionTable();
+            LakeOptions.declareRequired(t, "Lake root.");
+            t.required(
+                    "tokens",
+                    "Lines '<sha256-hex of token> <user> <role>' (printf %s \"$TOKEN\" |"
+                            + " sha256sum).");
+            t.add(
+                    "bind",
+                    "127.0.0.1",
+                    "Address to listen on (put the SSO proxy in front; do not expose it"
+                            + " directly).");
+            t.add("port", "8686", "Port (0 = any free port).");
+            t.add(
+                    "trusted-user-header",
+                    "",
+                    "With --trusted-role-header: take user and role from these headers, but only"
+                            + " on requests that carry an sso_proxy token.");
+            t.add("trusted-role-header", "", "See --trusted-user-header.");
+            t.add("threads", "4", "Request threads.");
+            return t;
+        }
+
+        private static Options read(OptionTable.Parsed given) {
+            String userHeader = given.optional("trusted-user-header");
+            String roleHeader = given.optional("trusted-role-header");
+            if ((userHeader == null) != (roleHeader == null)) {
+                throw new OptionTable.InvalidOptionException(
                         "--trusted-user-header and --trusted-role-header go together");
             }
+            int port = given.integer("port", 0);
+            if (port > 65535) {
+                throw new OptionTable.InvalidOptionException("--port must be at most 65535");
+            }
             return new Options(
-                    LakeLayout.at(o.get("lake")),
-                    Path.of(o.get("tokens")),
-                    o.getOrDefault("bind", "127.0.0.1"),
-                    Integer.parseInt(o.getOrDefault("port", "8686")),
-                    o.get("trusted-user-header"),
-                    o.get("trusted-role-header"),
-                    Integer.parseInt(o.getOrDefault("threads", "4")));
+                    LakeOptions.lake(given),
+                    Path.of(given.value("tokens")),
+                    given.value("bind"),
+                    port,
+                    userHeader,
+                    roleHeader,
+                    given.integer("threads", 1));
+        }
+
+        /** The options {@code args} give; a bad command line is an InvalidOptionException. */
+        public static Options parse(String[] args) {
+            return COMMAND.parse(args);
         }
 
         static String help() {
-            return """
-                    audit-api: read-only HTTP API for compliance tooling (JSON).
-
-                    Usage: Main audit-api --lake URI --tokens FILE [options]
-
-                      --lake URI                  lake root
-                      --tokens FILE               lines '<sha256-hex of token> <user> <role>' (printf %s "$TOKEN" | sha256sum)
-                      --bind ADDRESS              default 127.0.0.1 (put the SSO proxy in front; do not expose it directly)
-                      --port N                    default 8686 (0 = any free port)
-                      --trusted-user-header NAME  with --trusted-role-header: take user and role from these headers,
-                      --trusted-role-header NAME  but only on requests that carry an sso_proxy token
-                      --threads N                 request threads, default 4
-
-                    GET /health
-                    GET /v1/decision-at?tenant=T&user=U|case=C|user_pseudonym=P|case_pseudonym=P&at=TIME&purpose=WHY
-                    GET /v1/history?tenant=T&user=U|...&from=TIME&to=TIME&purpose=WHY
-                    GET /v1/event?tenant=T&event_id=E[&view=full|masked]&purpose=WHY
-                    GET /v1/access-log?[tenant=T][&event_id=E][&actor=A][&from=DATE][&to=DATE][&verify=true]&purpose=WHY
-                    GET /v1/bundle?tenant=T&event_id=E&purpose=WHY        (application/zip)
-                    Authorization: Bearer <token>""";
+            return COMMAND.help();
         }
     }
 
@@ -128,17 +144,9 @@ public final class AuditApi implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("--help")) {
-            System.out.println(Options.help());
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage() + "\n\n" + Options.help());
-            System.exit(2);
-            return;
+        Options options = Options.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
         AuditCommand.initFileSystems();
         AuditApi api = new AuditApi(options, Clock.systemUTC());

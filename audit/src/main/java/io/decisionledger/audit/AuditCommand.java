@@ -3,15 +3,16 @@ package io.decisionledger.audit;
 import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.Commands;
+import io.decisionledger.options.Exit;
+import io.decisionledger.options.LakeOptions;
+import io.decisionledger.options.OptionTable;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.core.fs.FileSystem;
@@ -31,157 +32,342 @@ public final class AuditCommand {
 
     static final int OK = 0;
     static final int NOT_VERIFIED = 1;
-    static final int BAD_OPTIONS = 2;
+    static final int BAD_OPTIONS = Command.BAD_OPTIONS;
     static final int REFUSED = 3;
 
     /** The end of a history without --to: after any event the lake can hold. */
     static final Instant OPEN_END = Instant.parse("9999-01-01T00:00:00Z");
 
-    private static final Set<String> FLAGS = Set.of("json", "zip", "verify");
+    private static final Command<OptionTable.Parsed> DECISION_AT =
+            Command.of(
+                    "decision-at",
+                    "decision-at: the latest decision about a user or case at or before an"
+                            + " instant.\n\nUsage: audit decision-at --lake URI --tenant T (--user U"
+                            + " | --case C | --user-pseudonym P | --case-pseudonym P) --at TIME"
+                            + " [options]\n\n",
+                    withSubject(common())
+                            .required(
+                                    "at",
+                                    "ISO-8601 instant, or a UTC date = the end of that day."));
+
+    private static final Command<OptionTable.Parsed> HISTORY =
+            Command.of(
+                    "history",
+                    "history: every decision about a user or case in a period, in order.\n\n"
+                            + "Usage: audit history --lake URI --tenant T (--user U | ...)"
+                            + " [--from TIME] [--to TIME] [options]\n\n",
+                    withSubject(common())
+                            .add(
+                                    "from",
+                                    "",
+                                    "ISO-8601 instant or UTC date, inclusive. Default: the"
+                                            + " beginning.")
+                            .add(
+                                    "to",
+                                    "",
+                                    "ISO-8601 instant or UTC date, inclusive. Default: the end."));
+
+    private static final Command<OptionTable.Parsed> EVENT =
+            Command.of(
+                    "event",
+                    "event: one decision by id.\n\nUsage: audit event --lake URI --tenant T"
+                            + " --event-id E [--view full|masked] [options]\n\n",
+                    common().required("tenant", "The tenant.")
+                            .required("event-id", "The decision's event id.")
+                            .add(
+                                    "view",
+                                    "",
+                                    "full (audit/, compliance officers) or masked (ops/)."
+                                            + " Default: what the role may read."));
+
+    private static final Command<OptionTable.Parsed> BUNDLE =
+            Command.of(
+                    "bundle",
+                    "bundle: the evidence bundle of one decision (records, chain proof, access"
+                            + " log, evidence.html).\n\nUsage: audit bundle --lake URI --tenant T"
+                            + " --event-id E --out DIR [--zip] [options]\n\n",
+                    common().required("tenant", "The tenant.")
+                            .required("event-id", "The decision's event id.")
+                            .required("out", "Folder the bundle is written to.")
+                            .flag("zip", "Also write a zip of the folder."));
+
+    private static final Command<OptionTable.Parsed> VERIFY_BUNDLE =
+            Command.of(
+                    "verify-bundle",
+                    "verify-bundle: checks an evidence bundle offline, trusting nothing in"
+                            + " it.\n\nUsage: audit verify-bundle <DIR or ZIP> [--lake URI]\n\n",
+                    optionTable()
+                            .positionals("DIR or ZIP", "The bundle folder or its zip.")
+                            .add(
+                                    "lake",
+                                    "",
+                                    "Lake root whose chain/heads must hold the bundle's head"
+                                            + " (point it at the protected copy)."));
+
+    private static final Command<OptionTable.Parsed> ACCESS_LOG =
+            Command.of(
+                    "access-log",
+                    "access-log: who read what, when and why.\n\nUsage: audit access-log --lake"
+                            + " URI [--tenant T] [--event-id E] [--actor A] [--from DATE] [--to"
+                            + " DATE] [--verify] [options]\n\n",
+                    common().add("tenant", "", "Only reads of this tenant's records.")
+                            .add("event-id", "", "Only reads of this decision.")
+                            .add("actor", "", "Only reads by this user.")
+                            .add("from", "", "First access date (yyyy-MM-dd, UTC), inclusive.")
+                            .add("to", "", "Last access date (yyyy-MM-dd, UTC), inclusive.")
+                            .flag("verify", "Re-check the whole access-log chain."));
 
     private AuditCommand() {}
 
     public static void main(String[] args) throws Exception {
-        initFileSystems();
-        System.exit(run(args, System.getenv(), Clock.systemUTC(), System.out, System.err));
+        Exit.with(run(args, System.getenv(), Clock.systemUTC(), Exit.out(), Exit.err()));
     }
 
     /** Runs one sub-command; returns the exit code. */
     public static int run(
             String[] args, Map<String, String> env, Clock clock, PrintStream out, PrintStream err)
             throws Exception {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            out.println(help());
-            return args.length == 0 ? BAD_OPTIONS : OK;
+        return commands(env, clock, out, err).run(args, out, err);
+    }
+
+    /** The audit sub-commands, answering {@code env}'s caller at {@code clock}'s time. */
+    static Commands commands(
+            Map<String, String> env, Clock clock, PrintStream out, PrintStream err) {
+        Queries q = new Queries(env, clock, out, err);
+        return new Commands(HEADER, footer(), BAD_OPTIONS)
+                .add(
+                        "decision-at",
+                        "the latest decision about a user or case at or before an instant\n"
+                                + "--tenant T (--user U | --case C | --user-pseudonym P |"
+                                + " --case-pseudonym P)\n--at TIME   ISO-8601 instant, or a UTC"
+                                + " date = end of that day",
+                        args -> q.run(DECISION_AT, args, q::decisionAt))
+                .add(
+                        "history",
+                        "every decision about a user or case in a period, in order\n--tenant T"
+                                + " (--user U | ...) [--from TIME] [--to TIME]   both inclusive",
+                        args -> q.run(HISTORY, args, q::history))
+                .add(
+                        "event",
+                        "one decision by id: --tenant T --event-id E [--view full|masked]",
+                        args -> q.run(EVENT, args, q::event))
+                .add(
+                        "bundle",
+                        "evidence bundle of one decision: --tenant T --event-id E --out DIR"
+                                + " [--zip]",
+                        args -> q.run(BUNDLE, args, q::bundle))
+                .add(
+                        "verify-bundle",
+                        "check a bundle offline: <DIR or ZIP> [--lake URI: its chain/heads must"
+                                + " hold the head]",
+                        args -> q.run(VERIFY_BUNDLE, args, q::verifyBundle))
+                .add(
+                        "access-log",
+                        "who read what, when and why: [--tenant T] [--event-id E] [--actor A]\n"
+                                + "[--from DATE] [--to DATE] [--verify: re-check the whole"
+                                + " access-log chain]",
+                        args -> q.run(ACCESS_LOG, args, q::accessLog));
+    }
+
+    private static final String HEADER =
+            """
+            audit: what did the AI decide, and why; evidence bundles; the access log.
+
+            Usage: Main audit <command> [options]    (Main audit-api starts the HTTP API)
+
+            """;
+
+    private static String footer() {
+        return common().help("\nCommon options (every command but verify-bundle):\n")
+                + """
+
+                Roles: compliance_officer reads full records (audit/), the access log and bundles; every such read
+                is logged first. operator reads masked copies (ops/) by --event-id, --user-pseudonym or
+                --case-pseudonym; anything else is refused.
+                Exit codes: 0 done (also for "none"), 1 not verified, 2 bad options, 3 refused.
+                'audit <command> --help' lists a command's options.
+                """;
+    }
+
+    /** Every audit table refuses an option given twice: a query names one tenant, one subject. */
+    private static OptionTable optionTable() {
+        return new OptionTable().repeatsRefused();
+    }
+
+    /** The options every query takes: where, who, why, and how to print. */
+    private static OptionTable common() {
+        OptionTable t = optionTable();
+        LakeOptions.declareRequired(t, "Lake root (file:///..., s3://bucket/prefix).");
+        t.add(
+                "identity-file",
+                "",
+                "Properties file with user=... and role=compliance_officer|operator. Default: the"
+                        + " environment variable "
+                        + Caller.ENV
+                        + "=user:role.");
+        t.add("purpose", "", "Why (required to read full records; written to the access log).");
+        t.flag("json", "Print JSON instead of text.");
+        return t;
+    }
+
+    /** The tenant and exactly one subject: a user or case, by id or by pseudonym. */
+    private static OptionTable withSubject(OptionTable t) {
+        t.required("tenant", "The tenant.");
+        for (Subject.Kind k : Subject.Kind.values()) {
+            t.add(
+                    option(k),
+                    "",
+                    "The subject: name exactly one of --user, --case, --user-pseudonym,"
+                            + " --case-pseudonym.");
         }
-        String command = args[0];
-        Map<String, String> o;
-        List<String> positional;
-        try {
-            Parsed p = parse(Arrays.copyOfRange(args, 1, args.length));
-            o = p.options();
-            positional = p.positional();
-        } catch (IllegalArgumentException e) {
-            err.println("error: " + e.getMessage() + " ('audit --help' lists the options)");
-            return BAD_OPTIONS;
+        return t;
+    }
+
+    private static String option(Subject.Kind kind) {
+        return kind.parameter().replace('_', '-');
+    }
+
+    /** The sub-commands' bodies, with the caller's environment, the clock and the streams. */
+    private record Queries(Map<String, String> env, Clock clock, PrintStream out, PrintStream err) {
+
+        /** Runs {@code command}: a refusal is exit code 3, any other bad input 2. */
+        int run(
+                Command<OptionTable.Parsed> command,
+                String[] args,
+                Command.Body<OptionTable.Parsed> body)
+                throws Exception {
+            return command.run(
+                    args,
+                    out,
+                    err,
+                    o -> {
+                        try {
+                            return body.run(o);
+                        } catch (AccessRefusedException e) {
+                            err.println("refused: " + e.getMessage());
+                            return REFUSED;
+                        } catch (IllegalArgumentException e) {
+                            return Command.refuse(e.getMessage(), err);
+                        }
+                    });
         }
-        if (o.containsKey("help")) {
-            out.println(help());
+
+        AuditQueries queries(OptionTable.Parsed o) {
+            LakeLayout lake = LakeOptions.lake(o);
+            initFileSystems();
+            return new AuditQueries(lake, clock);
+        }
+
+        int print(OptionTable.Parsed o, QueryResult r) {
+            out.println(o.bool("json") ? r.toJson().toPrettyString() : r.toText());
             return OK;
         }
-        try {
-            if (command.equals("verify-bundle")) {
-                if (positional.size() != 1) {
-                    throw new IllegalArgumentException(
-                            "verify-bundle needs one bundle folder or zip");
-                }
-                BundleVerifier.Report report =
-                        BundleVerifier.verify(
-                                Path.of(positional.get(0)),
-                                o.containsKey("lake") ? LakeLayout.at(o.get("lake")) : null);
-                out.print(report.toText());
-                return report.ok() ? OK : NOT_VERIFIED;
-            }
-            if (!positional.isEmpty()) {
-                throw new IllegalArgumentException("unexpected argument " + positional.get(0));
-            }
+
+        int decisionAt(OptionTable.Parsed o) throws Exception {
             Caller caller = identity(o, env);
-            LakeLayout lake = LakeLayout.at(require(o, "lake"));
-            AuditQueries queries = new AuditQueries(lake, clock);
-            String purpose = o.get("purpose");
-            boolean json = o.containsKey("json");
-            switch (command) {
-                case "decision-at" -> {
-                    QueryResult r =
-                            queries.decisionAt(
+            QueryResult r =
+                    queries(o)
+                            .decisionAt(
                                     caller,
-                                    purpose,
-                                    require(o, "tenant"),
+                                    o.optional("purpose"),
+                                    o.value("tenant"),
                                     subject(o),
-                                    TimeBounds.at(require(o, "at")));
-                    out.println(json ? r.toJson().toPrettyString() : r.toText());
-                }
-                case "history" -> {
-                    QueryResult r =
-                            queries.history(
+                                    TimeBounds.at(o.value("at")));
+            return print(o, r);
+        }
+
+        int history(OptionTable.Parsed o) throws Exception {
+            Caller caller = identity(o, env);
+            QueryResult r =
+                    queries(o)
+                            .history(
                                     caller,
-                                    purpose,
-                                    require(o, "tenant"),
+                                    o.optional("purpose"),
+                                    o.value("tenant"),
                                     subject(o),
-                                    o.containsKey("from")
-                                            ? TimeBounds.from(o.get("from"))
+                                    o.given("from")
+                                            ? TimeBounds.from(o.value("from"))
                                             : Instant.EPOCH,
-                                    o.containsKey("to")
-                                            ? TimeBounds.toExclusive(o.get("to"))
+                                    o.given("to")
+                                            ? TimeBounds.toExclusive(o.value("to"))
                                             : OPEN_END);
-                    out.println(json ? r.toJson().toPrettyString() : r.toText());
-                }
-                case "event" -> {
-                    AuditQueries.View view =
-                            o.containsKey("view") ? AuditQueries.View.parse(o.get("view")) : null;
-                    QueryResult r =
-                            queries.event(
+            return print(o, r);
+        }
+
+        int event(OptionTable.Parsed o) throws Exception {
+            Caller caller = identity(o, env);
+            AuditQueries.View view =
+                    o.given("view") ? AuditQueries.View.parse(o.value("view")) : null;
+            QueryResult r =
+                    queries(o)
+                            .event(
                                     caller,
-                                    purpose,
-                                    require(o, "tenant"),
-                                    require(o, "event-id"),
+                                    o.optional("purpose"),
+                                    o.value("tenant"),
+                                    o.value("event-id"),
                                     view);
-                    out.println(json ? r.toJson().toPrettyString() : r.toText());
-                }
-                case "access-log" -> {
-                    QueryResult r =
-                            queries.readAccessLog(
+            return print(o, r);
+        }
+
+        int accessLog(OptionTable.Parsed o) throws Exception {
+            Caller caller = identity(o, env);
+            QueryResult r =
+                    queries(o)
+                            .readAccessLog(
                                     caller,
-                                    purpose,
-                                    o.get("tenant"),
-                                    o.get("event-id"),
-                                    o.get("actor"),
-                                    o.containsKey("from") ? requireDate(o, "from") : null,
-                                    o.containsKey("to") ? requireDate(o, "to") : null,
-                                    o.containsKey("verify"));
-                    out.println(json ? r.toJson().toPrettyString() : r.toText());
-                    if (r.verification() != null && !r.verification().intact()) {
-                        return NOT_VERIFIED;
-                    }
-                }
-                case "bundle" -> {
-                    EvidenceBundle.Result r =
-                            new EvidenceBundle(queries, clock)
-                                    .create(
-                                            caller,
-                                            purpose,
-                                            require(o, "tenant"),
-                                            require(o, "event-id"),
-                                            Path.of(require(o, "out")).toAbsolutePath(),
-                                            o.containsKey("zip"));
-                    out.println(
-                            "Evidence bundle written to "
-                                    + r.folder()
-                                    + (r.zip() == null ? "" : " and " + r.zip())
-                                    + "\n  proof: "
-                                    + (r.verified() ? "VERIFIED" : "NOT VERIFIED")
-                                    + "; open "
-                                    + r.folder().resolve("evidence.html")
-                                    + "\n  access logged as #"
-                                    + r.logged().getLogSeq());
-                }
-                default ->
-                        throw new IllegalArgumentException(
-                                "unknown audit command '" + command + "'");
-            }
+                                    o.optional("purpose"),
+                                    o.optional("tenant"),
+                                    o.optional("event-id"),
+                                    o.optional("actor"),
+                                    date(o, "from"),
+                                    date(o, "to"),
+                                    o.bool("verify"));
+            print(o, r);
+            return r.verification() != null && !r.verification().intact() ? NOT_VERIFIED : OK;
+        }
+
+        int bundle(OptionTable.Parsed o) throws Exception {
+            Caller caller = identity(o, env);
+            EvidenceBundle.Result r =
+                    new EvidenceBundle(queries(o), clock)
+                            .create(
+                                    caller,
+                                    o.optional("purpose"),
+                                    o.value("tenant"),
+                                    o.value("event-id"),
+                                    Path.of(o.value("out")).toAbsolutePath(),
+                                    o.bool("zip"));
+            out.println(
+                    "Evidence bundle written to "
+                            + r.folder()
+                            + (r.zip() == null ? "" : " and " + r.zip())
+                            + "\n  proof: "
+                            + (r.verified() ? "VERIFIED" : "NOT VERIFIED")
+                            + "; open "
+                            + r.folder().resolve("evidence.html")
+                            + "\n  access logged as #"
+                            + r.logged().getLogSeq());
             return OK;
-        } catch (AccessRefusedException e) {
-            err.println("refused: " + e.getMessage());
-            return REFUSED;
-        } catch (IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return BAD_OPTIONS;
+        }
+
+        int verifyBundle(OptionTable.Parsed o) throws Exception {
+            if (o.positionals().size() != 1) {
+                throw new IllegalArgumentException("verify-bundle needs one bundle folder or zip");
+            }
+            LakeLayout lake = LakeOptions.optionalLake(o);
+            if (lake != null) {
+                initFileSystems();
+            }
+            BundleVerifier.Report report =
+                    BundleVerifier.verify(Path.of(o.positionals().get(0)), lake);
+            out.print(report.toText());
+            return report.ok() ? OK : NOT_VERIFIED;
         }
     }
 
-    static Caller identity(Map<String, String> o, Map<String, String> env) {
-        if (o.containsKey("identity-file")) {
-            return Caller.fromIdentityFile(Path.of(o.get("identity-file")));
+    static Caller identity(OptionTable.Parsed o, Map<String, String> env) {
+        if (o.optional("identity-file") != null) {
+            return Caller.fromIdentityFile(Path.of(o.value("identity-file")));
         }
         String value = env.get(Caller.ENV);
         if (value != null && !value.isBlank()) {
@@ -193,63 +379,34 @@ public final class AuditCommand {
                         + "=user:role");
     }
 
-    static Subject subject(Map<String, String> o) {
+    static Subject subject(OptionTable.Parsed o) {
         Subject s = null;
         int given = 0;
         for (Subject.Kind k : Subject.Kind.values()) {
-            String option = k.parameter().replace('_', '-');
-            if (o.containsKey(option)) {
+            String value = o.optional(option(k));
+            if (value != null) {
                 given++;
-                s = new Subject(k, o.get(option));
+                s = new Subject(k, value);
             }
         }
         if (given != 1) {
-            throw new IllegalArgumentException(
+            throw new OptionTable.InvalidOptionException(
                     "name exactly one of --user, --case, --user-pseudonym, --case-pseudonym");
         }
         return s;
     }
 
-    private static java.time.LocalDate requireDate(Map<String, String> o, String name) {
-        java.time.LocalDate d = TimeBounds.date(o.get(name));
+    /** A date option of the access log, or null when not given. */
+    private static java.time.LocalDate date(OptionTable.Parsed o, String name) {
+        if (o.optional(name) == null) {
+            return null;
+        }
+        java.time.LocalDate d = TimeBounds.date(o.value(name));
         if (d == null) {
-            throw new IllegalArgumentException("--" + name + " must be a date (yyyy-MM-dd)");
+            throw new OptionTable.InvalidOptionException(
+                    "--" + name + " must be a date (yyyy-MM-dd)");
         }
         return d;
-    }
-
-    private static String require(Map<String, String> o, String name) {
-        String v = o.get(name);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return v;
-    }
-
-    private record Parsed(Map<String, String> options, List<String> positional) {}
-
-    private static Parsed parse(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        List<String> positional = new java.util.ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                positional.add(a);
-                continue;
-            }
-            String name = a.substring(2);
-            if (name.equals("help") || FLAGS.contains(name)) {
-                options.put(name, "true");
-                continue;
-            }
-            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                throw new IllegalArgumentException(a + " needs a value");
-            }
-            if (options.put(name, args[++i]) != null) {
-                throw new IllegalArgumentException(a + " is given twice");
-            }
-        }
-        return new Parsed(options, positional);
     }
 
     /** Lets {@code s3://} lakes work from a plain JVM when Flink's plugins and config are set. */
@@ -263,35 +420,5 @@ public final class AuditCommand {
                         ? new Configuration()
                         : GlobalConfiguration.loadConfiguration(confDir);
         FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
-    }
-
-    static String help() {
-        return """
-                audit: what did the AI decide, and why; evidence bundles; the access log.
-
-                Usage: Main audit <command> [options]    (Main audit-api starts the HTTP API)
-
-                  decision-at   the latest decision about a user or case at or before an instant
-                                --tenant T (--user U | --case C | --user-pseudonym P | --case-pseudonym P)
-                                --at TIME                       ISO-8601 instant, or a UTC date = end of that day
-                  history       every decision about a user or case in a period, in order
-                                --tenant T (--user U | ...) [--from TIME] [--to TIME]   both inclusive
-                  event         one decision by id: --tenant T --event-id E [--view full|masked]
-                  bundle        evidence bundle of one decision: --tenant T --event-id E --out DIR [--zip]
-                  verify-bundle check a bundle offline: <DIR or ZIP> [--lake URI: its chain/heads must hold the head]
-                  access-log    who read what, when and why: [--tenant T] [--event-id E] [--actor A]
-                                [--from DATE] [--to DATE] [--verify: re-check the whole access-log chain]
-
-                Common options:
-                  --lake URI            lake root (file:///..., s3://bucket/prefix)
-                  --identity-file FILE  properties file with user=... and role=compliance_officer|operator;
-                                        or set DECISION_LEDGER_AUDIT_IDENTITY=user:role
-                  --purpose TEXT        why (required to read full records; written to the access log)
-                  --json                print JSON instead of text
-
-                Roles: compliance_officer reads full records (audit/), the access log and bundles; every such read
-                is logged first. operator reads masked copies (ops/) by --event-id, --user-pseudonym or
-                --case-pseudonym; anything else is refused.
-                Exit codes: 0 done (also for "none"), 1 not verified, 2 bad options, 3 refused.""";
     }
 }

@@ -31,17 +31,9 @@ public final class BenchMain {
     private BenchMain() {}
 
     public static void main(String[] args) throws Exception {
-        if (BenchOptions.wantsHelp(args)) {
-            System.out.println(BenchOptions.help());
-            return;
-        }
-        BenchOptions options;
-        try {
-            options = BenchOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage() + " (--help lists the options)");
-            System.exit(2);
-            return;
+        BenchOptions options = BenchOptions.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
         Path report = run(options);
         System.out.println(Files.readString(report, StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package io.decisionledger.bench;
 import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.ingest.IngestJobMeasurement;
 import io.decisionledger.bench.query.QueryLake;
+import io.decisionledger.options.Command;
 import io.decisionledger.options.OptionTable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,12 +150,21 @@ public record BenchOptions(
                 "Classpath of the child JVMs; empty: this JVM's own (java.class.path).");
     }
 
-    public static boolean wantsHelp(String[] args) {
-        return OptionTable.wantsHelp(args);
+    /** The command line of {@code bench/run.sh}; declared after the table it reads. */
+    public static final Command<BenchOptions> COMMAND =
+            Command.of(
+                    "bench",
+                    "decision-ledger benchmarks: each job against a baseline measured in the same"
+                            + " run, each in a fresh JVM.\n\nUsage: bench/run.sh [options]\n\n",
+                    OPTIONS,
+                    BenchOptions::read);
+
+    /** The options {@code args} give; a bad command line is an InvalidOptionException. */
+    public static BenchOptions parse(String... args) {
+        return COMMAND.parse(args);
     }
 
-    public static BenchOptions parse(String... args) {
-        OptionTable.Parsed given = OPTIONS.parse(args);
+    private static BenchOptions read(OptionTable.Parsed given) {
         long events = given.longValue("events", 1);
         EventMix mix =
                 new EventMix(
@@ -199,9 +209,7 @@ public record BenchOptions(
     }
 
     public static String help() {
-        return OPTIONS.help(
-                "decision-ledger benchmarks: each job against a baseline measured in the same run,"
-                        + " each in a fresh JVM.\n\nUsage: bench/run.sh [options]\n\n");
+        return COMMAND.help();
     }
 
     /** The options as {@code name → value} for the results, so every line says what it ran. */

@@ -3,6 +3,7 @@ package io.decisionledger.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.decisionledger.options.Exit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -80,5 +81,16 @@ class BenchOptionsTest {
                 .contains("default: 50000")
                 .contains("--checkpoint-interval")
                 .contains("--profile");
+    }
+
+    @Test
+    void runShExitsWith2AndOneLineForABadCommandLine() throws Exception {
+        Exit.Captured run = Exit.capture(() -> BenchMain.main(new String[] {"--event", "10"}));
+        Exit.Captured help = Exit.capture(() -> BenchMain.main(new String[] {"--help"}));
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: unknown option --event;").hasLineCount(1);
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).isEqualTo(BenchOptions.help());
     }
 }

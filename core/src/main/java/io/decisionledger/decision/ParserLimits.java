@@ -1,14 +1,13 @@
 package io.decisionledger.decision;
 
-import io.decisionledger.options.OptionTable;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The limits {@link DecisionParser} enforces beyond the wire format itself. Every job that reads
- * decisions (ingest, metrics, bench) uses the same limits, so they accept the same events.
+ * decisions (ingest, metrics, bench) uses the same limits, so they accept the same events. The
+ * options that give them are io.decisionledger.options.ParserLimitOptions.
  *
  * @param maxRecordBytes values larger than this are quarantined as RECORD_TOO_LARGE
  * @param maxFutureSkew how far after the ingest time an event timestamp may lie
@@ -28,40 +27,6 @@ public record ParserLimits(int maxRecordBytes, Duration maxFutureSkew, Instant e
         if (maxFutureSkew.isNegative()) {
             throw new IllegalArgumentException("maxFutureSkew must not be negative");
         }
-    }
-
-    /** Declares --max-record-bytes, --max-future-skew and --earliest-event-time. */
-    public static void declareOptions(OptionTable options) {
-        options.add(
-                "max-record-bytes",
-                String.valueOf(DEFAULT_MAX_RECORD_BYTES),
-                "Larger values are quarantined as RECORD_TOO_LARGE.");
-        options.add(
-                "max-future-skew",
-                DEFAULT_MAX_FUTURE_SKEW.toString(),
-                "Event timestamps further than this after the ingest time are quarantined.");
-        options.add(
-                "earliest-event-time",
-                DEFAULT_EARLIEST_EVENT_TIME.toString(),
-                "Event timestamps before this instant are quarantined.");
-    }
-
-    public static ParserLimits fromOptions(OptionTable.Parsed options) {
-        return new ParserLimits(
-                options.integer("max-record-bytes"),
-                options.duration("max-future-skew", true),
-                options.instant("earliest-event-time"));
-    }
-
-    /** The options that reproduce these limits. */
-    public List<String> toArgs() {
-        return List.of(
-                "--max-record-bytes",
-                String.valueOf(maxRecordBytes),
-                "--max-future-skew",
-                maxFutureSkew.toString(),
-                "--earliest-event-time",
-                earliestEventTime.toString());
     }
 
     public static ParserLimits defaults() {

@@ -77,4 +77,69 @@ class OptionTableTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThat(OptionTable.wantsHelp(new String[] {"--lake", "x", "-h"})).isTrue();
     }
+
+    @Test
+    void flagsNeverTakeTheNextArgumentAndPositionalsAreKeptInOrder() {
+        OptionTable t =
+                new OptionTable()
+                        .flag("json", "JSON.")
+                        .add("lake", "", "Lake.")
+                        .positionals("FILE", "A file.");
+
+        OptionTable.Parsed p = t.parse("--json", "a.zip", "--lake", "x", "b.zip");
+
+        assertThat(p.bool("json")).isTrue();
+        assertThat(p.positionals()).containsExactly("a.zip", "b.zip");
+        assertThat(p.given("lake")).isTrue();
+        assertThat(t.parse("--json=false").bool("json")).isFalse();
+        assertThat(t.parse().bool("json")).isFalse();
+    }
+
+    @Test
+    void requiredOptionsAndRefusedRepeatsNameTheOption() {
+        OptionTable t = new OptionTable().required("tenant", "Tenant.").repeatsRefused();
+
+        assertThatThrownBy(() -> t.parse().value("tenant"))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessage("--tenant is required");
+        assertThatThrownBy(() -> t.parse("--tenant", "a", "--tenant", "b"))
+                .hasMessage("--tenant is given twice");
+        assertThat(t.help("")).contains("--tenant", "required");
+    }
+
+    @Test
+    void passesWhatItDoesNotKnowThroughVerbatimAndInOrder() {
+        OptionTable t =
+                new OptionTable()
+                        .add("jar", "", "Jar.")
+                        .flag("no-wait", "Do not wait.")
+                        .passThrough("Job options.", false);
+
+        OptionTable.Parsed p =
+                t.parse("--topic", "loans", "--jar", "j.jar", "--bounded", "--no-wait", "-m", "x");
+
+        assertThat(p.value("jar")).isEqualTo("j.jar");
+        assertThat(p.bool("no-wait")).isTrue();
+        assertThat(p.passedThrough()).containsExactly("--topic", "loans", "--bounded", "-m", "x");
+        assertThat(t.helpWanted(new String[] {"--help"})).isTrue();
+        assertThat(new OptionTable().passThrough("All.", true).helpWanted(new String[] {"-h"}))
+                .isFalse();
+    }
+
+    @Test
+    void readsChoicesInAnyCaseAndRendersOptionsBackAsArguments() {
+        OptionTable t = new OptionTable().add("offsets", "committed", "Where to start.");
+
+        assertThat(t.parse("--offsets", "Earliest").choice("offsets", Start.class))
+                .isEqualTo(Start.EARLIEST);
+        assertThatThrownBy(() -> t.parse("--offsets", "newest").choice("offsets", Start.class))
+                .hasMessage("--offsets must be one of committed, earliest, not newest");
+        assertThat(OptionTable.args(java.util.Map.of("offsets", "latest")))
+                .containsExactly("--offsets=latest");
+    }
+
+    enum Start {
+        COMMITTED,
+        EARLIEST
+    }
 }

@@ -16,6 +16,9 @@ import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.metrics.MetricsJob;
 import io.decisionledger.metrics.MetricsOptions;
 import io.decisionledger.metrics.TodayDashboard;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.Exit;
+import io.decisionledger.options.OptionTable;
 import io.decisionledger.privacy.PseudonymKey;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
@@ -53,24 +56,39 @@ public final class Demo {
 
     private Demo() {}
 
+    /** The demo's options: where it works and how many decisions it sends. */
+    private record Options(Path work, int events) {}
+
+    private static final Command<Options> COMMAND =
+            Command.of(
+                            "demo",
+                            "demo: a Kafka broker on 127.0.0.1, a sample of decisions, IngestJob on a"
+                                    + " local Flink, the lake summarised and verified, an audit"
+                                    + " question answered.\n\nUsage: deploy/local/demo.sh"
+                                    + " [options]\n\n",
+                            new OptionTable()
+                                    .add(
+                                            "work",
+                                            ".demo",
+                                            "The demo's folder (lake, Kafka, evidence).")
+                                    .add("events", "10000", "Valid decisions to send."),
+                            given ->
+                                    new Options(
+                                            Path.of(given.value("work")),
+                                            given.integer("events", 1)))
+                    .withFooter(
+                            "\nNeeds 'mvn -B -DskipTests install' to have run"
+                                    + " (deploy/local/*/target/lib).\n");
+
     public static void main(String[] args) throws Exception {
-        Path work = Path.of(".demo");
-        int valid = 10_000;
+        Options given = COMMAND.parseOrExit(args);
+        if (given == null) {
+            return; // --help
+        }
+        Path work = given.work();
+        int valid = given.events();
         int malformed = 150;
         int duplicates = 100;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--work" -> work = Path.of(args[++i]);
-                case "--events" -> valid = Integer.parseInt(args[++i]);
-                case "--help" -> {
-                    System.out.println(
-                            "demo [--work DIR (default .demo)] [--events N (default 10000)]\n"
-                                    + "Needs 'mvn -B -DskipTests install' to have run (deploy/local/*/target/lib).");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown demo option " + args[i]);
-            }
-        }
         work = work.toAbsolutePath().normalize();
         Path stackDir = Path.of(System.getProperty("decisionledger.stack.dir", "deploy/local"));
         Path lake = work.resolve("lake");
@@ -143,7 +161,7 @@ public final class Demo {
             boolean compacted = compactAndRetain(lake, work, sample);
             explore(lake);
             if (!exact || !clean || !metricsMatch || !audited || !compacted) {
-                System.exit(1);
+                Exit.with(1);
             }
         }
     }

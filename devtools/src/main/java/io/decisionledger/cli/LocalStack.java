@@ -1,13 +1,25 @@
 package io.decisionledger.cli;
 
+import io.decisionledger.compaction.CompactionJob;
+import io.decisionledger.compaction.CompactionOptions;
 import io.decisionledger.ingest.IngestJob;
+import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.metrics.MetricsJob;
+import io.decisionledger.metrics.MetricsOptions;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.Commands;
+import io.decisionledger.options.Exit;
+import io.decisionledger.options.OptionTable;
 import io.decisionledger.privacy.PseudonymKey;
+import io.decisionledger.replay.ReplayJob;
+import io.decisionledger.replay.ReplayOptions;
 import io.decisionledger.testkit.FlinkRestClient;
 import io.decisionledger.testkit.LocalFlinkCluster;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.LocalProcess;
 import io.decisionledger.testkit.LocalS3Store;
 import io.decisionledger.testkit.SampleDecisions;
+import io.decisionledger.verify.VerifyJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CoreOptions;
 
@@ -77,6 +90,15 @@ public final class LocalStack {
 
     private static final Duration JOB_START_TIMEOUT = Duration.ofMinutes(3);
 
+    /** The job jar's jobs, whose options {@code submit} checks before submitting. */
+    private static final Map<String, Function<String[], ?>> JOB_OPTIONS =
+            Map.of(
+                    IngestJob.class.getName(), IngestOptions::parse,
+                    MetricsJob.class.getName(), MetricsOptions::parse,
+                    CompactionJob.class.getName(), CompactionOptions::parse,
+                    VerifyJob.class.getName(), VerifyJob.Options::parse,
+                    ReplayJob.class.getName(), ReplayOptions::parse);
+
     /** The services, in start order (Flink needs S3 for its checkpoints). */
     enum Component {
         S3,
@@ -85,15 +107,6 @@ public final class LocalStack {
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /** Thrown for a wrong command line; {@link #main} prints it with the usage and exits 2. */
-    static final class UsageException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
         }
     }
 
@@ -111,8 +124,8 @@ public final class LocalStack {
         loadState();
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out));
+    public static void main(String[] args) throws Exception {
+        Exit.with(run(args, Exit.out(), Exit.err()));
     }
 
     /**
@@ -121,97 +134,228 @@ public final class LocalStack {
      * @return the exit code: 0 done, 1 failed, 2 bad usage, 3 ({@code status}) something is not
      *     running
      */
-    static int run(String[] args, PrintStream out) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            out.println(usage());
-            return 0;
-        }
-        String command = args[0];
-        Path stackDir = Path.of(System.getProperty("decisionledger.stack.dir", "deploy/local"));
-        Path work = Path.of(".stack");
-        boolean freePorts = false;
-        List<Component> components = new ArrayList<>();
-        List<String> rest = new ArrayList<>();
-        try {
-            for (int i = 1; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("--work")) {
-                    work = Path.of(value(args, ++i, a));
-                } else if (a.equals("--free-ports")) {
-                    freePorts = true;
-                } else if (isComponentCommand(command) && !a.startsWith("-")) {
-                    components.addAll(components(a));
-                } else {
-                    rest.add(a);
-                }
-            }
-            if (components.isEmpty()) {
-                components.addAll(List.of(Component.values()));
-            }
-            LocalStack stack = new LocalStack(stackDir, work, freePorts, out);
-            switch (command) {
-                case "start" -> {
-                    noMoreOptions(rest);
-                    stack.start(components);
-                    return 0;
-                }
-                case "stop" -> {
-                    noMoreOptions(rest);
-                    stack.stop(components);
-                    return 0;
-                }
-                case "status" -> {
-                    noMoreOptions(rest);
-                    return stack.status(components) ? 0 : 3;
-                }
-                case "submit" -> {
-                    stack.submit(rest);
-                    return 0;
-                }
-                case "produce" -> {
-                    stack.produce(rest);
-                    return 0;
-                }
-                case "flink" -> {
-                    return stack.flinkCli(rest);
-                }
-                case "clean" -> {
-                    noMoreOptions(rest);
-                    stack.clean();
-                    return 0;
-                }
-                default -> throw new UsageException("unknown command '" + command + "'");
-            }
-        } catch (UsageException e) {
-            out.println("error: " + e.getMessage() + "\n\n" + usage());
-            return 2;
-        } catch (RuntimeException e) {
-            out.println("error: " + e.getMessage());
-            return 1;
-        }
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        return new Commands(
+                        "Usage: deploy/local/stack.sh <command> [options]\n\n",
+                        common().help("\nOptions for every command:\n")
+                                + "\n'<command> --help' lists a command's options.\n",
+                        Command.OK)
+                .add(
+                        "start",
+                        "[all|s3|kafka|flink]...  start what is not running yet, wait until it is"
+                                + " ready",
+                        a -> runStep(START, a, out, err, (stack, o) -> stack.start(components(o))))
+                .add(
+                        "stop",
+                        "[all|s3|kafka|flink]...  stop what this stack started (data is kept)",
+                        a -> runStep(STOP, a, out, err, (stack, o) -> stack.stop(components(o))))
+                .add(
+                        "status",
+                        "[all|s3|kafka|flink]...  what runs where; exit code 3 if something is"
+                                + " down",
+                        a ->
+                                run(
+                                        STATUS,
+                                        a,
+                                        out,
+                                        err,
+                                        (stack, o) -> stack.status(components(o)) ? 0 : 3))
+                .add(
+                        "submit",
+                        ("[--class C] [--jar J] [--parallelism N] [--from-savepoint PATH]"
+                                        + " [--no-wait] [job options]\nupload the job jar to the"
+                                        + " Flink cluster and run a job (default: IngestJob\nreading"
+                                        + " topic %s into %s; job options are added and win)")
+                                .formatted(TOPIC, LAKE),
+                        a -> runStep(SUBMIT, a, out, err, LocalStack::submit))
+                .add(
+                        "produce",
+                        "[--events N] [--malformed N] [--duplicates N] [--seed N] [--topic T]\n"
+                                + "send a sample of loan decisions (with malformed records and"
+                                + " re-sends) to Kafka",
+                        a -> runStep(PRODUCE, a, out, err, LocalStack::produce))
+                .add(
+                        "flink",
+                        ("<flink CLI arguments>  Flink's own CLI against this cluster, e.g."
+                                        + " 'flink list',\n'flink stop --savepointPath %s <job"
+                                        + " id>'")
+                                .formatted(SAVEPOINTS),
+                        a ->
+                                run(
+                                        FLINK,
+                                        a,
+                                        out,
+                                        err,
+                                        (stack, o) -> stack.flinkCli(o.passedThrough())))
+                .add(
+                        "clean",
+                        "delete the stack's data (only when nothing runs)",
+                        a -> runStep(CLEAN, a, out, err, (stack, o) -> stack.clean()))
+                .run(args, out, err);
     }
 
-    static String usage() {
-        return """
-                Usage: deploy/local/stack.sh <command> [options]
+    /** What a stack command does with the stack and its options; returns the exit code. */
+    @FunctionalInterface
+    private interface Action {
+        int run(LocalStack stack, OptionTable.Parsed options);
+    }
 
-                  start   [all|s3|kafka|flink]...  start what is not running yet, wait until it is ready
-                  stop    [all|s3|kafka|flink]...  stop what this stack started (data is kept)
-                  status  [all|s3|kafka|flink]...  what runs where; exit code 3 if something is down
-                  submit  [--class C] [--jar J] [--parallelism N] [--from-savepoint PATH] [--no-wait] [job options]
-                          upload the job jar to the Flink cluster and run a job (default: IngestJob
-                          reading topic %s into %s; job options are added and win)
-                  produce [--events N] [--malformed N] [--duplicates N] [--seed N] [--topic T]
-                          send a sample of loan decisions (with malformed records and re-sends) to Kafka
-                  flink   <flink CLI arguments>     Flink's own CLI against this cluster, e.g. 'flink list',
-                          'flink stop --savepointPath %s <job id>'
-                  clean                            delete the stack's data (only when nothing runs)
+    /** An action that ends with exit code 0 unless it throws. */
+    @FunctionalInterface
+    private interface Step {
+        void run(LocalStack stack, OptionTable.Parsed options);
+    }
 
-                Options for every command:
-                  --work DIR     the stack's folder: pid files, logs, data, stack.properties (default .stack)
-                  --free-ports   start services on free ports instead of 9092/9093 (Kafka), 9000 (S3),
-                                 8081/6123 (Flink REST/RPC); a restarted service keeps its earlier port"""
-                .formatted(TOPIC, LAKE, SAVEPOINTS);
+    private static int runStep(
+            Command<OptionTable.Parsed> command,
+            String[] args,
+            PrintStream out,
+            PrintStream err,
+            Step step)
+            throws Exception {
+        return run(
+                command,
+                args,
+                out,
+                err,
+                (stack, o) -> {
+                    step.run(stack, o);
+                    return 0;
+                });
+    }
+
+    /** Runs {@code command}: bad usage exits 2 (with one line), a failure 1. */
+    private static int run(
+            Command<OptionTable.Parsed> command,
+            String[] args,
+            PrintStream out,
+            PrintStream err,
+            Action action)
+            throws Exception {
+        return command.run(
+                args,
+                out,
+                err,
+                o -> {
+                    LocalStack stack =
+                            new LocalStack(
+                                    Path.of(
+                                            System.getProperty(
+                                                    "decisionledger.stack.dir", "deploy/local")),
+                                    Path.of(o.value("work")),
+                                    o.bool("free-ports"),
+                                    out);
+                    try {
+                        return action.run(stack, o);
+                    } catch (OptionTable.InvalidOptionException e) {
+                        throw e; // bad usage: exit 2
+                    } catch (RuntimeException e) {
+                        err.println("error: " + e.getMessage());
+                        return 1;
+                    }
+                });
+    }
+
+    /** The options every stack command takes. */
+    private static OptionTable common() {
+        return new OptionTable()
+                .add(
+                        "work",
+                        ".stack",
+                        "The stack's folder: pid files, logs, data, stack.properties.")
+                .flag(
+                        "free-ports",
+                        "Start services on free ports instead of 9092/9093 (Kafka), 9000 (S3),"
+                                + " 8081/6123 (Flink REST/RPC); a restarted service keeps its"
+                                + " earlier port.");
+    }
+
+    private static OptionTable components() {
+        return common().positionals("[all|s3|kafka|flink]...", "The services; default: all.");
+    }
+
+    private static final Command<OptionTable.Parsed> START =
+            Command.of(
+                    "start",
+                    "start: starts what is not running yet and waits until it is ready.\n\n"
+                            + "Usage: deploy/local/stack.sh start [all|s3|kafka|flink]..."
+                            + " [options]\n\n",
+                    components());
+
+    private static final Command<OptionTable.Parsed> STOP =
+            Command.of(
+                    "stop",
+                    "stop: stops what this stack started (data is kept).\n\nUsage:"
+                            + " deploy/local/stack.sh stop [all|s3|kafka|flink]... [options]\n\n",
+                    components());
+
+    private static final Command<OptionTable.Parsed> STATUS =
+            Command.of(
+                    "status",
+                    "status: what runs where; exit code 3 if something is down.\n\nUsage:"
+                            + " deploy/local/stack.sh status [all|s3|kafka|flink]..."
+                            + " [options]\n\n",
+                    components());
+
+    private static final Command<OptionTable.Parsed> SUBMIT =
+            Command.of(
+                    "submit",
+                    "submit: uploads the job jar to the Flink cluster and runs a job.\n\nUsage:"
+                            + " deploy/local/stack.sh submit [options] [job options]\n\n",
+                    common().add(
+                                    "class",
+                                    IngestJob.class.getName(),
+                                    "The job's entry class; IngestJob gets the stack's topic,"
+                                            + " lake and key first.")
+                            .add(
+                                    "jar",
+                                    "",
+                                    "The job jar. Default: the system property"
+                                            + " decisionledger.jar (stack.sh finds it in"
+                                            + " jobs/target).")
+                            .add("parallelism", "", "Default: the cluster's parallelism.default.")
+                            .add("from-savepoint", "", "Savepoint to restore the job from.")
+                            .flag("no-wait", "Return once submitted, not once all tasks run.")
+                            .passThrough(
+                                    "Job options, added after the stack's defaults (so they"
+                                            + " win); checked here for the jobs of the job jar.",
+                                    false));
+
+    private static final Command<OptionTable.Parsed> PRODUCE =
+            Command.of(
+                    "produce",
+                    "produce: sends a sample of loan decisions (with malformed records and"
+                            + " re-sends) to Kafka.\n\nUsage: deploy/local/stack.sh produce"
+                            + " [options]\n\n",
+                    common().add("events", "1000", "Valid decisions to send.")
+                            .add("malformed", "11", "Malformed records among them.")
+                            .add("duplicates", "10", "Re-sent decisions among them.")
+                            .add("seed", "", "Seed of the sample. Default: the current time.")
+                            .add("topic", TOPIC, "Kafka topic."));
+
+    private static final Command<OptionTable.Parsed> FLINK =
+            Command.of(
+                    "flink",
+                    "flink: Flink's own CLI against this cluster.\n\nUsage:"
+                            + " deploy/local/stack.sh flink <Flink CLI arguments>\n\n",
+                    common().passThrough(
+                                    "Flink CLI arguments, as given (--help too: Flink's own).",
+                                    true));
+
+    private static final Command<OptionTable.Parsed> CLEAN =
+            Command.of(
+                    "clean",
+                    "clean: deletes the stack's data (only when nothing runs).\n\nUsage:"
+                            + " deploy/local/stack.sh clean [options]\n\n",
+                    common());
+
+    /** The components named, or all of them. */
+    private static List<Component> components(OptionTable.Parsed o) {
+        List<Component> components = new ArrayList<>();
+        for (String name : o.positionals()) {
+            components.addAll(components(name));
+        }
+        return components.isEmpty() ? List.of(Component.values()) : components;
     }
 
     // ---------------------------------------------------------------------------------- start
@@ -471,26 +615,33 @@ public final class LocalStack {
         }
     }
 
-    void submit(List<String> args) {
-        String jar = System.getProperty("decisionledger.jar");
-        String entryClass = IngestJob.class.getName();
-        Integer parallelism = null;
-        String savepoint = null;
-        boolean wait = true;
-        List<String> jobArgs = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--jar" -> jar = value(args, ++i, a);
-                case "--class" -> entryClass = value(args, ++i, a);
-                case "--parallelism" -> parallelism = Integer.parseInt(value(args, ++i, a));
-                case "--from-savepoint" -> savepoint = value(args, ++i, a);
-                case "--no-wait" -> wait = false;
-                default -> jobArgs.add(a);
+    void submit(OptionTable.Parsed o) {
+        String entryClass = o.value("class");
+        List<String> jobArgs = o.passedThrough();
+        Function<String[], ?> jobOptions = JOB_OPTIONS.get(entryClass);
+        if (jobOptions != null) {
+            // a typo in a job option is bad usage here, not a job failing on the cluster
+            try {
+                jobOptions.apply(jobArgs.toArray(new String[0]));
+            } catch (IllegalArgumentException e) {
+                throw new OptionTable.InvalidOptionException(
+                        "job option of "
+                                + entryClass.substring(entryClass.lastIndexOf('.') + 1)
+                                + ": "
+                                + e.getMessage());
             }
         }
+        String jar =
+                o.optional("jar") != null
+                        ? o.value("jar")
+                        : System.getProperty("decisionledger.jar");
+        Integer parallelism =
+                o.optional("parallelism") == null ? null : o.integer("parallelism", 1);
+        String savepoint = o.optional("from-savepoint");
+        boolean wait = !o.bool("no-wait");
         if (jar == null) {
-            throw new UsageException("no job jar: pass --jar (stack.sh finds it in jobs/target)");
+            throw new OptionTable.InvalidOptionException(
+                    "no job jar: pass --jar (stack.sh finds it in jobs/target)");
         }
         if (jobManagerProcess().isEmpty()) {
             throw new IllegalStateException("flink is not running: stack.sh start");
@@ -557,23 +708,15 @@ public final class LocalStack {
 
     // -------------------------------------------------------------------------------- produce
 
-    void produce(List<String> args) {
-        int events = 1000;
-        int malformed = 11;
-        int duplicates = 10;
-        long seed = System.currentTimeMillis();
-        String topic = TOPIC;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--events" -> events = Integer.parseInt(value(args, ++i, a));
-                case "--malformed" -> malformed = Integer.parseInt(value(args, ++i, a));
-                case "--duplicates" -> duplicates = Integer.parseInt(value(args, ++i, a));
-                case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
-                case "--topic" -> topic = value(args, ++i, a);
-                default -> throw new UsageException("unknown produce option " + a);
-            }
-        }
+    void produce(OptionTable.Parsed o) {
+        int events = o.integer("events", 0);
+        int malformed = o.integer("malformed", 0);
+        int duplicates = o.integer("duplicates", 0);
+        long seed =
+                o.optional("seed") == null
+                        ? System.currentTimeMillis()
+                        : o.longValue("seed", Long.MIN_VALUE);
+        String topic = o.value("topic");
         if (kafkaProcess().isEmpty()) {
             throw new IllegalStateException("kafka is not running: stack.sh start kafka");
         }
@@ -734,10 +877,6 @@ public final class LocalStack {
                 component + " runs but does not answer" + (last == null ? "" : ": " + last));
     }
 
-    private static boolean isComponentCommand(String command) {
-        return command.equals("start") || command.equals("stop") || command.equals("status");
-    }
-
     private static List<Component> components(String name) {
         if (name.equals("all")) {
             return List.of(Component.values());
@@ -747,27 +886,8 @@ public final class LocalStack {
                 return List.of(c);
             }
         }
-        throw new UsageException("unknown component '" + name + "' (all, s3, kafka, flink)");
-    }
-
-    private static void noMoreOptions(List<String> rest) {
-        if (!rest.isEmpty()) {
-            throw new UsageException("unexpected " + String.join(" ", rest));
-        }
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args.get(i);
+        throw new OptionTable.InvalidOptionException(
+                "unknown component '" + name + "' (all, s3, kafka, flink)");
     }
 
     private static void deleteIfExists(Path file) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -95,21 +96,14 @@ public final class CompactionJob {
     }
 
     public static void main(String[] args) throws Exception {
-        if (CompactionOptions.wantsHelp(args)) {
-            System.out.println(CompactionOptions.help());
-            return;
+        CompactionOptions options = CompactionOptions.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
-        CompactionOptions options;
-        try {
-            options = CompactionOptions.parse(args).validateFiles();
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage() + "\n\n" + CompactionOptions.help());
-            System.exit(2);
-            return;
-        }
-        Report report =
-                new CompactionJob(options)
-                        .run(StreamExecutionEnvironment.getExecutionEnvironment(), System.out);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // the options in Flink's web UI
+        env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
+        Report report = new CompactionJob(options).run(env, System.out);
         System.out.println(report.summary());
     }
 

@@ -2,7 +2,11 @@ package io.decisionledger.compaction;
 
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.JobOptions;
+import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
+import io.decisionledger.options.ParquetOptions;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -11,14 +15,17 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The compaction job's options, parsed once from {@code --name value} arguments into typed values
- * with documented defaults ({@link #help()}). Unknown options are an error, so a typo never falls
- * back to a default.
+ * with documented defaults ({@link #COMMAND}, {@link #help()}). Unknown options are an error, so a
+ * typo never falls back to a default. The lake (with its landing area) and the Parquet settings are
+ * option groups the jobs share (io.decisionledger.options); {@link #jobParameters()} is what
+ * Flink's web UI shows.
  *
  * @param lake where compacted files go (the lake of record; may be Object-Locked)
  * @param landing where the streaming job's small files are read from; the same as {@code lake}
@@ -58,86 +65,101 @@ public record CompactionOptions(
         String legalHolds,
         String archive,
         SwapStep failAt)
-        implements Serializable {
+        implements Serializable, JobOptions {
 
     public static final long DEFAULT_TARGET_FILE_BYTES = 256L * 1024 * 1024;
     public static final int DEFAULT_ROW_GROUP_BYTES = 128 * 1024 * 1024;
 
-    /** The options with their defaults, in the order --help prints them. */
-    private static final OptionTable OPTIONS = new OptionTable(false);
+    /**
+     * The command line of {@code CompactionJob}: the options with their defaults, in --help order.
+     * Its main also reads the policy and hold files (which may be on S3), so a bad file is a bad
+     * option (exit 2), not a failed run.
+     */
+    public static final Command<CompactionOptions> COMMAND =
+            command(given -> read(given).validateFiles());
 
-    static {
-        OPTIONS.add(
-                "lake", "file:///tmp/decision-ledger/lake", "Lake root the merged files go to.");
-        OPTIONS.add(
-                "landing",
-                "",
-                "Root the streaming job writes to (its --lake), when it is not the lake of record"
-                        + " (e.g. an unlocked landing bucket). Default: --lake (compact in place).");
-        OPTIONS.add(
+    /** The same command line without reading the policy and hold files (tests, planning). */
+    private static final Command<CompactionOptions> PARSER = command(CompactionOptions::read);
+
+    private static Command<CompactionOptions> command(Command.Reader<CompactionOptions> reader) {
+        return Command.of(
+                        "compact",
+                        "CompactionJob: merges the small files of closed lake partitions into"
+                                + " sorted, verified files (Flink batch).\n\nUsage: flink run -c"
+                                + " io.decisionledger.compaction.CompactionJob"
+                                + " decision-ledger-jobs.jar [options]\n\n",
+                        table(),
+                        reader)
+                .withFooter(
+                        "\nExit code: 0 done, 1 a partition failed (rerun to finish), 2 bad"
+                                + " options.\n");
+    }
+
+    private static OptionTable table() {
+        OptionTable t = new OptionTable();
+        LakeOptions.declare(t, "Lake root the merged files go to.");
+        LakeOptions.declareLanding(t);
+        t.add(
                 "min-age",
                 "P2D",
                 "ISO-8601 days: partitions whose date is at least this long before today (UTC)"
                         + " are closed and compacted. P2D = every date before yesterday.");
-        OPTIONS.add(
+        t.add(
                 "as-of",
                 "",
                 "The date taken as today for --min-age (yyyy-MM-dd). Default: today UTC.");
-        OPTIONS.add(
+        t.add(
                 "target-file-bytes",
                 String.valueOf(DEFAULT_TARGET_FILE_BYTES),
                 "Largest merged file; a partition becomes ceil(bytes / target) files.");
-        OPTIONS.add("dry-run", "false", "Print what would be merged and cleaned; change nothing.");
-        OPTIONS.add("datasets", "audit,ops,quarantine", "Comma-separated datasets to compact.");
-        OPTIONS.add("tenant", "", "Only this tenant's partitions (quarantine is then skipped).");
-        OPTIONS.add(
+        t.add("dry-run", "false", "Print what would be merged and cleaned; change nothing.");
+        t.add("datasets", "audit,ops,quarantine", "Comma-separated datasets to compact.");
+        t.add("tenant", "", "Only this tenant's partitions (quarantine is then skipped).");
+        t.add(
                 "run-id",
                 "",
                 "Names this run's staging folder and files (compacted-<run>-<n>.parquet)."
                         + " Default: the start time and a random suffix.");
-        OPTIONS.add(
+        t.add(
                 "inprogress-min-age",
                 "P7D",
                 "Hidden in-progress files of failed streaming attempts (.part-*.inprogress.*)"
                         + " older than this are deleted. Keep it longer than the oldest checkpoint or"
                         + " savepoint the ingest job may be restored from.");
-        OPTIONS.add("parquet-compression", "ZSTD", "SNAPPY | ZSTD | GZIP | UNCOMPRESSED.");
-        OPTIONS.add(
-                "parquet-row-group-bytes",
-                String.valueOf(DEFAULT_ROW_GROUP_BYTES),
+        ParquetOptions.declare(
+                t,
+                new ParquetSettings(
+                        "ZSTD", DEFAULT_ROW_GROUP_BYTES, ParquetSettings.DEFAULT_PAGE_BYTES),
                 "Row-group size of the merged files.");
-        OPTIONS.add(
-                "parquet-page-bytes",
-                String.valueOf(ParquetSettings.DEFAULT_PAGE_BYTES),
-                "Page size of the merged files.");
-        OPTIONS.add(
+        t.add(
                 "retention",
                 "true",
                 "Delete partitions past retention (after writing their summaries to"
                         + " <lake>/summaries/), keeping records under legal hold.");
-        OPTIONS.add(
+        t.add(
                 "retention-policy",
                 "",
                 "JSON file (any Flink file system URI or a local path) with the retention period per"
                         + " tenant: {\"version\": \"...\", \"default\": \"P7Y\","
                         + " \"tenants\": {\"t\": \"P25M\"}}. Default: P7Y for every tenant."
                         + " Periods under P6M are refused.");
-        OPTIONS.add(
+        t.add(
                 "legal-holds",
                 "",
                 "JSON file of legal holds (by tenant, user or case, with reason and placed_by)"
                         + " that block deletion. Default: none.");
-        OPTIONS.add(
+        t.add(
                 "archive",
                 "",
                 "Lake root (another prefix or bucket) that partitions past retention are copied to"
                         + " before they are deleted. Default: no copy.");
-        OPTIONS.add(
+        t.add(
                 "fail-at",
                 "",
                 "Crash tests only: stop at this swap step as a killed process would ("
                         + String.join(", ", stepNames())
                         + ").");
+        return t;
     }
 
     private static java.util.List<String> stepNames() {
@@ -193,104 +215,74 @@ public record CompactionOptions(
         return asOf.minusDays(minAgeDays);
     }
 
-    public static boolean wantsHelp(String[] args) {
-        return OptionTable.wantsHelp(args);
+    /** The options {@code args} give; a bad command line is an InvalidOptionException. */
+    public static CompactionOptions parse(String[] args) {
+        return PARSER.parse(args);
     }
 
-    public static CompactionOptions parse(String[] args) {
-        OptionTable.Parsed given = OPTIONS.parse(args);
-        String lake = given.value("lake");
-        String landing = given.optional("landing") == null ? lake : given.optional("landing");
-        Set<Dataset> datasets = EnumSet.noneOf(Dataset.class);
-        for (String d : given.value("datasets").split(",")) {
-            if (!d.isBlank()) {
-                datasets.add(Dataset.ofLabel(d));
-            }
-        }
-        String failAt = given.value("fail-at");
-        CompactionOptions options =
-                new CompactionOptions(
-                        LakeLayout.at(lake),
-                        LakeLayout.at(landing),
-                        days(given.value("min-age")),
-                        given.date("as-of") != null
-                                ? given.date("as-of")
-                                : LocalDate.now(ZoneOffset.UTC),
-                        given.longValue("target-file-bytes", 1),
-                        given.bool("dry-run"),
-                        datasets,
-                        given.optional("tenant"),
-                        given.optional("run-id") == null ? newRunId() : given.optional("run-id"),
-                        given.duration("inprogress-min-age"),
-                        ParquetSettings.fromOptions(given),
-                        given.bool("retention"),
-                        given.optional("retention-policy"),
-                        given.optional("legal-holds"),
-                        given.optional("archive") == null
-                                ? null
-                                : LakeLayout.at(given.optional("archive")).root(),
-                        failAt.isEmpty()
-                                ? null
-                                : SwapStep.valueOf(failAt.toUpperCase(Locale.ROOT)));
-        return options;
+    private static CompactionOptions read(OptionTable.Parsed given) {
+        LakeLayout lake = LakeOptions.lake(given);
+        Set<Dataset> datasets = given.as("datasets", CompactionOptions::datasets);
+        String runId = given.optional("run-id");
+        LocalDate asOf = given.date("as-of");
+        String archive = given.optional("archive");
+        return new CompactionOptions(
+                lake,
+                LakeOptions.landing(given, lake),
+                given.as("min-age", CompactionOptions::days),
+                asOf != null ? asOf : LocalDate.now(ZoneOffset.UTC),
+                given.longValue("target-file-bytes", 1),
+                given.bool("dry-run"),
+                datasets,
+                given.optional("tenant"),
+                runId == null ? newRunId() : runId,
+                given.duration("inprogress-min-age"),
+                ParquetOptions.read(given),
+                given.bool("retention"),
+                given.optional("retention-policy"),
+                given.optional("legal-holds"),
+                archive == null ? null : given.as("archive", LakeLayout::at).root(),
+                given.optional("fail-at") == null ? null : given.choice("fail-at", SwapStep.class));
     }
 
     /** The same options with one changed, for tests: {@code with("run-id", "r2")}. */
     public CompactionOptions with(String... nameValuePairs) {
-        java.util.List<String> args = new java.util.ArrayList<>(toArgs());
-        for (int i = 0; i + 1 < nameValuePairs.length; i += 2) {
-            args.add("--" + nameValuePairs[i]);
-            args.add(nameValuePairs[i + 1]);
-        }
-        return parse(args.toArray(new String[0]));
+        return PARSER.reparse(options(), nameValuePairs);
     }
 
-    private java.util.List<String> toArgs() {
-        java.util.List<String> a =
-                new java.util.ArrayList<>(
-                        java.util.List.of(
-                                "--lake", lake.root(),
-                                "--landing", landing.root(),
-                                "--min-age", "P" + minAgeDays + "D",
-                                "--as-of", asOf.toString(),
-                                "--target-file-bytes", String.valueOf(targetFileBytes),
-                                "--dry-run", String.valueOf(dryRun),
-                                "--datasets",
-                                        String.join(
-                                                ",",
-                                                datasets.stream().map(Dataset::label).toList()),
-                                "--run-id", runId,
-                                "--inprogress-min-age", inProgressMinAge.toString(),
-                                "--parquet-compression", parquet.compression(),
-                                "--parquet-row-group-bytes",
-                                        String.valueOf(parquet.rowGroupBytes()),
-                                "--parquet-page-bytes", String.valueOf(parquet.pageBytes())));
+    @Override
+    public Map<String, String> options() {
+        Map<String, String> o = new LinkedHashMap<>(LakeOptions.options(lake));
+        o.put("landing", landing.root());
+        o.put("min-age", "P" + minAgeDays + "D");
+        o.put("as-of", asOf.toString());
+        o.put("target-file-bytes", String.valueOf(targetFileBytes));
+        o.put("dry-run", String.valueOf(dryRun));
+        o.put("datasets", String.join(",", datasets.stream().map(Dataset::label).toList()));
         if (tenant != null) {
-            a.addAll(java.util.List.of("--tenant", tenant));
+            o.put("tenant", tenant);
         }
-        a.addAll(java.util.List.of("--retention", String.valueOf(retention)));
+        o.put("run-id", runId);
+        o.put("inprogress-min-age", inProgressMinAge.toString());
+        o.putAll(ParquetOptions.options(parquet));
+        o.put("retention", String.valueOf(retention));
         if (retentionPolicyFile != null) {
-            a.addAll(java.util.List.of("--retention-policy", retentionPolicyFile));
+            o.put("retention-policy", retentionPolicyFile);
         }
         if (legalHolds != null) {
-            a.addAll(java.util.List.of("--legal-holds", legalHolds));
+            o.put("legal-holds", legalHolds);
         }
         if (archive != null) {
-            a.addAll(java.util.List.of("--archive", archive));
+            o.put("archive", archive);
         }
         if (failAt != null) {
-            a.addAll(java.util.List.of("--fail-at", failAt.name()));
+            o.put("fail-at", failAt.name());
         }
-        return a;
+        return o;
     }
 
     public static String help() {
-        return OPTIONS.help(
-                        "CompactionJob: merges the small files of closed lake partitions into"
-                                + " sorted, verified files (Flink batch).\n\nUsage: flink run -c"
-                                + " io.decisionledger.compaction.CompactionJob"
-                                + " decision-ledger-jobs.jar [options]\n\n")
-                + "\nExit code: 0 done, 1 a partition failed (rerun to finish), 2 bad options.\n";
+        return COMMAND.help();
     }
 
     static String newRunId() {
@@ -299,6 +291,16 @@ public record CompactionOptions(
                         .format(java.time.Instant.now())
                 + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    }
+
+    private static Set<Dataset> datasets(String labels) {
+        Set<Dataset> datasets = EnumSet.noneOf(Dataset.class);
+        for (String d : labels.split(",")) {
+            if (!d.isBlank()) {
+                datasets.add(Dataset.ofLabel(d));
+            }
+        }
+        return datasets;
     }
 
     private static int days(String text) {

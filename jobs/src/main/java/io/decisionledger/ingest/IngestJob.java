@@ -11,6 +11,7 @@ import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ModelVersionCard;
 import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -40,11 +41,10 @@ public final class IngestJob {
     }
 
     public static void main(String[] args) throws Exception {
-        if (IngestOptions.wantsHelp(args)) {
-            System.out.println(IngestOptions.help());
-            return;
+        IngestOptions options = IngestOptions.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
-        IngestOptions options = IngestOptions.parse(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env, options);
         fromOptions(options).build(env);
@@ -54,9 +54,11 @@ public final class IngestJob {
     /**
      * Checkpointing is not optional here: the FileSink only makes files visible on a completed
      * checkpoint. Restart strategy and state backend come from the cluster configuration (deploy/),
-     * so operators tune them without rebuilding the jar.
+     * so operators tune them without rebuilding the jar. The options become global job parameters,
+     * which Flink's web UI shows.
      */
     public static void configureEnvironment(StreamExecutionEnvironment env, IngestOptions options) {
+        env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
         env.enableCheckpointing(
                 options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.getCheckpointConfig()

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.sink.FileSink;
@@ -73,11 +74,10 @@ public final class MetricsJob {
     }
 
     public static void main(String[] args) throws Exception {
-        if (MetricsOptions.wantsHelp(args)) {
-            System.out.println(MetricsOptions.help());
-            return;
+        MetricsOptions options = MetricsOptions.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
-        MetricsOptions options = MetricsOptions.parse(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env, options);
         fromOptions(options).build(env);
@@ -87,10 +87,12 @@ public final class MetricsJob {
     /**
      * Live: exactly-once checkpoints, which the FileSink needs to commit files (restart strategy
      * and state backend come from the cluster). Rebuild: batch execution, so windows are computed
-     * from sorted input with no watermarks and no lateness, and nothing is checkpointed.
+     * from sorted input with no watermarks and no lateness, and nothing is checkpointed. The
+     * options become global job parameters, which Flink's web UI shows.
      */
     public static void configureEnvironment(
             StreamExecutionEnvironment env, MetricsOptions options) {
+        env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
         if (options.source() == MetricsOptions.Source.LAKE) {
             env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         } else {

@@ -2,6 +2,9 @@ package io.decisionledger.metrics;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.LakeOptions;
+import io.decisionledger.options.OptionTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -52,57 +55,56 @@ public final class TodayDashboard {
     /** Options: {@code --lake URI [--tenant T] [--date yyyy-MM-dd] [--granularity G]}. */
     public record Options(LakeLayout lake, String tenant, LocalDate date, Granularity granularity) {
 
+        /** The command line of {@code metrics-today}. */
+        public static final Command<Options> COMMAND =
+                Command.of(
+                        "metrics-today",
+                        "metrics-today: a day's decisions, approval and denial rates per tenant"
+                                + " and model,\nfrom the metrics read model"
+                                + " (<lake>/metrics/decision_metrics).\n\nUsage: Main"
+                                + " metrics-today [options]\n\n",
+                        table(),
+                        Options::read);
+
+        private static OptionTable table() {
+            OptionTable t = new OptionTable();
+            LakeOptions.declare(t, "Lake root.");
+            t.add("tenant", "", "One tenant. Default: every tenant.");
+            t.add("date", "", "UTC day, yyyy-MM-dd. Default: today (UTC).");
+            t.add(
+                    "granularity",
+                    "",
+                    "Window rows to sum (e.g. 1m, 1h). Default: the finest in the read model.");
+            return t;
+        }
+
+        private static Options read(OptionTable.Parsed given) {
+            LocalDate date = given.date("date");
+            return new Options(
+                    LakeOptions.lake(given),
+                    given.optional("tenant"),
+                    date != null ? date : LocalDate.now(ZoneOffset.UTC),
+                    given.optional("granularity") == null
+                            ? null
+                            : given.as("granularity", Granularity::parse));
+        }
+
+        /** The options {@code args} give; a bad command line is an InvalidOptionException. */
         public static Options parse(String[] args) {
-            String lake = "file:///tmp/decision-ledger/lake";
-            String tenant = null;
-            LocalDate date = LocalDate.now(ZoneOffset.UTC);
-            Granularity granularity = null;
-            for (int i = 0; i < args.length; i += 2) {
-                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
-                }
-                String value = args[i + 1];
-                switch (args[i]) {
-                    case "--lake" -> lake = value;
-                    case "--tenant" -> tenant = value;
-                    case "--date" -> date = LocalDate.parse(value);
-                    case "--granularity" -> granularity = Granularity.parse(value);
-                    default ->
-                            throw new IllegalArgumentException(
-                                    "unknown option "
-                                            + args[i]
-                                            + "; known: --lake, --tenant, --date, --granularity");
-                }
-            }
-            return new Options(LakeLayout.at(lake), tenant, date, granularity);
+            return COMMAND.parse(args);
         }
 
         static String help() {
-            return """
-                    metrics-today: a day's decisions, approval and denial rates per tenant and model,
-                    from the metrics read model (<lake>/metrics/decision_metrics).
-
-                      --lake URI          lake root; default file:///tmp/decision-ledger/lake
-                      --tenant T          one tenant; default: every tenant
-                      --date D            UTC day, yyyy-MM-dd; default: today (UTC)
-                      --granularity G     window rows to sum; default: the finest in the read model""";
+            return COMMAND.help();
         }
     }
 
     private TodayDashboard() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println(Options.help());
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (RuntimeException e) {
-            System.err.println("error: " + e.getMessage() + "\n\n" + Options.help());
-            System.exit(2);
-            return;
+        Options options = Options.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
         print(options, System.out);
     }

@@ -271,40 +271,15 @@ public final class ModelsReport {
     }
 
     public static void main(String[] args) throws IOException {
-        String lake = "file:///tmp/decision-ledger/lake";
-        String tenant = null;
-        String required = "";
-        String relinksOut = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                System.out.println(
-                        """
-                        models-report: decisions stored without a valid model card, re-linked to the cards registered since.
-
-                          --lake URI                       lake root (default file:///tmp/decision-ledger/lake)
-                          --tenant T                       only this tenant
-                          --required-certifications SPEC   e.g. bank_456=EU_AI_ACT+SOC2 (as given to the ingest job)
-                          --relinks-out FILE               write the re-link overlay as CSV""");
-                return;
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(a + " needs a value");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--lake" -> lake = v;
-                case "--tenant" -> tenant = v;
-                case "--required-certifications" -> required = v;
-                case "--relinks-out" -> relinksOut = v;
-                default -> throw new IllegalArgumentException("unknown option " + a);
-            }
+        ModelsReportOptions options = ModelsReportOptions.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
-        Result r = run(LakeLayout.at(lake), RequiredCertifications.parse(required), tenant);
+        Result r = run(options.lake(), options.required(), options.tenant());
         print(r, System.out);
-        if (relinksOut != null) {
-            writeRelinks(r, Path.of(relinksOut));
-            System.out.println("re-link overlay written to " + relinksOut);
+        if (options.relinksOut() != null) {
+            writeRelinks(r, options.relinksOut());
+            System.out.println("re-link overlay written to " + options.relinksOut());
         }
     }
 }

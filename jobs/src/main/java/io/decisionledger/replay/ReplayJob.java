@@ -6,6 +6,7 @@ import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ReplayResult;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,11 +35,10 @@ public final class ReplayJob {
     private ReplayJob() {}
 
     public static void main(String[] args) throws Exception {
-        if (ReplayOptions.wantsHelp(args)) {
-            System.out.println(ReplayOptions.help());
-            return;
+        ReplayOptions options = ReplayOptions.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
-        ReplayOptions options = ReplayOptions.parse(args);
         List<DecisionRecord> selected =
                 ReplayRunner.selectAndLog(options, ReplayRunner.caller(options, System.getenv()));
         System.out.printf("selected %d decisions for run %s%n", selected.size(), options.runId());
@@ -47,6 +47,8 @@ public final class ReplayJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env);
+        // the options in Flink's web UI
+        env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
         new ReplayPipeline(options, selected, resultsSink(options)).build(env);
         env.execute(JOB_NAME);
         ReplayRunner.summary(options).print(System.out);

@@ -1,17 +1,24 @@
 package io.decisionledger.replay;
 
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.JobOptions;
+import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
+import io.decisionledger.options.OptionTable.InvalidOptionException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The replay job's options, parsed once from {@code --name value} arguments; {@code --help} prints
- * {@link #help()}. Unknown options are an error. The API key itself is never an option (it would
- * end up in process listings and logs): only where to read it from.
+ * The replay job's options, parsed once from {@code --name value} arguments ({@link #COMMAND});
+ * {@code --help} prints {@link #help()}. Unknown options are an error. {@link #jobParameters()} is
+ * what Flink's web UI shows. The API key itself is never an option (it would end up in process
+ * listings and logs): only where to read it from.
  */
 public record ReplayOptions(
         LakeLayout lake,
@@ -38,110 +45,105 @@ public record ReplayOptions(
         int parallelism,
         String purpose,
         String identityFile)
-        implements Serializable {
+        implements Serializable, JobOptions {
 
-    /** The options with their defaults, in the order --help prints them. */
-    private static final OptionTable OPTIONS = new OptionTable(false);
+    /** The command line of {@code ReplayJob}: the options with their defaults, in --help order. */
+    public static final Command<ReplayOptions> COMMAND =
+            Command.of(
+                    "replay",
+                    "ReplayJob: re-send stored decisions to an OpenAI-compatible endpoint and"
+                            + " compare.\n\nUsage: Main replay [options]\n\n",
+                    table(),
+                    ReplayOptions::read);
 
-    static {
-        OPTIONS.add(
-                "lake",
-                "file:///tmp/decision-ledger/lake",
-                "Lake root (any Flink file system URI).");
-        OPTIONS.add(
+    private static OptionTable table() {
+        OptionTable t = new OptionTable();
+        LakeOptions.declare(t, "Lake root (any Flink file system URI).");
+        t.add(
                 "purpose",
                 "",
                 "Required: why these full records are read (written to the access log with the"
                         + " replayed event ids), e.g. a model-risk review reference.");
-        OPTIONS.add(
+        t.add(
                 "identity-file",
                 "",
                 "Who replays: a properties file with user=... and role=compliance_officer."
                         + " Default: the environment variable "
                         + io.decisionledger.access.Caller.ENV
                         + "=user:role.");
-        OPTIONS.add("tenant", "", "Only this tenant's decisions. Default: all tenants.");
-        OPTIONS.add("from", "", "Only decisions with event_time >= this ISO-8601 instant.");
-        OPTIONS.add("to", "", "Only decisions with event_time < this ISO-8601 instant.");
-        OPTIONS.add("model-version", "", "Only decisions made by this stored model_version.");
-        OPTIONS.add(
+        t.add("tenant", "", "Only this tenant's decisions. Default: all tenants.");
+        t.add("from", "", "Only decisions with event_time >= this ISO-8601 instant.");
+        t.add("to", "", "Only decisions with event_time < this ISO-8601 instant.");
+        t.add("model-version", "", "Only decisions made by this stored model_version.");
+        t.add(
                 "sample-size",
                 "0",
                 "Replay at most this many of the selected decisions (a deterministic sample by"
                         + " hash of event id and seed). 0: no limit.");
-        OPTIONS.add(
+        t.add(
                 "sample-rate",
                 "1.0",
                 "Replay this fraction of the selected decisions (deterministic by hash), in (0, 1].");
-        OPTIONS.add("seed", "42", "Seed of the sample.");
-        OPTIONS.add(
+        t.add("seed", "42", "Seed of the sample.");
+        t.add(
                 "base-url",
                 "http://127.0.0.1:8080/v1",
                 "OpenAI-compatible API base; requests go to <base-url>/chat/completions.");
-        OPTIONS.add(
+        t.add(
                 "model",
                 "",
                 "What-if: ask this model instead of each decision's recorded model_version.");
-        OPTIONS.add("api-key-env", "OPENAI_API_KEY", "Environment variable holding the API key.");
-        OPTIONS.add(
+        t.add("api-key-env", "OPENAI_API_KEY", "Environment variable holding the API key.");
+        t.add(
                 "api-key-file",
                 "",
                 "File holding the API key (wins over the variable). Neither set: no Authorization"
                         + " header.");
-        OPTIONS.add(
-                "concurrency",
-                "8",
-                "Requests in flight per parallel subtask (async I/O capacity).");
-        OPTIONS.add("rate", "10", "Requests per second, all subtasks and retries together.");
-        OPTIONS.add("request-timeout", "PT30S", "Timeout of one HTTP request (ISO-8601 duration).");
-        OPTIONS.add("max-attempts", "4", "Attempts per decision, the first included.");
-        OPTIONS.add(
-                "initial-backoff", "PT0.5S", "Backoff before the first retry; doubles each retry.");
-        OPTIONS.add(
+        t.add("concurrency", "8", "Requests in flight per parallel subtask (async I/O capacity).");
+        t.add("rate", "10", "Requests per second, all subtasks and retries together.");
+        t.add("request-timeout", "PT30S", "Timeout of one HTTP request (ISO-8601 duration).");
+        t.add("max-attempts", "4", "Attempts per decision, the first included.");
+        t.add("initial-backoff", "PT0.5S", "Backoff before the first retry; doubles each retry.");
+        t.add(
                 "max-backoff",
                 "PT30S",
                 "Longest wait between attempts; a 429 asking for longer (Retry-After) gives up.");
-        OPTIONS.add(
+        t.add(
                 "confidence-tolerance",
                 "0.05",
                 "MATCH needs approved equal and |confidence difference| <= this.");
-        OPTIONS.add(
+        t.add(
                 "run-id",
                 "",
                 "Output folder <lake>/replays/run_id=<id>/. Default: replay-<UTC time>.");
-        OPTIONS.add("worst", "10", "How many of the worst drifts the summary lists.");
-        OPTIONS.add(
+        t.add("worst", "10", "How many of the worst drifts the summary lists.");
+        t.add(
                 "parallelism",
                 "0",
                 "Parallel subtasks calling the endpoint (in flight = concurrency x parallelism)."
                         + " 0: the environment's default parallelism. Set on the operator, because"
                         + " the adaptive batch scheduler would otherwise size it by data volume (1"
                         + " for a sample).");
+        return t;
     }
 
-    public static boolean wantsHelp(String[] args) {
-        return OptionTable.wantsHelp(args);
-    }
-
+    /** The options {@code args} give; a bad command line is an InvalidOptionException. */
     public static ReplayOptions parse(String[] args) {
-        OptionTable.Parsed given = OPTIONS.parse(args);
+        return COMMAND.parse(args);
+    }
+
+    private static ReplayOptions read(OptionTable.Parsed given) {
         double rate = given.doubleValue("sample-rate");
         if (!(rate > 0 && rate <= 1)) {
-            throw new IllegalArgumentException("--sample-rate must be in (0, 1]");
+            throw new InvalidOptionException("--sample-rate must be in (0, 1]");
         }
-        int concurrency = given.integer("concurrency");
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("--concurrency must be at least 1");
-        }
+        int concurrency = given.integer("concurrency", 1);
         double perSecond = given.doubleValue("rate");
         if (!(perSecond > 0)) {
-            throw new IllegalArgumentException("--rate must be positive");
+            throw new InvalidOptionException("--rate must be positive");
         }
-        int attempts = given.integer("max-attempts");
-        if (attempts < 1) {
-            throw new IllegalArgumentException("--max-attempts must be at least 1");
-        }
-        String runId = opt(given, "run-id");
+        int attempts = given.integer("max-attempts", 1);
+        String runId = given.optional("run-id");
         if (runId == null) {
             runId =
                     "replay-"
@@ -150,22 +152,22 @@ public record ReplayOptions(
                                     .format(Instant.now());
         }
         if (!runId.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-            throw new IllegalArgumentException(
+            throw new InvalidOptionException(
                     "--run-id may hold only letters, digits, '_', '-' and '.'");
         }
         return new ReplayOptions(
-                LakeLayout.at(given.value("lake")),
-                opt(given, "tenant"),
-                optionalInstant(given, "from"),
-                optionalInstant(given, "to"),
-                opt(given, "model-version"),
-                given.integer("sample-size"),
+                LakeOptions.lake(given),
+                given.optional("tenant"),
+                given.optional("from") == null ? null : given.instant("from"),
+                given.optional("to") == null ? null : given.instant("to"),
+                given.optional("model-version"),
+                given.integer("sample-size", 0),
                 rate,
                 given.longValue("seed", Long.MIN_VALUE),
                 given.value("base-url"),
-                opt(given, "model"),
+                given.optional("model"),
                 given.value("api-key-env"),
-                opt(given, "api-key-file"),
+                given.optional("api-key-file"),
                 concurrency,
                 perSecond,
                 given.duration("request-timeout"),
@@ -174,10 +176,49 @@ public record ReplayOptions(
                 given.duration("max-backoff"),
                 given.doubleValue("confidence-tolerance"),
                 runId,
-                given.integer("worst"),
-                given.integer("parallelism"),
-                opt(given, "purpose"),
-                opt(given, "identity-file"));
+                given.integer("worst", 0),
+                given.integer("parallelism", 0),
+                given.optional("purpose"),
+                given.optional("identity-file"));
+    }
+
+    /**
+     * Every option as name → value. The API key is never an option, only the variable or file it is
+     * read from, so nothing here is secret.
+     */
+    @Override
+    public Map<String, String> options() {
+        Map<String, String> o = new LinkedHashMap<>(LakeOptions.options(lake));
+        put(o, "purpose", purpose);
+        put(o, "identity-file", identityFile);
+        put(o, "tenant", tenant);
+        put(o, "from", from);
+        put(o, "to", to);
+        put(o, "model-version", modelVersion);
+        o.put("sample-size", String.valueOf(sampleSize));
+        o.put("sample-rate", String.valueOf(sampleRate));
+        o.put("seed", String.valueOf(seed));
+        o.put("base-url", baseUrl);
+        put(o, "model", model);
+        o.put("api-key-env", apiKeyEnv);
+        put(o, "api-key-file", apiKeyFile);
+        o.put("concurrency", String.valueOf(concurrency));
+        o.put("rate", String.valueOf(ratePerSecond));
+        o.put("request-timeout", requestTimeout.toString());
+        o.put("max-attempts", String.valueOf(maxAttempts));
+        o.put("initial-backoff", initialBackoff.toString());
+        o.put("max-backoff", maxBackoff.toString());
+        o.put("confidence-tolerance", String.valueOf(confidenceTolerance));
+        o.put("run-id", runId);
+        o.put("worst", String.valueOf(worst));
+        o.put("parallelism", String.valueOf(parallelism));
+        return o;
+    }
+
+    private static void put(Map<String, String> o, String name, Object value) {
+        if (value != null) {
+            o.put(name, value.toString());
+        }
     }
 
     public ChatCompletionsClient.Settings clientSettings() {
@@ -198,18 +239,6 @@ public record ReplayOptions(
     }
 
     public static String help() {
-        return OPTIONS.help(
-                "ReplayJob: re-send stored decisions to an OpenAI-compatible endpoint and"
-                        + " compare.\n\nUsage: Main replay [options]\n\n");
-    }
-
-    /** The value, or null when it is empty (not given and without default). */
-    private static String opt(OptionTable.Parsed given, String name) {
-        String v = given.value(name);
-        return v.isEmpty() ? null : v;
-    }
-
-    private static Instant optionalInstant(OptionTable.Parsed given, String name) {
-        return opt(given, name) == null ? null : given.instant(name);
+        return COMMAND.help();
     }
 }

@@ -7,6 +7,10 @@ import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.chain.ChainSharding;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.options.Command;
+import io.decisionledger.options.JobOptions;
+import io.decisionledger.options.LakeOptions;
+import io.decisionledger.options.OptionTable;
 import io.decisionledger.retention.RetentionAnchors;
 import io.decisionledger.schema.ChainHead;
 import java.io.IOException;
@@ -25,6 +29,7 @@ import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
@@ -48,48 +53,60 @@ public final class VerifyJob {
     /** At most this many violations are listed in the report; all are counted. */
     static final int MAX_LISTED = 10_000;
 
-    /** Options: {@code --lake URI [--tenant T] [--report FILE]}. */
-    public record Options(LakeLayout lake, String tenant, java.nio.file.Path report) {
+    /**
+     * Options: {@code --lake URI [--tenant T] [--report FILE]}; {@link #jobParameters()} is what
+     * Flink's web UI shows.
+     */
+    public record Options(LakeLayout lake, String tenant, java.nio.file.Path report)
+            implements JobOptions {
 
-        public static Options parse(String[] args) {
-            String lake = "file:///tmp/decision-ledger/lake";
-            String tenant = null;
-            String report = "verify-report.json";
-            for (int i = 0; i < args.length; i++) {
-                String value = i + 1 < args.length ? args[i + 1] : null;
-                switch (args[i]) {
-                    case "--lake" -> lake = required(args[i], value);
-                    case "--tenant" -> tenant = required(args[i], value);
-                    case "--report" -> report = required(args[i], value);
-                    default ->
-                            throw new IllegalArgumentException(
-                                    "unknown option "
-                                            + args[i]
-                                            + "; known: --lake, --tenant, --report");
-                }
-                i++;
-            }
-            return new Options(LakeLayout.at(lake), tenant, java.nio.file.Path.of(report));
+        /** The command line of {@code VerifyJob}. */
+        public static final Command<Options> COMMAND =
+                Command.of(
+                                "verify",
+                                "VerifyJob: checks the audit lake's hash chains and published"
+                                        + " heads.\n\nUsage: flink run -c"
+                                        + " io.decisionledger.verify.VerifyJob"
+                                        + " decision-ledger-jobs.jar [options]\n\n",
+                                table(),
+                                Options::read)
+                        .withFooter("\nExit code: 0 clean, 1 violations found, 2 bad options.\n");
+
+        private static OptionTable table() {
+            OptionTable t = new OptionTable();
+            LakeOptions.declare(
+                    t,
+                    "Lake root (file:///..., s3://bucket/prefix); point it at a lake whose"
+                            + " chain/heads/ is the protected copy.");
+            t.add("tenant", "", "Verify one tenant only. Default: every tenant.");
+            t.add("report", "verify-report.json", "Where the JSON report goes.");
+            return t;
         }
 
-        private static String required(String option, String value) {
-            if (value == null || value.startsWith("--")) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return value;
+        private static Options read(OptionTable.Parsed given) {
+            return new Options(
+                    LakeOptions.lake(given),
+                    given.optional("tenant"),
+                    java.nio.file.Path.of(given.value("report")));
+        }
+
+        /** The options {@code args} give; a bad command line is an InvalidOptionException. */
+        public static Options parse(String[] args) {
+            return COMMAND.parse(args);
         }
 
         static String help() {
-            return """
-                    VerifyJob: checks the audit lake's hash chains and published heads.
+            return COMMAND.help();
+        }
 
-                    Usage: flink run -c io.decisionledger.verify.VerifyJob decision-ledger-jobs.jar [options]
-
-                      --lake URI       lake root (file:///..., s3://bucket/prefix); default file:///tmp/decision-ledger/lake
-                      --tenant T       verify one tenant only; default: every tenant
-                      --report FILE    where the JSON report goes; default verify-report.json
-
-                    Exit code: 0 clean, 1 violations found, 2 bad options.""";
+        @Override
+        public Map<String, String> options() {
+            Map<String, String> o = new LinkedHashMap<>(LakeOptions.options(lake));
+            if (tenant != null) {
+                o.put("tenant", tenant);
+            }
+            o.put("report", report.toString());
+            return o;
         }
     }
 
@@ -137,20 +154,14 @@ public final class VerifyJob {
     private VerifyJob() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println(Options.help());
-            return;
+        Options options = Options.COMMAND.parseOrExit(args);
+        if (options == null) {
+            return; // --help
         }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage() + "\n\n" + Options.help());
-            System.exit(2);
-            return;
-        }
-        Report report =
-                run(StreamExecutionEnvironment.getExecutionEnvironment(), options, System.out);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // the options in Flink's web UI
+        env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
+        Report report = run(env, options, System.out);
         writeReport(report, options.report());
         System.out.println(report.summary());
         System.exit(report.clean() ? 0 : 1);

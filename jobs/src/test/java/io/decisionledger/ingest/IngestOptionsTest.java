@@ -3,12 +3,24 @@ package io.decisionledger.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.decisionledger.metrics.MetricsOptions;
+import io.decisionledger.options.JobOptions;
+import io.decisionledger.options.KafkaReading.StartingOffsets;
 import io.decisionledger.options.OptionTable;
+import io.decisionledger.privacy.PseudonymKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Command-line options: documented defaults, typed values, clear errors, Kafka pass-through. */
+/**
+ * Command-line options: documented defaults, typed values, clear errors, Kafka pass-through, the
+ * option groups shared with the metrics job, and the options in Flink's web UI without secrets.
+ */
 class IngestOptionsTest {
 
     @Test
@@ -18,7 +30,7 @@ class IngestOptionsTest {
         assertThat(o.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(o.topic()).isEqualTo("ai-decisions");
         assertThat(o.groupId()).isEqualTo("decision-ledger-ingest");
-        assertThat(o.startingOffsets()).isEqualTo(IngestOptions.StartingOffsets.COMMITTED);
+        assertThat(o.startingOffsets()).isEqualTo(StartingOffsets.COMMITTED);
         assertThat(o.bounded()).isFalse();
         assertThat(o.lake().root()).isEqualTo("file:///tmp/decision-ledger/lake");
         assertThat(o.checkpointInterval()).isEqualTo(Duration.ofMinutes(1));
@@ -63,7 +75,7 @@ class IngestOptionsTest {
         assertThat(o.lake().root()).isEqualTo("s3://audit-bucket/lake");
         assertThat(o.lake().auditDecisions().toString())
                 .isEqualTo("s3://audit-bucket/lake/audit/decisions");
-        assertThat(o.startingOffsets()).isEqualTo(IngestOptions.StartingOffsets.EARLIEST);
+        assertThat(o.startingOffsets()).isEqualTo(StartingOffsets.EARLIEST);
         assertThat(o.dedupTtl()).isEqualTo(Duration.ofHours(36));
         assertThat(o.parserLimits().earliestEventTime())
                 .isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
@@ -128,5 +140,98 @@ class IngestOptionsTest {
         assertThat(o.topic()).isEqualTo("loans");
         assertThat(o.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.kafkaProperties()).containsEntry("client.rack", "a");
+    }
+
+    @Test
+    void refusesBadValuesOfParsedOptionsNamingTheOption() {
+        assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--chain-shards", "bank_456"}))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessageStartingWith("--chain-shards: ");
+        assertThatThrownBy(
+                        () ->
+                                IngestOptions.parse(
+                                        new String[] {"--required-certifications", "SOC2"}))
+                .hasMessageStartingWith("--required-certifications: ");
+        assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--max-record-bytes", "0"}))
+                .hasMessage("--max-record-bytes must be at least 1");
+    }
+
+    @Test
+    void sharesTheKafkaLakeParserLimitAndParquetGroupsWithTheMetricsJob() {
+        String[] shared = {
+            "--bootstrap-servers",
+            "kafka-1:9092",
+            "--topic",
+            "loans",
+            "--starting-offsets",
+            "latest",
+            "--bounded",
+            "--kafka.security.protocol",
+            "SASL_SSL",
+            "--lake",
+            "s3://bucket/lake",
+            "--max-record-bytes",
+            "2048",
+            "--max-future-skew",
+            "PT0S",
+            "--earliest-event-time",
+            "2020-01-01T00:00:00Z",
+            "--parquet-compression",
+            "ZSTD",
+            "--parquet-row-group-bytes",
+            "1048576"
+        };
+
+        IngestOptions ingest = IngestOptions.parse(shared);
+        MetricsOptions metrics = MetricsOptions.parse(shared);
+
+        Map<String, String> kafka = new java.util.HashMap<>(ingest.kafka().options());
+        kafka.put("group-id", metrics.groupId());
+        assertThat(kafka).isEqualTo(metrics.kafka().options()).hasSize(6);
+        assertThat(ingest.groupId()).isEqualTo("decision-ledger-ingest");
+        assertThat(metrics.groupId()).isEqualTo("decision-ledger-metrics");
+        assertThat(ingest.lake().root()).isEqualTo(metrics.lake().root());
+        assertThat(ingest.parserLimits()).isEqualTo(metrics.parserLimits());
+        assertThat(ingest.parserLimits().maxFutureSkew()).isZero();
+        assertThat(ingest.parquet()).isEqualTo(metrics.parquet());
+    }
+
+    @Test
+    void showsItsOptionsAsGlobalJobParametersButNoSecret(@TempDir Path dir) throws Exception {
+        Path keyFile = PseudonymKey.createKeyFileIfAbsent(dir.resolve("pseudonym.key"));
+        String key = Files.readString(keyFile).strip();
+        IngestOptions options =
+                IngestOptions.parse(
+                        new String[] {
+                            "--topic", "loans",
+                            "--pseudonym-key-file", keyFile.toString(),
+                            "--kafka.security.protocol", "SASL_SSL",
+                            "--kafka.sasl.jaas.config",
+                                    "org.apache.kafka.common.security.plain.PlainLoginModule"
+                                            + " required username=\"ingest\""
+                                            + " password=\"s3cret-jaas\";",
+                            "--kafka.ssl.truststore.password", "s3cret-store"
+                        });
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        IngestJob.configureEnvironment(env, options);
+
+        Map<String, String> shown = env.getConfig().getGlobalJobParameters().toMap();
+        assertThat(shown)
+                .containsEntry("topic", "loans")
+                .containsEntry("group-id", "decision-ledger-ingest")
+                .containsEntry("lake", "file:///tmp/decision-ledger/lake")
+                .containsEntry("checkpoint-interval", "PT1M")
+                .containsEntry("max-future-skew", "PT15M")
+                .containsEntry("pseudonym-key-file", keyFile.toString())
+                .containsEntry("pseudonym-key-env", "DECISION_LEDGER_PSEUDONYM_KEY")
+                .containsEntry("kafka.security.protocol", "SASL_SSL")
+                .containsEntry("kafka.sasl.jaas.config", JobOptions.HIDDEN)
+                .containsEntry("kafka.ssl.truststore.password", JobOptions.HIDDEN);
+        assertThat(shown.keySet()).containsExactlyInAnyOrderElementsOf(options.options().keySet());
+        assertThat(String.join("\n", shown.values())).doesNotContain("s3cret").doesNotContain(key);
+        // the secrets are kept for the job itself, which needs them to connect
+        assertThat(options.with("topic", "other").kafkaProperties())
+                .containsEntry("ssl.truststore.password", "s3cret-store");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.decision.ParserLimits;
+import io.decisionledger.options.KafkaReading.StartingOffsets;
 import io.decisionledger.options.OptionTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class MetricsOptionsTest {
         assertThat(o.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(o.topic()).isEqualTo("ai-decisions");
         assertThat(o.groupId()).isEqualTo("decision-ledger-metrics");
-        assertThat(o.startingOffsets()).isEqualTo(MetricsOptions.StartingOffsets.COMMITTED);
+        assertThat(o.startingOffsets()).isEqualTo(StartingOffsets.COMMITTED);
         assertThat(o.bounded()).isFalse();
         assertThat(o.lake().root()).isEqualTo("file:///tmp/decision-ledger/lake");
         assertThat(o.lake().decisionMetrics().getPath())

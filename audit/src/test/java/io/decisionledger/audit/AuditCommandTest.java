@@ -1,0 +1,170 @@
+package io.decisionledger.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.decisionledger.access.Caller;
+import io.decisionledger.options.Exit;
+import io.decisionledger.options.OptionTable;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The audit service's command lines, down to their exit codes, without a lake: an unknown option, a
+ * bad value or a missing one is one error line and exit code 2, for the CLI's sub-commands and for
+ * the audit jar's entry point ({@code serve} included).
+ */
+class AuditCommandTest {
+
+    private static final Map<String, String> OFFICER =
+            Map.of(Caller.ENV, "cli.officer:compliance_officer");
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run cli(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                AuditCommand.run(
+                        args,
+                        OFFICER,
+                        Clock.systemUTC(),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void refusesAnUnknownOptionOfEverySubCommandWithExitCode2() throws Exception {
+        for (String command :
+                new String[] {
+                    "decision-at", "history", "event", "bundle", "verify-bundle", "access-log"
+                }) {
+            Run run = cli(command, "--lake", "/tmp/lake", "--tenat", "bank_456");
+
+            assertThat(run.code()).as(command).isEqualTo(2);
+            assertThat(run.err())
+                    .as(command)
+                    .startsWith("error: unknown option --tenat; known options: ")
+                    .endsWith(" (see --help)\n")
+                    .hasLineCount(1);
+        }
+    }
+
+    @Test
+    void refusesMissingRepeatedAndMisplacedArgumentsWithExitCode2() throws Exception {
+        Run noLake = cli("decision-at", "--tenant", "t", "--user", "u", "--at", "2026-03-15");
+        Run twice =
+                cli(
+                        "event",
+                        "--lake",
+                        "/tmp/lake",
+                        "--tenant",
+                        "a",
+                        "--tenant",
+                        "b",
+                        "--event-id",
+                        "e");
+        Run twoSubjects =
+                cli(
+                        "history",
+                        "--lake",
+                        "/tmp/lake",
+                        "--tenant",
+                        "t",
+                        "--user",
+                        "u",
+                        "--case",
+                        "c");
+        Run flagThenPath = cli("event", "--json", "bundle.zip", "--lake", "/tmp/lake");
+        Run noBundle = cli("verify-bundle");
+        Run badDate = cli("access-log", "--lake", "/tmp/lake", "--from", "15.03.2026");
+
+        assertThat(noLake.code()).isEqualTo(2);
+        assertThat(noLake.err()).isEqualTo("error: --lake is required (see --help)\n");
+        assertThat(twice.err()).isEqualTo("error: --tenant is given twice (see --help)\n");
+        assertThat(twoSubjects.code()).isEqualTo(2);
+        assertThat(twoSubjects.err()).contains("name exactly one of --user, --case");
+        assertThat(flagThenPath.code()).isEqualTo(2);
+        assertThat(flagThenPath.err()).startsWith("error: unexpected argument 'bundle.zip'");
+        assertThat(noBundle.code()).isEqualTo(2);
+        assertThat(noBundle.err()).contains("verify-bundle needs one bundle folder or zip");
+        assertThat(badDate.err()).startsWith("error: --from must be a date (yyyy-MM-dd)");
+    }
+
+    @Test
+    void printsGeneratedHelpAndRefusesNoOrAnUnknownCommand() throws Exception {
+        Run help = cli("--help");
+        Run commandHelp = cli("decision-at", "--help");
+        Run none = cli();
+        Run unknown = cli("decisions-at");
+
+        assertThat(help.code()).isZero();
+        assertThat(help.out())
+                .contains("decision-at", "verify-bundle", "access-log", "--identity-file")
+                .contains("Exit codes: 0 done");
+        assertThat(commandHelp.code()).isZero();
+        assertThat(commandHelp.out()).contains("--at", "--user-pseudonym", "--json", "required");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err())
+                .startsWith("error: unknown command 'decisions-at'; commands: decision-at,");
+    }
+
+    @Test
+    void theAuditJarsEntryPointRefusesBadOptionsOfServeAndOfTheQueries() throws Exception {
+        Exit.Captured serve =
+                Exit.capture(() -> AuditMain.main(new String[] {"serve", "--prot", "1"}));
+        Exit.Captured serveWithoutTokens =
+                Exit.capture(() -> AuditMain.main(new String[] {"serve", "--lake", "/tmp/lake"}));
+        Exit.Captured query =
+                Exit.capture(() -> AuditMain.main(new String[] {"access-log", "--verfiy", "true"}));
+        Exit.Captured none = Exit.capture(() -> AuditMain.main(new String[0]));
+
+        assertThat(serve.code()).isEqualTo(2);
+        assertThat(serve.err()).startsWith("error: unknown option --prot;").hasLineCount(1);
+        assertThat(serveWithoutTokens.code()).isEqualTo(2);
+        assertThat(serveWithoutTokens.err())
+                .isEqualTo("error: --tokens is required (see --help)\n");
+        assertThat(query.code()).isEqualTo(2);
+        assertThat(query.err()).startsWith("error: unknown option --verfiy;");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.out()).contains("serve", "decision-at");
+    }
+
+    @Test
+    void apiOptionsTakeTheirDefaultsAndRefuseHalfTheTrustedHeaders() {
+        AuditApi.Options o =
+                AuditApi.Options.parse(new String[] {"--lake", "/tmp/lake", "--tokens", "t"});
+
+        assertThat(o.bind()).isEqualTo("127.0.0.1");
+        assertThat(o.port()).isEqualTo(8686);
+        assertThat(o.threads()).isEqualTo(4);
+        assertThat(o.trustedUserHeader()).isNull();
+        assertThatThrownBy(
+                        () ->
+                                AuditApi.Options.parse(
+                                        new String[] {
+                                            "--lake",
+                                            "/tmp/lake",
+                                            "--tokens",
+                                            "t",
+                                            "--trusted-user-header",
+                                            "X-User"
+                                        }))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessage("--trusted-user-header and --trusted-role-header go together");
+        assertThatThrownBy(
+                        () ->
+                                AuditApi.Options.parse(
+                                        new String[] {
+                                            "--lake", "/tmp/lake", "--tokens", "t", "--port", "x"
+                                        }))
+                .hasMessage("--port must be an integer");
+    }
+}
