@@ -15,6 +15,7 @@ import io.decisionledger.access.Caller;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.ingest.IngestPipeline;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.privacy.PseudonymKey;
 import io.decisionledger.schema.AccessLogEntry;
@@ -136,7 +137,7 @@ class AuditTrailITCase {
                                     lakeDir.toUri().toString())
                             .with("checkpoint-interval", "PT0.2S");
             StreamExecutionEnvironment env = IngestRun.environment(options);
-            IngestJob job = IngestJob.fromOptions(options);
+            IngestPipeline job = IngestJob.fromOptions(options);
             job.buildFrom(
                     job.readDecisions(env)
                             .map(new HoldBackAfter("evt-audit-2"))

@@ -324,7 +324,7 @@ class ModelRegistryITCase {
                         .orElseThrow();
         assertThat(late.statusAtIngest()).isEqualTo("NO_CARD");
         assertThat(late.decisions()).isEqualTo(4);
-        assertThat(late.statusNow()).isEqualTo("LINKED");
+        assertThat(late.statusNow()).isEqualTo(ModelCardStatus.LINKED);
         assertThat(late.cardIdNow()).isEqualTo("meta_41");
         assertThat(late.cardRegisteredAfterFirstDecision()).isTrue();
         ModelsReport.Group uncertified =
@@ -333,7 +333,7 @@ class ModelRegistryITCase {
                         .findFirst()
                         .orElseThrow();
         assertThat(uncertified.tenantId()).isEqualTo("bank_456");
-        assertThat(uncertified.statusNow()).isEqualTo("MISSING_CERTIFICATION");
+        assertThat(uncertified.statusNow()).isEqualTo(ModelCardStatus.MISSING_CERTIFICATION);
         assertThat(uncertified.missingCertificationsNow()).containsExactly("EU_AI_ACT");
 
         Path csv = work.resolve("relinks.csv");

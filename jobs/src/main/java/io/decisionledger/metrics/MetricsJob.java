@@ -1,6 +1,5 @@
 package io.decisionledger.metrics;
 
-import io.decisionledger.decision.DecisionDeduplicator;
 import io.decisionledger.decision.KafkaDecisionDeserializer;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.lake.LakeFiles;
@@ -12,16 +11,9 @@ import io.decisionledger.schema.DecisionMetrics;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.LateDecision;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -31,12 +23,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.util.OutputTag;
 
 /**
  * The metrics job: the CQRS read side. Decisions become small windowed read models that dashboards
@@ -46,19 +33,21 @@ import org.apache.flink.util.OutputTag;
  * under {@code <lake>/metrics/decision_metrics/granularity=G/tenant_id=T/window_date=D/} and
  * optionally as JSON on a Kafka topic.
  *
- * <p>The same graph runs in two modes. Live ({@code --source kafka}, streaming): the decisions
- * topic is parsed, validated and de-duplicated by the very code ingest uses, with per-partition
- * watermarks and idleness; a window's row is written when the watermark passes its end, and a
- * correction row (higher revision) for each late decision within the allowed lateness; decisions
- * later than that are recorded in {@code <lake>/metrics/late_decisions/}. Rebuild ({@code --source
- * lake}, batch): the audit lake is read and every window is written once, complete. Because a row
- * depends only on the set of decisions in its window ({@link MetricsAccumulator}) and its revision
- * is the number of decisions it covers, the rebuild's rows equal the live job's current rows, and a
- * rebuild written into the same read model supersedes live rows that missed too-late decisions.
+ * <p>The same graph ({@link MetricsPipeline}) runs in two modes. Live ({@code --source kafka},
+ * streaming): the decisions topic is parsed, validated and de-duplicated by the very code ingest
+ * uses, with per-partition watermarks and idleness; a window's row is written when the watermark
+ * passes its end, and a correction row (higher revision) for each late decision within the allowed
+ * lateness; decisions later than that are recorded in {@code <lake>/metrics/late_decisions/}.
+ * Rebuild ({@code --source lake}, batch): the audit lake is read and every window is written once,
+ * complete. Because a row depends only on the set of decisions in its window ({@link
+ * MetricsAccumulator}) and its revision is the number of decisions it covers, the rebuild's rows
+ * equal the live job's current rows, and a rebuild written into the same read model supersedes live
+ * rows that missed too-late decisions.
  *
- * <p>Graph (live): Kafka source (parses, assigns event time and watermarks) → accepted only → key
- * by tenant/eventId → de-duplicate → decision facts → key by tenant/model/version → one window
- * operator per granularity → Parquet sink (+ Kafka sink); too-late decisions → late-decisions sink.
+ * <p>{@link #main} parses {@link MetricsOptions}, sets up the environment for the mode and runs the
+ * pipeline with the production sources and sinks built here: the Kafka source, or the audit lake's
+ * selected partitions (planned on the client: an empty selection is an error), and the read model's
+ * FileSinks (+ the Kafka topic sink).
  */
 public final class MetricsJob {
 
@@ -67,64 +56,21 @@ public final class MetricsJob {
 
     private static final TypeInformation<DecisionFacts> FACTS =
             TypeInformation.of(DecisionFacts.class);
-    private static final TypeInformation<Tuple3<String, String, String>> WINDOW_KEY =
-            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING);
 
-    private final MetricsOptions options;
-    private final Source<ParsedDecision, ?, ?> kafkaSource;
-    private final Source<DecisionFacts, ?, ?> lakeSource;
-    private final Sink<DecisionMetrics> metricsSink;
-    private final Sink<DecisionMetrics> topicSink;
-    private final Sink<LateDecision> lateSink;
+    private MetricsJob() {}
 
-    private MetricsJob(
-            MetricsOptions options,
-            Source<ParsedDecision, ?, ?> kafkaSource,
-            Source<DecisionFacts, ?, ?> lakeSource,
-            Sink<DecisionMetrics> metricsSink,
-            Sink<DecisionMetrics> topicSink,
-            Sink<LateDecision> lateSink) {
-        this.options = options;
-        this.kafkaSource = kafkaSource;
-        this.lakeSource = lakeSource;
-        this.metricsSink = metricsSink;
-        this.topicSink = topicSink;
-        this.lateSink = lateSink;
-    }
-
-    /**
-     * The live job over a source of parsed Kafka records.
-     *
-     * @param topicSink where rows also go as JSON, or null
-     */
-    public static MetricsJob live(
-            MetricsOptions options,
-            Source<ParsedDecision, ?, ?> source,
-            Sink<DecisionMetrics> metricsSink,
-            Sink<LateDecision> lateSink,
-            Sink<DecisionMetrics> topicSink) {
-        return new MetricsJob(options, source, null, metricsSink, topicSink, lateSink);
-    }
-
-    /** The rebuild over a bounded source of decisions read from the audit lake. */
-    public static MetricsJob rebuild(
-            MetricsOptions options,
-            Source<DecisionFacts, ?, ?> source,
-            Sink<DecisionMetrics> metricsSink) {
-        return new MetricsJob(options, null, source, metricsSink, null, null);
-    }
-
-    /** The job with its production source and sinks, as {@link #main} runs it. */
-    public static MetricsJob fromOptions(MetricsOptions options) throws IOException {
+    /** The pipeline with its production sources and sinks, as {@link #main} runs it. */
+    public static MetricsPipeline fromOptions(MetricsOptions options) throws IOException {
         if (options.source() == MetricsOptions.Source.LAKE) {
-            return rebuild(options, lakeSource(options), metricsSink(options));
+            return MetricsPipeline.rebuild(options, lakeSource(options), metricsSink(options));
         }
-        return live(
+        return MetricsPipeline.live(
                 options,
                 kafkaSource(options),
-                metricsSink(options),
-                lateSink(options),
-                options.outputTopic() == null ? null : topicSink(options));
+                new MetricsPipeline.Sinks(
+                        metricsSink(options),
+                        lateSink(options),
+                        options.outputTopic() == null ? null : topicSink(options)));
     }
 
     public static void main(String[] args) throws Exception {
@@ -159,104 +105,6 @@ public final class MetricsJob {
         }
         // No function keeps a reference to its input between calls.
         env.getConfig().enableObjectReuse();
-    }
-
-    public void build(StreamExecutionEnvironment env) {
-        buildFrom(kafkaSource != null ? liveFacts(env) : lakeFacts(env));
-    }
-
-    /** Kafka → accepted → de-duplicated (exactly as ingest does) → facts with event time. */
-    public DataStream<DecisionFacts> liveFacts(StreamExecutionEnvironment env) {
-        return env.fromSource(
-                        kafkaSource,
-                        MetricsWatermarks.forDecisions(
-                                options.maxOutOfOrderness(), options.idleness()),
-                        "kafka-decisions")
-                .uid("kafka-decisions-source")
-                .filter(ParsedDecision::isAccepted)
-                .name("accepted-only")
-                .keyBy(DecisionDeduplicator.key())
-                .process(new DecisionDeduplicator(options.dedupTtl()))
-                .returns(new AvroTypeInfo<>(DecisionRecord.class))
-                .name("dedup-by-event-id")
-                .uid("dedup-by-event-id")
-                .map(DecisionFacts::of, FACTS)
-                .name("decision-facts");
-    }
-
-    /** Audit lake Parquet (only the needed columns) → facts with event time. */
-    public DataStream<DecisionFacts> lakeFacts(StreamExecutionEnvironment env) {
-        return env.fromSource(
-                        lakeSource,
-                        WatermarkStrategy.<DecisionFacts>noWatermarks()
-                                .withTimestampAssigner((f, ts) -> f.eventTimeMillis()),
-                        "audit-lake")
-                .uid("audit-lake-source");
-    }
-
-    /** Everything after the facts: one window operator per granularity, and the sinks. */
-    public void buildFrom(DataStream<DecisionFacts> facts) {
-        DataStream<DecisionMetrics> rows = null;
-        DataStream<LateDecision> late = null;
-        for (Granularity g : options.granularities()) {
-            SingleOutputStreamOperator<DecisionMetrics> windowRows =
-                    windows(facts, g, options.allowedLateness());
-            rows = rows == null ? windowRows : rows.union(windowRows);
-            if (lateSink != null) {
-                DataStream<LateDecision> tooLate =
-                        windowRows
-                                .getSideOutput(tooLateTag(g))
-                                .process(new TooLateDecisions(g))
-                                .returns(new AvroTypeInfo<>(LateDecision.class))
-                                .name("too-late-" + g.label());
-                late = late == null ? tooLate : late.union(tooLate);
-            }
-        }
-        rows.sinkTo(metricsSink).name("metrics-sink").uid("metrics-sink");
-        if (topicSink != null) {
-            rows.sinkTo(topicSink).name("metrics-topic-sink").uid("metrics-topic-sink");
-        }
-        if (late != null) {
-            late.sinkTo(lateSink).name("late-decisions-sink").uid("late-decisions-sink");
-        }
-    }
-
-    /**
-     * The window operator of one granularity: tumbling event-time windows keyed by tenant, model
-     * and model version, kept open for {@code allowedLateness} after the watermark passed their
-     * end; later decisions go to {@link #tooLateTag}.
-     */
-    public static SingleOutputStreamOperator<DecisionMetrics> windows(
-            DataStream<DecisionFacts> facts, Granularity g, Duration allowedLateness) {
-        return facts.keyBy(new WindowKey(), WINDOW_KEY)
-                .window(TumblingEventTimeWindows.of(g.length()))
-                .trigger(new CountingEventTimeTrigger())
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(tooLateTag(g))
-                .aggregate(
-                        new DecisionMetricsAggregate(),
-                        new EmitMetricsRow(g),
-                        MetricsAccumulatorTypeInfo.INSTANCE,
-                        MetricsAccumulatorTypeInfo.INSTANCE,
-                        new AvroTypeInfo<>(DecisionMetrics.class))
-                .name("metrics-window-" + g.label())
-                .uid("metrics-window-" + g.label());
-    }
-
-    /** Side output of the {@code g} window operator: decisions too late for their window. */
-    public static OutputTag<DecisionFacts> tooLateTag(Granularity g) {
-        return new OutputTag<>("too-late-" + g.label(), FACTS);
-    }
-
-    /** (tenant, model, model version): the read model's key. */
-    public static final class WindowKey
-            implements KeySelector<DecisionFacts, Tuple3<String, String, String>> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Tuple3<String, String, String> getKey(DecisionFacts f) {
-            return Tuple3.of(f.tenantId, f.model, f.modelVersion);
-        }
     }
 
     public static KafkaSource<ParsedDecision> kafkaSource(MetricsOptions options) {

@@ -194,20 +194,18 @@ public final class TodayDashboard {
             }
         }
         // Current row per window: the highest revision wins (several files may hold revisions).
-        Map<String, GenericRecord> current = new HashMap<>();
+        Map<WindowOf, GenericRecord> current = new HashMap<>();
         for (Path dir : dayDirs) {
             for (FileStatus file : LakeFiles.parquetFiles(dir)) {
                 LakeFiles.forEachRecord(
                         file,
                         r ->
                                 current.merge(
-                                        r.get("tenant_id")
-                                                + "|"
-                                                + r.get("model")
-                                                + "|"
-                                                + r.get("model_version")
-                                                + "|"
-                                                + r.get("window_start"),
+                                        new WindowOf(
+                                                r.get("tenant_id").toString(),
+                                                r.get("model").toString(),
+                                                r.get("model_version").toString(),
+                                                instant(r.get("window_start"))),
                                         r,
                                         (a, b) ->
                                                 (Long) a.get("revision") >= (Long) b.get("revision")
@@ -238,6 +236,9 @@ public final class TodayDashboard {
         }
         return List.copyOf(totals.values());
     }
+
+    /** One window of the read model: its rows are revisions of each other. */
+    private record WindowOf(String tenantId, String model, String modelVersion, Instant start) {}
 
     /**
      * A timestamp-micros column, as Parquet's Avro reader hands it over (with or without logical

@@ -44,7 +44,7 @@ public final class ModelsReport {
             Instant lastEventTime,
             String cardIdNow,
             Instant cardRegisteredAt,
-            String statusNow,
+            ModelCardStatus statusNow,
             List<String> missingCertificationsNow) {
 
         /** True when the card now in force was registered after the group's first decision. */
@@ -61,7 +61,7 @@ public final class ModelsReport {
             String statusAtIngest,
             String cardId,
             String cardSha256,
-            String statusNow) {}
+            ModelCardStatus statusNow) {}
 
     public record Result(
             long decisionsScanned, long cards, List<Group> groups, List<Relink> relinks) {
@@ -70,9 +70,7 @@ public final class ModelsReport {
         }
 
         public long stillFlagged() {
-            return relinks.stream()
-                    .filter(r -> !ModelCardStatus.LINKED.name().equals(r.statusNow()))
-                    .count();
+            return relinks.stream().filter(r -> r.statusNow() != ModelCardStatus.LINKED).count();
         }
     }
 
@@ -131,7 +129,7 @@ public final class ModelsReport {
                                             atIngest,
                                             copy.getModelCardId(),
                                             copy.getModelCardSha256(),
-                                            now.name()));
+                                            now));
                             List<String> key =
                                     List.of(d.getTenantId(), d.getModelVersion(), atIngest);
                             counts.computeIfAbsent(key, k -> new long[1])[0]++;
@@ -156,12 +154,12 @@ public final class ModelsReport {
             List<String> k = e.getKey();
             ModelVersionCard card = inForce.get(k.get(1));
             List<String> missing = card == null ? List.of() : required.missing(k.get(0), card);
-            String now =
+            ModelCardStatus now =
                     card == null
-                            ? ModelCardStatus.NO_CARD.name()
+                            ? ModelCardStatus.NO_CARD
                             : missing.isEmpty()
-                                    ? ModelCardStatus.LINKED.name()
-                                    : ModelCardStatus.MISSING_CERTIFICATION.name();
+                                    ? ModelCardStatus.LINKED
+                                    : ModelCardStatus.MISSING_CERTIFICATION;
             Instant[] t = times.get(k);
             groups.add(
                     new Group(
@@ -257,7 +255,7 @@ public final class ModelsReport {
                                         l.statusAtIngest(),
                                         csv(l.cardId()),
                                         csv(l.cardSha256()),
-                                        l.statusNow())
+                                        l.statusNow().name())
                                 + "\n");
             }
         }

@@ -19,10 +19,6 @@ import java.util.Set;
  */
 public final class ReplayComparison {
 
-    public static final String MATCH = "MATCH";
-    public static final String DRIFT = "DRIFT";
-    public static final String ERROR = "ERROR";
-
     private ReplayComparison() {}
 
     /** The stored decision: its decision block, else the decision stated in its response. */
@@ -49,7 +45,7 @@ public final class ReplayComparison {
             r.setStoredConfidence(was.confidence());
         }
         if (!reply.ok()) {
-            r.setStatus(ERROR);
+            r.setStatus(ReplayStatus.ERROR.name());
             r.setError(reply.error());
             return r;
         }
@@ -57,7 +53,7 @@ public final class ReplayComparison {
         r.setReplayedContent(content);
         ReplayRequests.ModelDecision now = ReplayRequests.decision(content);
         if (now == null) {
-            r.setStatus(ERROR);
+            r.setStatus(ReplayStatus.ERROR.name());
             r.setError(content == null ? "NO_CONTENT" : "NO_DECISION_IN_RESPONSE");
             return r;
         }
@@ -65,7 +61,7 @@ public final class ReplayComparison {
         r.setReplayedConfidence(now.confidence());
         r.setReplayedReasoning(now.reasoning());
         if (was == null) {
-            r.setStatus(ERROR);
+            r.setStatus(ReplayStatus.ERROR.name());
             r.setError("NO_STORED_DECISION");
             return r;
         }
@@ -82,7 +78,9 @@ public final class ReplayComparison {
         if (was.reasoning() != null && now.reasoning() != null) {
             r.setReasoningSimilarity(similarity(was.reasoning(), now.reasoning()));
         }
-        r.setStatus(approvedEqual && confidenceClose ? MATCH : DRIFT);
+        r.setStatus(
+                (approvedEqual && confidenceClose ? ReplayStatus.MATCH : ReplayStatus.DRIFT)
+                        .name());
         return r;
     }
 
@@ -94,7 +92,7 @@ public final class ReplayComparison {
             r.setStoredApproved(was.approved());
             r.setStoredConfidence(was.confidence());
         }
-        r.setStatus(ERROR);
+        r.setStatus(ReplayStatus.ERROR.name());
         r.setError("TIMEOUT_OVERALL");
         r.setAttempts(0);
         r.setLatencyMs(-1L);

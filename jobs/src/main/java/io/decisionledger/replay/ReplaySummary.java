@@ -41,13 +41,13 @@ public record ReplaySummary(
                             List.of(r.getStoredModelVersion(), r.getReplayModel()),
                             k -> new long[4]);
             c[0]++;
-            switch (r.getStatus()) {
-                case ReplayComparison.MATCH -> c[1]++;
-                case ReplayComparison.DRIFT -> {
+            switch (ReplayStatus.valueOf(r.getStatus())) {
+                case MATCH -> c[1]++;
+                case DRIFT -> {
                     c[2]++;
                     drifts.add(r);
                 }
-                default -> {
+                case ERROR -> {
                     c[3]++;
                     errors.merge(r.getError(), 1L, Long::sum);
                 }

@@ -67,7 +67,7 @@ class IngestExactlyOnceITCase {
         // when the job fails once, 500 records after its first completed checkpoint
         FailOnceAfterCheckpoint.reset();
         StreamExecutionEnvironment env = IngestRun.environment(options);
-        IngestJob job = IngestJob.fromOptions(options);
+        IngestPipeline job = IngestJob.fromOptions(options);
         job.buildFrom(
                 job.readDecisions(env)
                         .map(new FailOnceAfterCheckpoint<ParsedDecision>(500))

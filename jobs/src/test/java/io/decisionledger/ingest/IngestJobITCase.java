@@ -11,7 +11,6 @@ import io.decisionledger.decision.ReasonCode;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
-import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,18 +26,18 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ingest job end to end on a real Kafka broker (separate JVM) and a real MiniCluster, with the
- * lake read back by DuckDB as a BI tool would: valid events stored once in their partition,
- * everything else quarantined with its reason, field values exact.
+ * The ingest job's pipeline with its production sinks on a real MiniCluster, fed from memory
+ * through the Kafka source's reader ({@link IngestRun#ingestInMemory}), with the lake read back by
+ * DuckDB as a BI tool would: valid events stored once in their partition, everything else
+ * quarantined with its reason, field values exact. The Kafka source itself is covered by {@link
+ * IngestExactlyOnceITCase}.
  */
 class IngestJobITCase {
 
@@ -49,35 +48,17 @@ class IngestJobITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
     private static SampleDecisions.Sample sample;
     private static Path lake;
 
     @BeforeAll
     static void ingestASample() throws Exception {
         // given a topic with valid events, malformed records and producer re-sends
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-        kafka.createTopic(TOPIC, 2);
         sample = SampleDecisions.generate(42, 400, 33, 20, Instant.now());
-        IngestRun.produce(kafka.bootstrapServers(), TOPIC, sample.events());
         lake = work.resolve("lake");
 
         // when the ingest job consumes the topic
-        IngestOptions options =
-                IngestRun.boundedOptions(kafka.bootstrapServers(), TOPIC, lake.toUri().toString());
-        StreamExecutionEnvironment env = IngestRun.environment(options);
-        IngestJob.fromOptions(options).build(env);
-        env.execute("ingest-it");
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+        IngestRun.ingestInMemory(sample.events(), TOPIC, lake.toUri().toString());
     }
 
     private static String audit() {

@@ -8,7 +8,6 @@ import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.S3FileSystems;
-import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.LocalS3Store;
 import io.decisionledger.testkit.SampleDecisions;
 import io.decisionledger.verify.VerifyJob;
@@ -29,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The lake on a real S3-compatible store (s3proxy in its own JVM) through Flink's
  * flink-s3-fs-hadoop plugin and its recoverable multipart writer, read back by DuckDB from the
- * store's backing folder.
+ * store's backing folder. The ingest pipeline with its production sinks is fed from memory ({@link
+ * IngestRun#ingestInMemory}): the store is the subject here, the Kafka source is {@link
+ * IngestExactlyOnceITCase}'s.
  */
 class IngestJobS3ITCase {
 
@@ -37,22 +38,17 @@ class IngestJobS3ITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
     private static LocalS3Store s3;
 
     @BeforeAll
     static void startServices() throws Exception {
         Path stack = Path.of(System.getProperty("decisionledger.stack.dir"));
         s3 = LocalS3Store.start(stack, work.resolve("s3"));
-        kafka = LocalKafkaBroker.start(stack, work.resolve("kafka"));
         S3FileSystems.initialize(s3, stack);
     }
 
     @AfterAll
     static void stopServices() {
-        if (kafka != null) {
-            kafka.close();
-        }
         if (s3 != null) {
             s3.close();
         }
@@ -62,16 +58,10 @@ class IngestJobS3ITCase {
     void writesTheLakeToS3ExactlyOnce() throws Exception {
         // given a bucket and a topic with valid, malformed and re-sent events
         Path bucket = s3.createBucket("ledger");
-        kafka.createTopic("decisions", 2);
         SampleDecisions.Sample sample = SampleDecisions.generate(11, 500, 22, 10, Instant.now());
-        IngestRun.produce(kafka.bootstrapServers(), "decisions", sample.events());
 
         // when the job writes its lake to s3://ledger/lake
-        IngestOptions options =
-                IngestRun.boundedOptions(kafka.bootstrapServers(), "decisions", "s3://ledger/lake");
-        StreamExecutionEnvironment env = IngestRun.environment(options);
-        IngestJob.fromOptions(options).build(env);
-        env.execute("ingest-s3-it");
+        IngestRun.ingestInMemory(sample.events(), "decisions", "s3://ledger/lake");
 
         // then the objects are in the bucket, in the same layout, with exact counts
         Path lake = bucket.resolve("lake");

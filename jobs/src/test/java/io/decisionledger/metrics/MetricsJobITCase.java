@@ -8,11 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.decisionledger.ingest.IngestJob;
-import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.schema.DecisionMetrics;
+import io.decisionledger.schema.LateDecision;
+import io.decisionledger.testing.CollectingSink;
 import io.decisionledger.testing.DuckDbLake;
+import io.decisionledger.testing.InMemoryDecisions;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testkit.LocalKafkaBroker;
@@ -32,7 +34,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -42,19 +50,20 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The read model's central promise, end to end on a real Kafka broker and a real MiniCluster: the
- * live MetricsJob reads a topic with out-of-order and late decisions (plus malformed records and
- * producer re-sends); the IngestJob stores the same topic in the audit lake; a batch rebuild of the
- * read model from that lake then has exactly the live job's current rows, and every number in them
- * equals a direct DuckDB query over the audit lake. DuckDB also runs the dashboard query of
- * docs/lake.md.
+ * The read model's central promise, on a real MiniCluster: the live metrics pipeline reads a topic
+ * with out-of-order and late decisions (plus malformed records and producer re-sends), fed from
+ * memory through the Kafka source's reader; the ingest pipeline stores the same records in the
+ * audit lake; a batch rebuild of the read model from that lake (MetricsJob with its production
+ * source and sinks) then has exactly the live job's current rows, and every number in them equals a
+ * direct DuckDB query over the audit lake. DuckDB also runs the dashboard query of docs/lake.md.
+ * One test runs the live MetricsJob as production does, bounded from a real Kafka broker with an
+ * output topic: the same rows, every revision also on the topic as JSON.
  */
 class MetricsJobITCase {
 
@@ -69,7 +78,7 @@ class MetricsJobITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
+    private static List<SampleDecisions.Event> events;
     private static Path auditLake;
     private static Path liveLake;
     private static int lateInTopic;
@@ -77,42 +86,22 @@ class MetricsJobITCase {
     @BeforeAll
     static void runLiveIngestAndRebuild() throws Exception {
         // given a topic whose decisions arrive out of order, some of them minutes late
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-        kafka.createTopic(TOPIC, 2);
-        kafka.createTopic(ROWS_TOPIC, 1);
-        List<SampleDecisions.Event> events = timeline();
-        IngestRun.produce(kafka.bootstrapServers(), TOPIC, events);
+        events = timeline();
         auditLake = work.resolve("lake");
         liveLake = work.resolve("live");
 
         // when the ingest job stores it
-        IngestOptions ingest =
-                IngestRun.boundedOptions(
-                        kafka.bootstrapServers(), TOPIC, auditLake.toUri().toString());
-        StreamExecutionEnvironment env = IngestRun.environment(ingest);
-        IngestJob.fromOptions(ingest).build(env);
-        env.execute("ingest-it");
+        IngestRun.ingestInMemory(events, TOPIC, auditLake.toUri().toString());
 
-        // and the live metrics job reads the same topic
-        MetricsOptions live =
-                MetricsOptions.parse(
-                        new String[] {
-                            "--bootstrap-servers", kafka.bootstrapServers(),
-                            "--topic", TOPIC,
-                            "--group-id", "metrics-it",
-                            "--starting-offsets", "earliest",
-                            "--bounded", "true",
-                            "--lake", liveLake.toUri().toString(),
-                            "--checkpoint-interval", "PT0.5S",
-                            "--max-out-of-orderness", "PT30S",
-                            "--allowed-lateness", "PT1H",
-                            "--output-topic", ROWS_TOPIC
-                        });
-        env = environment(live);
-        MetricsJob.fromOptions(live).build(env);
+        // and the live metrics job reads the same records
+        MetricsOptions live = liveOptions("in-memory:9092", liveLake);
+        StreamExecutionEnvironment env = environment(live);
+        MetricsPipeline.live(
+                        live,
+                        InMemoryDecisions.source(TOPIC, events, live.parserLimits()),
+                        new MetricsPipeline.Sinks(
+                                MetricsJob.metricsSink(live), MetricsJob.lateSink(live), null))
+                .build(env);
         env.execute("metrics-live-it");
 
         // and the read model is rebuilt in batch from the audit lake
@@ -124,11 +113,19 @@ class MetricsJobITCase {
         env.execute("metrics-rebuild-it");
     }
 
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    private static MetricsOptions liveOptions(String bootstrapServers, Path lake) {
+        return MetricsOptions.parse(
+                new String[] {
+                    "--bootstrap-servers", bootstrapServers,
+                    "--topic", TOPIC,
+                    "--group-id", "metrics-it",
+                    "--starting-offsets", "earliest",
+                    "--bounded", "true",
+                    "--lake", lake.toUri().toString(),
+                    "--checkpoint-interval", "PT0.5S",
+                    "--max-out-of-orderness", "PT30S",
+                    "--allowed-lateness", "PT1H"
+                });
     }
 
     private static StreamExecutionEnvironment environment(MetricsOptions options) {
@@ -485,24 +482,71 @@ class MetricsJobITCase {
     }
 
     @Test
-    void everyLiveRowRevisionAlsoReachedTheKafkaTopicAsJson() throws IOException {
+    void theJobReadsTheTopicBoundedAndSendsEveryRowRevisionToTheOutputTopicAsJson()
+            throws Exception {
+        // given the same records on a two-partition topic of a real broker
+        Path kafkaLake = work.resolve("live-from-kafka");
         List<JsonNode> messages = new ArrayList<>();
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition p = new TopicPartition(ROWS_TOPIC, 0);
-            consumer.assign(List.of(p));
-            consumer.seekToBeginning(List.of(p));
-            long end = consumer.endOffsets(List.of(p)).get(p);
-            while (consumer.position(p) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-                    messages.add(JSON.readTree(r.value()));
+        try (LocalKafkaBroker kafka =
+                LocalKafkaBroker.start(
+                        Path.of(System.getProperty("decisionledger.stack.dir")),
+                        work.resolve("kafka"))) {
+            kafka.createTopic(TOPIC, 2);
+            kafka.createTopic(ROWS_TOPIC, 1);
+            IngestRun.produce(kafka.bootstrapServers(), TOPIC, events);
+
+            // when the live job reads it as main runs it, bounded, with an output topic
+            MetricsOptions live =
+                    liveOptions(kafka.bootstrapServers(), kafkaLake)
+                            .with("output-topic", ROWS_TOPIC);
+            StreamExecutionEnvironment env = environment(live);
+            MetricsJob.fromOptions(live).build(env);
+            env.execute("metrics-live-kafka-it");
+
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(
+                            props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                TopicPartition p = new TopicPartition(ROWS_TOPIC, 0);
+                consumer.assign(List.of(p));
+                consumer.seekToBeginning(List.of(p));
+                long end = consumer.endOffsets(List.of(p)).get(p);
+                while (consumer.position(p) < end) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
+                        messages.add(JSON.readTree(r.value()));
+                    }
                 }
             }
         }
-        assertThat((long) messages.size()).isEqualTo(count("SELECT count(*) FROM " + liveRows()));
+        String kafkaRows = table(kafkaLake.resolve("metrics/decision_metrics"));
+
+        // then its current rows are the rebuild's, and nothing was too late
+        assertThat(count("SELECT count(*) FROM " + current(kafkaRows)))
+                .isEqualTo(count("SELECT count(*) FROM " + rebuiltRows()));
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM (SELECT * FROM "
+                                        + current(kafkaRows)
+                                        + " EXCEPT SELECT * FROM "
+                                        + rebuiltRows()
+                                        + ")"))
+                .isZero();
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM (SELECT * FROM "
+                                        + rebuiltRows()
+                                        + " EXCEPT SELECT * FROM "
+                                        + current(kafkaRows)
+                                        + ")"))
+                .isZero();
+        assertThat(
+                        LakeFiles.parquetFiles(
+                                LakeLayout.at(kafkaLake.toUri().toString()).lateDecisions()))
+                .isEmpty();
+
+        // and every row revision also reached the output topic as JSON
+        assertThat((long) messages.size()).isEqualTo(count("SELECT count(*) FROM " + kafkaRows));
         // the current revisions on the topic are the Parquet current rows
         Map<String, JsonNode> current = new HashMap<>();
         for (JsonNode m : messages) {
@@ -526,7 +570,94 @@ class MetricsJobITCase {
                         .sum();
         assertThat(decisionsOnTopic).isEqualTo(VALID);
         assertThat((long) current.size())
-                .isEqualTo(count("SELECT count(*) FROM " + current(liveRows())));
+                .isEqualTo(count("SELECT count(*) FROM " + current(kafkaRows)));
+    }
+
+    @Test
+    void correctsWindowsForLateDecisionsAndRecordsTooLateOnesWithTheirWindow() throws Exception {
+        // given facts whose watermark follows each one exactly: on time, a minute on, late
+        // within the hour of allowed lateness, three hours on, then too late for the first window
+        Instant t = Instant.parse("2026-03-15T10:00:00Z");
+        List<DecisionFacts> facts =
+                List.of(
+                        Facts.approved("bank_456", t.plusSeconds(10), "u1"),
+                        Facts.approved("bank_456", t.plusSeconds(65), "u2"),
+                        Facts.denied("bank_456", t.plusSeconds(20), "u3"),
+                        Facts.approved("bank_456", t.plusSeconds(3 * 3600), "u4"),
+                        Facts.denied("bank_456", t.plusSeconds(30), "u5"));
+        MetricsOptions options =
+                liveOptions("in-memory:9092", work.resolve("unused"))
+                        .with("granularities", "1m", "checkpoint-interval", "PT0.1S");
+        CollectingSink<DecisionMetrics> rows = CollectingSink.of(DecisionMetrics.class);
+        CollectingSink<LateDecision> late = CollectingSink.of(LateDecision.class);
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        MetricsJob.configureEnvironment(env, options);
+
+        // when the live pipeline's windows and sinks process them (its source is not read)
+        MetricsPipeline.live(
+                        options,
+                        InMemoryDecisions.source(TOPIC, events, options.parserLimits()),
+                        new MetricsPipeline.Sinks(rows, late, null))
+                .buildFrom(
+                        env.fromData(facts, TypeInformation.of(DecisionFacts.class))
+                                .assignTimestampsAndWatermarks(
+                                        WatermarkStrategy.<DecisionFacts>forGenerator(
+                                                        ctx -> new EveryEventIsTheWatermark())
+                                                .withTimestampAssigner(
+                                                        (f, ts) -> f.eventTimeMillis()))
+                                .setParallelism(1));
+        env.execute("metrics-late-it");
+
+        // then the first window has a row, and a correction for the decision late within the hour
+        Map<String, List<Long>> totalsByWindow = new TreeMap<>();
+        for (DecisionMetrics r : rows.values()) {
+            assertThat(r.getGranularity()).isEqualTo("1m");
+            assertThat(r.getRevision()).isEqualTo(r.getTotalDecisions());
+            totalsByWindow
+                    .computeIfAbsent(r.getWindowStart().toString(), w -> new ArrayList<>())
+                    .add(r.getTotalDecisions());
+        }
+        totalsByWindow.values().forEach(l -> l.sort(Long::compare));
+        assertThat(totalsByWindow)
+                .containsOnly(
+                        Map.entry(t.toString(), List.of(1L, 2L)),
+                        Map.entry(t.plusSeconds(60).toString(), List.of(1L)),
+                        Map.entry(t.plusSeconds(3 * 3600).toString(), List.of(1L)));
+
+        // and the decision too late for it is recorded with that window, not counted
+        assertThat(late.values())
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.getGranularity()).isEqualTo("1m");
+                            assertThat(d.getTenantId()).isEqualTo("bank_456");
+                            assertThat(d.getModelVersion()).isEqualTo("v1");
+                            assertThat(d.getEventId()).isEqualTo(facts.get(4).eventId);
+                            assertThat(d.getEventTime()).isEqualTo(t.plusSeconds(30));
+                            assertThat(d.getWindowStart()).isEqualTo(t);
+                            assertThat(d.getWindowEnd()).isEqualTo(t.plusSeconds(60));
+                            assertThat(d.getWatermark()).isBeforeOrEqualTo(t.plusSeconds(3 * 3600));
+                        });
+    }
+
+    /** Punctuated: the watermark is each event's time (events are in order but for the late). */
+    private static final class EveryEventIsTheWatermark
+            implements WatermarkGenerator<DecisionFacts> {
+        private long max = Long.MIN_VALUE;
+
+        @Override
+        public void onEvent(DecisionFacts f, long timestamp, WatermarkOutput output) {
+            if (timestamp > max) {
+                max = timestamp;
+                output.emitWatermark(new Watermark(max));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {}
     }
 
     @Test

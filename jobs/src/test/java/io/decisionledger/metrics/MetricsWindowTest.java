@@ -48,7 +48,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real window operator of one granularity, as {@link MetricsJob#windows} builds it, under
+ * The real window operator of one granularity, as {@link MetricsPipeline#windows} builds it, under
  * Flink's keyed operator harness: rows appear only when the watermark passes a window's end, late
  * decisions within the allowed lateness produce correction rows with higher revisions, later ones
  * go to the side output, and closed windows leave no state or timers. Also: the watermark strategy
@@ -87,7 +87,7 @@ class MetricsWindowTest {
                         .returns(TypeInformation.of(DecisionFacts.class));
         OneInputTransformation<DecisionFacts, DecisionMetrics> t =
                 (OneInputTransformation<DecisionFacts, DecisionMetrics>)
-                        MetricsJob.windows(in, g, lateness).getTransformation();
+                        MetricsPipeline.windows(in, g, lateness).getTransformation();
         metrics = new InterceptingOperatorMetricGroup();
         InterceptingOperatorMetricGroup operatorMetrics = metrics;
         MockEnvironment environment =
@@ -125,7 +125,7 @@ class MetricsWindowTest {
 
     private List<DecisionFacts> tooLate() {
         ConcurrentLinkedQueue<StreamRecord<DecisionFacts>> side =
-                harness.getSideOutput(MetricsJob.tooLateTag(MINUTE));
+                harness.getSideOutput(MetricsPipeline.tooLateTag(MINUTE));
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 

@@ -7,11 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.decisionledger.ingest.IngestJob;
-import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
-import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +18,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -33,10 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Plants every value of the PII corpus in every free-text field of events (and in user ids, case
- * ids, documents, metadata and malformed records), runs them through the real ingest job, and
- * searches everything an operator can read: every column of every ops/ row, and the job's log (at
- * INFO, the level operators run at). Nothing planted may appear there, while the audit copy must
- * still hold the originals.
+ * ids, documents, metadata and malformed records), runs them through the ingest job's pipeline and
+ * production sinks (fed from memory through the Kafka source's reader), and searches everything an
+ * operator can read: every column of every ops/ row, and the job's log (at INFO, the level
+ * operators run at). Nothing planted may appear there, while the audit copy must still hold the
+ * originals.
  */
 class PiiLeakITCase {
 
@@ -117,19 +114,9 @@ class PiiLeakITCase {
                         null,
                         null));
 
-        try (LocalKafkaBroker kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"))) {
-            kafka.createTopic("decisions", 2);
-            IngestRun.produce(kafka.bootstrapServers(), "decisions", records);
+        try {
             lake = work.resolve("lake");
-            IngestOptions options =
-                    IngestRun.boundedOptions(
-                            kafka.bootstrapServers(), "decisions", lake.toUri().toString());
-            StreamExecutionEnvironment env = IngestRun.environment(options);
-            IngestJob.fromOptions(options).build(env);
-            env.execute("ingest-pii-it");
+            IngestRun.ingestInMemory(records, "decisions", lake.toUri().toString());
         } finally {
             Configurator.setRootLevel(Level.WARN);
         }

@@ -137,7 +137,7 @@ class ReplayJobITCase {
         ReplayOptions options = options("run-logged", "--sample-size", "4", "--seed", "3");
 
         // when the replay selects them
-        List<DecisionRecord> selected = ReplayJob.selectAndLog(options, OFFICER);
+        List<DecisionRecord> selected = ReplayRunner.selectAndLog(options, OFFICER);
 
         // then the access log names who read which records, why, as a REPLAY
         List<AccessLogEntry> logged =
@@ -159,14 +159,14 @@ class ReplayJobITCase {
         // and an operator, or a replay without purpose, is refused before anything is read
         assertThatThrownBy(
                         () ->
-                                ReplayJob.selectAndLog(
+                                ReplayRunner.selectAndLog(
                                         options, Caller.cli("ops.person", AuditRole.OPERATOR)))
                 .isInstanceOf(AccessRefusedException.class)
                 .hasMessageContaining("may not replay");
         ReplayOptions noPurpose =
                 ReplayOptions.parse(
                         new String[] {"--lake", lake.toUri().toString(), "--run-id", "run-np"});
-        assertThatThrownBy(() -> ReplayJob.selectAndLog(noPurpose, OFFICER))
+        assertThatThrownBy(() -> ReplayRunner.selectAndLog(noPurpose, OFFICER))
                 .hasMessageContaining("--purpose is required");
     }
 
@@ -195,10 +195,10 @@ class ReplayJobITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         ReplayJob.configureEnvironment(env);
-        List<DecisionRecord> selected = ReplayJob.selectAndLog(options, OFFICER);
-        new ReplayJob(options, selected, ReplayJob.resultsSink(options)).build(env);
+        List<DecisionRecord> selected = ReplayRunner.selectAndLog(options, OFFICER);
+        new ReplayPipeline(options, selected, ReplayJob.resultsSink(options)).build(env);
         env.execute("replay-it");
-        return ReplayJob.readResults(options);
+        return ReplayRunner.readResults(options);
     }
 
     @Test

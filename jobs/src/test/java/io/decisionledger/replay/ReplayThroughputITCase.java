@@ -137,15 +137,15 @@ class ReplayThroughputITCase {
         env.setParallelism(2);
         ReplayJob.configureEnvironment(env);
         List<DecisionRecord> selected =
-                ReplayJob.selectAndLog(
+                ReplayRunner.selectAndLog(
                         options,
                         io.decisionledger.access.Caller.cli(
                                 "bench", io.decisionledger.access.AuditRole.COMPLIANCE_OFFICER));
-        new ReplayJob(options, selected, ReplayJob.resultsSink(options)).build(env);
+        new ReplayPipeline(options, selected, ReplayJob.resultsSink(options)).build(env);
         long t0 = System.nanoTime();
         env.execute(scenario);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        List<ReplayResult> results = ReplayJob.readResults(options);
+        List<ReplayResult> results = ReplayRunner.readResults(options);
         assertThat(results).hasSize(DECISIONS);
         Map<String, Long> status = new TreeMap<>();
         List<Long> latencies = new ArrayList<>();

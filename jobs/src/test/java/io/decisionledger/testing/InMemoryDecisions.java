@@ -31,12 +31,24 @@ public final class InMemoryDecisions {
 
     public static DataGeneratorSource<ParsedDecision> sourceOfValues(
             String topic, List<byte[]> values, ParserLimits limits) {
+        // A trickle per checkpoint would be realistic but slow; files still roll at every
+        // checkpoint of the test's environment.
+        return sourceOfValues(topic, values, limits, RateLimiterStrategy.noOp());
+    }
+
+    /**
+     * A source that reads at the pace {@code rate} allows. {@code RateLimiterStrategy
+     * .perCheckpoint(parallelism)} makes each reader emit one record per completed checkpoint,
+     * which orders records across channels: whatever a reader emitted before a checkpoint was
+     * triggered has been processed everywhere before it emits anything after that checkpoint has
+     * completed. The records are split into {@code parallelism} contiguous ranges, one per reader.
+     */
+    public static DataGeneratorSource<ParsedDecision> sourceOfValues(
+            String topic, List<byte[]> values, ParserLimits limits, RateLimiterStrategy rate) {
         return new DataGeneratorSource<>(
                 new Reading(topic, new ArrayList<>(values), limits),
                 values.size(),
-                // A trickle per checkpoint would be realistic but slow; files still roll at every
-                // checkpoint of the test's environment.
-                RateLimiterStrategy.noOp(),
+                rate,
                 TypeInformation.of(ParsedDecision.class));
     }
 

@@ -2,6 +2,7 @@ package io.decisionledger.testing;
 
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.ingest.IngestPipeline;
 import io.decisionledger.testkit.SampleDecisions;
 import java.time.Duration;
 import java.util.List;
@@ -57,14 +58,10 @@ public final class IngestRun {
             List<SampleDecisions.Event> events, String topic, String lakeUri) throws Exception {
         IngestOptions options = boundedOptions("in-memory:9092", topic, lakeUri);
         StreamExecutionEnvironment env = environment(options);
-        new IngestJob(
+        new IngestPipeline(
                         options,
                         InMemoryDecisions.source(topic, events, options.parserLimits()),
-                        IngestJob.auditSink(options),
-                        IngestJob.quarantineSink(options),
-                        IngestJob.headsSink(options),
-                        IngestJob.opsSink(options))
-                .withModelsSink(IngestJob.modelsSink(options))
+                        IngestJob.sinks(options))
                 .build(env);
         env.execute("ingest in memory");
     }

@@ -1,0 +1,173 @@
+package io.decisionledger.ingest;
+
+import io.decisionledger.chain.ChainLinkOperator;
+import io.decisionledger.chain.ChainSharding;
+import io.decisionledger.decision.DecisionDeduplicator;
+import io.decisionledger.decision.ParsedDecision;
+import io.decisionledger.decision.Quarantine;
+import io.decisionledger.models.ModelCardLinker;
+import io.decisionledger.privacy.PiiMasker;
+import io.decisionledger.schema.ChainHead;
+import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.ModelVersionCard;
+import io.decisionledger.schema.OpsDecisionRecord;
+import io.decisionledger.schema.QuarantineRecord;
+import java.util.Objects;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The ingest job's graph, from a source of parsed records to its five sinks; {@link IngestJob}
+ * plugs in Kafka and the lake's FileSinks, tests plug in in-memory sources and collecting sinks.
+ * Every record ends in exactly one place: the audit sink when valid and new, the quarantine sink
+ * otherwise (malformed, invalid or a duplicate event id), with a reason code; model cards go to the
+ * models sink and feed the registry join.
+ *
+ * <p>Graph: source (parses) → split refused input and model cards → key by tenant/eventId →
+ * de-duplicate → link to the model card in force (broadcast state) → key by chain (tenant/shard) →
+ * link into the hash chain → audit sink, and → mask personal data → ops sink; chain heads (at every
+ * checkpoint) → heads sink; model cards → broadcast, and → models sink; refused input and
+ * duplicates → quarantine sink. Operator names and uids are what savepoints are matched by: they
+ * must not change (docs/operator-guide.md lists them).
+ */
+public final class IngestPipeline {
+
+    /** Where the pipeline's outputs go. */
+    public record Sinks(
+            Sink<DecisionRecord> audit,
+            Sink<OpsDecisionRecord> ops,
+            Sink<QuarantineRecord> quarantine,
+            Sink<ChainHead> heads,
+            Sink<ModelVersionCard> models) {
+        public Sinks {
+            Objects.requireNonNull(audit, "audit sink");
+            Objects.requireNonNull(ops, "ops sink");
+            Objects.requireNonNull(quarantine, "quarantine sink");
+            Objects.requireNonNull(heads, "heads sink");
+            Objects.requireNonNull(models, "models sink");
+        }
+    }
+
+    /** Registered model cards, split from the decisions by {@link SplitRefused}. */
+    public static final OutputTag<ModelVersionCard> CARDS =
+            new OutputTag<>("model-cards", new AvroTypeInfo<>(ModelVersionCard.class));
+
+    private final IngestOptions options;
+    private final Source<ParsedDecision, ?, ?> source;
+    private final Sinks sinks;
+
+    /**
+     * @param options what the graph needs of them: de-duplication TTL, required certifications,
+     *     hash chain and sharding, ops copy, masking policy and pseudonym key
+     * @param source every record of the decisions topic(s), parsed ({@code DecisionReader})
+     */
+    public IngestPipeline(IngestOptions options, Source<ParsedDecision, ?, ?> source, Sinks sinks) {
+        this.options = options;
+        this.source = source;
+        this.sinks = sinks;
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        buildFrom(readDecisions(env));
+    }
+
+    /** The source stream: every record, parsed, accepted or refused. */
+    public DataStream<ParsedDecision> readDecisions(StreamExecutionEnvironment env) {
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-decisions")
+                .uid("kafka-decisions-source");
+    }
+
+    /**
+     * Everything after the source. Separate from {@link #build} so a test can put a
+     * failure-injecting operator between the source and the rest.
+     */
+    public void buildFrom(DataStream<ParsedDecision> parsed) {
+        SingleOutputStreamOperator<ParsedDecision> accepted =
+                parsed.process(new SplitRefused()).name("split-refused").uid("split-refused");
+
+        SingleOutputStreamOperator<DecisionRecord> unique =
+                accepted.keyBy(DecisionDeduplicator.key())
+                        .process(new DecisionDeduplicator(options.dedupTtl()))
+                        .returns(new AvroTypeInfo<>(DecisionRecord.class))
+                        .name("dedup-by-event-id")
+                        .uid("dedup-by-event-id");
+
+        DataStream<ModelVersionCard> cards = accepted.getSideOutput(CARDS);
+        cards.sinkTo(sinks.models()).name("model-versions-sink").uid("model-versions-sink");
+        BroadcastStream<ModelVersionCard> registry = cards.broadcast(ModelCardLinker.CARDS);
+        DataStream<DecisionRecord> withCards =
+                unique.connect(registry)
+                        .process(new ModelCardLinker(options.requiredCertifications()))
+                        .returns(new AvroTypeInfo<>(DecisionRecord.class))
+                        .name("link-model-cards")
+                        .uid("link-model-cards");
+
+        DataStream<DecisionRecord> stored = withCards;
+        if (options.hashChain()) {
+            ChainSharding sharding = options.chainSharding();
+            SingleOutputStreamOperator<DecisionRecord> linked =
+                    withCards
+                            .keyBy(
+                                    (KeySelector<DecisionRecord, String>)
+                                            d ->
+                                                    ChainSharding.chainKey(
+                                                            d.getTenantId(),
+                                                            sharding.shardOf(
+                                                                    d.getTenantId(),
+                                                                    d.getEventId())))
+                            .transform(
+                                    "hash-chain",
+                                    new AvroTypeInfo<>(DecisionRecord.class),
+                                    new ChainLinkOperator())
+                            .uid("hash-chain");
+            linked.getSideOutput(ChainLinkOperator.HEADS)
+                    .sinkTo(sinks.heads())
+                    .name("chain-heads-sink")
+                    .uid("chain-heads-sink");
+            stored = linked;
+        }
+        stored.sinkTo(sinks.audit()).name("audit-decisions-sink").uid("audit-decisions-sink");
+
+        if (options.opsCopy()) {
+            stored.map(new PiiMasker(options.maskingPolicy(), options.pseudonymKey()))
+                    .returns(new AvroTypeInfo<>(OpsDecisionRecord.class))
+                    .name("mask-personal-data")
+                    .uid("mask-personal-data")
+                    .sinkTo(sinks.ops())
+                    .name("ops-decisions-sink")
+                    .uid("ops-decisions-sink");
+        }
+
+        accepted.getSideOutput(Quarantine.OUTPUT)
+                .union(unique.getSideOutput(Quarantine.OUTPUT))
+                .sinkTo(sinks.quarantine())
+                .name("quarantine-sink")
+                .uid("quarantine-sink");
+    }
+
+    /** Sends refused input to the quarantine side output and lets accepted decisions through. */
+    static final class SplitRefused extends ProcessFunction<ParsedDecision, ParsedDecision> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(ParsedDecision in, Context ctx, Collector<ParsedDecision> out) {
+            if (in.isAccepted()) {
+                out.collect(in);
+            } else if (in.isCard()) {
+                ctx.output(CARDS, in.card);
+            } else {
+                ctx.output(Quarantine.OUTPUT, in.rejected);
+            }
+        }
+    }
+}
