@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.decisionledger.testing.KafkaProgress;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,11 +35,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,7 +198,7 @@ class IngestSavepointCompatibilityITCase {
                         e ->
                                 savepointOffsets.put(
                                         Integer.parseInt(e.getKey()), e.getValue().asLong()));
-        assertThat(endOffsets(kafka.bootstrapServers()))
+        assertThat(KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS))
                 .as("the records before the savepoint sit at the offsets the savepoint counts")
                 .isEqualTo(savepointOffsets);
 
@@ -225,7 +220,11 @@ class IngestSavepointCompatibilityITCase {
         StreamExecutionEnvironment env = environment(options, savepoint.toUri().toString());
         IngestJob.fromOptions(options).build(env);
         JobClient job = env.executeAsync("ingest-savepoint-compat");
-        awaitConsumed(kafka.bootstrapServers(), job, endOffsets(kafka.bootstrapServers()));
+        KafkaProgress.awaitConsumed(
+                kafka.bootstrapServers(),
+                GROUP,
+                job,
+                KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS));
         job.stopWithSavepoint(
                         false,
                         work.resolve("new-savepoints").toUri().toString(),
@@ -269,7 +268,8 @@ class IngestSavepointCompatibilityITCase {
     @Test
     void kafkaOffsetsWereRestored_nothingBeforeTheSavepointIsReadAgain() throws Exception {
         // Every record read ends in audit/decisions or in quarantine, with its offset.
-        Map<Integer, Long> end = endOffsets(kafka.bootstrapServers());
+        Map<Integer, Long> end =
+                KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS);
         List<Map<String, Object>> perPartition =
                 query(
                         "SELECT source_partition AS p, min(source_offset) AS first,"
@@ -481,69 +481,6 @@ class IngestSavepointCompatibilityITCase {
             return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static Admin admin(String bootstrapServers) {
-        return Admin.create(
-                Map.of(
-                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
-    }
-
-    /** The topic's end offset per partition. */
-    static Map<Integer, Long> endOffsets(String bootstrapServers) throws Exception {
-        try (Admin admin = admin(bootstrapServers)) {
-            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
-            }
-            Map<Integer, Long> offsets = new TreeMap<>();
-            admin.listOffsets(latest)
-                    .all()
-                    .get(30, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> offsets.put(tp.partition(), info.offset()));
-            return offsets;
-        }
-    }
-
-    /**
-     * Waits until the job's consumer group has committed {@code end} on every partition: the job
-     * commits offsets when a checkpoint completes, so everything before them has been processed.
-     * Says nothing about what the job made of the records, so it holds whether state was restored
-     * or not.
-     */
-    static void awaitConsumed(String bootstrapServers, JobClient job, Map<Integer, Long> end)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        try (Admin admin = admin(bootstrapServers)) {
-            while (true) {
-                Map<Integer, Long> committed = new TreeMap<>();
-                for (Map.Entry<TopicPartition, OffsetAndMetadata> e :
-                        admin.listConsumerGroupOffsets(GROUP)
-                                .partitionsToOffsetAndMetadata()
-                                .get(30, TimeUnit.SECONDS)
-                                .entrySet()) {
-                    if (e.getValue() != null) {
-                        committed.put(e.getKey().partition(), e.getValue().offset());
-                    }
-                }
-                if (committed.equals(end)) {
-                    return;
-                }
-                assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState())
-                        .as("the restored job ended before reading the topic")
-                        .isFalse();
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(
-                            "the job did not consume the topic in 120 s: committed "
-                                    + committed
-                                    + ", end "
-                                    + end);
-                }
-                Thread.sleep(200);
-            }
         }
     }
 }

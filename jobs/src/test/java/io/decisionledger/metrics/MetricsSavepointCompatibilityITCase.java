@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.decisionledger.testing.KafkaProgress;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,14 +37,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -209,7 +204,7 @@ class MetricsSavepointCompatibilityITCase {
                         e ->
                                 savepointOffsets.put(
                                         Integer.parseInt(e.getKey()), e.getValue().asLong()));
-        assertThat(endOffsets(kafka.bootstrapServers()))
+        assertThat(KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS))
                 .as("the decoys sit at the offsets the savepoint counts")
                 .isEqualTo(savepointOffsets);
 
@@ -237,7 +232,11 @@ class MetricsSavepointCompatibilityITCase {
         StreamExecutionEnvironment env = environment(options, savepoint.toUri().toString());
         MetricsJob.fromOptions(options).build(env);
         JobClient job = env.executeAsync("metrics-savepoint-compat");
-        awaitConsumed(kafka.bootstrapServers(), job, endOffsets(kafka.bootstrapServers()));
+        KafkaProgress.awaitConsumed(
+                kafka.bootstrapServers(),
+                GROUP,
+                job,
+                KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS));
         awaitDayRows(job, 6);
         job.stopWithSavepoint(
                         false,
@@ -475,69 +474,6 @@ class MetricsSavepointCompatibilityITCase {
                 new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(TOPIC, partition, e.key(), e.value()));
             producer.flush();
-        }
-    }
-
-    static Admin admin(String bootstrapServers) {
-        return Admin.create(
-                Map.of(
-                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
-    }
-
-    /** The topic's end offset per partition. */
-    static Map<Integer, Long> endOffsets(String bootstrapServers) throws Exception {
-        try (Admin admin = admin(bootstrapServers)) {
-            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
-            }
-            Map<Integer, Long> offsets = new TreeMap<>();
-            admin.listOffsets(latest)
-                    .all()
-                    .get(30, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> offsets.put(tp.partition(), info.offset()));
-            return offsets;
-        }
-    }
-
-    /**
-     * Waits until the job's consumer group has committed {@code end} on every partition: the job
-     * commits offsets when a checkpoint completes, so everything before them has been processed.
-     * Says nothing about what the job made of the records, so it holds whether state was restored
-     * or not.
-     */
-    static void awaitConsumed(String bootstrapServers, JobClient job, Map<Integer, Long> end)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        try (Admin admin = admin(bootstrapServers)) {
-            while (true) {
-                Map<Integer, Long> committed = new TreeMap<>();
-                for (Map.Entry<TopicPartition, OffsetAndMetadata> e :
-                        admin.listConsumerGroupOffsets(GROUP)
-                                .partitionsToOffsetAndMetadata()
-                                .get(30, TimeUnit.SECONDS)
-                                .entrySet()) {
-                    if (e.getValue() != null) {
-                        committed.put(e.getKey().partition(), e.getValue().offset());
-                    }
-                }
-                if (committed.equals(end)) {
-                    return;
-                }
-                assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState())
-                        .as("the job ended before reading the topic")
-                        .isFalse();
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(
-                            "the job did not consume the topic in 120 s: committed "
-                                    + committed
-                                    + ", end "
-                                    + end);
-                }
-                Thread.sleep(200);
-            }
         }
     }
 
