@@ -3,6 +3,8 @@ package io.decisionledger.ingest;
 import static io.decisionledger.testing.DuckDbLake.count;
 import static io.decisionledger.testing.DuckDbLake.query;
 import static io.decisionledger.testing.DuckDbLake.table;
+import static io.decisionledger.testing.TestFiles.copy;
+import static io.decisionledger.testing.TestFiles.parquetFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +28,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -456,31 +457,5 @@ class IngestSavepointCompatibilityITCase {
         var url = IngestSavepointCompatibilityITCase.class.getResource(RESOURCE + "/expected.json");
         assertThat(url).as("test resource %s/expected.json", RESOURCE).isNotNull();
         return Path.of(url.toURI()).getParent();
-    }
-
-    /** Restores from a copy, so nothing can touch the resource. */
-    static Path copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        return to;
-    }
-
-    static List<Path> parquetFiles(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
