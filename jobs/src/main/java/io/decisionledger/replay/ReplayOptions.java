@@ -1,6 +1,5 @@
 package io.decisionledger.replay;
 
-import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.JobOptions;
@@ -307,16 +306,16 @@ public record ReplayOptions(
     }
 
     /**
-     * The API key variable rule: only {@value #API_KEY_ENV_PREFIX}<NAME>, so that no other secret
-     * of the environment (the pseudonymisation key, cloud credentials) can be sent to the endpoint
-     * as a bearer token by naming its variable.
+     * The API key variable rule: only {@code DECISION_LEDGER_REPLAY_<NAME>}, so that no other
+     * secret of the environment (the pseudonymisation key, cloud credentials) can be sent to the
+     * endpoint as a bearer token by naming its variable.
      */
     public static void checkApiKeyEnv(String name) {
-        if (name.equals(PseudonymKey.DEFAULT_ENV) || name.equals(Caller.ENV)) {
+        if (name.equals(PseudonymKey.DEFAULT_ENV)) {
             throw new InvalidOptionException(
                     "--api-key-env "
                             + name
-                            + " is not an API key variable; the API key is read only from a"
+                            + " is the pseudonymisation key, not an API key; the API key is read only from a"
                             + " variable named "
                             + API_KEY_ENV_PREFIX
                             + "<NAME> (default "

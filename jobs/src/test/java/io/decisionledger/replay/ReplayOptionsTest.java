@@ -3,7 +3,6 @@ package io.decisionledger.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.decisionledger.access.Caller;
 import io.decisionledger.options.Exit;
 import io.decisionledger.options.OptionTable.InvalidOptionException;
 import io.decisionledger.privacy.PseudonymKey;
@@ -89,7 +88,13 @@ class ReplayOptionsTest {
     @Test
     void refusesThePseudonymKeyAndOtherVariablesAsTheApiKeySource() throws Exception {
         for (String variable :
-                List.of(PseudonymKey.DEFAULT_ENV, Caller.ENV, "HOME", "AWS_SECRET_ACCESS_KEY")) {
+                List.of(
+                        PseudonymKey.DEFAULT_ENV,
+                        "DECISION_LEDGER_AUDIT_IDENTITY",
+                        "HOME",
+                        "AWS_SECRET_ACCESS_KEY",
+                        "DECISION_LEDGER_REPLAY_",
+                        "decision_ledger_replay_api_key")) {
             String[] args =
                     args("--base-url", "https://api.openai.com/v1", "--api-key-env", variable);
             Exit.Captured run = Exit.capture(() -> ReplayJob.main(args));
