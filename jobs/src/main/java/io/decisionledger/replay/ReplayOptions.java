@@ -22,7 +22,9 @@ import java.util.Map;
  * The replay job's options, parsed once from {@code --name value} arguments ({@link #COMMAND});
  * {@code --help} prints {@link #help()}. Unknown options are an error. {@link #jobParameters()} is
  * what Flink's web UI shows. The API key itself is never an option (it would end up in process
- * listings and logs): only where to read it from.
+ * listings and logs): only where to read it from, a file or a variable of the replay's own ({@link
+ * #checkApiKeyEnv}). The endpoint must be https unless explicitly allowed ({@link #checkEndpoint}),
+ * and response bodies are capped ({@code --max-response-bytes}).
  */
 public record ReplayOptions(
         LakeLayout lake,
