@@ -74,19 +74,17 @@ public final class DecisionDeduplicator
     }
 
     /**
-     * @param digestTtl how long the content digest of each stored key is kept (at least {@code
-     *     ttl}); null: not kept, collisions after the window are not detected
+     * @param digestTtl how long the content digest of each stored key is kept (when shorter than
+     *     {@code ttl}: {@code ttl}); null: not kept, collisions after the window are not detected
      */
     public DecisionDeduplicator(Duration ttl, Duration digestTtl) {
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("the de-duplication TTL must be positive");
         }
-        if (digestTtl != null && digestTtl.compareTo(ttl) < 0) {
-            throw new IllegalArgumentException(
-                    "the event digest TTL must not be shorter than the de-duplication TTL");
-        }
         this.ttlMillis = ttl.toMillis();
-        this.digestTtlMillis = digestTtl == null ? 0 : digestTtl.toMillis();
+        // A digest that expired inside the window would never be compared with anything.
+        this.digestTtlMillis =
+                digestTtl == null ? 0 : Math.max(ttl.toMillis(), digestTtl.toMillis());
     }
 
     /** The key: tenant ids cannot contain '/', so "tenant/eventId" is unambiguous. */

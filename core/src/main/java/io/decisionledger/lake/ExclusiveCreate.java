@@ -25,10 +25,10 @@ import org.apache.flink.util.WrappingProxy;
  *       ({@code link(2)} fails if the path exists), so the object appears atomically and complete;
  *       where hard links are not supported, {@code CREATE_NEW} ({@code O_EXCL}).
  *   <li>{@code s3://}, {@code s3a://} (flink-s3-fs-hadoop): a PutObject with {@code If-None-Match:
- *       *} (S3 conditional writes, AWS since 2024-08; s3proxy 4.1 and MinIO support it). Flink
- *       2.2's plugin bundles Hadoop 3.3.4, whose S3A has no conditional create (Hadoop 3.4.2 added
- *       {@code fs.s3a.create.conditional.enabled}), so the request is sent through the plugin's own
- *       S3 client, reached by reflection across the plugin class loader: same endpoint, credentials
+ *       *} (S3 conditional writes: AWS S3 since 2024-08; s3proxy 4.1.0 honours it). Flink 2.2's
+ *       plugin bundles Hadoop 3.3.4, whose S3A has no conditional create (Hadoop 3.4.2 added {@code
+ *       fs.s3a.create.conditional.enabled}), so the request is sent through the plugin's own S3
+ *       client, reached by reflection across the plugin class loader: same endpoint, credentials
  *       and signing as every other lake write, and no second AWS SDK in the jars.
  *   <li>anything else: refused with an IOException, never a silent non-exclusive create (an object
  *       store without conditional writes cannot keep two writers apart).

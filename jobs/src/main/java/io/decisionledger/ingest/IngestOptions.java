@@ -87,7 +87,7 @@ public record IngestOptions(
                 "P400D",
                 "How long a 16-byte digest of each stored event's content is kept per event id, to"
                         + " count re-sends after --dedup-ttl with different content"
-                        + " (eventIdCollisions). Must not be shorter than --dedup-ttl.");
+                        + " (event_id_collisions). Shorter than --dedup-ttl means --dedup-ttl.");
         t.add(
                 "tenant-bindings",
                 "",
@@ -156,19 +156,7 @@ public record IngestOptions(
                 given.as(
                         "tenant-bindings",
                         v -> v.isBlank() ? null : TenantBindings.load(Path.of(v.strip()))),
-                digestTtl(given.duration("event-digest-ttl"), given.duration("dedup-ttl")));
-    }
-
-    private static Duration digestTtl(Duration digestTtl, Duration dedupTtl) {
-        if (digestTtl.compareTo(dedupTtl) < 0) {
-            throw new OptionTable.InvalidOptionException(
-                    "--event-digest-ttl ("
-                            + digestTtl
-                            + ") must not be shorter than --dedup-ttl ("
-                            + dedupTtl
-                            + ")");
-        }
-        return digestTtl;
+                given.duration("event-digest-ttl"));
     }
 
     public static IngestOptions defaults() {
