@@ -197,8 +197,10 @@ class ReplayJobITCase {
                                 "3",
                                 "--rate",
                                 "100",
+                                // generous enough that a loaded CI machine answers every
+                                // healthy request in time; only the planned slow answer times out
                                 "--request-timeout",
-                                "PT0.5S",
+                                "PT5S",
                                 "--max-attempts",
                                 "3",
                                 "--initial-backoff",
@@ -230,7 +232,7 @@ class ReplayJobITCase {
                         switch (score(message)) {
                             case 600, 655 -> attempt == 1 ? Fault.serverError() : Fault.NONE;
                             case 660 -> attempt == 1 ? Fault.tooMany(0.3) : Fault.NONE;
-                            case 690 -> attempt == 1 ? Fault.slow(1500) : Fault.NONE;
+                            case 690 -> attempt == 1 ? Fault.slow(10_000) : Fault.NONE;
                             case 810 -> Fault.serverError();
                             default -> Fault.NONE;
                         });
