@@ -84,7 +84,7 @@ public record IngestOptions(
         t.add("dedup-ttl", "P7D", "How long an event id is remembered for de-duplication.");
         t.add(
                 "event-digest-ttl",
-                "P400D",
+                "P90D",
                 "How long a 16-byte digest of each stored event's content is kept per event id, to"
                         + " count re-sends after --dedup-ttl with different content"
                         + " (event_id_collisions). Shorter than --dedup-ttl means --dedup-ttl.");

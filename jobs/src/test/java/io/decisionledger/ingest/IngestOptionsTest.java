@@ -48,7 +48,7 @@ class IngestOptionsTest {
         assertThat(o.pseudonymKey().keyId()).isEqualTo("k1");
         assertThat(o.kafkaProperties()).isEmpty();
         assertThat(o.tenantBindings()).isNull();
-        assertThat(o.eventDigestTtl()).isEqualTo(Duration.ofDays(400));
+        assertThat(o.eventDigestTtl()).isEqualTo(Duration.ofDays(90));
     }
 
     @Test
