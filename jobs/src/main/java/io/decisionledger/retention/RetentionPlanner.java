@@ -1,5 +1,6 @@
 package io.decisionledger.retention;
 
+import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.PartitionTask;
@@ -51,6 +52,7 @@ public final class RetentionPlanner {
     private final LocalDate asOf;
     private final RetentionPolicy policy;
     private final LegalHolds holds;
+    private final Map<String, Long> tenantHoldRows = new TreeMap<>();
 
     /**
      * @param lake the lake of record
@@ -119,10 +121,21 @@ public final class RetentionPlanner {
             if (hold != null) {
                 if (heldTenants.add(tenantId)) {
                     log.printf(
-                            "  retention: tenant %s is under legal hold %s (placed by %s):"
+                            "  retention: tenant %s is under legal hold %s:"
                                     + " nothing of it is deleted%n",
-                            tenantId, hold.id(), hold.placedBy());
+                            tenantId, hold.id());
                 }
+                long rows = 0;
+                for (Dataset dataset : e.getValue().keySet()) {
+                    RetentionTask.Part part = part(dataset, partition);
+                    if (part != null) {
+                        for (PartitionTask.FileRef f : part.sources()) {
+                            Path file = new Path(f.path());
+                            rows += LakeFiles.rowCount(file.getFileSystem().getFileStatus(file));
+                        }
+                    }
+                }
+                tenantHoldRows.merge(hold.id(), rows, Long::sum);
                 continue;
             }
             List<RetentionTask.Part> parts = new ArrayList<>();
@@ -165,6 +178,14 @@ public final class RetentionPlanner {
             }
         }
         return new Plan(tasks, covered);
+    }
+
+    /**
+     * Rows past retention that tenant-wide holds kept out of the last {@link #plan} (their
+     * partitions are not planned at all), by hold id; user and case holds are counted in the tasks.
+     */
+    public Map<String, Long> tenantHoldRows() {
+        return Map.copyOf(tenantHoldRows);
     }
 
     private String stagingOf(String partition) {
