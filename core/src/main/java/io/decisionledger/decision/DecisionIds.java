@@ -44,7 +44,12 @@ public final class DecisionIds {
             return what + " must not be empty";
         }
         if (value.length() > maxLength) {
-            return what + " is " + value.length() + " characters, over the " + maxLength + " allowed";
+            return what
+                    + " is "
+                    + value.length()
+                    + " characters, over the "
+                    + maxLength
+                    + " allowed";
         }
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {

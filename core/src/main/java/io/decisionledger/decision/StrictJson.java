@@ -64,8 +64,7 @@ public final class StrictJson {
         String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : null;
         if (message != null && message.startsWith("Duplicate field '")) {
             int end = message.indexOf('\'', "Duplicate field '".length());
-            String key =
-                    end < 0 ? "" : message.substring("Duplicate field '".length(), end);
+            String key = end < 0 ? "" : message.substring("Duplicate field '".length(), end);
             return "a key is repeated"
                     + (PLAIN_KEY.matcher(key).matches() ? " ('" + key + "')" : "")
                     + " at line "

@@ -83,7 +83,8 @@ public final class MaskingPolicy implements Serializable {
             if (in == null) {
                 throw new IllegalStateException("the jar has no " + DEFAULT_RESOURCE);
             }
-            return parse(StrictJson.readObject(in.readAllBytes(), DEFAULT_RESOURCE), DEFAULT_RESOURCE);
+            return parse(
+                    StrictJson.readObject(in.readAllBytes(), DEFAULT_RESOURCE), DEFAULT_RESOURCE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the built-in masking policy", e);
         }

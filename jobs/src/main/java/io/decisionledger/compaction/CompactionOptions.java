@@ -47,8 +47,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param retention whether partitions past retention are deleted (after summaries are written)
  * @param retentionPolicyFile the per-tenant retention policy file, or null for 7 years everywhere
  * @param legalHolds the legal holds file, or null with {@code noLegalHolds}
- * @param noLegalHolds the operator said there is no hold ({@code --no-legal-holds}); a retention run
- *     needs this or {@code legalHolds}, so forgetting the hold file never deletes held data
+ * @param noLegalHolds the operator said there is no hold ({@code --no-legal-holds}); a retention
+ *     run needs this or {@code legalHolds}, so forgetting the hold file never deletes held data
  * @param strict a legal hold that kept no record of the partitions past retention fails the run
  *     (exit 3) instead of only warning
  * @param archive where partitions are copied before deletion, or null for no copy

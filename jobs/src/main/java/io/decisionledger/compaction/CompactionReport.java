@@ -109,11 +109,11 @@ public record CompactionReport(
         }
         return lines
                 + (retentionPartitions == 0
-                ? ""
-                : String.format(
-                        "RETENTION %s: %,d partitions past retention, %,d rows deleted"
-                                + " (summarised in summaries/), %,d kept under legal hold or"
-                                + " not yet expired%n",
-                        runId, retentionPartitions, deletedRows, heldRows));
+                        ? ""
+                        : String.format(
+                                "RETENTION %s: %,d partitions past retention, %,d rows deleted"
+                                        + " (summarised in summaries/), %,d kept under legal hold or"
+                                        + " not yet expired%n",
+                                runId, retentionPartitions, deletedRows, heldRows));
     }
 }

@@ -225,7 +225,9 @@ public final class LegalHolds {
         return cases != null && caseId != null ? cases.get(caseId.strip()) : null;
     }
 
-    /** Whether any user or case hold names {@code tenantId} (their records are found row by row). */
+    /**
+     * Whether any user or case hold names {@code tenantId} (their records are found row by row).
+     */
     public boolean holdsRowsOf(String tenantId) {
         return userHolds.containsKey(tenantId) || caseHolds.containsKey(tenantId);
     }
@@ -233,10 +235,10 @@ public final class LegalHolds {
     /**
      * Id of a hold that may cover a quarantined record, or null. Quarantine keeps the raw input,
      * whose user and case ids were never parsed (the record was refused), so the match is
-     * conservative: a row is held when its tenant is under a tenant-wide hold, or when its raw bytes
-     * contain the user or case id of a hold on its tenant, or, when its tenant could not be read,
-     * contain the tenant of a tenant-wide hold or the user or case id of any hold. A substring match
-     * keeps too much rather than too little.
+     * conservative: a row is held when its tenant is under a tenant-wide hold, or when its raw
+     * bytes contain the user or case id of a hold on its tenant, or, when its tenant could not be
+     * read, contain the tenant of a tenant-wide hold or the user or case id of any hold. A
+     * substring match keeps too much rather than too little.
      *
      * @param tenantId the tenant the ingest job could read and validate, or null
      * @param raw the Kafka value as received (may be null)
@@ -260,7 +262,9 @@ public final class LegalHolds {
                 continue;
             }
             String needle =
-                    h.userId() != null ? h.userId() : h.caseId() != null ? h.caseId() : h.tenantId();
+                    h.userId() != null
+                            ? h.userId()
+                            : h.caseId() != null ? h.caseId() : h.tenantId();
             if (text.contains(needle)) {
                 return h.id();
             }
@@ -282,7 +286,9 @@ public final class LegalHolds {
             return asSent.contains(needle) || unescaped.contains(needle);
         }
 
-        /** Undoes JSON escapes (an escaped slash, a unicode escape, ...) leniently: bad ones stay. */
+        /**
+         * Undoes JSON escapes (an escaped slash, a unicode escape, ...) leniently: bad ones stay.
+         */
         private static String unescape(String s) {
             if (s.indexOf('\\') < 0) {
                 return s;

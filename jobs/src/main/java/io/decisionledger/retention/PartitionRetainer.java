@@ -402,7 +402,7 @@ public final class PartitionRetainer implements Serializable {
                 // quarantine keeps the raw input: a hold on its tenant, user or case keeps it
                 String hold =
                         holds().quarantineHoldOf(
-                                tenant, q.getRaw() == null ? null : bytes(q.getRaw()));
+                                        tenant, q.getRaw() == null ? null : bytes(q.getRaw()));
                 if (hold != null) {
                     byHold.merge(hold, 1L, Long::sum);
                     return true;

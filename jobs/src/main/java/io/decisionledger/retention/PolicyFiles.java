@@ -34,7 +34,9 @@ final class PolicyFiles {
         }
     }
 
-    /** The file's top-level object, read strictly (a repeated key is refused): {@link StrictJson}. */
+    /**
+     * The file's top-level object, read strictly (a repeated key is refused): {@link StrictJson}.
+     */
     static JsonNode parse(byte[] bytes, String source) {
         return StrictJson.readObject(bytes, source);
     }

@@ -19,8 +19,8 @@ import java.util.TreeMap;
  * @param millis wall time spent on the partition
  * @param deleted rows deleted by retention
  * @param held rows a retention run kept (legal hold; in quarantine also rows not yet expired)
- * @param heldByHold rows each legal hold kept, by hold id (a reference, never the held user or
- *     case id); holds that kept nothing here are absent
+ * @param heldByHold rows each legal hold kept, by hold id (a reference, never the held user or case
+ *     id); holds that kept nothing here are absent
  */
 public record PartitionResult(
         Dataset dataset,
