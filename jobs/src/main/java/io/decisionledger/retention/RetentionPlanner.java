@@ -125,9 +125,10 @@ public final class RetentionPlanner {
                                     + " nothing of it is deleted%n",
                             tenantId, hold.id());
                 }
+                // the decisions it keeps: audit rows (their ops copies are the same decisions)
                 long rows = 0;
-                for (Dataset dataset : e.getValue().keySet()) {
-                    RetentionTask.Part part = part(dataset, partition);
+                if (e.getValue().containsKey(Dataset.AUDIT)) {
+                    RetentionTask.Part part = part(Dataset.AUDIT, partition);
                     if (part != null) {
                         for (PartitionTask.FileRef f : part.sources()) {
                             Path file = new Path(f.path());
@@ -181,8 +182,9 @@ public final class RetentionPlanner {
     }
 
     /**
-     * Rows past retention that tenant-wide holds kept out of the last {@link #plan} (their
-     * partitions are not planned at all), by hold id; user and case holds are counted in the tasks.
+     * Decisions (audit rows) past retention that tenant-wide holds kept out of the last {@link
+     * #plan} (their partitions are not planned at all), by hold id; user and case holds, and
+     * quarantined rows, are counted in the tasks.
      */
     public Map<String, Long> tenantHoldRows() {
         return Map.copyOf(tenantHoldRows);

@@ -132,12 +132,9 @@ class RetentionPlannerTest {
         RetentionPlanner planner = planner("r4");
         planner.plan(EnumSet.allOf(Dataset.class), null, quiet());
 
-        // insurer_789's expired date (2018-05-10), audit and ops, counted row by row
+        // the decisions of insurer_789's expired date (2018-05-10), counted row by row
         long rows = 0;
-        for (String dir :
-                List.of(
-                        "audit/decisions/tenant_id=insurer_789/event_date=2018-05-10",
-                        "ops/decisions/tenant_id=insurer_789/event_date=2018-05-10")) {
+        for (String dir : List.of("audit/decisions/tenant_id=insurer_789/event_date=2018-05-10")) {
             for (org.apache.flink.core.fs.FileStatus f :
                     io.decisionledger.lake.LakeFiles.parquetFiles(lake.resolve(dir))) {
                 long[] n = {0};
