@@ -65,7 +65,7 @@ public final class CompactionRunner {
         }
         List<CompactionReport.HoldCount> holds =
                 options.retention() && !options.dryRun()
-                        ? holdCounts(plan, results, log)
+                        ? holdCounts(plan, results, options.tenant(), log)
                         : List.of();
         return CompactionReport.of(
                 options.runId(),
@@ -77,17 +77,22 @@ public final class CompactionRunner {
     }
 
     /**
-     * A line per legal hold with the records past retention it kept, and a warning for each that
-     * kept none: a hold is named by its id and scope, never by the user or case it names.
+     * A line per legal hold (of {@code tenant} when the run is limited to one) with the records
+     * past retention it kept, and a warning for each that kept none: a hold is named by its id and
+     * scope, never by the user or case it names. Deletions rolled forward from an earlier run are
+     * not counted (their rows were judged by that run).
      */
     private static List<CompactionReport.HoldCount> holdCounts(
-            Plan plan, List<PartitionResult> results, PrintStream log) {
+            Plan plan, List<PartitionResult> results, String tenant, PrintStream log) {
         Map<String, Long> kept = new TreeMap<>(plan.tenantHoldRows());
         for (PartitionResult r : results) {
             r.heldByHold().forEach((id, n) -> kept.merge(id, n, Long::sum));
         }
         List<CompactionReport.HoldCount> counts = new ArrayList<>();
         for (LegalHolds.Hold h : plan.holds().holds()) {
+            if (tenant != null && !tenant.equals(h.tenantId())) {
+                continue; // --tenant: the other tenants' holds had nothing to keep in this run
+            }
             long n = kept.getOrDefault(h.id(), 0L);
             counts.add(new CompactionReport.HoldCount(h.id(), h.scope(), n));
             if (n > 0) {

@@ -30,6 +30,12 @@ import java.util.regex.Pattern;
  * The file names data subjects, so it is read where it is needed (the client for tenant holds, each
  * task for user and case holds) and never copied into the job graph, logs or reports: those name
  * the hold id only. Releasing a hold is removing its entry; the next run deletes what it protected.
+ *
+ * <p>Fail safe: the file is strict JSON (a repeated key is refused, never read as "no holds"); ids
+ * are trimmed and must be ids ingest accepts ({@link DecisionIds}), and a hold id must be a
+ * reference, since reports name it; refusals name the hold's index and id, never a user or case.
+ * Quarantined rows, which keep raw input with unparsed ids, are matched conservatively ({@link
+ * #quarantineHoldOf}).
  */
 public final class LegalHolds {
 
