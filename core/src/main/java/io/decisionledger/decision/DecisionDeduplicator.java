@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>So that a copy stored again after the TTL is not silent, ingest also keeps, per key, a 16-byte
  * digest of the last stored copy's content for a much longer {@code digestTtl} (Flink state TTL,
- * refreshed on every store; 90 days by default). A copy stored after the de-duplication window
- * with the same content is a re-send ({@value #METRIC_RESENDS}); with different content it is an
+ * refreshed on every store; 90 days by default). A copy stored after the de-duplication window with
+ * the same content is a re-send ({@value #METRIC_RESENDS}); with different content it is an
  * event-id collision ({@value #METRIC_COLLISIONS}), logged with a hash of the key, never the key
  * itself. Both are still stored, as before. Conflicting copies inside the window are not counted
  * here: they are quarantined as DUPLICATE_EVENT_ID with a "different content" detail.

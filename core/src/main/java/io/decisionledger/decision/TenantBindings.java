@@ -1,13 +1,9 @@
 package io.decisionledger.decision;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -67,13 +63,6 @@ public final class TenantBindings implements Serializable {
         this.producerHeader = producerHeader;
     }
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper(
-                            JsonFactory.builder()
-                                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                                    .build())
-                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     /** Reads a bindings file; a file that is not exactly as documented is an error, not a guess. */
     public static TenantBindings load(Path file) {
         String text;
@@ -88,18 +77,9 @@ public final class TenantBindings implements Serializable {
 
     /** Parses bindings JSON; {@code source} names it in errors and in {@link #source()}. */
     public static TenantBindings parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(
-                    "--tenant-bindings " + source + ": not valid JSON: " + e.getOriginalMessage(),
-                    e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(
-                    "--tenant-bindings " + source + ": must be a JSON object");
-        }
+        JsonNode root =
+                StrictJson.readObject(
+                        json.getBytes(StandardCharsets.UTF_8), "--tenant-bindings " + source);
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!Set.of("topics", "producers", "producer_header").contains(name)) {
