@@ -115,6 +115,8 @@ public final class AccessLog {
         synchronized (JVM_LOCKS.computeIfAbsent(lake.root(), k -> new Object())) {
             try (ProcessLock lock = ProcessLock.acquire(lake.accessLog())) {
                 AccessLogEntry head = head();
+                AccessLogIndex index = new AccessLogIndex(lake);
+                index.beforeAppend(head);
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
                 // Entries in seq order never go back in time, so the latest date folder always
                 // holds the head, even if the clock stepped back.
@@ -144,6 +146,7 @@ public final class AccessLog {
                                 .build();
                 entry.setHash(new AccessLogHasher().hash(entry.getPrevHash(), entry));
                 write(entry);
+                index.add(entry);
                 return entry;
             }
         }
