@@ -398,6 +398,11 @@ public final class AuditApi implements AutoCloseable {
         }
     }
 
+    /** The port it listens on, once started. */
+    int port() {
+        return server.getAddress().getPort();
+    }
+
     @Override
     public void close() {
         if (server != null) {
