@@ -415,7 +415,7 @@ public final class AuditApi implements AutoCloseable {
         long started = System.nanoTime();
         String path = x.getRequestURI().getPath();
         String who = "-";
-        int status;
+        int status = 0;
         try {
             Route route =
                     ROUTES.stream().filter(r -> r.path().equals(path)).findFirst().orElse(null);
@@ -473,15 +473,17 @@ public final class AuditApi implements AutoCloseable {
                             500,
                             error(500, "internal error (" + e.getClass().getSimpleName() + ")"));
         } finally {
+            // logged before the exchange is closed: a client that reads to the end of the
+            // connection has then been logged
+            LOG.info(
+                    "{} {} by {} -> {} in {} ms",
+                    logSafe(x.getRequestMethod()),
+                    logSafe(path),
+                    logSafe(who),
+                    status,
+                    (System.nanoTime() - started) / 1_000_000);
             x.close();
         }
-        LOG.info(
-                "{} {} by {} -> {} in {} ms",
-                logSafe(x.getRequestMethod()),
-                logSafe(path),
-                logSafe(who),
-                status,
-                (System.nanoTime() - started) / 1_000_000);
     }
 
     private static int health(HttpExchange x) throws IOException {

@@ -582,6 +582,13 @@ class AuditApiHardeningTest {
                 assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
                         .startsWith("HTTP/1.1 404");
             }
+            // the server closes the connection once the response is written, and logs after
+            // that: wait for the line (a bound for a hung server, not a timing assertion)
+            for (int i = 0;
+                    i < 600 && captured.lines.stream().noneMatch(l -> l.contains("forged line"));
+                    i++) {
+                Thread.sleep(50);
+            }
         } finally {
             captured.detach();
         }
@@ -1052,9 +1059,9 @@ class AuditApiHardeningTest {
 
         void detach() {
             LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+            config.removeAppender(getName());
             ctx.getConfiguration().removeLogger(AuditApi.class.getName());
             ctx.updateLoggers();
-            stop();
         }
 
         @Override
