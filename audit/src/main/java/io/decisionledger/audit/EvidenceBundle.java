@@ -39,6 +39,7 @@ import java.util.zip.ZipOutputStream;
  * access-log.json   every recorded access to this record, with its access-log chain fields
  * evidence.html     the page a non-engineer reads and prints
  * manifest.json     who made the bundle, when and why, and the SHA-256 of every other file
+ * event-id-collision.json   only when more than one stored record has the event id: all of them
  * </pre>
  *
  * Making a bundle is a compliance-officer read and is written to the access log first, so the

@@ -1,6 +1,5 @@
 package io.decisionledger.audit;
 
-import io.decisionledger.decision.FieldDigests;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -60,13 +59,29 @@ public record PageRequest(int limit, String token) {
                 .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Keyed with a random key of this process: the query names a data subject, and a plain digest
+     * of a low-entropy user id in a token (which may end up in a proxy's log) could be reversed by
+     * trying ids. Tokens therefore do not survive a restart of the server.
+     */
+    private static final byte[] TOKEN_KEY = randomKey();
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return key;
+    }
+
     private static String queryDigest(Map<String, String> query) {
         String canonical = new TreeMap<>(query).toString();
-        return HexFormat.of()
-                .formatHex(
-                        FieldDigests.sha256().digest(canonical.getBytes(StandardCharsets.UTF_8)),
-                        0,
-                        12);
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(TOKEN_KEY, "HmacSHA256"));
+            return HexFormat.of()
+                    .formatHex(mac.doFinal(canonical.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
     }
 
     private static IllegalArgumentException invalid() {
