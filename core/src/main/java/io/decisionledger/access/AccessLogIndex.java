@@ -35,12 +35,13 @@ import org.apache.flink.core.fs.Path;
  * _index/_COMPLETE_FROM_1              every entry since seq 1 is indexed (written after a backfill)
  * </pre>
  *
- * The writer keeps it complete: before appending it indexes the current head if a crash left it
- * unindexed, and the first append on a log without an index backfills it from the entries (one full
- * read, once). A reader trusts it only when {@code _COMPLETE_FROM_1} exists and the log's head
- * (named by its file) is marked indexed; otherwise it says so and falls back to a full read, so a
- * missing or stale index costs time, never a missed entry. Entries about the access log itself
- * (their record ids are access ids) are not indexed.
+ * The writers keep it complete: before claiming the next seq a writer indexes the current head if a
+ * crash left it unindexed (so only the head can ever be unindexed), and the first append on a log
+ * without an index backfills it from the entries (one full read, once). A reader trusts it only
+ * when {@code _COMPLETE_FROM_1} exists and the log's head (named by its file) is marked indexed;
+ * otherwise it says so and falls back to a full read, so a missing or stale index costs time, never
+ * a missed entry. Entries about the access log itself (their record ids are access ids) are not
+ * indexed.
  */
 public final class AccessLogIndex {
 
@@ -67,11 +68,11 @@ public final class AccessLogIndex {
     }
 
     /**
-     * Called by the writer, holding the writer lock, before it appends after {@code head}: builds
-     * the index from the entries when there is none yet, and indexes the head if its writer stopped
-     * between publishing it and indexing it.
+     * Called by a writer before it claims the seq after {@code headSeq} (0: empty log): builds the
+     * index from the entries when there is none yet, and indexes the head if its writer stopped
+     * between publishing it and indexing it. So every entry below the head is always indexed.
      */
-    void beforeAppend(AccessLogEntry head) throws IOException {
+    void beforeAppend(long headSeq, List<Path> headFiles) throws IOException {
         FileSystem fs = root().getFileSystem();
         if (!fs.exists(new Path(root(), COMPLETE))) {
             for (LocalDate d : dates()) {
@@ -84,8 +85,23 @@ public final class AccessLogIndex {
                 }
             }
             touch(new Path(root(), COMPLETE));
-        } else if (head != null && !fs.exists(indexedMarker(head.getLogSeq()))) {
-            add(head);
+        } else if (headSeq > 0 && !fs.exists(indexedMarker(headSeq))) {
+            for (Path file : headFiles) {
+                if (file.getFileSystem().exists(file)) {
+                    List<AccessLogEntry> entries = new ArrayList<>();
+                    LakeFiles.forEachRecord(
+                            file.getFileSystem().getFileStatus(file),
+                            AccessLogEntry.class,
+                            entries::add);
+                    for (AccessLogEntry e : entries) {
+                        add(e);
+                    }
+                    return;
+                }
+            }
+            // Not indexing it would let a bundle miss its accesses: no append until it can be.
+            throw new IOException(
+                    "cannot index access-log entry " + headSeq + ": its file is missing");
         }
     }
 
