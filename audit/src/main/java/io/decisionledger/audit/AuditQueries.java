@@ -1,9 +1,11 @@
 package io.decisionledger.audit;
 
 import io.decisionledger.access.AccessLog;
+import io.decisionledger.access.AccessLogPages;
 import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
+import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;
@@ -17,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
@@ -51,14 +52,23 @@ public final class AuditQueries {
         }
     }
 
+    /**
+     * The most records one event id query returns. More than one is already a collision (a re-send
+     * stored again after the de-duplication window): the answer says so and lists them all, up to
+     * this many.
+     */
+    static final int MAX_RECORDS_PER_EVENT_ID = 100;
+
     private final LakeLayout lake;
     private final AccessLog accessLog;
+    private final AccessLogPages accessLogPages;
     private final DecisionScan<DecisionRecord> audit;
     private final DecisionScan<OpsDecisionRecord> ops;
 
     public AuditQueries(LakeLayout lake, Clock clock) {
         this.lake = lake;
         this.accessLog = new AccessLog(lake, clock);
+        this.accessLogPages = new AccessLogPages(lake);
         this.audit = DecisionScan.audit(lake);
         this.ops = DecisionScan.ops(lake);
     }
@@ -137,6 +147,95 @@ public final class AuditQueries {
     }
 
     /**
+     * One page of {@link #history}: at most {@code page.limit()} decisions in order, continuing
+     * after the page its token names; the result carries the next page's token when there is more.
+     * The lake is read only until the page plus one is found.
+     */
+    public QueryResult history(
+            Caller caller,
+            String purpose,
+            String tenant,
+            Subject subject,
+            Instant from,
+            Instant toExclusive,
+            PageRequest page)
+            throws IOException {
+        if (!from.isBefore(toExclusive)) {
+            throw new IllegalArgumentException(
+                    "the history range is empty: 'from' must be before 'to'");
+        }
+        View view = viewForSubject(caller, subject);
+        Map<String, String> query = query(tenant, subject);
+        query.put("from", from.toString());
+        query.put("to_exclusive", toExclusive.toString());
+        DecisionScan.Position after = historyPosition(page.position("history", query));
+        if (view == View.FULL) {
+            requirePurpose(purpose);
+        }
+        ScanStats stats = new ScanStats();
+        if (view == View.FULL) {
+            List<DecisionScan.Found<DecisionRecord>> found =
+                    audit.betweenPage(
+                            tenant, subject, from, toExclusive, after, page.limit(), stats);
+            String next = nextHistoryToken(query, found, page.limit());
+            return full(
+                    caller,
+                    purpose,
+                    AccessLog.Action.HISTORY,
+                    tenant,
+                    query,
+                    found.subList(0, Math.min(found.size(), page.limit())),
+                    stats,
+                    next);
+        }
+        List<DecisionScan.Found<OpsDecisionRecord>> found =
+                ops.betweenPage(tenant, subject, from, toExclusive, after, page.limit(), stats);
+        String next = nextHistoryToken(query, found, page.limit());
+        return masked(
+                AccessLog.Action.HISTORY,
+                tenant,
+                query,
+                found.subList(0, Math.min(found.size(), page.limit())),
+                stats,
+                next);
+    }
+
+    private static DecisionScan.Position historyPosition(String position) {
+        if (position == null) {
+            return null;
+        }
+        String[] p = position.split(",", 3);
+        try {
+            return new DecisionScan.Position(
+                    micros(Long.parseLong(p[0])), micros(Long.parseLong(p[1])), p[2]);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "page_token is not valid: pass the next_page_token of the previous page unchanged");
+        }
+    }
+
+    private static <T extends SpecificRecordBase> String nextHistoryToken(
+            Map<String, String> query, List<DecisionScan.Found<T>> found, int limit) {
+        if (found.size() <= limit) {
+            return null;
+        }
+        DecisionScan.Position last = DecisionScan.Position.of(found.get(limit - 1));
+        return PageRequest.next(
+                "history",
+                query,
+                DecisionScan.micros(last.eventTime())
+                        + ","
+                        + DecisionScan.micros(last.ingestTime())
+                        + ","
+                        + last.eventId());
+    }
+
+    private static Instant micros(long micros) {
+        return Instant.ofEpochSecond(
+                Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    }
+
+    /**
      * One decision by event id: the full record for a compliance officer, the masked copy for an
      * operator (or for anyone asking for {@link View#MASKED}).
      *
@@ -168,22 +267,18 @@ public final class AuditQueries {
                     AccessLog.Action.EVENT,
                     tenant,
                     query,
-                    audit.byEventId(tenant, eventId, stats).stream().toList(),
+                    audit.allByEventId(tenant, eventId, MAX_RECORDS_PER_EVENT_ID, stats),
                     stats);
         }
         return masked(
                 AccessLog.Action.EVENT,
                 tenant,
                 query,
-                ops.byEventId(tenant, eventId, stats).stream().toList(),
+                ops.allByEventId(tenant, eventId, MAX_RECORDS_PER_EVENT_ID, stats),
                 stats);
     }
 
-    /**
-     * Access-log entries (compliance officers only; the read is itself logged, with the ids of the
-     * entries returned), optionally narrowed to a tenant, an event id, an actor and access dates.
-     * With {@code verify}, the whole chain is re-checked and the result attached.
-     */
+    /** Every matching access-log entry in one list (the CLI): {@link PageRequest#all()}. */
     public QueryResult readAccessLog(
             Caller caller,
             String purpose,
@@ -194,6 +289,28 @@ public final class AuditQueries {
             LocalDate to,
             boolean verify)
             throws IOException {
+        return readAccessLog(
+                caller, purpose, tenant, eventId, actor, from, to, verify, PageRequest.all());
+    }
+
+    /**
+     * One page of access-log entries (compliance officers only), optionally narrowed to a tenant,
+     * an event id, an actor and access dates, in seq order. The read is itself logged, with the
+     * number of entries returned and a SHA-256 over their sorted access ids (not the ids: a log
+     * that listed every id it returned would grow with the square of its reads). With {@code
+     * verify}, the whole chain is re-checked and the result attached.
+     */
+    public QueryResult readAccessLog(
+            Caller caller,
+            String purpose,
+            String tenant,
+            String eventId,
+            String actor,
+            LocalDate from,
+            LocalDate to,
+            boolean verify,
+            PageRequest page)
+            throws IOException {
         requireReader(caller);
         if (!caller.role().readsFullRecords()) {
             throw new AccessRefusedException(
@@ -202,24 +319,48 @@ public final class AuditQueries {
                             + " may not read the access log: it is restricted to compliance officers");
         }
         requirePurpose(purpose);
+        if (tenant != null && !DecisionParser.isValidTenantId(tenant)) {
+            throw new IllegalArgumentException(
+                    "not a valid tenant id (letters, digits, '_', '-', single '.')");
+        }
         Map<String, String> query = new LinkedHashMap<>();
         putIfSet(query, "tenant", tenant);
         putIfSet(query, "event_id", eventId);
         putIfSet(query, "actor", actor);
         putIfSet(query, "from", from == null ? null : from.toString());
         putIfSet(query, "to", to == null ? null : to.toString());
-        if (verify) {
-            query.put("verify", "true");
+        String position = page.position("access-log", query);
+        long afterSeq;
+        try {
+            afterSeq = position == null ? 0 : Long.parseLong(position);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "page_token is not valid: pass the next_page_token of the previous page unchanged");
         }
-        Predicate<AccessLogEntry> filter =
-                e ->
-                        (tenant == null || tenant.equals(e.getTenantId()))
-                                && (eventId == null || e.getRecordIds().contains(eventId))
-                                && (actor == null || actor.equals(e.getActor()));
+        Map<String, String> logged = new LinkedHashMap<>(query);
+        if (verify) {
+            logged.put("verify", "true");
+        }
+        if (position != null) {
+            logged.put("after_seq", position);
+        }
         ScanStats stats = new ScanStats();
-        List<AccessLogEntry> entries = accessLog.entries(from, to, filter);
+        AccessLogPages.Page found =
+                accessLogPages.read(
+                        from,
+                        to,
+                        afterSeq,
+                        page.limit(),
+                        tenant,
+                        eventId,
+                        e -> actor == null || actor.equals(e.getActor()));
+        List<AccessLogEntry> entries = found.entries();
         AccessLog.Verification verification = verify ? accessLog.verify() : null;
-        AccessLogEntry logged =
+        List<String> ids = entries.stream().map(AccessLogEntry::getAccessId).sorted().toList();
+        logged.put("returned_count", Integer.toString(ids.size()));
+        logged.put("returned_ids_sha256", idsDigest(ids));
+        logged.put("read_via", found.source());
+        AccessLogEntry entry =
                 accessLog.record(
                         new AccessLog.Access(
                                 caller,
@@ -227,9 +368,12 @@ public final class AuditQueries {
                                 purpose,
                                 AccessLog.DATASET_ACCESS_LOG,
                                 tenant,
-                                entries.stream().map(AccessLogEntry::getAccessId).toList(),
-                                query));
+                                ids.isEmpty() ? List.of() : List.of("sha256:" + idsDigest(ids)),
+                                logged));
         stats.finish();
+        if (verify) {
+            query.put("verify", "true");
+        }
         return new QueryResult(
                 AccessLog.Action.ACCESS_LOG,
                 tenant,
@@ -238,17 +382,37 @@ public final class AuditQueries {
                 new ArrayList<>(entries),
                 entries.stream().map(e -> (String) null).toList(),
                 stats,
-                logged,
-                verification);
+                entry,
+                verification,
+                found.more()
+                        ? PageRequest.next(
+                                "access-log", query(query, verify), "" + found.nextAfterSeq())
+                        : null);
+    }
+
+    /** The token's query: the filters, without verify (a later page may or may not verify). */
+    private static Map<String, String> query(Map<String, String> q, boolean verify) {
+        Map<String, String> out = new LinkedHashMap<>(q);
+        out.remove("verify");
+        return out;
+    }
+
+    /** SHA-256 (hex) over the ids, one per line, in the order given (callers sort them). */
+    static String idsDigest(List<String> ids) {
+        java.security.MessageDigest sha = io.decisionledger.decision.FieldDigests.sha256();
+        for (String id : ids) {
+            sha.update(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update((byte) '\n');
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     /**
-     * The full record of one event, for an evidence bundle: role and purpose are checked, the read
-     * is NOT yet logged (the bundle logs it once it has everything it will write).
+     * Checks, before anything is read or written, that {@code caller} may build an evidence bundle
+     * of {@code eventId} in {@code tenant}: the role, the purpose, and ids that ingest would accept
+     * (the bundle folder is named after them).
      */
-    Optional<DecisionScan.Found<DecisionRecord>> recordForBundle(
-            Caller caller, String purpose, String tenant, String eventId, ScanStats stats)
-            throws IOException {
+    void requireBundleAccess(Caller caller, String purpose, String tenant, String eventId) {
         requireReader(caller);
         if (!caller.role().readsFullRecords()) {
             throw new AccessRefusedException(
@@ -257,7 +421,30 @@ public final class AuditQueries {
                             + " may not build evidence bundles: they hold full records; ask a compliance officer");
         }
         requirePurpose(purpose);
-        return audit.byEventId(tenant, eventId, stats);
+        if (tenant == null || !DecisionParser.isValidTenantId(tenant)) {
+            throw new IllegalArgumentException(
+                    "not a valid tenant id (letters, digits, '_', '-', single '.')");
+        }
+        if (eventId == null || !DecisionParser.isValidEventId(eventId)) {
+            throw new IllegalArgumentException("not a valid event id");
+        }
+    }
+
+    /**
+     * Every stored record with this event id (oldest first; more than one is a collision), for an
+     * evidence bundle: role and purpose are checked, the read is NOT yet logged (the bundle logs it
+     * once it has everything it will write).
+     */
+    List<DecisionScan.Found<DecisionRecord>> recordsForBundle(
+            Caller caller, String purpose, String tenant, String eventId, ScanStats stats)
+            throws IOException {
+        requireBundleAccess(caller, purpose, tenant, eventId);
+        return audit.allByEventId(tenant, eventId, MAX_RECORDS_PER_EVENT_ID, stats);
+    }
+
+    /** The access-log entries naming one event, through the index when it can be trusted. */
+    AccessLogPages.Page accessesTo(String tenant, String eventId, int limit) throws IOException {
+        return accessLogPages.read(null, null, 0, limit, tenant, eventId, e -> true);
     }
 
     private <T extends SpecificRecordBase> QueryResult full(
@@ -268,6 +455,19 @@ public final class AuditQueries {
             Map<String, String> query,
             List<DecisionScan.Found<T>> found,
             ScanStats stats)
+            throws IOException {
+        return full(caller, purpose, action, tenant, query, found, stats, null);
+    }
+
+    private <T extends SpecificRecordBase> QueryResult full(
+            Caller caller,
+            String purpose,
+            AccessLog.Action action,
+            String tenant,
+            Map<String, String> query,
+            List<DecisionScan.Found<T>> found,
+            ScanStats stats,
+            String nextPageToken)
             throws IOException {
         stats.finish();
         // Logged before anything is returned: a read that cannot be logged does not happen.
@@ -292,7 +492,8 @@ public final class AuditQueries {
                 found.stream().map(DecisionScan.Found::file).toList(),
                 stats,
                 logged,
-                null);
+                null,
+                nextPageToken);
     }
 
     private static <T extends SpecificRecordBase> QueryResult masked(
@@ -301,6 +502,16 @@ public final class AuditQueries {
             Map<String, String> query,
             List<DecisionScan.Found<T>> found,
             ScanStats stats) {
+        return masked(action, tenant, query, found, stats, null);
+    }
+
+    private static <T extends SpecificRecordBase> QueryResult masked(
+            AccessLog.Action action,
+            String tenant,
+            Map<String, String> query,
+            List<DecisionScan.Found<T>> found,
+            ScanStats stats,
+            String nextPageToken) {
         stats.finish();
         return new QueryResult(
                 action,
@@ -311,7 +522,8 @@ public final class AuditQueries {
                 found.stream().map(DecisionScan.Found::file).toList(),
                 stats,
                 null,
-                null);
+                null,
+                nextPageToken);
     }
 
     private static View viewForSubject(Caller caller, Subject subject) {

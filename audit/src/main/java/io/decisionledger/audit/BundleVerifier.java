@@ -3,6 +3,7 @@ package io.decisionledger.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.decisionledger.access.AccessLogHasher;
 import io.decisionledger.chain.ChainProof;
+import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.AccessLogEntry;
@@ -147,6 +148,40 @@ public final class BundleVerifier {
                             "unreadable as a decision record: " + safeMessage(e)));
             return checks;
         }
+        // The bundle is untrusted: its ids are checked as ingest checks them before any of them
+        // names a file or folder (a tenant id of "../x" must not walk out of chain/heads/).
+        boolean idsValid =
+                DecisionParser.isValidTenantId(record.getTenantId())
+                        && DecisionParser.isValidEventId(record.getEventId());
+        checks.add(
+                new Check(
+                        "record ids",
+                        idsValid,
+                        idsValid
+                                ? "tenant and event id are ids ingest accepts"
+                                : "the record's tenant or event id is not one ingest accepts"));
+        if (!idsValid) {
+            return checks;
+        }
+        int records = manifest.path("records_for_event_id").asInt(1);
+        checks.add(
+                new Check(
+                        "one record for this event id",
+                        records == 1,
+                        records == 1
+                                ? "the lake held one record with this event id"
+                                : records
+                                        + " stored records share this event id (see "
+                                        + EvidenceBundle.COLLISION_FILE
+                                        + "): the decision is not proven until the duplicate is"
+                                        + " explained"));
+        if (records > 1 && !listed.contains(EvidenceBundle.COLLISION_FILE)) {
+            checks.add(
+                    new Check(
+                            "file " + EvidenceBundle.COLLISION_FILE,
+                            false,
+                            "not listed in the manifest"));
+        }
         checks.add(
                 new Check(
                         "record is the one in the manifest",
@@ -236,6 +271,12 @@ public final class BundleVerifier {
             return new Check("head in the given lake", false, "the bundle has no head");
         }
         ChainHead h = proof.head();
+        if (!DecisionParser.isValidTenantId(h.getTenantId())) {
+            return new Check(
+                    "head in the given lake",
+                    false,
+                    "the bundled head's tenant id is not one ingest accepts");
+        }
         boolean[] seen = {false};
         for (FileStatus f :
                 LakeFiles.parquetFiles(

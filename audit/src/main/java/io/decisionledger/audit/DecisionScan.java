@@ -171,6 +171,177 @@ final class DecisionScan<T extends SpecificRecordBase> {
         return Optional.empty();
     }
 
+    /**
+     * One page of {@link #between}: at most {@code limit} records in order, strictly after {@code
+     * after} (null: from the start). Partitions are read in date order and the scan stops after the
+     * first partition that brings the matches to {@code limit + 1}; within a partition (whose files
+     * are in no order) only the {@code limit + 1} smallest matches are kept, so memory is bounded
+     * by the page, not by the subject's history.
+     *
+     * @return the page, with one more record than {@code limit} when there are more
+     */
+    List<Found<T>> betweenPage(
+            String tenant,
+            Subject subject,
+            Instant from,
+            Instant toExclusive,
+            Position after,
+            int limit,
+            ScanStats stats)
+            throws IOException {
+        Instant start =
+                after == null || after.eventTime().isBefore(from) ? from : after.eventTime();
+        FilterPredicate filter =
+                FilterApi.and(
+                        subjectIs(subject),
+                        FilterApi.and(
+                                FilterApi.gtEq(FilterApi.longColumn("event_time"), micros(start)),
+                                FilterApi.lt(
+                                        FilterApi.longColumn("event_time"), micros(toExclusive))));
+        LocalDate first = utcDate(start);
+        LocalDate last = utcDate(toExclusive.minusNanos(1));
+        Smallest<T> kept = new Smallest<>(order, limit + 1, after == null ? null : after::isBefore);
+        for (LocalDate d : partitions(tenant)) {
+            if (!d.isBefore(first) && !d.isAfter(last)) {
+                scanPartitionInto(tenant, d, filter, stats, kept);
+                if (kept.full()) {
+                    // every record of a later folder happened on a later day
+                    break;
+                }
+            }
+        }
+        return kept.sorted();
+    }
+
+    /**
+     * Every record with this event id, at most {@code cap}: ingest stores each event id once per
+     * tenant within its de-duplication window, but a re-send after it is stored again, so every
+     * partition is read and all of them are returned (oldest first), never just the first found.
+     */
+    List<Found<T>> allByEventId(String tenant, String id, int cap, ScanStats stats)
+            throws IOException {
+        FilterPredicate filter =
+                FilterApi.eq(FilterApi.binaryColumn("event_id"), Binary.fromString(id));
+        Smallest<T> kept = new Smallest<>(order, cap, null);
+        for (LocalDate d : partitions(tenant)) {
+            scanPartitionInto(tenant, d, filter, stats, kept);
+        }
+        return kept.sorted();
+    }
+
+    /** Where a page ended: the order's key of its last record. */
+    record Position(Instant eventTime, Instant ingestTime, String eventId) {
+        /** True when {@code f} comes strictly after this position. */
+        <R extends SpecificRecordBase> boolean isBefore(Found<R> f) {
+            Instant t = (Instant) f.record().get("event_time");
+            Instant i = (Instant) f.record().get("ingest_time");
+            String e = String.valueOf(f.record().get("event_id"));
+            int c = t.compareTo(eventTime);
+            if (c == 0) {
+                c = i.compareTo(ingestTime);
+            }
+            if (c == 0) {
+                c = e.compareTo(eventId);
+            }
+            return c > 0;
+        }
+
+        static <R extends SpecificRecordBase> Position of(Found<R> f) {
+            return new Position(
+                    (Instant) f.record().get("event_time"),
+                    (Instant) f.record().get("ingest_time"),
+                    String.valueOf(f.record().get("event_id")));
+        }
+    }
+
+    /** The {@code cap} smallest records offered, in a bounded max-heap; thread-safe. */
+    private static final class Smallest<T> {
+        private final Comparator<Found<T>> order;
+        private final int cap;
+        private final java.util.function.Predicate<Found<T>> accept;
+        private final java.util.PriorityQueue<Found<T>> heap;
+
+        Smallest(
+                Comparator<Found<T>> order,
+                int cap,
+                java.util.function.Predicate<Found<T>> accept) {
+            this.order = order;
+            this.cap = cap;
+            this.accept = accept;
+            this.heap = new java.util.PriorityQueue<>(Math.min(cap, 1024) + 1, order.reversed());
+        }
+
+        synchronized void offer(Found<T> f) {
+            if (accept != null && !accept.test(f)) {
+                return;
+            }
+            if (heap.size() < cap) {
+                heap.add(f);
+            } else if (order.compare(f, heap.peek()) < 0) {
+                heap.poll();
+                heap.add(f);
+            }
+        }
+
+        synchronized boolean full() {
+            return heap.size() >= cap;
+        }
+
+        synchronized List<Found<T>> sorted() {
+            List<Found<T>> out = new ArrayList<>(heap);
+            out.sort(order);
+            return out;
+        }
+    }
+
+    private void scanPartitionInto(
+            String tenant,
+            LocalDate date,
+            FilterPredicate filter,
+            ScanStats stats,
+            Smallest<T> kept)
+            throws IOException {
+        stats.partition();
+        Path dir = new Path(tenantDir(tenant), "event_date=" + date);
+        List<FileStatus> files = LakeFiles.parquetFiles(dir);
+        List<Future<ParquetScan.FileCost>> reads = new ArrayList<>(files.size());
+        for (FileStatus file : files) {
+            String path = file.getPath().toString();
+            reads.add(
+                    READERS.submit(
+                            () ->
+                                    ParquetScan.<T>read(
+                                            file,
+                                            filter,
+                                            model,
+                                            schema,
+                                            r -> {
+                                                kept.offer(new Found<>(r, path));
+                                                return true;
+                                            })));
+        }
+        IOException failure = null;
+        for (Future<ParquetScan.FileCost> read : reads) {
+            try {
+                stats.file(read.get());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure =
+                            e.getCause() instanceof IOException io
+                                    ? io
+                                    : new IOException("reading a lake file failed", e.getCause());
+                }
+            } catch (InterruptedException e) {
+                reads.forEach(r -> r.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while reading the lake", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** The tenant's partition dates, ascending; empty for an unknown tenant. */
     List<LocalDate> partitions(String tenant) throws IOException {
         Path dir = tenantDir(tenant);

@@ -3,6 +3,7 @@ package io.decisionledger.audit;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decisionledger.access.AccessLog;
+import io.decisionledger.access.AccessLogPages;
 import io.decisionledger.access.Caller;
 import io.decisionledger.chain.ChainProof;
 import io.decisionledger.decision.FieldDigests;
@@ -38,6 +39,7 @@ import java.util.zip.ZipOutputStream;
  * access-log.json   every recorded access to this record, with its access-log chain fields
  * evidence.html     the page a non-engineer reads and prints
  * manifest.json     who made the bundle, when and why, and the SHA-256 of every other file
+ * event-id-collision.json   only when more than one stored record has the event id: all of them
  * </pre>
  *
  * Making a bundle is a compliance-officer read and is written to the access log first, so the
@@ -47,6 +49,13 @@ public final class EvidenceBundle {
 
     static final String FORMAT = "decision-ledger evidence bundle v1";
     static final String MANIFEST = "manifest.json";
+
+    /** Present only when more than one stored record has the event id: all of them. */
+    static final String COLLISION_FILE = "event-id-collision.json";
+
+    /** Accesses listed in a bundle at most (the access-log command lists any more). */
+    static final int MAX_ACCESSES = 10_000;
+
     static final List<String> FILES =
             List.of(
                     "record.json",
@@ -61,11 +70,19 @@ public final class EvidenceBundle {
      *
      * @param zip the zip file, or null when not asked for
      * @param checks the chain-proof checks as run when the bundle was made
+     * @param recordsForEventId stored records with this event id (more than one: a collision)
      */
     public record Result(
-            Path folder, Path zip, List<ChainProof.Check> checks, AccessLogEntry logged) {
+            Path folder,
+            Path zip,
+            List<ChainProof.Check> checks,
+            AccessLogEntry logged,
+            int recordsForEventId) {
+        /** The proof holds and the event id names one stored record only. */
         public boolean verified() {
-            return !checks.isEmpty() && checks.stream().allMatch(ChainProof.Check::ok);
+            return recordsForEventId == 1
+                    && !checks.isEmpty()
+                    && checks.stream().allMatch(ChainProof.Check::ok);
         }
     }
 
@@ -88,17 +105,20 @@ public final class EvidenceBundle {
     public Result create(
             Caller caller, String purpose, String tenant, String eventId, Path folder, boolean zip)
             throws IOException {
+        // role, purpose and ids first: nothing on disk is looked at for a caller who may not
+        queries.requireBundleAccess(caller, purpose, tenant, eventId);
         if (Files.exists(folder)) {
             try (Stream<Path> s = Files.list(folder)) {
                 if (s.findAny().isPresent()) {
+                    // the folder's name only: an error never shows where the server keeps files
                     throw new IllegalArgumentException(
-                            "the bundle folder " + folder + " is not empty");
+                            "the bundle folder " + folder.getFileName() + " is not empty");
                 }
             }
         }
         ScanStats stats = new ScanStats();
-        Optional<DecisionScan.Found<DecisionRecord>> found =
-                queries.recordForBundle(caller, purpose, tenant, eventId, stats);
+        List<DecisionScan.Found<DecisionRecord>> found =
+                queries.recordsForBundle(caller, purpose, tenant, eventId, stats);
         Map<String, String> query = new LinkedHashMap<>();
         query.put("tenant", tenant);
         query.put("event_id", eventId);
@@ -108,20 +128,16 @@ public final class EvidenceBundle {
             throw new IllegalArgumentException(
                     "no decision with this event id in tenant " + tenant);
         }
-        DecisionRecord record = found.get().record();
+        // With a collision the bundle is about all of them: the first stored is the one proven,
+        // every one is included, and the bundle does not verify until the duplicate is explained.
+        DecisionRecord record = found.get(0).record();
         ChainProof proof = ChainProof.gather(queries.lake(), record);
         List<ChainProof.Check> checks = proof.verify(record);
         Optional<ModelCards.Card> card = ModelCards.find(queries.lake(), record);
 
         AccessLogEntry logged = log(caller, purpose, tenant, List.of(eventId), query);
-        List<AccessLogEntry> accesses =
-                queries.accessLog()
-                        .entries(
-                                null,
-                                null,
-                                e ->
-                                        tenant.equals(e.getTenantId())
-                                                && e.getRecordIds().contains(eventId));
+        AccessLogPages.Page accessPage = queries.accessesTo(tenant, eventId, MAX_ACCESSES);
+        List<AccessLogEntry> accesses = accessPage.entries();
 
         Files.createDirectories(folder);
         Map<String, String> digests = new LinkedHashMap<>();
@@ -134,7 +150,27 @@ public final class EvidenceBundle {
         access.put("event_id", eventId);
         ArrayNode entries = access.putArray("entries");
         accesses.forEach(e -> entries.add(RecordJson.toJson(e)));
+        access.put("read_via", accessPage.source());
+        if (accessPage.more()) {
+            access.put(
+                    "truncated",
+                    "only the first " + MAX_ACCESSES + " accesses; list the rest with access-log");
+        }
         write(folder, "access-log.json", pretty(access), digests);
+        if (found.size() > 1) {
+            ObjectNode collision = RecordJson.MAPPER.createObjectNode();
+            collision.put("tenant_id", tenant);
+            collision.put("event_id", eventId);
+            collision.put("records_for_event_id", found.size());
+            collision.put(
+                    "statement",
+                    found.size()
+                            + " stored records share this event id; record.json holds the first"
+                            + " stored, all are listed here");
+            ArrayNode all = collision.putArray("records");
+            found.forEach(f -> all.add(RecordJson.toJson(f.record())));
+            write(folder, COLLISION_FILE, pretty(collision), digests);
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String html =
                 EvidenceHtml.render(
@@ -147,13 +183,15 @@ public final class EvidenceBundle {
                                 new LinkedHashMap<>(digests),
                                 now,
                                 caller,
-                                purpose));
+                                purpose,
+                                found.size()));
         write(folder, "evidence.html", html, digests);
 
         ObjectNode manifest = RecordJson.MAPPER.createObjectNode();
         manifest.put("format", FORMAT);
         manifest.put("tenant_id", tenant);
         manifest.put("event_id", eventId);
+        manifest.put("records_for_event_id", found.size());
         manifest.put("created_at", now.toString());
         manifest.put("created_by", caller.user());
         manifest.put("created_by_role", caller.role().id());
@@ -176,9 +214,9 @@ public final class EvidenceBundle {
         Path zipFile = null;
         if (zip) {
             zipFile = folder.resolveSibling(folder.getFileName() + ".zip");
-            zip(folder, zipFile);
+            zip(folder, zipFile, digests.keySet());
         }
-        return new Result(folder, zipFile, checks, logged);
+        return new Result(folder, zipFile, checks, logged, found.size());
     }
 
     private AccessLogEntry log(
@@ -274,11 +312,12 @@ public final class EvidenceBundle {
         return RecordJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
     }
 
-    private static void zip(Path folder, Path zipFile) throws IOException {
+    private static void zip(Path folder, Path zipFile, java.util.Set<String> written)
+            throws IOException {
         String top = folder.getFileName().toString();
         try (OutputStream out = Files.newOutputStream(zipFile);
                 ZipOutputStream z = new ZipOutputStream(out)) {
-            for (String name : Stream.concat(FILES.stream(), Stream.of(MANIFEST)).toList()) {
+            for (String name : Stream.concat(written.stream(), Stream.of(MANIFEST)).toList()) {
                 ZipEntry e = new ZipEntry(top + "/" + name);
                 e.setTime(Files.getLastModifiedTime(folder.resolve(name)).toMillis());
                 z.putNextEntry(e);

@@ -40,12 +40,17 @@ final class EvidenceHtml {
             Map<String, String> fileDigests,
             Instant createdAt,
             Caller createdBy,
-            String purpose) {}
+            String purpose,
+            int recordsForEventId) {}
 
     static String render(Page p) {
         DecisionRecord r = p.record();
+        // A second stored record with the same event id is never hidden behind a VERIFIED.
+        boolean collision = p.recordsForEventId() > 1;
         boolean verified =
-                !p.checks().isEmpty() && p.checks().stream().allMatch(ChainProof.Check::ok);
+                !collision
+                        && !p.checks().isEmpty()
+                        && p.checks().stream().allMatch(ChainProof.Check::ok);
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
                 .append("<title>Evidence: automated decision ")
@@ -83,7 +88,12 @@ final class EvidenceHtml {
                                         + " (published "
                                         + esc(READABLE.format(p.proof().head().getPublishedAt()))
                                         + "). Any later change to the record would break these links."
-                                : "At least one check below failed: treat this record as unproven until the failure is explained.")
+                                : collision
+                                        ? p.recordsForEventId()
+                                                + " stored records share this event id (all are in "
+                                                + EvidenceBundle.COLLISION_FILE
+                                                + "); this page shows the first stored. Treat the decision as unproven until the duplicate is explained."
+                                        : "At least one check below failed: treat this record as unproven until the failure is explained.")
                 .append("</p></section>\n");
 
         String verdict = QueryResult.verdict(r);

@@ -17,6 +17,7 @@ import org.apache.avro.specific.SpecificRecordBase;
  *
  * @param logged the access-log entry of this read; null for masked reads
  * @param verification the access-log chain check, when an access-log read asked for it
+ * @param nextPageToken the token of the next page of a paged listing, or null on the last page
  */
 public record QueryResult(
         AccessLog.Action action,
@@ -27,7 +28,8 @@ public record QueryResult(
         List<String> files,
         ScanStats stats,
         AccessLogEntry logged,
-        AccessLog.Verification verification) {
+        AccessLog.Verification verification,
+        String nextPageToken) {
 
     public boolean found() {
         return !records.isEmpty();
@@ -41,6 +43,22 @@ public record QueryResult(
         out.set("query", RecordJson.MAPPER.valueToTree(query));
         out.put("found", found());
         out.put("count", records.size());
+        if (action == AccessLog.Action.EVENT) {
+            // Two stored records with one event id (a re-send stored again after the
+            // de-duplication window) are both returned and flagged: neither is "the" record.
+            out.put("collision", records.size() > 1);
+            out.put("records_for_event_id", records.size());
+            if (records.size() > 1) {
+                out.put(
+                        "warning",
+                        records.size()
+                                + " stored records share this event id; treat none of them as"
+                                + " the decision until the duplicate is explained");
+            }
+        }
+        if (nextPageToken != null) {
+            out.put("next_page_token", nextPageToken);
+        }
         ArrayNode rs = out.putArray("records");
         for (int i = 0; i < records.size(); i++) {
             ObjectNode r = RecordJson.toJson(records.get(i));
@@ -98,7 +116,14 @@ public record QueryResult(
                 if (records.isEmpty()) {
                     out.append("  None: no decision with this event id in this tenant.\n");
                 } else {
-                    decisionBlock(out, records.get(0), files.get(0));
+                    if (records.size() > 1) {
+                        out.append("  COLLISION: ")
+                                .append(records.size())
+                                .append(" stored records share this event id.\n\n");
+                    }
+                    for (int i = 0; i < records.size(); i++) {
+                        decisionBlock(out, records.get(i), files.get(i));
+                    }
                 }
             }
             case HISTORY -> {

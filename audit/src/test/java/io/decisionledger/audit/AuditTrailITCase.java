@@ -540,12 +540,18 @@ class AuditTrailITCase {
         assertThat(List.of(a.logged(), b.logged(), c.logged()))
                 .extracting(AccessLogEntry::getAccessId)
                 .containsExactlyElementsOf(mine.stream().map(AccessLogEntry::getAccessId).toList());
-        // the read of the log is itself an entry, naming the entries it returned
+        // the read of the log is itself an entry, naming how many entries it returned and a
+        // digest of their ids (not the ids: the log would grow with the square of its reads)
         AccessLogEntry logRead = read.logged();
         assertThat(logRead.getAction()).isEqualTo("ACCESS_LOG");
         assertThat(logRead.getDataset()).isEqualTo("access-log");
-        assertThat(logRead.getRecordIds())
-                .containsExactlyElementsOf(mine.stream().map(AccessLogEntry::getAccessId).toList());
+        String digest =
+                AuditQueries.idsDigest(
+                        mine.stream().map(AccessLogEntry::getAccessId).sorted().toList());
+        assertThat(logRead.getRecordIds()).containsExactly("sha256:" + digest);
+        JsonNode logged = JSON.readTree(logRead.getQueryJson());
+        assertThat(logged.get("returned_count").asInt()).isEqualTo(3);
+        assertThat(logged.get("returned_ids_sha256").asText()).isEqualTo(digest);
         assertThat(read.verification().problems()).isEmpty();
         // an independent reader sees one file per entry, with the columns of the schema
         Path logDir = lakeDir.resolve("access-log");

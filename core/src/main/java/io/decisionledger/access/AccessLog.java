@@ -125,7 +125,18 @@ public final class AccessLog {
         // Within a JVM, writers to one lake queue here rather than race for claims.
         synchronized (JVM_LOCKS.computeIfAbsent(lake.root(), k -> new Object())) {
             Claim head = Claim.of(head());
+            AccessLogIndex index = new AccessLogIndex(lake);
             for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+                // the entry before ours is indexed before ours is claimed (see AccessLogIndex)
+                if (head == null) {
+                    index.beforeAppend(0, List.of());
+                } else {
+                    // its file is visible, or still staged if its writer is between claim and
+                    // rename
+                    index.beforeAppend(
+                            head.seq(),
+                            List.of(visiblePath(head), hiddenPath(head), visiblePath(head)));
+                }
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
                 // Entries in seq order never go back in time, so the latest date folder always
                 // holds the head, even if the clock stepped back.
@@ -158,12 +169,14 @@ public final class AccessLog {
                 Path claimPath = claimPath(entry.getLogSeq());
                 if (ExclusiveCreate.create(claimPath, mine.toJson())) {
                     publish(mine);
+                    index.add(entry);
                     return entry;
                 }
                 Claim taken = readClaim(claimPath);
                 if (taken != null && taken.accessId().equals(mine.accessId())) {
                     // Our own create, retried by the S3 client after a lost response.
                     publish(mine);
+                    index.add(entry);
                     return entry;
                 }
                 hiddenPath(mine).getFileSystem().delete(hiddenPath(mine), false);

@@ -286,7 +286,11 @@ public final class DecisionParser {
         }
     }
 
-    private static boolean isValidEventId(String id) {
+    /**
+     * True when {@code id} is an event id ingest accepts. Readers check ids they are given (an
+     * untrusted evidence bundle, an API request) against it before using them.
+     */
+    public static boolean isValidEventId(String id) {
         try {
             validateEventId(id);
             return true;
