@@ -4,6 +4,7 @@ import io.decisionledger.access.AccessLog;
 import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
+import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;
@@ -30,7 +31,10 @@ import org.apache.avro.specific.SpecificRecordBase;
  *   <li>a compliance officer reads full records from {@code audit/}, states a purpose, and every
  *       such read is written to the access log before the records are returned;
  *   <li>an operator reads the masked copies in {@code ops/}, by event id or pseudonym; asking for a
- *       real user or case id, a full record, the access log or a bundle is refused.
+ *       real user or case id, a full record, the access log or a bundle is refused;
+ *   <li>either reads only the tenants its role is granted for ({@link Caller#tenants()}): asking
+ *       for another tenant is refused before any file of the lake is touched, and the refusal is
+ *       written to the access log (outcome {@code REFUSED}).
  * </ul>
  */
 public final class AuditQueries {
@@ -50,6 +54,9 @@ public final class AuditQueries {
             throw new IllegalArgumentException("the view must be full or masked");
         }
     }
+
+    /** What an operator's masked reads read, as a refusal names it. */
+    static final String DATASET_MASKED = "ops/decisions";
 
     private final LakeLayout lake;
     private final AccessLog accessLog;
@@ -80,6 +87,7 @@ public final class AuditQueries {
         at = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         Map<String, String> query = query(tenant, subject);
         query.put("at", at.toString());
+        requireTenant(caller, purpose, AccessLog.Action.DECISION_AT, view, tenant, query);
         ScanStats stats = new ScanStats();
         if (view == View.FULL) {
             requirePurpose(purpose);
@@ -116,6 +124,7 @@ public final class AuditQueries {
         Map<String, String> query = query(tenant, subject);
         query.put("from", from.toString());
         query.put("to_exclusive", toExclusive.toString());
+        requireTenant(caller, purpose, AccessLog.Action.HISTORY, view, tenant, query);
         ScanStats stats = new ScanStats();
         if (view == View.FULL) {
             requirePurpose(purpose);
@@ -159,6 +168,7 @@ public final class AuditQueries {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("tenant", tenant);
         query.put("event_id", eventId);
+        requireTenant(caller, purpose, AccessLog.Action.EVENT, view, tenant, query);
         ScanStats stats = new ScanStats();
         if (view == View.FULL) {
             requirePurpose(purpose);
@@ -211,6 +221,15 @@ public final class AuditQueries {
         if (verify) {
             query.put("verify", "true");
         }
+        if (!caller.tenants().permits(tenant)) {
+            refuse(
+                    caller,
+                    purpose,
+                    AccessLog.Action.ACCESS_LOG,
+                    AccessLog.DATASET_ACCESS_LOG,
+                    tenant,
+                    query);
+        }
         Predicate<AccessLogEntry> filter =
                 e ->
                         (tenant == null || tenant.equals(e.getTenantId()))
@@ -256,6 +275,10 @@ public final class AuditQueries {
                             + caller.role().id()
                             + " may not build evidence bundles: they hold full records; ask a compliance officer");
         }
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("tenant", tenant);
+        query.put("event_id", eventId);
+        requireTenant(caller, purpose, AccessLog.Action.BUNDLE, View.FULL, tenant, query);
         requirePurpose(purpose);
         return audit.byEventId(tenant, eventId, stats);
     }
@@ -323,6 +346,54 @@ public final class AuditQueries {
             return View.FULL;
         }
         return View.MASKED;
+    }
+
+    /**
+     * Refuses, and logs the refusal, unless {@code caller} is granted {@code tenant}: called before
+     * any file of the tenant is touched.
+     */
+    private void requireTenant(
+            Caller caller,
+            String purpose,
+            AccessLog.Action action,
+            View view,
+            String tenant,
+            Map<String, String> query)
+            throws IOException {
+        if (tenant == null || !DecisionParser.isValidTenantId(tenant)) {
+            throw new IllegalArgumentException(
+                    "not a valid tenant id (letters, digits, '_', '-', single '.')");
+        }
+        if (!caller.tenants().permits(tenant)) {
+            refuse(
+                    caller,
+                    purpose,
+                    action,
+                    view == View.FULL ? AccessLog.DATASET_DECISIONS : DATASET_MASKED,
+                    tenant,
+                    query);
+        }
+    }
+
+    /** Logs the refused request, then refuses it. */
+    private void refuse(
+            Caller caller,
+            String purpose,
+            AccessLog.Action action,
+            String dataset,
+            String tenant,
+            Map<String, String> query)
+            throws IOException {
+        accessLog.record(AccessLog.Access.refused(caller, action, purpose, dataset, tenant, query));
+        throw new AccessRefusedException(
+                (tenant == null
+                                ? "reading every tenant needs a grant of all tenants (*)"
+                                : "tenant " + tenant + " is not granted to this caller")
+                        + " (granted: "
+                        + (caller.tenants().isAll() || !caller.tenants().tenants().isEmpty()
+                                ? caller.tenants()
+                                : "none")
+                        + "); the refusal is in the access log");
     }
 
     private static void requireReader(Caller caller) {
