@@ -132,7 +132,7 @@ public final class AuditApi implements AutoCloseable {
             }
             if (given.optional("tokens") == null && given.optional("auth-config") == null) {
                 throw new OptionTable.InvalidOptionException(
-                        "--tokens or --auth-config is required (see --help)");
+                        "--tokens or --auth-config is required");
             }
             int port = given.integer("port", 0);
             if (port > 65535) {

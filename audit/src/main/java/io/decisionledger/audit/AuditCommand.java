@@ -264,79 +264,71 @@ public final class AuditCommand {
             return OK;
         }
 
+        // Each body reads and checks every option first, then authenticates: a mistyped command
+        // line is reported as such, whoever types it.
+
         int decisionAt(OptionTable.Parsed o) throws Exception {
+            AuditQueries q = queries(o);
+            String tenant = o.value("tenant");
+            Subject subject = subject(o);
+            Instant at = TimeBounds.at(o.value("at"));
             Caller caller = identity(o, env, err);
-            QueryResult r =
-                    queries(o)
-                            .decisionAt(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.value("tenant"),
-                                    subject(o),
-                                    TimeBounds.at(o.value("at")));
-            return print(o, r);
+            return print(o, q.decisionAt(caller, o.optional("purpose"), tenant, subject, at));
         }
 
         int history(OptionTable.Parsed o) throws Exception {
+            AuditQueries q = queries(o);
+            String tenant = o.value("tenant");
+            Subject subject = subject(o);
+            Instant from = o.given("from") ? TimeBounds.from(o.value("from")) : Instant.EPOCH;
+            Instant to = o.given("to") ? TimeBounds.toExclusive(o.value("to")) : OPEN_END;
             Caller caller = identity(o, env, err);
-            QueryResult r =
-                    queries(o)
-                            .history(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.value("tenant"),
-                                    subject(o),
-                                    o.given("from")
-                                            ? TimeBounds.from(o.value("from"))
-                                            : Instant.EPOCH,
-                                    o.given("to")
-                                            ? TimeBounds.toExclusive(o.value("to"))
-                                            : OPEN_END);
-            return print(o, r);
+            return print(o, q.history(caller, o.optional("purpose"), tenant, subject, from, to));
         }
 
         int event(OptionTable.Parsed o) throws Exception {
-            Caller caller = identity(o, env, err);
+            AuditQueries q = queries(o);
             AuditQueries.View view =
                     o.given("view") ? AuditQueries.View.parse(o.value("view")) : null;
-            QueryResult r =
-                    queries(o)
-                            .event(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.value("tenant"),
-                                    o.value("event-id"),
-                                    view);
-            return print(o, r);
+            String tenant = o.value("tenant");
+            String eventId = o.value("event-id");
+            Caller caller = identity(o, env, err);
+            return print(o, q.event(caller, o.optional("purpose"), tenant, eventId, view));
         }
 
         int accessLog(OptionTable.Parsed o) throws Exception {
+            AuditQueries q = queries(o);
+            java.time.LocalDate from = date(o, "from");
+            java.time.LocalDate to = date(o, "to");
             Caller caller = identity(o, env, err);
             QueryResult r =
-                    queries(o)
-                            .readAccessLog(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.optional("tenant"),
-                                    o.optional("event-id"),
-                                    o.optional("actor"),
-                                    date(o, "from"),
-                                    date(o, "to"),
-                                    o.bool("verify"));
+                    q.readAccessLog(
+                            caller,
+                            o.optional("purpose"),
+                            o.optional("tenant"),
+                            o.optional("event-id"),
+                            o.optional("actor"),
+                            from,
+                            to,
+                            o.bool("verify"));
             print(o, r);
             return r.verification() != null && !r.verification().intact() ? NOT_VERIFIED : OK;
         }
 
         int bundle(OptionTable.Parsed o) throws Exception {
+            AuditQueries q = queries(o);
+            String tenant = o.value("tenant");
+            String eventId = o.value("event-id");
+            Path folder = Path.of(o.value("out")).toAbsolutePath();
             Caller caller = identity(o, env, err);
             EvidenceBundle.Result r =
-                    new EvidenceBundle(queries(o), clock)
+                    new EvidenceBundle(q, clock)
                             .create(
                                     caller,
                                     o.optional("purpose"),
-                                    o.value("tenant"),
-                                    o.value("event-id"),
-                                    Path.of(o.value("out")).toAbsolutePath(),
+                                    tenant,
+                                    eventId,
+                                    folder,
                                     o.bool("zip"));
             out.println(
                     "Evidence bundle written to "
