@@ -7,7 +7,10 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.AuditRole;
+import io.decisionledger.access.AuthenticationException;
+import io.decisionledger.access.Authenticator;
 import io.decisionledger.access.Caller;
+import io.decisionledger.access.TenantScope;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.LakeOptions;
@@ -27,7 +30,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,11 +42,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A small read-only HTTP API over the audit library for compliance tooling: {@code GET} endpoints
  * that answer with JSON (the bundle endpoint with a zip), each request authenticated by a bearer
- * token from the token file ({@link ApiTokens}) and subject to the same roles and access logging as
- * the CLI. It binds to 127.0.0.1 by default: in production it sits behind the bank's SSO proxy (see
- * README "Audit trail"), which authenticates people, terminates mTLS, and names the user and role
- * in trusted headers; the API accepts those headers only from a request carrying the proxy's own
- * {@code sso_proxy} token.
+ * token ({@link Authenticator}: an API token from the token file, or a JWT signed by the identity
+ * provider) and subject to the same roles, tenant grants and access logging as the CLI. It binds to
+ * 127.0.0.1 by default: in production it sits behind the bank's SSO proxy (docs/security.md), which
+ * authenticates people, terminates mTLS, and names the user, role and tenants in trusted headers;
+ * the API accepts those headers only from a request carrying the proxy's own {@code sso_proxy}
+ * token, and only when each is present exactly once (a proxy that appends instead of replacing
+ * would otherwise let the client choose).
  *
  * <p>The application log gets method, path, caller and status per request, never the query string
  * (it names data subjects).
@@ -57,10 +61,12 @@ public final class AuditApi implements AutoCloseable {
     public record Options(
             LakeLayout lake,
             Path tokens,
+            Path authConfig,
             String bind,
             int port,
             String trustedUserHeader,
             String trustedRoleHeader,
+            String trustedTenantsHeader,
             int threads,
             Duration requestTimeout,
             Duration responseTimeout,
@@ -76,8 +82,8 @@ public final class AuditApi implements AutoCloseable {
                 Command.of(
                                 "audit-api",
                                 "audit-api: read-only HTTP API for compliance tooling (JSON).\n\n"
-                                        + "Usage: Main audit-api --lake URI --tokens FILE"
-                                        + " [options]\n\n",
+                                        + "Usage: Main audit-api --lake URI (--tokens FILE |"
+                                        + " --auth-config FILE) [options]\n\n",
                                 table(),
                                 Options::read)
                         .withFooter(
@@ -90,7 +96,7 @@ public final class AuditApi implements AutoCloseable {
                                 GET /v1/event?tenant=T&event_id=E[&view=full|masked]&purpose=WHY
                                 GET /v1/access-log?[tenant=T][&event_id=E][&actor=A][&from=DATE][&to=DATE][&verify=true]&purpose=WHY[&limit=N][&page_token=K]
                                 GET /v1/bundle?tenant=T&event_id=E&purpose=WHY        (application/zip)
-                                Authorization: Bearer <token>
+                                Authorization: Bearer <API token or JWT>
                                 An unknown parameter is a 400; more than --rate-limit requests a minute
                                 from one caller a 429 with Retry-After.
                                 """);
@@ -98,10 +104,19 @@ public final class AuditApi implements AutoCloseable {
         private static OptionTable table() {
             OptionTable t = new OptionTable();
             LakeOptions.declareRequired(t, "Lake root.");
-            t.required(
+            t.add(
                     "tokens",
-                    "Lines '<sha256-hex of token> <user> <role>' (printf %s \"$TOKEN\" |"
-                            + " sha256sum).");
+                    "",
+                    "API token file: lines '<sha256-hex of token> <user> <role> <tenants|*>'"
+                            + " (printf %s \"$TOKEN\" | sha256sum). Wins over the tokens of"
+                            + " --auth-config.");
+            t.add(
+                    "auth-config",
+                    "",
+                    "Authentication configuration (properties: tokens=FILE, jwt.issuer,"
+                            + " jwt.audience, jwt.jwks-file|jwt.jwks-url, jwt.algorithms,"
+                            + " jwt.clock-skew, jwt.*-claim). One of --tokens, --auth-config is"
+                            + " required.");
             t.add(
                     "bind",
                     "127.0.0.1",
@@ -111,9 +126,15 @@ public final class AuditApi implements AutoCloseable {
             t.add(
                     "trusted-user-header",
                     "",
-                    "With --trusted-role-header: take user and role from these headers, but only"
-                            + " on requests that carry an sso_proxy token.");
+                    "With --trusted-role-header and --trusted-tenants-header: take user, role and"
+                            + " tenants from these headers, but only on requests that carry an"
+                            + " sso_proxy token, and only when each is given exactly once.");
             t.add("trusted-role-header", "", "See --trusted-user-header.");
+            t.add(
+                    "trusted-tenants-header",
+                    "",
+                    "See --trusted-user-header: the user's tenants, space-separated, or * (within"
+                            + " the proxy token's own tenants).");
             t.add("threads", "4", "Request threads.");
             t.add(
                     "request-timeout",
@@ -160,9 +181,16 @@ public final class AuditApi implements AutoCloseable {
         private static Options read(OptionTable.Parsed given) {
             String userHeader = given.optional("trusted-user-header");
             String roleHeader = given.optional("trusted-role-header");
-            if ((userHeader == null) != (roleHeader == null)) {
+            String tenantsHeader = given.optional("trusted-tenants-header");
+            if ((userHeader == null) != (roleHeader == null)
+                    || (userHeader == null) != (tenantsHeader == null)) {
                 throw new OptionTable.InvalidOptionException(
-                        "--trusted-user-header and --trusted-role-header go together");
+                        "--trusted-user-header, --trusted-role-header and --trusted-tenants-header"
+                                + " go together");
+            }
+            if (given.optional("tokens") == null && given.optional("auth-config") == null) {
+                throw new OptionTable.InvalidOptionException(
+                        "--tokens or --auth-config is required");
             }
             int port = given.integer("port", 0);
             if (port > 65535) {
@@ -184,11 +212,15 @@ public final class AuditApi implements AutoCloseable {
             }
             return new Options(
                     LakeOptions.lake(given),
-                    Path.of(given.value("tokens")),
+                    given.optional("tokens") == null ? null : Path.of(given.value("tokens")),
+                    given.optional("auth-config") == null
+                            ? null
+                            : Path.of(given.value("auth-config")),
                     bind,
                     port,
                     userHeader,
                     roleHeader,
+                    tenantsHeader,
                     given.integer("threads", 1),
                     seconds(given, "request-timeout"),
                     seconds(given, "response-timeout"),
@@ -282,7 +314,7 @@ public final class AuditApi implements AutoCloseable {
     private static Duration[] appliedTimeouts;
 
     private final Options options;
-    private final ApiTokens tokens;
+    private final Authenticator authenticator;
     private final AuditQueries queries;
     private final Clock clock;
     private final CallerRateLimit rateLimit;
@@ -291,7 +323,7 @@ public final class AuditApi implements AutoCloseable {
 
     public AuditApi(Options options, Clock clock) throws IOException {
         this.options = options;
-        this.tokens = ApiTokens.load(options.tokens());
+        this.authenticator = Authenticator.load(options.authConfig(), options.tokens());
         this.queries = new AuditQueries(options.lake(), clock);
         this.clock = clock;
         this.rateLimit =
@@ -433,32 +465,29 @@ public final class AuditApi implements AutoCloseable {
                 query(x, route); // refuses unknown parameters
                 status = path.equals("/health") ? health(x) : openApi(x);
             } else {
-                Optional<Caller> caller = authenticate(x);
-                if (caller.isEmpty()) {
-                    x.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-                    status = send(x, 401, error(401, "missing or unknown bearer token"));
+                Caller caller = authenticate(x);
+                who = caller.toString();
+                long wait = rateLimit.acquire(caller.user() + "|" + caller.role().id());
+                if (wait > 0) {
+                    x.getResponseHeaders().add("Retry-After", Long.toString(wait));
+                    status =
+                            send(
+                                    x,
+                                    429,
+                                    error(
+                                            429,
+                                            "rate limit: at most "
+                                                    + options.rateLimit()
+                                                    + " requests a minute per caller; retry in "
+                                                    + wait
+                                                    + " s"));
                 } else {
-                    who = caller.get().toString();
-                    long wait =
-                            rateLimit.acquire(caller.get().user() + "|" + caller.get().role().id());
-                    if (wait > 0) {
-                        x.getResponseHeaders().add("Retry-After", Long.toString(wait));
-                        status =
-                                send(
-                                        x,
-                                        429,
-                                        error(
-                                                429,
-                                                "rate limit: at most "
-                                                        + options.rateLimit()
-                                                        + " requests a minute per caller; retry in "
-                                                        + wait
-                                                        + " s"));
-                    } else {
-                        status = route(x, path, caller.get(), query(x, route));
-                    }
+                    status = route(x, path, caller, query(x, route));
                 }
             }
+        } catch (AuthenticationException e) {
+            x.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+            status = send(x, 401, error(401, e.getMessage()));
         } catch (AccessRefusedException e) {
             status = send(x, 403, error(403, withoutPaths(e.getMessage())));
         } catch (IllegalArgumentException e) {
@@ -625,46 +654,72 @@ public final class AuditApi implements AutoCloseable {
         }
     }
 
-    /** The bearer token's caller; through an sso_proxy token, the user and role it vouches for. */
-    private Optional<Caller> authenticate(HttpExchange x) {
-        String auth = x.getRequestHeaders().getFirst("Authorization");
+    /**
+     * The bearer token's caller; through an sso_proxy token, the user, role and tenants it vouches
+     * for (within the proxy token's own tenants).
+     *
+     * @throws AuthenticationException without a bearer token, or for one that does not verify
+     * @throws IllegalArgumentException for an identity header that is not given exactly once
+     */
+    private Caller authenticate(HttpExchange x) {
+        String auth = single(x, "Authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
+            throw new AuthenticationException("missing bearer token (Authorization: Bearer ...)");
         }
-        Optional<Caller> token = tokens.authenticate(auth.substring(7).strip());
-        if (token.isEmpty()) {
-            return token;
-        }
-        Caller c = token.get();
+        Caller c = authenticator.authenticate(auth.substring(7).strip(), Caller.Channel.HTTP);
         boolean headersConfigured = options.trustedUserHeader() != null;
-        String user =
-                headersConfigured
-                        ? x.getRequestHeaders().getFirst(options.trustedUserHeader())
-                        : null;
-        String role =
-                headersConfigured
-                        ? x.getRequestHeaders().getFirst(options.trustedRoleHeader())
-                        : null;
+        String user = headersConfigured ? single(x, options.trustedUserHeader()) : null;
+        String role = headersConfigured ? single(x, options.trustedRoleHeader()) : null;
+        String tenants = headersConfigured ? single(x, options.trustedTenantsHeader()) : null;
         if (c.role() != AuditRole.SSO_PROXY) {
-            if (user != null || role != null) {
+            if (user != null || role != null || tenants != null) {
                 throw new AccessRefusedException(
                         "trusted identity headers are accepted only from an sso_proxy token");
             }
-            return token;
+            return c;
         }
         if (!headersConfigured) {
             throw new AccessRefusedException(
                     "this API is not configured to trust proxy headers (--trusted-user-header)");
         }
-        if (user == null || role == null) {
-            throw new AccessRefusedException("the SSO proxy did not name the user and role");
+        if (user == null || role == null || tenants == null) {
+            throw new AccessRefusedException(
+                    "the SSO proxy did not name the user, role and tenants");
         }
         AuditRole r = AuditRole.parse(role);
         if (r == AuditRole.SSO_PROXY) {
             throw new AccessRefusedException("a proxy cannot vouch for another proxy");
         }
-        return Optional.of(
-                new Caller(user.strip(), r, Caller.Channel.HTTP, "sso_proxy:" + c.user()));
+        return new Caller(
+                        user.strip(),
+                        r,
+                        Caller.Channel.HTTP,
+                        "sso_proxy:" + c.user(),
+                        TenantScope.parse(tenants),
+                        false)
+                .within(c.tenants());
+    }
+
+    /**
+     * The one value of an identity header, or null when absent. Given twice (or as one comma-joined
+     * value, as a proxy that appends instead of replacing sends it) it is refused: the client would
+     * otherwise choose which one counts.
+     */
+    private static String single(HttpExchange x, String header) {
+        List<String> values = x.getRequestHeaders().get(header);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1 || values.get(0).contains(",")) {
+            throw new IllegalArgumentException(
+                    "header "
+                            + header
+                            + " must be given exactly once with one value; the request carries"
+                            + " it "
+                            + (values.size() > 1 ? values.size() + " times" : "as a joined list")
+                            + " (a proxy must replace identity headers, not append to them)");
+        }
+        return values.get(0);
     }
 
     private static Subject subject(Map<String, String> q) {

@@ -1,11 +1,13 @@
 package io.decisionledger.audit;
 
 import io.decisionledger.access.AccessRefusedException;
+import io.decisionledger.access.AuthenticationException;
 import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.Commands;
 import io.decisionledger.options.Exit;
+import io.decisionledger.options.IdentityOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
 import java.io.PrintStream;
@@ -21,12 +23,13 @@ import org.apache.flink.core.plugin.PluginUtils;
 /**
  * The {@code audit} command: temporal queries, evidence bundles and the access log, from a
  * terminal. {@code Main audit <decision-at|history|event|bundle|verify-bundle|access-log>
- * [options]}. The caller's identity comes from {@code --identity-file} (a properties file with
- * {@code user=} and {@code role=}) or the environment variable {@value Caller#ENV} ({@code
- * user:role}); results print as text, or as JSON with {@code --json}.
+ * [options]}. The caller proves who it is with a token file ({@code --token-file}: an API token or
+ * a JWT from the identity provider, checked against the operators' authentication configuration;
+ * {@link IdentityOptions}); results print as text, or as JSON with {@code --json}.
  *
- * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle did not verify, 2 bad options,
- * 3 refused for the caller's role.
+ * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle did not verify, 2 bad options
+ * (also: no identity given), 3 refused (the token did not authenticate, or the caller's role or
+ * tenant grant does not allow the request).
  */
 public final class AuditCommand {
 
@@ -183,7 +186,8 @@ public final class AuditCommand {
 
                 Roles: compliance_officer reads full records (audit/), the access log and bundles; every such read
                 is logged first. operator reads masked copies (ops/) by --event-id, --user-pseudonym or
-                --case-pseudonym; anything else is refused.
+                --case-pseudonym; anything else is refused. Either reads only the tenants it is granted (a
+                refused tenant is logged too). Who you are: --token-file FILE (your API token or a JWT).
                 Exit codes: 0 done (also for "none"), 1 not verified, 2 bad options, 3 refused.
                 'audit <command> --help' lists a command's options.
                 """;
@@ -198,13 +202,7 @@ public final class AuditCommand {
     private static OptionTable common() {
         OptionTable t = optionTable();
         LakeOptions.declareRequired(t, "Lake root (file:///..., s3://bucket/prefix).");
-        t.add(
-                "identity-file",
-                "",
-                "Properties file with user=... and role=compliance_officer|operator. Default: the"
-                        + " environment variable "
-                        + Caller.ENV
-                        + "=user:role.");
+        IdentityOptions.declare(t);
         t.add("purpose", "", "Why (required to read full records; written to the access log).");
         t.flag("json", "Print JSON instead of text.");
         return t;
@@ -246,6 +244,9 @@ public final class AuditCommand {
                         } catch (AccessRefusedException e) {
                             err.println("refused: " + e.getMessage());
                             return REFUSED;
+                        } catch (AuthenticationException e) {
+                            err.println("refused: not authenticated: " + e.getMessage());
+                            return REFUSED;
                         } catch (IllegalArgumentException e) {
                             return Command.refuse(e.getMessage(), err);
                         }
@@ -263,79 +264,71 @@ public final class AuditCommand {
             return OK;
         }
 
+        // Each body reads and checks every option first, then authenticates: a mistyped command
+        // line is reported as such, whoever types it.
+
         int decisionAt(OptionTable.Parsed o) throws Exception {
-            Caller caller = identity(o, env);
-            QueryResult r =
-                    queries(o)
-                            .decisionAt(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.value("tenant"),
-                                    subject(o),
-                                    TimeBounds.at(o.value("at")));
-            return print(o, r);
+            AuditQueries q = queries(o);
+            String tenant = o.value("tenant");
+            Subject subject = subject(o);
+            Instant at = TimeBounds.at(o.value("at"));
+            Caller caller = identity(o, env, err);
+            return print(o, q.decisionAt(caller, o.optional("purpose"), tenant, subject, at));
         }
 
         int history(OptionTable.Parsed o) throws Exception {
-            Caller caller = identity(o, env);
-            QueryResult r =
-                    queries(o)
-                            .history(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.value("tenant"),
-                                    subject(o),
-                                    o.given("from")
-                                            ? TimeBounds.from(o.value("from"))
-                                            : Instant.EPOCH,
-                                    o.given("to")
-                                            ? TimeBounds.toExclusive(o.value("to"))
-                                            : OPEN_END);
-            return print(o, r);
+            AuditQueries q = queries(o);
+            String tenant = o.value("tenant");
+            Subject subject = subject(o);
+            Instant from = o.given("from") ? TimeBounds.from(o.value("from")) : Instant.EPOCH;
+            Instant to = o.given("to") ? TimeBounds.toExclusive(o.value("to")) : OPEN_END;
+            Caller caller = identity(o, env, err);
+            return print(o, q.history(caller, o.optional("purpose"), tenant, subject, from, to));
         }
 
         int event(OptionTable.Parsed o) throws Exception {
-            Caller caller = identity(o, env);
+            AuditQueries q = queries(o);
             AuditQueries.View view =
                     o.given("view") ? AuditQueries.View.parse(o.value("view")) : null;
-            QueryResult r =
-                    queries(o)
-                            .event(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.value("tenant"),
-                                    o.value("event-id"),
-                                    view);
-            return print(o, r);
+            String tenant = o.value("tenant");
+            String eventId = o.value("event-id");
+            Caller caller = identity(o, env, err);
+            return print(o, q.event(caller, o.optional("purpose"), tenant, eventId, view));
         }
 
         int accessLog(OptionTable.Parsed o) throws Exception {
-            Caller caller = identity(o, env);
+            AuditQueries q = queries(o);
+            java.time.LocalDate from = date(o, "from");
+            java.time.LocalDate to = date(o, "to");
+            Caller caller = identity(o, env, err);
             QueryResult r =
-                    queries(o)
-                            .readAccessLog(
-                                    caller,
-                                    o.optional("purpose"),
-                                    o.optional("tenant"),
-                                    o.optional("event-id"),
-                                    o.optional("actor"),
-                                    date(o, "from"),
-                                    date(o, "to"),
-                                    o.bool("verify"));
+                    q.readAccessLog(
+                            caller,
+                            o.optional("purpose"),
+                            o.optional("tenant"),
+                            o.optional("event-id"),
+                            o.optional("actor"),
+                            from,
+                            to,
+                            o.bool("verify"));
             print(o, r);
             return r.verification() != null && !r.verification().intact() ? NOT_VERIFIED : OK;
         }
 
         int bundle(OptionTable.Parsed o) throws Exception {
-            Caller caller = identity(o, env);
+            AuditQueries q = queries(o);
+            String tenant = o.value("tenant");
+            String eventId = o.value("event-id");
+            Path folder = Path.of(o.value("out")).toAbsolutePath();
+            Caller caller = identity(o, env, err);
             EvidenceBundle.Result r =
-                    new EvidenceBundle(queries(o), clock)
+                    new EvidenceBundle(q, clock)
                             .create(
                                     caller,
                                     o.optional("purpose"),
-                                    o.value("tenant"),
-                                    o.value("event-id"),
-                                    Path.of(o.value("out")).toAbsolutePath(),
+                                    tenant,
+                                    eventId,
+                                    folder,
                                     o.bool("zip"));
             out.println(
                     "Evidence bundle written to "
@@ -365,18 +358,17 @@ public final class AuditCommand {
         }
     }
 
-    static Caller identity(OptionTable.Parsed o, Map<String, String> env) {
-        if (o.optional("identity-file") != null) {
-            return Caller.fromIdentityFile(Path.of(o.value("identity-file")));
+    /** The authenticated caller (see {@link IdentityOptions}); warns when it is self-asserted. */
+    static Caller identity(OptionTable.Parsed o, Map<String, String> env, PrintStream err)
+            throws java.io.IOException {
+        Caller caller = IdentityOptions.caller(o, env);
+        if (caller.selfAsserted()) {
+            err.println(
+                    "WARNING: --insecure-self-asserted-identity: nothing verified who you are;"
+                            + " the access log marks these reads "
+                            + caller.channelName());
         }
-        String value = env.get(Caller.ENV);
-        if (value != null && !value.isBlank()) {
-            return Caller.fromEnvironmentValue(value);
-        }
-        throw new IllegalArgumentException(
-                "who is asking? pass --identity-file FILE (user=..., role=...) or set "
-                        + Caller.ENV
-                        + "=user:role");
+        return caller;
     }
 
     static Subject subject(OptionTable.Parsed o) {

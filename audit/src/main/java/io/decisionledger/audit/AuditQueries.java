@@ -31,7 +31,10 @@ import org.apache.avro.specific.SpecificRecordBase;
  *   <li>a compliance officer reads full records from {@code audit/}, states a purpose, and every
  *       such read is written to the access log before the records are returned;
  *   <li>an operator reads the masked copies in {@code ops/}, by event id or pseudonym; asking for a
- *       real user or case id, a full record, the access log or a bundle is refused.
+ *       real user or case id, a full record, the access log or a bundle is refused;
+ *   <li>either reads only the tenants its role is granted for ({@link Caller#tenants()}): asking
+ *       for another tenant is refused before any file of the lake is touched, and the refusal is
+ *       written to the access log (outcome {@code REFUSED}).
  * </ul>
  */
 public final class AuditQueries {
@@ -58,6 +61,9 @@ public final class AuditQueries {
      * this many.
      */
     static final int MAX_RECORDS_PER_EVENT_ID = 100;
+
+    /** What an operator's masked reads read, as a refusal names it. */
+    static final String DATASET_MASKED = "ops/decisions";
 
     private final LakeLayout lake;
     private final AccessLog accessLog;
@@ -90,6 +96,7 @@ public final class AuditQueries {
         at = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         Map<String, String> query = query(tenant, subject);
         query.put("at", at.toString());
+        requireTenant(caller, purpose, AccessLog.Action.DECISION_AT, view, tenant, query);
         ScanStats stats = new ScanStats();
         if (view == View.FULL) {
             requirePurpose(purpose);
@@ -126,6 +133,7 @@ public final class AuditQueries {
         Map<String, String> query = query(tenant, subject);
         query.put("from", from.toString());
         query.put("to_exclusive", toExclusive.toString());
+        requireTenant(caller, purpose, AccessLog.Action.HISTORY, view, tenant, query);
         ScanStats stats = new ScanStats();
         if (view == View.FULL) {
             requirePurpose(purpose);
@@ -258,6 +266,7 @@ public final class AuditQueries {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("tenant", tenant);
         query.put("event_id", eventId);
+        requireTenant(caller, purpose, AccessLog.Action.EVENT, view, tenant, query);
         ScanStats stats = new ScanStats();
         if (view == View.FULL) {
             requirePurpose(purpose);
@@ -344,6 +353,15 @@ public final class AuditQueries {
         if (position != null) {
             logged.put("after_seq", position);
         }
+        if (!caller.tenants().permits(tenant)) {
+            refuse(
+                    caller,
+                    purpose,
+                    AccessLog.Action.ACCESS_LOG,
+                    AccessLog.DATASET_ACCESS_LOG,
+                    tenant,
+                    query);
+        }
         ScanStats stats = new ScanStats();
         AccessLogPages.Page found =
                 accessLogPages.read(
@@ -412,7 +430,8 @@ public final class AuditQueries {
      * of {@code eventId} in {@code tenant}: the role, the purpose, and ids that ingest would accept
      * (the bundle folder is named after them).
      */
-    void requireBundleAccess(Caller caller, String purpose, String tenant, String eventId) {
+    void requireBundleAccess(Caller caller, String purpose, String tenant, String eventId)
+            throws IOException {
         requireReader(caller);
         if (!caller.role().readsFullRecords()) {
             throw new AccessRefusedException(
@@ -420,7 +439,6 @@ public final class AuditQueries {
                             + caller.role().id()
                             + " may not build evidence bundles: they hold full records; ask a compliance officer");
         }
-        requirePurpose(purpose);
         if (tenant == null || !DecisionParser.isValidTenantId(tenant)) {
             throw new IllegalArgumentException(
                     "not a valid tenant id (letters, digits, '_', '-', single '.')");
@@ -428,6 +446,11 @@ public final class AuditQueries {
         if (eventId == null || !DecisionParser.isValidEventId(eventId)) {
             throw new IllegalArgumentException("not a valid event id");
         }
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("tenant", tenant);
+        query.put("event_id", eventId);
+        requireTenant(caller, purpose, AccessLog.Action.BUNDLE, View.FULL, tenant, query);
+        requirePurpose(purpose);
     }
 
     /**
@@ -535,6 +558,54 @@ public final class AuditQueries {
             return View.FULL;
         }
         return View.MASKED;
+    }
+
+    /**
+     * Refuses, and logs the refusal, unless {@code caller} is granted {@code tenant}: called before
+     * any file of the tenant is touched.
+     */
+    private void requireTenant(
+            Caller caller,
+            String purpose,
+            AccessLog.Action action,
+            View view,
+            String tenant,
+            Map<String, String> query)
+            throws IOException {
+        if (tenant == null || !DecisionParser.isValidTenantId(tenant)) {
+            throw new IllegalArgumentException(
+                    "not a valid tenant id (letters, digits, '_', '-', single '.')");
+        }
+        if (!caller.tenants().permits(tenant)) {
+            refuse(
+                    caller,
+                    purpose,
+                    action,
+                    view == View.FULL ? AccessLog.DATASET_DECISIONS : DATASET_MASKED,
+                    tenant,
+                    query);
+        }
+    }
+
+    /** Logs the refused request, then refuses it. */
+    private void refuse(
+            Caller caller,
+            String purpose,
+            AccessLog.Action action,
+            String dataset,
+            String tenant,
+            Map<String, String> query)
+            throws IOException {
+        accessLog.record(AccessLog.Access.refused(caller, action, purpose, dataset, tenant, query));
+        throw new AccessRefusedException(
+                (tenant == null
+                                ? "reading every tenant needs a grant of all tenants (*)"
+                                : "tenant " + tenant + " is not granted to this caller")
+                        + " (granted: "
+                        + (caller.tenants().isAll() || !caller.tenants().tenants().isEmpty()
+                                ? caller.tenants()
+                                : "none")
+                        + "); the refusal is in the access log");
     }
 
     private static void requireReader(Caller caller) {

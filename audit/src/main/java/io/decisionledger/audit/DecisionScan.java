@@ -29,6 +29,8 @@ import org.apache.flink.core.fs.Path;
 import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.io.api.Binary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Point and range lookups over one tenant's partitioned decisions ({@code audit/decisions} or the
@@ -36,8 +38,14 @@ import org.apache.parquet.io.api.Binary;
  * date ({@code event_date} is the UTC date of the event time, so a late event is in the folder of
  * the day it happened), and within a folder every file is read through {@link ParquetScan} with the
  * subject, time bound or event id pushed down as a Parquet predicate.
+ *
+ * <p>The folder name is not trusted for the tenant: every row's own {@code tenant_id} is compared
+ * with the tenant asked for, and a row of another tenant (a misfiled or planted file) is never
+ * returned; it is counted in the query's {@link ScanStats} and logged with its file (no values).
  */
 final class DecisionScan<T extends SpecificRecordBase> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DecisionScan.class);
 
     /**
      * Files read concurrently, shared by all queries of the JVM: on an object store a file's footer
@@ -381,7 +389,7 @@ final class DecisionScan<T extends SpecificRecordBase> {
         List<FileStatus> files = LakeFiles.parquetFiles(dir);
         List<Future<FileHits<T>>> reads = new ArrayList<>(files.size());
         for (FileStatus file : files) {
-            reads.add(READERS.submit(() -> read(file, filter, first)));
+            reads.add(READERS.submit(() -> read(file, tenant, filter, first)));
         }
         List<Found<T>> hits = new ArrayList<>();
         IOException failure = null;
@@ -389,6 +397,7 @@ final class DecisionScan<T extends SpecificRecordBase> {
             try {
                 FileHits<T> h = read.get();
                 stats.file(h.cost());
+                stats.rowsOfAnotherTenant(h.otherTenant());
                 hits.addAll(h.hits());
             } catch (ExecutionException e) {
                 if (failure == null) {
@@ -409,13 +418,14 @@ final class DecisionScan<T extends SpecificRecordBase> {
         return first && hits.size() > 1 ? hits.subList(0, 1) : hits;
     }
 
-    /** One file's matches and what reading it cost. */
-    private record FileHits<T>(ParquetScan.FileCost cost, List<Found<T>> hits) {}
+    /** One file's matches, the matching rows it held of another tenant, and what it cost. */
+    private record FileHits<T>(ParquetScan.FileCost cost, List<Found<T>> hits, long otherTenant) {}
 
-    private FileHits<T> read(FileStatus file, FilterPredicate filter, boolean first)
+    private FileHits<T> read(FileStatus file, String tenant, FilterPredicate filter, boolean first)
             throws IOException {
         String path = file.getPath().toString();
         List<Found<T>> hits = new ArrayList<>();
+        long[] otherTenant = {0};
         ParquetScan.FileCost cost =
                 ParquetScan.<T>read(
                         file,
@@ -423,10 +433,22 @@ final class DecisionScan<T extends SpecificRecordBase> {
                         model,
                         schema,
                         r -> {
+                            Object rowTenant = r.get("tenant_id");
+                            if (rowTenant == null || !tenant.equals(rowTenant.toString())) {
+                                otherTenant[0]++;
+                                return true;
+                            }
                             hits.add(new Found<>(r, path));
                             return !first;
                         });
-        return new FileHits<>(cost, hits);
+        if (otherTenant[0] > 0) {
+            LOG.warn(
+                    "skipped {} row(s) in {} whose tenant_id is not the folder's tenant: a"
+                            + " misfiled or planted file; they are not returned",
+                    otherTenant[0],
+                    path);
+        }
+        return new FileHits<>(cost, hits, otherTenant[0]);
     }
 
     private Path tenantDir(String tenant) {

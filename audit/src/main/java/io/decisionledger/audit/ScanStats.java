@@ -19,6 +19,7 @@ public final class ScanStats {
     private long rowGroupsRead;
     private long rowsDecoded;
     private long rowsMatched;
+    private long rowsOfAnotherTenant;
     private final long startedNanos = System.nanoTime();
     private long elapsedNanos = -1;
 
@@ -33,6 +34,10 @@ public final class ScanStats {
         rowGroupsRead += cost.rowGroupsRead();
         rowsDecoded += cost.rowsDecoded();
         rowsMatched += cost.rowsMatched();
+    }
+
+    void rowsOfAnotherTenant(long rows) {
+        rowsOfAnotherTenant += rows;
     }
 
     /** Stops the clock; later calls keep the first value. */
@@ -73,6 +78,14 @@ public final class ScanStats {
         return rowsMatched;
     }
 
+    /**
+     * Matching rows skipped because their own tenant_id is not the tenant asked for (they sit in
+     * its folder by mistake or by tampering); never returned.
+     */
+    public long rowsOfAnotherTenant() {
+        return rowsOfAnotherTenant;
+    }
+
     public double millis() {
         return (elapsedNanos < 0 ? System.nanoTime() - startedNanos : elapsedNanos) / 1e6;
     }
@@ -86,6 +99,7 @@ public final class ScanStats {
         m.put("row_groups_read", rowGroupsRead);
         m.put("rows_decoded", rowsDecoded);
         m.put("rows_matched", rowsMatched);
+        m.put("rows_of_another_tenant", rowsOfAnotherTenant);
         m.put("millis", Math.round(millis() * 10) / 10.0);
         return m;
     }
@@ -96,16 +110,21 @@ public final class ScanStats {
      */
     public String summary() {
         return String.format(
-                "%d partition%s, %d file%s (footers), %d of %d row groups scanned, %d read in full"
-                        + " (%,d rows), %.1f ms",
-                partitions,
-                partitions == 1 ? "" : "s",
-                files,
-                files == 1 ? "" : "s",
-                rowGroupsScanned,
-                rowGroups,
-                rowGroupsRead,
-                rowsDecoded,
-                millis());
+                        "%d partition%s, %d file%s (footers), %d of %d row groups scanned, %d read in full"
+                                + " (%,d rows), %.1f ms",
+                        partitions,
+                        partitions == 1 ? "" : "s",
+                        files,
+                        files == 1 ? "" : "s",
+                        rowGroupsScanned,
+                        rowGroups,
+                        rowGroupsRead,
+                        rowsDecoded,
+                        millis())
+                + (rowsOfAnotherTenant == 0
+                        ? ""
+                        : String.format(
+                                "; %,d row%s of another tenant skipped (misfiled: see the log)",
+                                rowsOfAnotherTenant, rowsOfAnotherTenant == 1 ? "" : "s"));
     }
 }

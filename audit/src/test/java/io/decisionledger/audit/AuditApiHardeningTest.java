@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.access.AccessLogPages;
+import io.decisionledger.access.ApiTokens;
 import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeFiles;
@@ -146,11 +147,11 @@ class AuditApiHardeningTest {
         Files.writeString(
                 tokens,
                 ApiTokens.digestHex("officer-token")
-                        + " api.officer compliance_officer\n"
+                        + " api.officer compliance_officer *\n"
                         + ApiTokens.digestHex("officer2-token")
-                        + " api.officer2 compliance_officer\n"
+                        + " api.officer2 compliance_officer *\n"
                         + ApiTokens.digestHex("operator-token")
-                        + " api.operator operator\n");
+                        + " api.operator operator *\n");
     }
 
     // ---- denial of service ------------------------------------------------------------------

@@ -9,9 +9,13 @@ import io.decisionledger.options.OptionTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit service's command lines, down to their exit codes, without a lake: an unknown option, a
@@ -20,18 +24,21 @@ import org.junit.jupiter.api.Test;
  */
 class AuditCommandTest {
 
-    private static final Map<String, String> OFFICER =
-            Map.of(Caller.ENV, "cli.officer:compliance_officer");
+    private static final Map<String, String> OFFICER = Map.of();
 
     private record Run(int code, String out, String err) {}
 
     private static Run cli(String... args) throws Exception {
+        return cli(OFFICER, args);
+    }
+
+    private static Run cli(Map<String, String> env, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =
                 AuditCommand.run(
                         args,
-                        OFFICER,
+                        env,
                         Clock.systemUTC(),
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -106,7 +113,7 @@ class AuditCommandTest {
 
         assertThat(help.code()).isZero();
         assertThat(help.out())
-                .contains("decision-at", "verify-bundle", "access-log", "--identity-file")
+                .contains("decision-at", "verify-bundle", "access-log", "--token-file")
                 .contains("Exit codes: 0 done");
         assertThat(commandHelp.code()).isZero();
         assertThat(commandHelp.out()).contains("--at", "--user-pseudonym", "--json", "required");
@@ -130,7 +137,7 @@ class AuditCommandTest {
         assertThat(serve.err()).startsWith("error: unknown option --prot;").hasLineCount(1);
         assertThat(serveWithoutTokens.code()).isEqualTo(2);
         assertThat(serveWithoutTokens.err())
-                .isEqualTo("error: --tokens is required (see --help)\n");
+                .isEqualTo("error: --tokens or --auth-config is required (see --help)\n");
         assertThat(query.code()).isEqualTo(2);
         assertThat(query.err()).startsWith("error: unknown option --verfiy;");
         assertThat(none.code()).isEqualTo(2);
@@ -158,7 +165,9 @@ class AuditCommandTest {
                                             "X-User"
                                         }))
                 .isInstanceOf(OptionTable.InvalidOptionException.class)
-                .hasMessage("--trusted-user-header and --trusted-role-header go together");
+                .hasMessage(
+                        "--trusted-user-header, --trusted-role-header and --trusted-tenants-header"
+                                + " go together");
         assertThatThrownBy(
                         () ->
                                 AuditApi.Options.parse(
@@ -166,5 +175,97 @@ class AuditCommandTest {
                                             "--lake", "/tmp/lake", "--tokens", "t", "--port", "x"
                                         }))
                 .hasMessage("--port must be an integer");
+    }
+
+    @Test
+    void refusesTheSelfAssertedEnvironmentIdentityBeforeTouchingTheLake(@TempDir Path dir)
+            throws Exception {
+        // before tokens, this variable alone made anyone a compliance officer
+        Map<String, String> env = Map.of(Caller.LEGACY_ENV, "j.doe:compliance_officer");
+        Path lake = dir.resolve("lake");
+
+        Run run =
+                cli(
+                        env,
+                        "decision-at",
+                        "--lake",
+                        lake.toString(),
+                        "--tenant",
+                        "bank_456",
+                        "--user",
+                        "user_1",
+                        "--at",
+                        "2026-03-15",
+                        "--purpose",
+                        "complaint");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err())
+                .contains(Caller.LEGACY_ENV + " is no longer accepted")
+                .contains("--token-file");
+        assertThat(Files.exists(lake.resolve("access-log"))).isFalse();
+    }
+
+    @Test
+    void marksADevelopmentIdentityAndRefusesAnUnknownToken(@TempDir Path dir) throws Exception {
+        Path lake = dir.resolve("lake");
+        Path tokens = dir.resolve("api-tokens");
+        Files.writeString(
+                tokens,
+                io.decisionledger.access.ApiTokens.digestHex("real")
+                        + " cli.officer compliance_officer *\n");
+        Path config = dir.resolve("auth.properties");
+        Files.writeString(config, "tokens = api-tokens\n");
+        Path guessed = dir.resolve("guessed.token");
+        Files.writeString(guessed, "guessed\n");
+        Files.setPosixFilePermissions(
+                guessed, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String[] query = {
+            "decision-at",
+            "--lake",
+            lake.toString(),
+            "--tenant",
+            "bank_456",
+            "--user",
+            "user_1",
+            "--at",
+            "2026-03-15",
+            "--purpose",
+            "local test"
+        };
+
+        Run dev =
+                cli(
+                        concat(
+                                query,
+                                "--insecure-self-asserted-identity",
+                                "dev.me:compliance_officer:*"));
+        Run unknown =
+                cli(
+                        concat(
+                                query,
+                                "--token-file",
+                                guessed.toString(),
+                                "--auth-config",
+                                config.toString()));
+
+        assertThat(dev.code()).isZero();
+        assertThat(dev.err()).contains("WARNING", "CLI-UNAUTHENTICATED");
+        List<io.decisionledger.schema.AccessLogEntry> entries =
+                new io.decisionledger.access.AccessLog(
+                                io.decisionledger.lake.LakeLayout.at(lake.toUri().toString()),
+                                Clock.systemUTC())
+                        .entries(null, null, e -> true);
+        assertThat(entries)
+                .extracting(e -> e.getActor() + "|" + e.getChannel())
+                .containsExactly("dev.me|CLI-UNAUTHENTICATED");
+        assertThat(unknown.code()).isEqualTo(3);
+        assertThat(unknown.err()).isEqualTo("refused: not authenticated: unknown API token\n");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

@@ -2,11 +2,12 @@ package io.decisionledger.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.decisionledger.access.Caller;
+import io.decisionledger.access.CliIdentity;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.SmallFileLake;
+import io.decisionledger.testing.TestIdentityProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +34,8 @@ class AuditServiceJarITCase {
 
     private static LakeLayout lake;
     private static DecisionRecord record;
+    private static Path tokenFile;
+    private static Path authConfig;
 
     @BeforeAll
     static void writeALake() throws IOException {
@@ -45,6 +48,19 @@ class AuditServiceJarITCase {
             }
         }
         record = all.get(17);
+        // the officer proves who they are with a JWT from the (test) identity provider: the jar
+        // must carry the JWT verifier
+        TestIdentityProvider idp = new TestIdentityProvider();
+        authConfig = idp.writeAuthConfig(dir.resolve("etc"), null);
+        tokenFile = dir.resolve("officer.jwt");
+        Files.writeString(
+                tokenFile,
+                idp.sign(
+                        TestIdentityProvider.claims(
+                                        "it.officer", "compliance_officer", record.getTenantId())
+                                .build()));
+        Files.setPosixFilePermissions(
+                tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     @Test
@@ -99,7 +115,8 @@ class AuditServiceJarITCase {
         command.add(jarPath().toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put(Caller.ENV, "it.officer:compliance_officer");
+        pb.environment().put(CliIdentity.TOKEN_FILE_ENV, tokenFile.toString());
+        pb.environment().put(CliIdentity.AUTH_CONFIG_ENV, authConfig.toString());
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

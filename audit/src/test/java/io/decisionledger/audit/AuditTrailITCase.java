@@ -10,8 +10,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decisionledger.access.AccessLog;
 import io.decisionledger.access.AccessRefusedException;
+import io.decisionledger.access.ApiTokens;
 import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
+import io.decisionledger.access.CliIdentity;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
@@ -765,8 +767,32 @@ class AuditTrailITCase {
 
     @Test
     void cliAnswersAsTextOrJsonAndRefusesWithExitCode3() throws Exception {
-        Map<String, String> officerEnv = Map.of(Caller.ENV, "cli.officer:compliance_officer");
-        Map<String, String> operatorEnv = Map.of(Caller.ENV, "cli.operator:operator");
+        // each person proves who they are with their own token file, checked against the
+        // operators' token digests
+        Path auth = work.resolve("cli-auth");
+        Files.createDirectories(auth);
+        Files.writeString(
+                auth.resolve("api-tokens"),
+                ApiTokens.digestHex("cli-officer-token")
+                        + " cli.officer compliance_officer *\n"
+                        + ApiTokens.digestHex("cli-operator-token")
+                        + " cli.operator operator "
+                        + TENANT
+                        + "\n");
+        Path config = auth.resolve("auth.properties");
+        Files.writeString(config, "tokens = api-tokens\n");
+        Map<String, String> officerEnv =
+                Map.of(
+                        CliIdentity.TOKEN_FILE_ENV,
+                        ownerOnly(auth.resolve("officer.token"), "cli-officer-token").toString(),
+                        CliIdentity.AUTH_CONFIG_ENV,
+                        config.toString());
+        Map<String, String> operatorEnv =
+                Map.of(
+                        CliIdentity.TOKEN_FILE_ENV,
+                        ownerOnly(auth.resolve("operator.token"), "cli-operator-token").toString(),
+                        CliIdentity.AUTH_CONFIG_ENV,
+                        config.toString());
 
         Run text =
                 cli(
@@ -840,7 +866,7 @@ class AuditTrailITCase {
                 .startsWith("refused: role operator may not read full records")
                 .doesNotContain(USER);
         assertThat(anonymous.code()).isEqualTo(2);
-        assertThat(anonymous.err()).contains("DECISION_LEDGER_AUDIT_IDENTITY");
+        assertThat(anonymous.err()).contains("who is asking?", "--token-file");
     }
 
     @Test
@@ -849,11 +875,11 @@ class AuditTrailITCase {
         Files.writeString(
                 tokens,
                 ApiTokens.digestHex("officer-token")
-                        + " api.officer compliance_officer\n"
+                        + " api.officer compliance_officer *\n"
                         + ApiTokens.digestHex("operator-token")
-                        + " api.operator operator\n"
+                        + " api.operator operator *\n"
                         + ApiTokens.digestHex("proxy-token")
-                        + " gateway sso_proxy\n");
+                        + " gateway sso_proxy *\n");
         AuditApi.Options options =
                 AuditApi.Options.parse(
                         new String[] {
@@ -866,7 +892,9 @@ class AuditTrailITCase {
                             "--trusted-user-header",
                             "X-Forwarded-User",
                             "--trusted-role-header",
-                            "X-Forwarded-Role"
+                            "X-Forwarded-Role",
+                            "--trusted-tenants-header",
+                            "X-Forwarded-Tenants"
                         });
         HttpClient http = HttpClient.newHttpClient();
         try (AuditApi api = new AuditApi(options, Clock.systemUTC())) {
@@ -919,7 +947,9 @@ class AuditTrailITCase {
                                     "X-Forwarded-User",
                                     "sso.officer",
                                     "X-Forwarded-Role",
-                                    "compliance_officer"));
+                                    "compliance_officer",
+                                    "X-Forwarded-Tenants",
+                                    TENANT));
             HttpResponse<String> proxyWithoutHeaders =
                     get(http, decisionAt, "proxy-token", Map.of());
             HttpResponse<String> spoofedHeaders =
@@ -1138,6 +1168,14 @@ class AuditTrailITCase {
     }
 
     private record Run(int code, String out, String err) {}
+
+    /** Writes a token file readable by its owner only, as the CLI requires. */
+    private static Path ownerOnly(Path file, String token) throws IOException {
+        Files.writeString(file, token + "\n");
+        Files.setPosixFilePermissions(
+                file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
 
     private static Run cli(Map<String, String> env, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

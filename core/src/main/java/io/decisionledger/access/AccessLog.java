@@ -64,10 +64,15 @@ public final class AccessLog {
         REPLAY
     }
 
+    /** The outcome of a request refused for the caller's tenant grant: nothing was read. */
+    public static final String REFUSED = "REFUSED";
+
     /**
      * One read, before it is chained.
      *
      * @param query the query's parameters (may name the subject: the log is restricted)
+     * @param outcome {@link #REFUSED} for a refused request; null for a read (then {@code RETURNED}
+     *     or {@code NONE_FOUND} by its record ids)
      */
     public record Access(
             Caller caller,
@@ -76,7 +81,42 @@ public final class AccessLog {
             String dataset,
             String tenantId,
             List<String> recordIds,
-            Map<String, String> query) {}
+            Map<String, String> query,
+            String outcome) {
+
+        public Access(
+                Caller caller,
+                Action action,
+                String purpose,
+                String dataset,
+                String tenantId,
+                List<String> recordIds,
+                Map<String, String> query) {
+            this(caller, action, purpose, dataset, tenantId, recordIds, query, null);
+        }
+
+        /**
+         * A request refused before anything was read (the caller is not granted the tenant). It is
+         * logged even without a purpose: who tried is what the log must show.
+         */
+        public static Access refused(
+                Caller caller,
+                Action action,
+                String purpose,
+                String dataset,
+                String tenantId,
+                Map<String, String> query) {
+            return new Access(
+                    caller,
+                    action,
+                    purpose == null || purpose.isBlank() ? "(none stated)" : purpose,
+                    dataset,
+                    tenantId,
+                    List.of(),
+                    query,
+                    REFUSED);
+        }
+    }
 
     /**
      * The result of re-checking the chain.
@@ -150,7 +190,7 @@ public final class AccessLog {
                                 .setActor(access.caller().user())
                                 .setActorRole(access.caller().role().id())
                                 .setVia(access.caller().via())
-                                .setChannel(access.caller().channel().name())
+                                .setChannel(access.caller().channelName())
                                 .setAction(access.action().name())
                                 .setPurpose(access.purpose().strip())
                                 .setDataset(access.dataset())
@@ -158,7 +198,11 @@ public final class AccessLog {
                                 .setRecordIds(List.copyOf(access.recordIds()))
                                 .setQueryJson(queryJson(access.query()))
                                 .setOutcome(
-                                        access.recordIds().isEmpty() ? "NONE_FOUND" : "RETURNED")
+                                        access.outcome() != null
+                                                ? access.outcome()
+                                                : access.recordIds().isEmpty()
+                                                        ? "NONE_FOUND"
+                                                        : "RETURNED")
                                 .setLogSeq(head == null ? 1 : head.seq() + 1)
                                 .setPrevHash(head == null ? AccessLogHasher.GENESIS : head.hash())
                                 .setHash("")

@@ -6,7 +6,7 @@ import java.util.Locale;
  * What a caller of the audit library may read. Compliance officers read full records from {@code
  * audit/} (each read is recorded in the access log, with a stated purpose); operators read the
  * masked copies in {@code ops/} only, by event id or pseudonym. An SSO proxy is not a reader: it
- * only vouches, on the HTTP API, for the user and role it names in trusted headers.
+ * only vouches, on the HTTP API, for the user, role and tenants it names in trusted headers.
  */
 public enum AuditRole {
     COMPLIANCE_OFFICER("compliance_officer"),
@@ -19,7 +19,7 @@ public enum AuditRole {
         this.id = id;
     }
 
-    /** The role's name in identity files, token files, headers and the access log. */
+    /** The role's name in token files, JWT claims, headers and the access log. */
     public String id() {
         return id;
     }

@@ -243,6 +243,60 @@ class AccessLogTest {
                 .contains("log_seq 2: prev_hash does not link to the previous entry");
     }
 
+    @Test
+    void marksASelfAssertedCallersEntriesAndKeepsTheChainVerifiable() throws Exception {
+        AccessLog log = log(Clock.systemUTC());
+        // an entry as every earlier version wrote it: channel CLI
+        AccessLogEntry before = log.record(access("evt-1"));
+        Caller dev = Caller.selfAsserted("dev.me:compliance_officer:*");
+
+        AccessLogEntry unverified =
+                log.record(
+                        new AccessLog.Access(
+                                dev,
+                                AccessLog.Action.EVENT,
+                                "local test",
+                                AccessLog.DATASET_DECISIONS,
+                                "bank_456",
+                                List.of("evt-2"),
+                                Map.of("tenant", "bank_456")));
+        AccessLogEntry after = log.record(access("evt-3"));
+
+        assertThat(before.getChannel()).isEqualTo("CLI");
+        assertThat(unverified.getChannel()).isEqualTo("CLI-UNAUTHENTICATED");
+        assertThat(unverified.getActor()).isEqualTo("dev.me");
+        assertThat(after.getChannel()).isEqualTo("CLI");
+        assertThat(log.verify().problems()).isEmpty();
+        // the marker is hashed: removing it is tampering
+        Path second = parquetFiles().get(1);
+        AccessLogEntry e = read(second);
+        e.setChannel("CLI");
+        rewrite(second, e);
+        assertThat(log.verify().problems())
+                .containsExactly("log_seq 2: hash does not recompute (entry altered)");
+    }
+
+    @Test
+    void recordsARefusalWithoutAPurposeAsRefused() throws Exception {
+        AccessLog log = log(Clock.systemUTC());
+
+        AccessLogEntry refused =
+                log.record(
+                        AccessLog.Access.refused(
+                                OFFICER,
+                                AccessLog.Action.DECISION_AT,
+                                null,
+                                AccessLog.DATASET_DECISIONS,
+                                "bank_999",
+                                Map.of("tenant", "bank_999")));
+
+        assertThat(refused.getOutcome()).isEqualTo("REFUSED");
+        assertThat(refused.getRecordIds()).isEmpty();
+        assertThat(refused.getPurpose()).isEqualTo("(none stated)");
+        assertThat(refused.getTenantId()).isEqualTo("bank_999");
+        assertThat(log.verify().intact()).isTrue();
+    }
+
     private List<Path> parquetFiles() throws Exception {
         try (Stream<Path> s = Files.walk(dir.resolve("lake/access-log"))) {
             return s.filter(p -> p.getFileName().toString().endsWith(".parquet"))

@@ -1,7 +1,8 @@
 package io.decisionledger.cli;
 
-import io.decisionledger.access.AuditRole;
+import io.decisionledger.access.ApiTokens;
 import io.decisionledger.access.Caller;
+import io.decisionledger.access.CliIdentity;
 import io.decisionledger.audit.AuditQueries;
 import io.decisionledger.audit.BundleVerifier;
 import io.decisionledger.audit.EvidenceBundle;
@@ -187,6 +188,33 @@ public final class Demo {
     }
 
     /**
+     * Mints the demo officer's API token: a random token in {@code officer.token} (readable by its
+     * owner only), its digest granted compliance_officer on every tenant in {@code api-tokens}, and
+     * an {@code auth.properties} naming that file, all under {@code dir}.
+     */
+    static Path mintOfficerToken(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        String token = java.util.HexFormat.of().formatHex(random);
+        Path tokenFile = dir.resolve("officer.token");
+        Files.deleteIfExists(tokenFile);
+        Files.createFile(
+                tokenFile,
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tokenFile, token + "\n");
+        Files.writeString(
+                dir.resolve("api-tokens"),
+                "# minted by the demo: <sha256 of token> <user> <role> <tenants>\n"
+                        + ApiTokens.digestHex(token)
+                        + " demo.officer compliance_officer *\n");
+        Files.writeString(
+                dir.resolve("auth.properties"), "# minted by the demo\ntokens = api-tokens\n");
+        return tokenFile;
+    }
+
+    /**
      * Answers a compliance officer's question about one sample applicant ("what did the AI decide
      * for this user, as of now, and why?"), builds the decision's evidence bundle, and checks the
      * bundle offline, as a regulator receiving it would.
@@ -195,7 +223,12 @@ public final class Demo {
             throws IOException {
         SampleDecisions.Event first = sample.valid().get(0);
         String userId = userIdOf(first);
-        Caller officer = Caller.cli("demo.officer", AuditRole.COMPLIANCE_OFFICER);
+        Path tokenFile = mintOfficerToken(work.resolve("auth"));
+        Path authConfig = work.resolve("auth/auth.properties");
+        // the demo proves the officer's identity the way the audit CLI does: a token file checked
+        // against the token digests of the authentication configuration
+        Caller officer =
+                CliIdentity.resolve(tokenFile.toString(), authConfig.toString(), null, Map.of());
         String purpose = "Demo: applicant asks why (GDPR Art. 15(1)(h))";
         step(
                 "Audit: what did the AI decide for the first sample applicant of tenant "
@@ -228,14 +261,17 @@ public final class Demo {
         System.out.printf(
                 "  Evidence bundle: %s (and %s)%n  open %s in a browser; offline check of the zip:"
                         + " %s (%d checks)%n  Every read above is in %s/access-log/ (the bundle's"
-                        + " own access is #%d); 'Main audit --help' for more.%n",
+                        + " own access is #%d); 'Main audit --help' for more.%n  The officer's"
+                        + " token: --token-file %s --auth-config %s%n",
                 bundle.folder(),
                 bundle.zip().getFileName(),
                 bundle.folder().resolve("evidence.html"),
                 check.ok() ? "VERIFIED" : "NOT VERIFIED",
                 check.checks().size(),
                 lake,
-                bundle.logged().getLogSeq());
+                bundle.logged().getLogSeq(),
+                tokenFile,
+                authConfig);
         if (!check.ok()) {
             System.out.print(check.toText());
         }

@@ -2,6 +2,7 @@ package io.decisionledger.replay;
 
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.options.Command;
+import io.decisionledger.options.IdentityOptions;
 import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
@@ -52,7 +53,9 @@ public record ReplayOptions(
         int worst,
         int parallelism,
         String purpose,
-        String identityFile)
+        String tokenFile,
+        String authConfig,
+        String insecureSelfAssertedIdentity)
         implements Serializable, JobOptions {
 
     /** The default largest response body: 1 MiB, far above any chat completion's decision. */
@@ -80,14 +83,13 @@ public record ReplayOptions(
                 "",
                 "Required: why these full records are read (written to the access log with the"
                         + " replayed event ids), e.g. a model-risk review reference.");
+        // who replays: a compliance officer proving it with a token file, as on the audit CLI
+        IdentityOptions.declare(t);
         t.add(
-                "identity-file",
+                "tenant",
                 "",
-                "Who replays: a properties file with user=... and role=compliance_officer."
-                        + " Default: the environment variable "
-                        + io.decisionledger.access.Caller.ENV
-                        + "=user:role.");
-        t.add("tenant", "", "Only this tenant's decisions. Default: all tenants.");
+                "Only this tenant's decisions. Default: all tenants (needs a grant of all"
+                        + " tenants, *).");
         t.add("from", "", "Only decisions with event_time >= this ISO-8601 instant.");
         t.add("to", "", "Only decisions with event_time < this ISO-8601 instant.");
         t.add("model-version", "", "Only decisions made by this stored model_version.");
@@ -217,7 +219,9 @@ public record ReplayOptions(
                 given.integer("worst", 0),
                 given.integer("parallelism", 0),
                 given.optional("purpose"),
-                given.optional("identity-file"));
+                given.optional("token-file"),
+                given.optional("auth-config"),
+                given.optional("insecure-self-asserted-identity"));
     }
 
     /**
@@ -228,7 +232,9 @@ public record ReplayOptions(
     public Map<String, String> options() {
         Map<String, String> o = new LinkedHashMap<>(LakeOptions.options(lake));
         put(o, "purpose", purpose);
-        put(o, "identity-file", identityFile);
+        put(o, "token-file", tokenFile);
+        put(o, "auth-config", authConfig);
+        put(o, "insecure-self-asserted-identity", insecureSelfAssertedIdentity);
         put(o, "tenant", tenant);
         put(o, "from", from);
         put(o, "to", to);

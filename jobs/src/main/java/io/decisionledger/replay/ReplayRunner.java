@@ -4,6 +4,7 @@ import io.decisionledger.access.AccessLog;
 import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
+import io.decisionledger.access.CliIdentity;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.schema.ReplayResult;
 import java.io.IOException;
@@ -43,23 +44,50 @@ public final class ReplayRunner {
                     "--purpose is required: a replay reads full records, and the purpose is"
                             + " written to the access log");
         }
-        List<ReplaySelection.Selected> selected = ReplaySelection.select(options);
+        Map<String, String> query = query(options);
+        if (!caller.tenants().permits(options.tenant())) {
+            // refused before the lake is read, and the refusal logged, as on the audit CLI
+            new AccessLog(options.lake(), Clock.systemUTC())
+                    .record(
+                            AccessLog.Access.refused(
+                                    caller,
+                                    AccessLog.Action.REPLAY,
+                                    options.purpose(),
+                                    AccessLog.DATASET_DECISIONS,
+                                    options.tenant(),
+                                    query));
+            throw new AccessRefusedException(
+                    (options.tenant() == null
+                                    ? "replaying every tenant (no --tenant) needs a grant of all"
+                                            + " tenants (*)"
+                                    : "tenant "
+                                            + options.tenant()
+                                            + " is not granted to this caller")
+                            + " (granted: "
+                            + caller.tenants()
+                            + "); the refusal is in the access log");
+        }
+        List<ReplaySelection.Selected> selected = new ArrayList<>();
+        long otherTenant = 0;
+        for (ReplaySelection.Selected d : ReplaySelection.select(options)) {
+            // the row's own tenant_id, not its folder, decides: a misfiled row of a tenant the
+            // caller is not granted (or not asked for) is never replayed
+            if (caller.tenants().permits(d.tenantId())
+                    && (options.tenant() == null || options.tenant().equals(d.tenantId()))) {
+                selected.add(d);
+            } else {
+                otherTenant++;
+            }
+        }
+        if (otherTenant > 0) {
+            System.err.printf(
+                    "skipped %d selected row(s) whose tenant_id is not the tenant asked for or"
+                            + " granted (misfiled rows)%n",
+                    otherTenant);
+        }
         Map<String, List<String>> idsPerTenant = new TreeMap<>();
         for (ReplaySelection.Selected d : selected) {
             idsPerTenant.computeIfAbsent(d.tenantId(), t -> new ArrayList<>()).add(d.eventId());
-        }
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("run_id", options.runId());
-        query.put("model", options.model() == null ? "(recorded)" : options.model());
-        query.put("base_url", options.baseUrl());
-        if (options.from() != null) {
-            query.put("from", options.from().toString());
-        }
-        if (options.to() != null) {
-            query.put("to", options.to().toString());
-        }
-        if (options.modelVersion() != null) {
-            query.put("model_version", options.modelVersion());
         }
         AccessLog log = new AccessLog(options.lake(), Clock.systemUTC());
         for (Map.Entry<String, List<String>> tenant : idsPerTenant.entrySet()) {
@@ -76,19 +104,41 @@ public final class ReplayRunner {
         return ReplayPlan.of(selected);
     }
 
-    /** The caller: {@code --identity-file}, else {@value Caller#ENV}; never guessed. */
-    static Caller caller(ReplayOptions options, Map<String, String> env) {
-        if (options.identityFile() != null) {
-            return Caller.fromIdentityFile(java.nio.file.Path.of(options.identityFile()));
+    private static Map<String, String> query(ReplayOptions options) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("run_id", options.runId());
+        query.put("model", options.model() == null ? "(recorded)" : options.model());
+        query.put("base_url", options.baseUrl());
+        if (options.from() != null) {
+            query.put("from", options.from().toString());
         }
-        String value = env.get(Caller.ENV);
-        if (value != null && !value.isBlank()) {
-            return Caller.fromEnvironmentValue(value);
+        if (options.to() != null) {
+            query.put("to", options.to().toString());
         }
-        throw new IllegalArgumentException(
-                "who is replaying? pass --identity-file FILE (user=..., role=...) or set "
-                        + Caller.ENV
-                        + "=user:role");
+        if (options.modelVersion() != null) {
+            query.put("model_version", options.modelVersion());
+        }
+        return query;
+    }
+
+    /**
+     * The caller, authenticated like on the audit CLI ({@link CliIdentity}): {@code --token-file}
+     * (or {@value CliIdentity#TOKEN_FILE_ENV}) holding an API token or a JWT; never guessed.
+     */
+    static Caller caller(ReplayOptions options, Map<String, String> env) throws IOException {
+        Caller caller =
+                CliIdentity.resolve(
+                        options.tokenFile(),
+                        options.authConfig(),
+                        options.insecureSelfAssertedIdentity(),
+                        env);
+        if (caller.selfAsserted()) {
+            System.err.println(
+                    "WARNING: --insecure-self-asserted-identity: nothing verified who you are;"
+                            + " the access log marks this replay "
+                            + caller.channelName());
+        }
+        return caller;
     }
 
     /** The results of a finished run, read back from its folder. */
