@@ -17,10 +17,12 @@ import org.apache.flink.util.Collector;
  * says whether the copy was identical or conflicting (same id, different content: a producer bug
  * worth an alert).
  *
- * <p>Per key it keeps the first copy's content hash for {@code ttl} of processing time. Expiry is a
- * processing-time timer rather than Flink's state TTL, so state is gone exactly when the timer
- * fires, on heap and RocksDB alike, and tests can assert on it. A copy arriving after the TTL is
- * stored again; the verify job reports duplicate event ids in the lake.
+ * <p>Per key it keeps the first copy's fingerprint ({@link ParsedDecision#fingerprint()}: the
+ * layout-2 content hash, which every delivery of the same event shares; the stored content_sha256
+ * of layout 3 is salted per record, so two deliveries differ there) for {@code ttl} of processing
+ * time. Expiry is a processing-time timer rather than Flink's state TTL, so state is gone exactly
+ * when the timer fires, on heap and RocksDB alike, and tests can assert on it. A copy arriving
+ * after the TTL is stored again; the verify job reports duplicate event ids in the lake.
  */
 public final class DecisionDeduplicator
         extends KeyedProcessFunction<String, ParsedDecision, DecisionRecord> {
@@ -67,7 +69,7 @@ public final class DecisionDeduplicator
         DecisionRecord decision = in.decision;
         String seen = firstContentHash.value();
         if (seen == null) {
-            firstContentHash.update(decision.getContentSha256());
+            firstContentHash.update(in.fingerprint());
             ctx.timerService()
                     .registerProcessingTimeTimer(
                             ctx.timerService().currentProcessingTime() + ttlMillis);
@@ -78,10 +80,10 @@ public final class DecisionDeduplicator
         duplicates.inc();
         quarantine.count(ReasonCode.DUPLICATE_EVENT_ID);
         String detail =
-                seen.equals(decision.getContentSha256())
+                seen.equals(in.fingerprint())
                         ? "eventId already stored for this tenant; this copy is identical"
                         : "eventId already stored for this tenant with different content"
-                                + " (stored content_sha256 "
+                                + " (fingerprint of the stored copy "
                                 + seen
                                 + ")";
         ctx.output(
