@@ -2,13 +2,10 @@ package io.decisionledger.decision;
 
 import io.decisionledger.schema.DecisionRecord;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The content hash of a decision ({@code content_sha256}), exactly as specified in
@@ -80,7 +77,13 @@ public final class CanonicalContent {
     private final FieldDigests fields = new FieldDigests();
     private final byte[] d = new byte[COLUMNS.size() * 32];
     private final byte[] c = new byte[32];
-    private Mac hmac;
+
+    // HMAC-SHA256 (RFC 2104) under the record's salt, with the keyed inner and outer states
+    // computed once per record and cloned per column: two compressions per column, not four.
+    private final MessageDigest innerKeyed = FieldDigests.sha256();
+    private final MessageDigest outerKeyed = FieldDigests.sha256();
+    private final byte[] pad = new byte[64];
+    private boolean keyed;
 
     /** True when column {@code i} (1-based) is personal data. */
     public static boolean isPersonal(int i) {
@@ -144,6 +147,9 @@ public final class CanonicalContent {
      */
     public byte[] commitment(DecisionRecord r, int i, boolean layout3, byte[] salt) {
         fieldDigests(r);
+        if (layout3) {
+            initHmac(salt);
+        }
         byte[] out = new byte[32];
         commit(i, layout3, salt, out);
         return out;
@@ -176,20 +182,26 @@ public final class CanonicalContent {
             throw new IllegalStateException(
                     "column " + COLUMNS.get(i - 1) + " needs the record's salt, which is absent");
         }
-        if (hmac == null) {
-            initHmac(salt);
+        if (!keyed) {
+            throw new IllegalStateException("the HMAC key was not set for this record");
         }
-        hmac.update(FIELD_MAGIC_3);
-        hmac.update((byte) i);
-        hmac.update(d, off, 32);
         try {
-            hmac.doFinal(out, 0);
-        } catch (ShortBufferException e) {
-            throw new IllegalStateException("HMAC-SHA256 does not fit 32 bytes", e);
+            MessageDigest inner = (MessageDigest) innerKeyed.clone();
+            inner.update(FIELD_MAGIC_3);
+            inner.update((byte) i);
+            inner.update(d, off, 32);
+            inner.digest(out, 0, 32);
+            MessageDigest outer = (MessageDigest) outerKeyed.clone();
+            outer.update(out, 0, 32);
+            outer.digest(out, 0, 32);
+        } catch (CloneNotSupportedException | DigestException e) {
+            throw new IllegalStateException("SHA-256 cannot be cloned or does not fit 32 bytes", e);
         }
     }
 
+    /** Keys the inner and outer states with {@code salt} (32 bytes: shorter than a block). */
     private void initHmac(byte[] salt) {
+        keyed = false;
         if (salt == null) {
             return; // every personal column must then be kept; commit() says which is not
         }
@@ -197,14 +209,20 @@ public final class CanonicalContent {
             throw new IllegalArgumentException(
                     "a layout-3 salt is " + SALT_BYTES + " bytes, not " + salt.length);
         }
-        try {
-            if (hmac == null) {
-                hmac = Mac.getInstance("HmacSHA256");
-            }
-            hmac.init(new SecretKeySpec(salt, "HmacSHA256"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JVM has no HmacSHA256", e);
+        java.util.Arrays.fill(pad, (byte) 0);
+        System.arraycopy(salt, 0, pad, 0, salt.length);
+        for (int k = 0; k < 64; k++) {
+            pad[k] ^= 0x36;
         }
+        innerKeyed.reset();
+        innerKeyed.update(pad);
+        for (int k = 0; k < 64; k++) {
+            pad[k] ^= 0x36 ^ 0x5c;
+        }
+        outerKeyed.reset();
+        outerKeyed.update(pad);
+        java.util.Arrays.fill(pad, (byte) 0);
+        keyed = true;
     }
 
     private void fieldDigests(DecisionRecord r) {

@@ -75,6 +75,7 @@ public final class LayoutHashCost {
         long parseNanos = 0;
         long dlc2Nanos = 0;
         long dlc3Nanos = 0;
+        long saltNanos = 0;
         long done = 0;
         while (done < records) {
             long t0 = cpu.getCurrentThreadCpuTime();
@@ -91,6 +92,12 @@ public final class LayoutHashCost {
                 sink += content.layout3(parsed[i % POOL], salt).contentSha256().charAt(0);
             }
             long t3 = cpu.getCurrentThreadCpuTime();
+            for (int i = 0; i < ROUND; i++) {
+                random.nextBytes(salt);
+                sink += salt[0];
+            }
+            long t4 = cpu.getCurrentThreadCpuTime();
+            saltNanos += t4 - t3;
             parseNanos += t1 - t0;
             dlc2Nanos += t2 - t1;
             dlc3Nanos += t3 - t2;
@@ -105,6 +112,7 @@ public final class LayoutHashCost {
                         + "  parse + layout-3 hashing (now)        %8.3f%n"
                         + "  layout-2 content hash alone (DLC2)    %8.3f%n"
                         + "  layout-3 work alone (salt+d_i+DLC2+DLC3) %8.3f%n"
+                        + "    of which the SecureRandom salt draw   %8.3f%n"
                         + "  parse + layout-2 hashing (before) = now - layout3 + layout2 = %8.3f%n"
                         + "  ratio now / before = %.3f; layout-3 work / DLC2 hash = %.2f%n"
                         + "(checksum %d)%n",
@@ -114,6 +122,7 @@ public final class LayoutHashCost {
                 a / 1000,
                 b / 1000,
                 c / 1000,
+                saltNanos / (double) done / 1000,
                 before / 1000,
                 a / before,
                 c / b,
