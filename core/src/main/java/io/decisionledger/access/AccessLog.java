@@ -2,17 +2,13 @@ package io.decisionledger.access;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.lake.ExclusiveCreate;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.schema.AccessLogEntry;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
-import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -30,6 +26,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
@@ -42,11 +39,12 @@ import org.apache.flink.core.fs.Path;
  * a hidden name and then renamed, never modified afterwards. Entries form one hash chain per lake
  * ({@link AccessLogHasher}); {@link #verify()} re-checks it from the files alone.
  *
- * <p>Appending needs the current head (latest seq and hash), so writers are serialised: per lake
- * within a JVM, and across processes with a file lock when the lake is on {@code file://}. Object
- * stores offer no such lock through Flink's file systems: run one writer per lake there (the audit
- * API), and a fork from concurrent CLI writers is still detected as a repeated seq by {@link
- * #verify()}.
+ * <p>Appending needs the current head (latest seq and hash). Any number of writers may append to
+ * one lake (audit API replicas, the audit CLI, ReplayJob's runner): each seq is taken with an
+ * exclusive create of its claim under {@code access-log/_seq/} ({@link ExclusiveCreate}: an atomic
+ * local create on {@code file://}, a conditional PutObject on S3), so exactly one writer holds each
+ * seq and the others chain after it. A file system that cannot create exclusively is refused rather
+ * than risk a fork; {@link #verify()} still reports a repeated seq if one ever appears.
  */
 public final class AccessLog {
 
@@ -94,6 +92,11 @@ public final class AccessLog {
     private static final Pattern FILE_NAME =
             Pattern.compile("access-(\\d{20})-[0-9a-f-]{36}\\.parquet");
     private static final Map<String, Object> JVM_LOCKS = new ConcurrentHashMap<>();
+    private static final String CLAIMS = "_seq";
+    private static final String STAGING = "_staging";
+
+    /** Each lost claim means another writer appended meanwhile; this many in a row is a fault. */
+    private static final int MAX_CLAIM_ATTEMPTS = 1000;
 
     private final LakeLayout lake;
     private final Clock clock;
@@ -106,20 +109,28 @@ public final class AccessLog {
     /**
      * Chains and writes one entry; returns it once its file is visible.
      *
+     * <p>The entry's seq is taken with an exclusive create of its claim ({@link #claimPath}): of
+     * two writers that read the same head, one wins the claim and the other re-reads the claim it
+     * lost to, chains after it and tries the next seq, so the log never forks and no entry is lost.
+     * The entry's file is complete (under a hidden name) before the claim is made, so a claim
+     * always points at a whole entry; a writer that finds a claim whose file was never published
+     * (its writer stopped between claim and rename) publishes it.
+     *
      * @throws IOException when it cannot be written: the caller must then not return the records
      */
     public AccessLogEntry record(Access access) throws IOException {
         if (access.purpose() == null || access.purpose().isBlank()) {
             throw new IllegalArgumentException("a purpose is required to read restricted records");
         }
+        // Within a JVM, writers to one lake queue here rather than race for claims.
         synchronized (JVM_LOCKS.computeIfAbsent(lake.root(), k -> new Object())) {
-            try (ProcessLock lock = ProcessLock.acquire(lake.accessLog())) {
-                AccessLogEntry head = head();
+            Claim head = Claim.of(head());
+            for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
                 // Entries in seq order never go back in time, so the latest date folder always
                 // holds the head, even if the clock stepped back.
-                if (head != null && now.isBefore(head.getAccessTime())) {
-                    now = head.getAccessTime();
+                if (head != null && now.isBefore(head.accessTime())) {
+                    now = head.accessTime();
                 }
                 AccessLogEntry entry =
                         AccessLogEntry.newBuilder()
@@ -137,15 +148,35 @@ public final class AccessLog {
                                 .setQueryJson(queryJson(access.query()))
                                 .setOutcome(
                                         access.recordIds().isEmpty() ? "NONE_FOUND" : "RETURNED")
-                                .setLogSeq(head == null ? 1 : head.getLogSeq() + 1)
-                                .setPrevHash(
-                                        head == null ? AccessLogHasher.GENESIS : head.getHash())
+                                .setLogSeq(head == null ? 1 : head.seq() + 1)
+                                .setPrevHash(head == null ? AccessLogHasher.GENESIS : head.hash())
                                 .setHash("")
                                 .build();
                 entry.setHash(new AccessLogHasher().hash(entry.getPrevHash(), entry));
-                write(entry);
-                return entry;
+                Claim mine = Claim.of(entry);
+                writeHidden(entry);
+                Path claimPath = claimPath(entry.getLogSeq());
+                if (ExclusiveCreate.create(claimPath, mine.toJson())) {
+                    publish(mine);
+                    return entry;
+                }
+                Claim taken = readClaim(claimPath);
+                if (taken != null && taken.accessId().equals(mine.accessId())) {
+                    // Our own create, retried by the S3 client after a lost response.
+                    publish(mine);
+                    return entry;
+                }
+                hiddenPath(mine).getFileSystem().delete(hiddenPath(mine), false);
+                if (taken != null) {
+                    publishIfAbandoned(taken);
+                    head = taken;
+                }
+                // else: a concurrent create was in flight (S3 409) and did not land: same seq again
             }
+            throw new IOException(
+                    "could not append to the access log: "
+                            + MAX_CLAIM_ATTEMPTS
+                            + " attempts, each seq taken by another writer first");
         }
     }
 
@@ -260,15 +291,11 @@ public final class AccessLog {
         return null;
     }
 
-    private void write(AccessLogEntry entry) throws IOException {
-        LocalDate date = LocalDate.ofInstant(entry.getAccessTime(), ZoneOffset.UTC);
-        String name =
-                String.format("access-%020d-%s.parquet", entry.getLogSeq(), entry.getAccessId());
-        Path dir = dateDir(date);
-        Path hidden = new Path(dir, "." + name + ".inprogress");
-        Path visible = new Path(dir, name);
-        FileSystem fs = dir.getFileSystem();
-        fs.mkdirs(dir);
+    /** The entry's file under its hidden name; {@link #publish} makes it visible. */
+    private void writeHidden(AccessLogEntry entry) throws IOException {
+        Path hidden = hiddenPath(Claim.of(entry));
+        FileSystem fs = hidden.getFileSystem();
+        fs.mkdirs(hidden.getParent());
         try (FSDataOutputStream out = fs.create(hidden, FileSystem.WriteMode.NO_OVERWRITE)) {
             BulkWriter<AccessLogEntry> writer =
                     ParquetFormats.writerFor(AccessLogEntry.class, ParquetSettings.defaults())
@@ -276,8 +303,124 @@ public final class AccessLog {
             writer.addElement(entry);
             writer.finish();
         }
-        if (!fs.rename(hidden, visible)) {
-            throw new IOException("could not publish the access-log entry " + entry.getLogSeq());
+    }
+
+    /**
+     * Renames a claimed entry's hidden file to its visible name. Another writer may be publishing
+     * the same claim (see {@link #publishIfAbandoned}): whoever renames second finds the visible
+     * file there, which is success too.
+     */
+    private void publish(Claim claim) throws IOException {
+        Path hidden = hiddenPath(claim);
+        Path visible = visiblePath(claim);
+        FileSystem fs = visible.getFileSystem();
+        fs.mkdirs(visible.getParent());
+        IOException failure = null;
+        boolean renamed;
+        try {
+            renamed = fs.rename(hidden, visible);
+        } catch (IOException e) {
+            renamed = false;
+            failure = e;
+        }
+        if (!renamed && !fs.exists(visible)) {
+            throw new IOException("could not publish the access-log entry " + claim.seq(), failure);
+        }
+    }
+
+    /**
+     * A claim whose entry is not visible yet belongs to a writer between claim and rename, or to
+     * one that stopped there; either way its complete file is under the hidden name, and publishing
+     * it keeps the chain gap-free.
+     */
+    private void publishIfAbandoned(Claim claim) throws IOException {
+        Path visible = visiblePath(claim);
+        FileSystem fs = visible.getFileSystem();
+        if (!fs.exists(visible) && fs.exists(hiddenPath(claim))) {
+            publish(claim);
+        }
+    }
+
+    /**
+     * Where the claim of a seq lives: {@code <log>/_seq/<seq as 20 digits>.json}, created once
+     * (exclusively), never replaced. Not Parquet, so readers of {@code access-log/**}{@code
+     * /*.parquet} never see it; it holds no personal data (seq, access id, time, hash, file name).
+     */
+    private Path claimPath(long seq) {
+        return new Path(new Path(lake.accessLog(), CLAIMS), String.format("%020d.json", seq));
+    }
+
+    private Path visiblePath(Claim claim) {
+        return new Path(dateDir(claim.date()), claim.fileName());
+    }
+
+    /**
+     * Entries are written under {@code <log>/_staging/} and renamed into their date folder, so a
+     * date folder only ever gains whole files: a reader listing it never meets a file that vanishes
+     * under it (Flink's local listing fails on one).
+     */
+    private Path hiddenPath(Claim claim) {
+        return new Path(new Path(lake.accessLog(), STAGING), claim.fileName() + ".inprogress");
+    }
+
+    private static Claim readClaim(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem();
+        if (!fs.exists(path)) {
+            return null;
+        }
+        try (FSDataInputStream in = fs.open(path)) {
+            return Claim.fromJson(in.readAllBytes());
+        }
+    }
+
+    /**
+     * What a claim records of its entry: enough to chain after it (seq, hash, time) and to find its
+     * file, without reading the file.
+     */
+    private record Claim(long seq, String accessId, Instant accessTime, String hash) {
+
+        static Claim of(AccessLogEntry e) {
+            return e == null
+                    ? null
+                    : new Claim(e.getLogSeq(), e.getAccessId(), e.getAccessTime(), e.getHash());
+        }
+
+        LocalDate date() {
+            return LocalDate.ofInstant(accessTime, ZoneOffset.UTC);
+        }
+
+        String fileName() {
+            return String.format("access-%020d-%s.parquet", seq, accessId);
+        }
+
+        byte[] toJson() throws IOException {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("log_seq", seq);
+            m.put("access_id", accessId);
+            m.put("access_time", accessTime.toString());
+            m.put("hash", hash);
+            return QUERY_JSON.writeValueAsBytes(m);
+        }
+
+        static Claim fromJson(byte[] json) throws IOException {
+            com.fasterxml.jackson.databind.JsonNode n = QUERY_JSON.readTree(json);
+            if (n == null
+                    || !n.path("log_seq").canConvertToLong()
+                    || !n.path("access_id").isTextual()
+                    || !n.path("access_time").isTextual()
+                    || !isHex64(n.path("hash").asText(null))) {
+                throw new IOException(
+                        "an access-log claim is not readable; run 'audit access-log --verify'");
+            }
+            try {
+                return new Claim(
+                        n.get("log_seq").asLong(),
+                        n.get("access_id").asText(),
+                        Instant.parse(n.get("access_time").asText()),
+                        n.get("hash").asText());
+            } catch (DateTimeParseException e) {
+                throw new IOException("an access-log claim has an unreadable access_time", e);
+            }
         }
     }
 
@@ -322,43 +465,5 @@ public final class AccessLog {
         return s != null
                 && s.length() == 64
                 && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    }
-
-    /** An exclusive lock file next to the log, for writers in other processes on this host. */
-    private static final class ProcessLock implements AutoCloseable {
-        private final FileChannel channel;
-        private final FileLock lock;
-
-        private ProcessLock(FileChannel channel, FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
-        }
-
-        static ProcessLock acquire(Path logRoot) throws IOException {
-            if (!"file".equals(logRoot.toUri().getScheme())) {
-                return new ProcessLock(null, null);
-            }
-            java.nio.file.Path dir = Paths.get(logRoot.toUri());
-            Files.createDirectories(dir);
-            FileChannel ch =
-                    FileChannel.open(
-                            dir.resolve("_writer.lock"),
-                            StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE);
-            try {
-                return new ProcessLock(ch, ch.lock());
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (lock != null) {
-                lock.release();
-                channel.close();
-            }
-        }
     }
 }

@@ -18,12 +18,26 @@ public final class DecisionReader implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ParserLimits limits;
+    private final TenantBindings bindings;
     private transient DecisionParser parser;
     private transient ModelCardParser cardParser;
     private transient Quarantine quarantine;
 
     public DecisionReader(ParserLimits limits) {
+        this(limits, null);
+    }
+
+    /**
+     * @param bindings the tenants each topic/producer may write; null: any (tenants unbound)
+     */
+    public DecisionReader(ParserLimits limits, TenantBindings bindings) {
         this.limits = limits;
+        this.bindings = bindings;
+    }
+
+    /** The tenant bindings this reader enforces, or null. */
+    public TenantBindings bindings() {
+        return bindings;
     }
 
     /** Call once per task before {@link #read}; the refusal counters go to {@code metrics}. */
@@ -38,6 +52,20 @@ public final class DecisionReader implements Serializable {
 
     public ParsedDecision read(
             byte[] value, String topic, int partition, long offset, long timestampMillis) {
+        return read(value, topic, partition, offset, timestampMillis, null);
+    }
+
+    /**
+     * @param producerId the value of the record's producer header ({@link
+     *     TenantBindings#producerHeader()}), or null when it has none
+     */
+    public ParsedDecision read(
+            byte[] value,
+            String topic,
+            int partition,
+            long offset,
+            long timestampMillis,
+            String producerId) {
         // Micros are what the lake stores; truncating here keeps the hash reproducible from files.
         Instant ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
         ParseOutcome outcome = parser.parse(value, topic, partition, offset, ingestTime);
@@ -47,10 +75,32 @@ public final class DecisionReader implements Serializable {
             ModelCardParser.Outcome card =
                     cardParser.parse(value, topic, partition, offset, ingestTime);
             if (card.card() != null) {
-                return ParsedDecision.registered(card.card());
-            }
-            if (card.rejection() != null) {
+                String refused =
+                        bindings == null
+                                ? null
+                                : bindings.refusal(topic, producerId, card.card().getTenantId());
+                if (refused == null) {
+                    return ParsedDecision.registered(card.card());
+                }
+                outcome =
+                        ParseOutcome.rejected(
+                                ReasonCode.TENANT_NOT_ALLOWED,
+                                "model card: " + refused,
+                                card.card().getTenantId(),
+                                card.card().getEventId());
+            } else if (card.rejection() != null) {
                 outcome = card.rejection();
+            }
+        }
+        if (outcome.isAccepted() && bindings != null) {
+            String refused = bindings.refusal(topic, producerId, outcome.decision().getTenantId());
+            if (refused != null) {
+                outcome =
+                        ParseOutcome.rejected(
+                                ReasonCode.TENANT_NOT_ALLOWED,
+                                refused,
+                                outcome.tenantId(),
+                                outcome.eventId());
             }
         }
         if (outcome.isAccepted()) {

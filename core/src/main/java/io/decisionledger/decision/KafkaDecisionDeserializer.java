@@ -1,6 +1,7 @@
 package io.decisionledger.decision;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -12,6 +13,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.header.Header;
 
 /**
  * Reads decision events from Kafka: every record becomes exactly one {@link ParsedDecision},
@@ -37,6 +39,30 @@ public final class KafkaDecisionDeserializer
             boolean bounded,
             ParserLimits limits,
             Properties kafkaProperties) {
+        return source(
+                bootstrapServers,
+                topics,
+                groupId,
+                startingOffsets,
+                bounded,
+                limits,
+                null,
+                kafkaProperties);
+    }
+
+    /**
+     * As above, enforcing {@code bindings} (null: tenants unbound): a record whose tenant is not
+     * bound to its topic or producer header is quarantined as TENANT_NOT_ALLOWED.
+     */
+    public static KafkaSource<ParsedDecision> source(
+            String bootstrapServers,
+            List<String> topics,
+            String groupId,
+            String startingOffsets,
+            boolean bounded,
+            ParserLimits limits,
+            TenantBindings bindings,
+            Properties kafkaProperties) {
         KafkaSourceBuilder<ParsedDecision> builder =
                 KafkaSource.<ParsedDecision>builder()
                         .setBootstrapServers(bootstrapServers)
@@ -55,7 +81,7 @@ public final class KafkaDecisionDeserializer
                                                             + " LATEST, not "
                                                             + startingOffsets);
                                 })
-                        .setDeserializer(new KafkaDecisionDeserializer(limits))
+                        .setDeserializer(new KafkaDecisionDeserializer(limits, bindings))
                         .setProperty("isolation.level", "read_committed")
                         .setProperty("commit.offsets.on.checkpoint", "true")
                         .setProperties(kafkaProperties);
@@ -70,7 +96,11 @@ public final class KafkaDecisionDeserializer
     private final DecisionReader reader;
 
     public KafkaDecisionDeserializer(ParserLimits limits) {
-        this.reader = new DecisionReader(limits);
+        this(limits, null);
+    }
+
+    public KafkaDecisionDeserializer(ParserLimits limits, TenantBindings bindings) {
+        this.reader = new DecisionReader(limits, bindings);
     }
 
     @Override
@@ -87,7 +117,20 @@ public final class KafkaDecisionDeserializer
                         record.topic(),
                         record.partition(),
                         record.offset(),
-                        record.timestamp()));
+                        record.timestamp(),
+                        producerId(record)));
+    }
+
+    /** The producer header's value (UTF-8), only when producer bindings are enforced. */
+    private String producerId(ConsumerRecord<byte[], byte[]> record) {
+        TenantBindings bindings = reader.bindings();
+        if (bindings == null || !bindings.bindsProducers() || record.headers() == null) {
+            return null;
+        }
+        Header h = record.headers().lastHeader(bindings.producerHeader());
+        return h == null || h.value() == null
+                ? null
+                : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -42,5 +42,10 @@ public enum ReasonCode {
     /** eventId has characters or a form that is not allowed. */
     INVALID_EVENT_ID,
     /** The same (tenant, eventId) was already stored: a producer retry or a conflicting copy. */
-    DUPLICATE_EVENT_ID
+    DUPLICATE_EVENT_ID,
+    /**
+     * The record's tenant is not bound to the topic or producer it came from ({@code
+     * --tenant-bindings}): a producer writing into another tenant's chain.
+     */
+    TENANT_NOT_ALLOWED
 }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -17,6 +19,7 @@ import org.apache.flink.formats.parquet.ParquetInputFile;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.conf.HadoopParquetConfiguration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -134,6 +137,31 @@ public final class LakeFiles {
             throws IOException {
         try (ParquetReader<GenericRecord> reader =
                 AvroParquetReader.<GenericRecord>builder(input(file), conf()).build()) {
+            GenericRecord record;
+            while ((record = reader.read()) != null) {
+                consumer.accept(record);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code consumer} for every record of the file with only the named {@code columns} of
+     * {@code stored} decoded (a projection: the other columns' pages are never read), generically:
+     * timestamps arrive as their stored longs. For planning over large files: which records, not
+     * their content.
+     */
+    public static void forEachRecord(
+            FileStatus file, Schema stored, List<String> columns, Consumer<GenericRecord> consumer)
+            throws IOException {
+        Schema projection = ProjectedParquetFormat.project(stored, columns);
+        Configuration hadoop = new Configuration(false);
+        AvroReadSupport.setRequestedProjection(hadoop, projection);
+        AvroReadSupport.setAvroReadSchema(hadoop, projection);
+        try (ParquetReader<GenericRecord> reader =
+                AvroParquetReader.<GenericRecord>builder(
+                                input(file), new HadoopParquetConfiguration(hadoop))
+                        .withDataModel(GenericData.get())
+                        .build()) {
             GenericRecord record;
             while ((record = reader.read()) != null) {
                 consumer.accept(record);

@@ -1,8 +1,8 @@
 package io.decisionledger.privacy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import io.decisionledger.decision.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -83,19 +83,23 @@ public final class MaskingPolicy implements Serializable {
             if (in == null) {
                 throw new IllegalStateException("the jar has no " + DEFAULT_RESOURCE);
             }
-            return parse(new ObjectMapper().readTree(in), DEFAULT_RESOURCE);
+            return parse(
+                    StrictJson.readObject(in.readAllBytes(), DEFAULT_RESOURCE), DEFAULT_RESOURCE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the built-in masking policy", e);
         }
     }
 
     public static MaskingPolicy load(Path file) {
+        byte[] bytes;
         try {
-            return parse(new ObjectMapper().readTree(Files.readAllBytes(file)), file.toString());
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "cannot read the masking policy " + file + ": " + e.getClass().getSimpleName());
         }
+        // strict: a repeated key (two "fields", say) would otherwise silently drop detectors
+        return parse(StrictJson.readObject(bytes, file.toString()), file.toString());
     }
 
     static MaskingPolicy parse(JsonNode root, String source) {

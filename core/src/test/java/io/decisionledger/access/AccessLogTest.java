@@ -130,6 +130,72 @@ class AccessLogTest {
     }
 
     @Test
+    void writersThatShareNoLockStillKeepOneChain() throws Exception {
+        // given two writers on the same lake that share no in-JVM lock (the lake spelled two
+        // ways, as two processes or two API replicas would be): only the seq claims keep them apart
+        String uri = dir.resolve("lake").toUri().toString();
+        AccessLog a = new AccessLog(LakeLayout.at(uri), Clock.systemUTC());
+        AccessLog b =
+                new AccessLog(
+                        LakeLayout.at("file:" + dir.resolve("lake").toAbsolutePath()),
+                        Clock.systemUTC());
+        assertThat(LakeLayout.at(uri).root())
+                .isNotEqualTo(LakeLayout.at("file:" + dir.resolve("lake").toAbsolutePath()).root());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<List<AccessLogEntry>>> futures = new ArrayList<>();
+        for (AccessLog writer : List.of(a, b)) {
+            futures.add(
+                    pool.submit(
+                            () -> {
+                                List<AccessLogEntry> written = new ArrayList<>();
+                                for (int i = 0; i < 20; i++) {
+                                    written.add(writer.record(access("evt-" + i)));
+                                }
+                                return written;
+                            }));
+        }
+        List<AccessLogEntry> written = new ArrayList<>();
+        for (Future<List<AccessLogEntry>> f : futures) {
+            written.addAll(f.get());
+        }
+        pool.shutdown();
+
+        // then every append has its own seq, 1..40, and the chain verifies
+        assertThat(written.stream().map(AccessLogEntry::getLogSeq).distinct()).hasSize(40);
+        AccessLog.Verification v = a.verify();
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.entries()).isEqualTo(40);
+        assertThat(v.lastSeq()).isEqualTo(40);
+        assertThat(parquetFiles()).hasSize(40);
+        try (Stream<Path> claims = Files.list(dir.resolve("lake/access-log/_seq"))) {
+            assertThat(claims.filter(p -> p.toString().endsWith(".json"))).hasSize(40);
+        }
+    }
+
+    @Test
+    void publishesAnEntryWhoseWriterStoppedAfterClaimingIt() throws Exception {
+        // given an entry that was claimed but never renamed to its visible name
+        AccessLog log = log(Clock.systemUTC());
+        AccessLogEntry first = log.record(access("evt-1"));
+        Path visible = parquetFiles().get(0);
+        Path hidden =
+                dir.resolve("lake/access-log/_staging/" + visible.getFileName() + ".inprogress");
+        Files.move(visible, hidden);
+        assertThat(parquetFiles()).isEmpty();
+
+        // when the next writer appends
+        AccessLogEntry second = log(Clock.systemUTC()).record(access("evt-2"));
+
+        // then it published the stopped writer's entry and chained after it: no gap, no fork
+        assertThat(second.getLogSeq()).isEqualTo(2);
+        assertThat(second.getPrevHash()).isEqualTo(first.getHash());
+        assertThat(parquetFiles()).hasSize(2).contains(visible);
+        AccessLog.Verification v = log.verify();
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.entries()).isEqualTo(2);
+    }
+
+    @Test
     void neverGoesBackInTimeWhenTheClockDoes() throws Exception {
         Instant late = Instant.parse("2026-03-16T00:00:05Z");
         log(Clock.fixed(late, ZoneOffset.UTC)).record(access("evt-1"));

@@ -257,15 +257,19 @@ public final class Demo {
         long auditRows = rows(lake.resolve("audit/decisions"));
         CompactionReport tonight =
                 new CompactionRunner(
+                                // compaction only (retention runs below); the command line
+                                // refuses a future --as-of, the demo takes today's partitions
+                                // as closed
                                 CompactionOptions.parse(
-                                        new String[] {
-                                            "--lake",
-                                            lake.toUri().toString(),
-                                            "--as-of",
-                                            today.plusDays(2).toString(),
-                                            "--run-id",
-                                            "demo-tonight"
-                                        }))
+                                                new String[] {
+                                                    "--lake",
+                                                    lake.toUri().toString(),
+                                                    "--retention",
+                                                    "false",
+                                                    "--run-id",
+                                                    "demo-tonight"
+                                                })
+                                        .simulatedAt(today.plusDays(2)))
                         .run(
                                 StreamExecutionEnvironment.createLocalEnvironment(
                                         2, localConfiguration()),
@@ -302,19 +306,20 @@ public final class Demo {
                         + " (legal hold LH-DEMO-1)");
         CompactionReport retention =
                 new CompactionRunner(
+                                // "seven years later" on a copy: only the demo can simulate a
+                                // date after today, the command line refuses it
                                 CompactionOptions.parse(
-                                        new String[] {
-                                            "--lake",
-                                            future.toUri().toString(),
-                                            "--as-of",
-                                            later.toString(),
-                                            "--run-id",
-                                            "demo-retention",
-                                            "--legal-holds",
-                                            holds.toString(),
-                                            "--archive",
-                                            work.resolve("archive").toUri().toString()
-                                        }))
+                                                new String[] {
+                                                    "--lake",
+                                                    future.toUri().toString(),
+                                                    "--run-id",
+                                                    "demo-retention",
+                                                    "--legal-holds",
+                                                    holds.toString(),
+                                                    "--archive",
+                                                    work.resolve("archive").toUri().toString()
+                                                })
+                                        .simulatedAt(later))
                         .run(
                                 StreamExecutionEnvironment.createLocalEnvironment(
                                         2, localConfiguration()),

@@ -1,5 +1,6 @@
 package io.decisionledger.compaction;
 
+import io.decisionledger.options.Exit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -14,11 +15,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@link CompactionPipeline} (one partition per record, rewritten in parallel) and reports. The
  * swap protocol is the crash-safe partition rewrite ({@link io.decisionledger.rewrite}). Exit code
  * 0 when every partition is done, 1 when the job failed (run it again: it finishes or discards what
- * the failed run left), 2 for bad options.
+ * the failed run left), 2 for bad options, 3 with {@code --strict} when a legal hold kept no record
+ * past retention (the run is done; check the hold file).
  */
 public final class CompactionJob {
 
     public static final String JOB_NAME = "decision-ledger compaction";
+
+    /** Exit code with {@code --strict} when a legal hold kept no record (the run is done). */
+    public static final int UNMATCHED_HOLD = 3;
 
     private CompactionJob() {}
 
@@ -32,5 +37,11 @@ public final class CompactionJob {
         env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
         CompactionReport report = new CompactionRunner(options).run(env, System.out);
         System.out.println(report.summary());
+        if (options.strict() && !report.unmatchedHolds().isEmpty()) {
+            Exit.with(
+                    UNMATCHED_HOLD,
+                    report.unmatchedHolds().size()
+                            + " legal holds kept no record past retention (--strict)");
+        }
     }
 }

@@ -46,7 +46,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param parquet codec, row-group and page size of the merged files
  * @param retention whether partitions past retention are deleted (after summaries are written)
  * @param retentionPolicyFile the per-tenant retention policy file, or null for 7 years everywhere
- * @param legalHolds the legal holds file, or null when there are none
+ * @param legalHolds the legal holds file, or null with {@code noLegalHolds}
+ * @param noLegalHolds the operator said there is no hold ({@code --no-legal-holds}); a retention
+ *     run needs this or {@code legalHolds}, so forgetting the hold file never deletes held data
+ * @param strict a legal hold that kept no record of the partitions past retention fails the run
+ *     (exit 3) instead of only warning
  * @param archive where partitions are copied before deletion, or null for no copy
  * @param failAt crash tests only: stop at this step of the swap protocol as a crash would
  */
@@ -65,6 +69,8 @@ public record CompactionOptions(
         boolean retention,
         String retentionPolicyFile,
         String legalHolds,
+        boolean noLegalHolds,
+        boolean strict,
         String archive,
         SwapStep failAt)
         implements Serializable, JobOptions {
@@ -109,7 +115,9 @@ public record CompactionOptions(
         t.add(
                 "as-of",
                 "",
-                "The date taken as today for --min-age (yyyy-MM-dd). Default: today UTC.");
+                "The date taken as today for --min-age and retention (yyyy-MM-dd), not after today"
+                        + " (UTC): a later date would delete what is not yet past retention."
+                        + " Default: today UTC.");
         t.add(
                 "target-file-bytes",
                 String.valueOf(DEFAULT_TARGET_FILE_BYTES),
@@ -137,7 +145,10 @@ public record CompactionOptions(
                 "retention",
                 "true",
                 "Delete partitions past retention (after writing their summaries to"
-                        + " <lake>/summaries/), keeping records under legal hold.");
+                        + " <lake>/summaries/), keeping records under legal hold. Needs"
+                        + " --legal-holds or --no-legal-holds, and audit in --datasets (held ops"
+                        + " rows are found through their audit rows); false for a compaction-only"
+                        + " run.");
         t.add(
                 "retention-policy",
                 "",
@@ -149,7 +160,16 @@ public record CompactionOptions(
                 "legal-holds",
                 "",
                 "JSON file of legal holds (by tenant, user or case, with reason and placed_by)"
-                        + " that block deletion. Default: none.");
+                        + " that block deletion. A retention run needs this or --no-legal-holds:"
+                        + " there is no default, so a forgotten file never deletes held data.");
+        t.flag(
+                "no-legal-holds",
+                "Retention without legal holds: say so explicitly (refused together with"
+                        + " --legal-holds).");
+        t.flag(
+                "strict",
+                "A legal hold that kept no record past retention (a mistyped id?) fails the run"
+                        + " with exit code 3 instead of a warning.");
         t.add(
                 "archive",
                 "",
@@ -182,6 +202,24 @@ public record CompactionOptions(
         if (archive != null && archive.equals(lake.root())) {
             throw new IllegalArgumentException("--archive must not be the lake itself");
         }
+        if (retention && legalHolds == null && !noLegalHolds) {
+            throw new IllegalArgumentException(
+                    "retention deletes what is past its period, so it needs the legal holds"
+                            + " explicitly: --legal-holds FILE, or --no-legal-holds when no hold"
+                            + " exists (--retention false for a compaction-only run)");
+        }
+        if (legalHolds != null && noLegalHolds) {
+            throw new IllegalArgumentException(
+                    "--legal-holds and --no-legal-holds contradict each other; give one");
+        }
+        if (retention && !datasets.contains(Dataset.AUDIT)) {
+            throw new IllegalArgumentException(
+                    "retention of "
+                            + String.join(",", datasets.stream().map(Dataset::label).toList())
+                            + " without audit is refused: which rows legal holds keep is read from"
+                            + " the audit rows (ops rows carry pseudonyms only); add audit to"
+                            + " --datasets, or pass --retention false for a compaction-only run");
+        }
         if (!runId.matches("[A-Za-z0-9_-]{1,64}")) {
             throw new IllegalArgumentException(
                     "--run-id may only hold letters, digits, '-' and '_' (at most 64)");
@@ -207,6 +245,33 @@ public record CompactionOptions(
         return this;
     }
 
+    /**
+     * The same options as if the run took place on {@code date}, which may be after today: for the
+     * demo's "seven years later" on a copy of its lake. Not reachable from the command line, which
+     * refuses an {@code --as-of} after today.
+     */
+    public CompactionOptions simulatedAt(LocalDate date) {
+        return new CompactionOptions(
+                lake,
+                landing,
+                minAgeDays,
+                date,
+                targetFileBytes,
+                dryRun,
+                datasets,
+                tenant,
+                runId,
+                inProgressMinAge,
+                parquet,
+                retention,
+                retentionPolicyFile,
+                legalHolds,
+                noLegalHolds,
+                strict,
+                archive,
+                failAt);
+    }
+
     /** Whether merged files go to another root than the one they are read from. */
     public boolean separateLanding() {
         return !landing.root().equals(lake.root());
@@ -227,6 +292,15 @@ public record CompactionOptions(
         Set<Dataset> datasets = given.as("datasets", CompactionOptions::datasets);
         String runId = given.optional("run-id");
         LocalDate asOf = given.date("as-of");
+        if (asOf != null && asOf.isAfter(LocalDate.now(ZoneOffset.UTC))) {
+            // a later "today" would side-step every retention period, the six-month minimum too
+            throw new IllegalArgumentException(
+                    "--as-of "
+                            + asOf
+                            + " is after today ("
+                            + LocalDate.now(ZoneOffset.UTC)
+                            + " UTC): it would delete what is not yet past retention");
+        }
         String archive = given.optional("archive");
         return new CompactionOptions(
                 lake,
@@ -243,6 +317,8 @@ public record CompactionOptions(
                 given.bool("retention"),
                 given.optional("retention-policy"),
                 given.optional("legal-holds"),
+                given.bool("no-legal-holds"),
+                given.bool("strict"),
                 archive == null ? null : given.as("archive", LakeLayout::at).root(),
                 given.optional("fail-at") == null ? null : given.choice("fail-at", SwapStep.class));
     }
@@ -273,6 +349,12 @@ public record CompactionOptions(
         }
         if (legalHolds != null) {
             o.put("legal-holds", legalHolds);
+        }
+        if (noLegalHolds) {
+            o.put("no-legal-holds", "true");
+        }
+        if (strict) {
+            o.put("strict", "true");
         }
         if (archive != null) {
             o.put("archive", archive);

@@ -23,7 +23,19 @@ public record CompactionReport(
         long deletedRows,
         long heldRows,
         double seconds,
-        List<PartitionResult> results) {
+        List<PartitionResult> results,
+        List<HoldCount> holds) {
+
+    /**
+     * The records past retention one legal hold kept in this run, named by the hold's id and scope
+     * ("tenant", "user", "case"), never by what it holds.
+     */
+    public record HoldCount(String id, String scope, long kept) {}
+
+    /** The holds that kept no record in this run (a mistyped id, or nothing of it expired yet). */
+    public List<HoldCount> unmatchedHolds() {
+        return holds.stream().filter(h -> h.kept() == 0).toList();
+    }
 
     /** Sums {@code results}; {@code rolledForward} of them finished earlier runs' work. */
     public static CompactionReport of(
@@ -31,7 +43,8 @@ public record CompactionReport(
             boolean dryRun,
             List<PartitionResult> results,
             int rolledForward,
-            double seconds) {
+            double seconds,
+            List<HoldCount> holds) {
         return new CompactionReport(
                 runId,
                 dryRun,
@@ -47,7 +60,8 @@ public record CompactionReport(
                 results.stream().mapToLong(PartitionResult::deleted).sum(),
                 results.stream().mapToLong(PartitionResult::held).sum(),
                 seconds,
-                List.copyOf(results));
+                List.copyOf(results),
+                List.copyOf(holds));
     }
 
     public String summary() {
@@ -82,12 +96,24 @@ public record CompactionReport(
     }
 
     private String retentionLine() {
-        return retentionPartitions == 0
-                ? ""
-                : String.format(
-                        "RETENTION %s: %,d partitions past retention, %,d rows deleted"
-                                + " (summarised in summaries/), %,d kept under legal hold or"
-                                + " not yet expired%n",
-                        runId, retentionPartitions, deletedRows, heldRows);
+        StringBuilder lines = new StringBuilder();
+        for (HoldCount h : holds) {
+            lines.append(
+                    h.kept() > 0
+                            ? String.format(
+                                    "HOLD %s (%s): %,d records past retention kept%n",
+                                    h.id(), h.scope(), h.kept())
+                            : String.format(
+                                    "WARNING HOLD %s (%s): kept no record past retention%n",
+                                    h.id(), h.scope()));
+        }
+        return lines
+                + (retentionPartitions == 0
+                        ? ""
+                        : String.format(
+                                "RETENTION %s: %,d partitions past retention, %,d rows deleted"
+                                        + " (summarised in summaries/), %,d kept under legal hold or"
+                                        + " not yet expired%n",
+                                runId, retentionPartitions, deletedRows, heldRows));
     }
 }

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -40,6 +42,7 @@ public final class CompactionRunner {
             List<PartitionTask> merges,
             RetentionPolicy policy,
             LegalHolds holds,
+            Map<String, Long> tenantHoldRows,
             PartitionRetainer retainer) {}
 
     /** Plans, runs the rewrite on {@code env} (unless a dry run) and reports; progress to log. */
@@ -60,17 +63,60 @@ public final class CompactionRunner {
         } else {
             results.addAll(execute(env, plan, log));
         }
+        List<CompactionReport.HoldCount> holds =
+                options.retention() && !options.dryRun()
+                        ? holdCounts(plan, results, options.tenant(), log)
+                        : List.of();
         return CompactionReport.of(
                 options.runId(),
                 options.dryRun(),
                 results,
                 plan.rolledForward().size(),
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9,
+                holds);
+    }
+
+    /**
+     * A line per legal hold (of {@code tenant} when the run is limited to one) with the records
+     * past retention it kept, and a warning for each that kept none: a hold is named by its id and
+     * scope, never by the user or case it names. Deletions rolled forward from an earlier run are
+     * not counted (their rows were judged by that run).
+     */
+    private static List<CompactionReport.HoldCount> holdCounts(
+            Plan plan, List<PartitionResult> results, String tenant, PrintStream log) {
+        Map<String, Long> kept = new TreeMap<>(plan.tenantHoldRows());
+        for (PartitionResult r : results) {
+            r.heldByHold().forEach((id, n) -> kept.merge(id, n, Long::sum));
+        }
+        List<CompactionReport.HoldCount> counts = new ArrayList<>();
+        for (LegalHolds.Hold h : plan.holds().holds()) {
+            if (tenant != null && !tenant.equals(h.tenantId())) {
+                continue; // --tenant: the other tenants' holds had nothing to keep in this run
+            }
+            long n = kept.getOrDefault(h.id(), 0L);
+            counts.add(new CompactionReport.HoldCount(h.id(), h.scope(), n));
+            if (n > 0) {
+                log.printf(
+                        "  legal hold %s (%s hold): kept %,d records past retention%n",
+                        h.id(), h.scope(), n);
+            } else {
+                log.printf(
+                        "  WARNING: legal hold %s (%s hold) kept no record past retention in this"
+                                + " run; if it should protect expired records, check its"
+                                + " tenant_id and %s%n",
+                        h.id(),
+                        h.scope(),
+                        h.tenantWide() ? "the tenant's partitions" : h.scope() + "_id");
+            }
+        }
+        return counts;
     }
 
     private Plan plan(PrintStream log) throws IOException {
         CompactionPlanner planner = new CompactionPlanner(options);
         RetentionPolicy policy = options.retentionPolicy();
+        // CompactionOptions refuses a retention run with neither --legal-holds nor
+        // --no-legal-holds, so "none" here is always what the operator said
         LegalHolds holds =
                 options.legalHolds() == null
                         ? LegalHolds.none()
@@ -79,18 +125,27 @@ public final class CompactionRunner {
         List<PartitionResult> rolledForward =
                 planner.recoverEarlierRuns(log, options.retention() ? retainer : null);
         RetentionPlanner.Plan retention = RetentionPlanner.Plan.none();
+        Map<String, Long> tenantHoldRows = Map.of();
         if (options.retention()) {
             log.printf(
-                    "Retention: %s, %d legal holds%s%n",
+                    "Retention: %s, %s%s%n",
                     policy,
-                    holds.holds().size(),
+                    options.noLegalHolds()
+                            ? "no legal holds (--no-legal-holds)"
+                            : holds.holds().size() + " legal holds",
                     options.archive() == null ? "" : ", archive " + options.archive());
-            retention =
-                    planner.retentionPlanner(policy, holds)
-                            .plan(options.datasets(), options.tenant(), log);
+            RetentionPlanner retentionPlanner = planner.retentionPlanner(policy, holds);
+            retention = retentionPlanner.plan(options.datasets(), options.tenant(), log);
+            tenantHoldRows = retentionPlanner.tenantHoldRows();
         }
         return new Plan(
-                rolledForward, retention.tasks(), planner.plan(retention), policy, holds, retainer);
+                rolledForward,
+                retention.tasks(),
+                planner.plan(retention),
+                policy,
+                holds,
+                tenantHoldRows,
+                retainer);
     }
 
     /** Prints what the run would do and returns it as PLANNED results; changes nothing. */

@@ -18,6 +18,8 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ingest job: AI decision events from Kafka become the immutable, exactly-once audit lake.
@@ -33,6 +35,8 @@ public final class IngestJob {
 
     public static final String JOB_NAME = "decision-ledger ingest";
 
+    private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
     private IngestJob() {}
 
     /** The pipeline with its production source and sinks, as {@link #main} runs it. */
@@ -45,10 +49,29 @@ public final class IngestJob {
         if (options == null) {
             return; // --help
         }
+        warnIfTenantsUnbound(options);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env, options);
         fromOptions(options).build(env);
         env.execute(JOB_NAME);
+    }
+
+    /**
+     * Without {@code --tenant-bindings} any producer that can write the topic can write any
+     * tenant's chain: allowed (the behaviour before bindings existed), but said out loud.
+     *
+     * @return whether the warning was logged
+     */
+    public static boolean warnIfTenantsUnbound(IngestOptions options) {
+        if (options.tenantBindings() != null) {
+            LOG.info("tenant bindings from {} are enforced", options.tenantBindings().source());
+            return false;
+        }
+        LOG.warn(
+                "tenants are unbound: any producer that can write to the topic can write into any"
+                        + " tenant's hash chain; set --tenant-bindings FILE (docs/security.md,"
+                        + " 'Ingest tenant binding')");
+        return true;
     }
 
     /**
@@ -87,6 +110,7 @@ public final class IngestJob {
                 options.startingOffsets().name(),
                 options.bounded(),
                 options.parserLimits(),
+                options.tenantBindings(),
                 options.kafkaProperties());
     }
 

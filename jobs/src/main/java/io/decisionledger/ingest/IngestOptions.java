@@ -2,6 +2,7 @@ package io.decisionledger.ingest;
 
 import io.decisionledger.chain.ChainSharding;
 import io.decisionledger.decision.ParserLimits;
+import io.decisionledger.decision.TenantBindings;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.models.RequiredCertifications;
@@ -15,6 +16,7 @@ import io.decisionledger.options.ParserLimitOptions;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,7 +44,9 @@ public record IngestOptions(
         String maskingPolicyFile,
         PseudonymKey pseudonymKey,
         String modelsTopic,
-        RequiredCertifications requiredCertifications)
+        RequiredCertifications requiredCertifications,
+        TenantBindings tenantBindings,
+        Duration eventDigestTtl)
         implements Serializable, JobOptions {
 
     /** The command line of {@code IngestJob}: the options with their defaults, in --help order. */
@@ -78,6 +82,18 @@ public record IngestOptions(
                 "ISO-8601 duration between checkpoints. Files are committed (visible) at each"
                         + " checkpoint, so this is also the end-to-end latency and sets the file count.");
         t.add("dedup-ttl", "P7D", "How long an event id is remembered for de-duplication.");
+        t.add(
+                "event-digest-ttl",
+                "P90D",
+                "How long a 16-byte digest of each stored event's content is kept per event id, to"
+                        + " count re-sends after --dedup-ttl with different content"
+                        + " (event_id_collisions). Shorter than --dedup-ttl means --dedup-ttl.");
+        t.add(
+                "tenant-bindings",
+                "",
+                "JSON file binding topics and/or a producer-id record header to the tenants they"
+                        + " may write; other records are quarantined as TENANT_NOT_ALLOWED (see"
+                        + " docs/security.md). Default: tenants unbound (a warning is logged).");
         ParserLimitOptions.declare(t);
         t.add(
                 "hash-chain",
@@ -136,7 +152,11 @@ public record IngestOptions(
                         given.value("pseudonym-key-env"),
                         given.value("pseudonym-key-id")),
                 given.optional("models-topic"),
-                given.as("required-certifications", RequiredCertifications::parse));
+                given.as("required-certifications", RequiredCertifications::parse),
+                given.as(
+                        "tenant-bindings",
+                        v -> v.isBlank() ? null : TenantBindings.load(Path.of(v.strip()))),
+                given.duration("event-digest-ttl"));
     }
 
     public static IngestOptions defaults() {
@@ -165,6 +185,10 @@ public record IngestOptions(
         o.putAll(LakeOptions.options(lake));
         o.put("checkpoint-interval", checkpointInterval.toString());
         o.put("dedup-ttl", dedupTtl.toString());
+        o.put("event-digest-ttl", eventDigestTtl.toString());
+        if (tenantBindings != null) {
+            o.put("tenant-bindings", tenantBindings.source());
+        }
         o.putAll(ParserLimitOptions.options(parserLimits));
         o.put("hash-chain", String.valueOf(hashChain));
         if (!chainSharding.toString().isEmpty()) {

@@ -97,7 +97,9 @@ public final class IngestPipeline {
 
         SingleOutputStreamOperator<DecisionRecord> unique =
                 accepted.keyBy(DecisionDeduplicator.key())
-                        .process(new DecisionDeduplicator(options.dedupTtl()))
+                        .process(
+                                new DecisionDeduplicator(
+                                        options.dedupTtl(), options.eventDigestTtl()))
                         .returns(new AvroTypeInfo<>(DecisionRecord.class))
                         .name("dedup-by-event-id")
                         .uid("dedup-by-event-id");

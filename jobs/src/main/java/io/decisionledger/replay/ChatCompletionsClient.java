@@ -24,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * for longer than {@code maxBackoff} the call gives up rather than wait. Other 4xx are not retried.
  * Errors are reported as codes ({@code HTTP_500}, {@code TIMEOUT}, …), never with the payload, and
  * the API key is only ever put into the {@code Authorization} header.
+ *
+ * <p>A response body is read while it streams, up to {@code maxResponseBytes}: a longer one (or one
+ * announced longer in {@code Content-Length}) is cut off there, the connection closed, and the call
+ * ends with {@code RESPONSE_TOO_LARGE}, without a retry; so no endpoint can make a TaskManager
+ * buffer an unbounded body. Redirects are not followed (an https endpoint cannot send the request
+ * on over http).
  */
 public final class ChatCompletionsClient {
 
@@ -34,12 +40,18 @@ public final class ChatCompletionsClient {
             int maxAttempts,
             Duration initialBackoff,
             Duration maxBackoff,
-            double ratePerSecond)
+            double ratePerSecond,
+            long maxResponseBytes,
+            boolean allowInsecureEndpoint)
             implements Serializable {
         public Settings {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("max attempts must be at least 1");
             }
+            if (maxResponseBytes < 1) {
+                throw new IllegalArgumentException("max response bytes must be at least 1");
+            }
+            ReplayOptions.checkEndpoint(baseUrl, allowInsecureEndpoint);
         }
 
         URI endpoint() {
@@ -48,6 +60,9 @@ public final class ChatCompletionsClient {
             return URI.create(base + "/chat/completions");
         }
     }
+
+    /** The error code of a response body longer than the cap. */
+    public static final String RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE";
 
     /** The outcome of one call, after retries: the response body on success, else an error code. */
     public record Reply(String body, String error, int attempts, long latencyMs, int lastStatus) {
@@ -80,6 +95,7 @@ public final class ChatCompletionsClient {
                 HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(settings.requestTimeout())
+                        .followRedirects(HttpClient.Redirect.NEVER)
                         .build();
     }
 
@@ -112,7 +128,9 @@ public final class ChatCompletionsClient {
         }
         CompletableFuture<HttpResponse<String>> response;
         try {
-            response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+            response =
+                    http.sendAsync(
+                            request.build(), CappedBody.handler(settings.maxResponseBytes()));
         } catch (RuntimeException e) {
             result.complete(reply(null, "REQUEST_FAILED", attempt, started, 0));
             return;
@@ -135,6 +153,10 @@ public final class ChatCompletionsClient {
             HttpResponse<String> r,
             Throwable failure) {
         if (failure != null) {
+            if (CappedBody.tooLarge(failure)) {
+                result.complete(reply(null, RESPONSE_TOO_LARGE, attempt, started, 0));
+                return;
+            }
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             String code = cause instanceof HttpTimeoutException ? "TIMEOUT" : "CONNECTION_FAILED";
             if (!(cause instanceof IOException) && !(cause instanceof HttpTimeoutException)) {

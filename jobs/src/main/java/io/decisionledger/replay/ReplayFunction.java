@@ -49,7 +49,11 @@ public final class ReplayFunction extends RichAsyncFunction<DecisionRecord, Repl
                         options.ratePerSecond() / parallelism);
     }
 
-    /** The API key from --api-key-file, else from the --api-key-env variable; null if neither. */
+    /**
+     * The API key from --api-key-file, else from the --api-key-env variable; null if neither. The
+     * variable's name is checked again here, where it is read: only the replay's own variables
+     * ({@link ReplayOptions#checkApiKeyEnv}), whatever built the options.
+     */
     static String apiKey(ReplayOptions options) throws IOException {
         if (options.apiKeyFile() != null) {
             String key =
@@ -59,6 +63,7 @@ public final class ReplayFunction extends RichAsyncFunction<DecisionRecord, Repl
             }
             return key;
         }
+        ReplayOptions.checkApiKeyEnv(options.apiKeyEnv());
         String key = System.getenv(options.apiKeyEnv());
         return key == null || key.isBlank() ? null : key.strip();
     }

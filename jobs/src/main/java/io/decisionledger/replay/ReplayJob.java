@@ -2,9 +2,7 @@ package io.decisionledger.replay;
 
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.ParquetSettings;
-import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ReplayResult;
-import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.sink.FileSink;
@@ -23,8 +21,9 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
  * recorded version: "how would the new version have decided these cases?".
  *
  * <p>{@link #main} parses {@link ReplayOptions}; {@link ReplayRunner} selects the decisions and
- * logs the read on the client (replays are samples: the endpoint, not the lake, is the bottleneck,
- * and a fixed list keeps the run reproducible); {@link ReplayPipeline} replays them into the run
+ * logs the read on the client, reading only their id columns (a fixed list keeps the run
+ * reproducible); the job graph carries only that {@link ReplayPlan} (files and event ids), and the
+ * job's tasks read the decisions from the lake; {@link ReplayPipeline} replays them into the run
  * folder's sink built here; the runner then prints the summary.
  */
 public final class ReplayJob {
@@ -39,7 +38,7 @@ public final class ReplayJob {
         if (options == null) {
             return; // --help
         }
-        List<DecisionRecord> selected =
+        ReplayPlan selected =
                 ReplayRunner.selectAndLog(options, ReplayRunner.caller(options, System.getenv()));
         System.out.printf("selected %d decisions for run %s%n", selected.size(), options.runId());
         if (selected.isEmpty()) {

@@ -6,19 +6,25 @@ import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.options.OptionTable.InvalidOptionException;
+import io.decisionledger.privacy.PseudonymKey;
 import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The replay job's options, parsed once from {@code --name value} arguments ({@link #COMMAND});
  * {@code --help} prints {@link #help()}. Unknown options are an error. {@link #jobParameters()} is
  * what Flink's web UI shows. The API key itself is never an option (it would end up in process
- * listings and logs): only where to read it from.
+ * listings and logs): only where to read it from, a file or a variable of the replay's own ({@link
+ * #checkApiKeyEnv}). The endpoint must be https unless explicitly allowed ({@link #checkEndpoint}),
+ * and response bodies are capped ({@code --max-response-bytes}).
  */
 public record ReplayOptions(
         LakeLayout lake,
@@ -30,6 +36,8 @@ public record ReplayOptions(
         double sampleRate,
         long seed,
         String baseUrl,
+        boolean allowInsecureEndpoint,
+        long maxResponseBytes,
         String model,
         String apiKeyEnv,
         String apiKeyFile,
@@ -46,6 +54,14 @@ public record ReplayOptions(
         String purpose,
         String identityFile)
         implements Serializable, JobOptions {
+
+    /** The default largest response body: 1 MiB, far above any chat completion's decision. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+    /** Every variable the API key may be read from starts with this. */
+    public static final String API_KEY_ENV_PREFIX = "DECISION_LEDGER_REPLAY_";
+
+    public static final String DEFAULT_API_KEY_ENV = API_KEY_ENV_PREFIX + "API_KEY";
 
     /** The command line of {@code ReplayJob}: the options with their defaults, in --help order. */
     public static final Command<ReplayOptions> COMMAND =
@@ -85,15 +101,29 @@ public record ReplayOptions(
                 "1.0",
                 "Replay this fraction of the selected decisions (deterministic by hash), in (0, 1].");
         t.add("seed", "42", "Seed of the sample.");
-        t.add(
+        t.required(
                 "base-url",
-                "http://127.0.0.1:8080/v1",
-                "OpenAI-compatible API base; requests go to <base-url>/chat/completions.");
+                "OpenAI-compatible API base, https://...; requests go to"
+                        + " <base-url>/chat/completions. No credentials in the URL.");
+        t.flag(
+                "allow-insecure-endpoint",
+                "Allow a plain http:// --base-url (full prompts and the API key unencrypted): for a"
+                        + " model server on the same host or in tests only.");
+        t.add(
+                "max-response-bytes",
+                String.valueOf(DEFAULT_MAX_RESPONSE_BYTES),
+                "Largest response body read; a longer one is cut off while it streams and that"
+                        + " decision's replay is an ERROR RESPONSE_TOO_LARGE.");
         t.add(
                 "model",
                 "",
                 "What-if: ask this model instead of each decision's recorded model_version.");
-        t.add("api-key-env", "OPENAI_API_KEY", "Environment variable holding the API key.");
+        t.add(
+                "api-key-env",
+                DEFAULT_API_KEY_ENV,
+                "Environment variable holding the API key; must be named "
+                        + API_KEY_ENV_PREFIX
+                        + "<NAME> (never another secret's variable).");
         t.add(
                 "api-key-file",
                 "",
@@ -155,6 +185,12 @@ public record ReplayOptions(
             throw new InvalidOptionException(
                     "--run-id may hold only letters, digits, '_', '-' and '.'");
         }
+        String baseUrl = given.value("base-url");
+        boolean allowInsecure = given.bool("allow-insecure-endpoint");
+        checkEndpoint(baseUrl, allowInsecure);
+        long maxResponseBytes = given.longValue("max-response-bytes", 1);
+        String apiKeyEnv = given.value("api-key-env");
+        checkApiKeyEnv(apiKeyEnv);
         return new ReplayOptions(
                 LakeOptions.lake(given),
                 given.optional("tenant"),
@@ -164,9 +200,11 @@ public record ReplayOptions(
                 given.integer("sample-size", 0),
                 rate,
                 given.longValue("seed", Long.MIN_VALUE),
-                given.value("base-url"),
+                baseUrl,
+                allowInsecure,
+                maxResponseBytes,
                 given.optional("model"),
-                given.value("api-key-env"),
+                apiKeyEnv,
                 given.optional("api-key-file"),
                 concurrency,
                 perSecond,
@@ -199,6 +237,8 @@ public record ReplayOptions(
         o.put("sample-rate", String.valueOf(sampleRate));
         o.put("seed", String.valueOf(seed));
         o.put("base-url", baseUrl);
+        o.put("allow-insecure-endpoint", String.valueOf(allowInsecureEndpoint));
+        o.put("max-response-bytes", String.valueOf(maxResponseBytes));
         put(o, "model", model);
         o.put("api-key-env", apiKeyEnv);
         put(o, "api-key-file", apiKeyFile);
@@ -223,7 +263,76 @@ public record ReplayOptions(
 
     public ChatCompletionsClient.Settings clientSettings() {
         return new ChatCompletionsClient.Settings(
-                baseUrl, requestTimeout, maxAttempts, initialBackoff, maxBackoff, ratePerSecond);
+                baseUrl,
+                requestTimeout,
+                maxAttempts,
+                initialBackoff,
+                maxBackoff,
+                ratePerSecond,
+                maxResponseBytes,
+                allowInsecureEndpoint);
+    }
+
+    /**
+     * The endpoint rule: {@code https} with a host, or plain {@code http} only when {@code
+     * allowInsecure} ({@code --allow-insecure-endpoint}); never credentials in the URL (it is shown
+     * in the web UI and written to the access log). The message never repeats the URL, which may
+     * hold a secret.
+     */
+    public static void checkEndpoint(String baseUrl, boolean allowInsecure) {
+        URI uri;
+        try {
+            uri = new URI(baseUrl);
+        } catch (URISyntaxException e) {
+            throw new InvalidOptionException("--base-url is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw new InvalidOptionException(
+                    "--base-url must be an https:// URL with a host, e.g."
+                            + " https://api.openai.com/v1");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new InvalidOptionException(
+                    "--base-url must not hold credentials (user:password@): they would be shown"
+                            + " in the job parameters and the access log; pass the API key with"
+                            + " --api-key-file or "
+                            + DEFAULT_API_KEY_ENV);
+        }
+        if (scheme.equals("http") && !allowInsecure) {
+            throw new InvalidOptionException(
+                    "--base-url must use https: plain http sends the full prompts and the API key"
+                            + " unencrypted. Only for a model server on the same host or in tests,"
+                            + " add --allow-insecure-endpoint");
+        }
+    }
+
+    /**
+     * The API key variable rule: only {@code DECISION_LEDGER_REPLAY_<NAME>}, so that no other
+     * secret of the environment (the pseudonymisation key, cloud credentials) can be sent to the
+     * endpoint as a bearer token by naming its variable.
+     */
+    public static void checkApiKeyEnv(String name) {
+        if (name.equals(PseudonymKey.DEFAULT_ENV)) {
+            throw new InvalidOptionException(
+                    "--api-key-env "
+                            + name
+                            + " is the pseudonymisation key, not an API key; the API key is read only from a"
+                            + " variable named "
+                            + API_KEY_ENV_PREFIX
+                            + "<NAME> (default "
+                            + DEFAULT_API_KEY_ENV
+                            + ") or from --api-key-file");
+        }
+        if (!name.matches(API_KEY_ENV_PREFIX + "[A-Z0-9_]+")) {
+            throw new InvalidOptionException(
+                    "--api-key-env must name a variable "
+                            + API_KEY_ENV_PREFIX
+                            + "<NAME> (letters, digits, '_'; default "
+                            + DEFAULT_API_KEY_ENV
+                            + "), so that no other secret of the environment can be sent as the"
+                            + " API key; or use --api-key-file");
+        }
     }
 
     /**

@@ -5,7 +5,6 @@ import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
 import io.decisionledger.lake.LakeFiles;
-import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ReplayResult;
 import java.io.IOException;
 import java.time.Clock;
@@ -28,10 +27,10 @@ public final class ReplayRunner {
     /**
      * Selects the decisions to replay and records the read in the access log, one entry per tenant,
      * before anything is sent: a replay reads full records (prompts, context), so like every other
-     * read of audit/ it is a compliance officer's action with a stated purpose.
+     * read of audit/ it is a compliance officer's action with a stated purpose. Returns the plan of
+     * what the job's tasks read (files and event ids, no record content).
      */
-    public static List<DecisionRecord> selectAndLog(ReplayOptions options, Caller caller)
-            throws IOException {
+    public static ReplayPlan selectAndLog(ReplayOptions options, Caller caller) throws IOException {
         if (caller.role() != AuditRole.COMPLIANCE_OFFICER) {
             throw new AccessRefusedException(
                     "role "
@@ -44,12 +43,10 @@ public final class ReplayRunner {
                     "--purpose is required: a replay reads full records, and the purpose is"
                             + " written to the access log");
         }
-        List<DecisionRecord> selected = ReplaySelection.select(options);
+        List<ReplaySelection.Selected> selected = ReplaySelection.select(options);
         Map<String, List<String>> idsPerTenant = new TreeMap<>();
-        for (DecisionRecord d : selected) {
-            idsPerTenant
-                    .computeIfAbsent(d.getTenantId(), t -> new ArrayList<>())
-                    .add(d.getEventId());
+        for (ReplaySelection.Selected d : selected) {
+            idsPerTenant.computeIfAbsent(d.tenantId(), t -> new ArrayList<>()).add(d.eventId());
         }
         Map<String, String> query = new LinkedHashMap<>();
         query.put("run_id", options.runId());
@@ -76,7 +73,7 @@ public final class ReplayRunner {
                             tenant.getValue(),
                             query));
         }
-        return selected;
+        return ReplayPlan.of(selected);
     }
 
     /** The caller: {@code --identity-file}, else {@value Caller#ENV}; never guessed. */

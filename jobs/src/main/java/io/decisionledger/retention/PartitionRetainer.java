@@ -24,7 +24,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -35,7 +37,8 @@ import org.apache.flink.core.fs.Path;
  *
  * <ol>
  *   <li>read the planned files; split the rows into kept (under a hold; in quarantine also rows of
- *       tenants whose retention has not run out) and deleted;
+ *       tenants whose retention has not run out, and rows whose raw input may belong to a held
+ *       tenant, user or case) and deleted, counting the rows each hold keeps;
  *   <li>stage the summaries and chain anchors of the deleted audit rows, and the kept rows
  *       rewritten as one sorted, verified merged file per dataset partition ({@link
  *       MergedFileWriter});
@@ -120,17 +123,25 @@ public final class PartitionRetainer implements Serializable {
             RetentionManifest m =
                     RetentionManifest.fromJson(PartitionRewrite.readText(manifestFile));
             rollForward(m, manifestFile);
-            return result(task, Outcome.ROLLED_FORWARD, m.outputs().size(), m, started);
+            return result(task, Outcome.ROLLED_FORWARD, m.outputs().size(), m, started, Map.of());
         }
         if (stagingFs.exists(staging)) {
             stagingFs.delete(staging, true);
         }
         if (alreadyDeleted(task)) {
-            return result(task, Outcome.ALREADY_DONE, 0, null, started);
+            return result(task, Outcome.ALREADY_DONE, 0, null, started, Map.of());
         }
 
         // 1. read and split
         Set<String> heldIds = new HashSet<>();
+        Map<String, Long> byHold = new TreeMap<>();
+        // Ops rows carry pseudonyms only: which are held is known from the audit rows of the same
+        // tenant and date. Without them (no committed audit file left) no ops row can be judged,
+        // so every one of a tenant with user or case holds is kept.
+        boolean opsBlind =
+                task.tenantId() != null
+                        && task.parts().stream().noneMatch(p -> p.dataset() == Dataset.AUDIT)
+                        && holds().holdsRowsOf(task.tenantId());
         List<DecisionRecord> deletedAudit = new ArrayList<>();
         List<List<SpecificRecordBase>> kept = new ArrayList<>();
         long deleted = 0;
@@ -145,7 +156,14 @@ public final class PartitionRetainer implements Serializable {
                         part.dataset().recordClass(),
                         r -> {
                             rows[0]++;
-                            if (keeps(part.dataset(), r, task.tenantId(), date, heldIds)) {
+                            if (keeps(
+                                    part.dataset(),
+                                    r,
+                                    task.tenantId(),
+                                    date,
+                                    heldIds,
+                                    byHold,
+                                    opsBlind)) {
                                 keep.add(r);
                             } else if (part.dataset() == Dataset.AUDIT) {
                                 deletedAudit.add((DecisionRecord) r);
@@ -169,7 +187,8 @@ public final class PartitionRetainer implements Serializable {
                     0,
                     PartitionRewrite.millis(started),
                     0,
-                    held);
+                    held,
+                    byHold);
         }
 
         // 2. stage summaries, anchors and the kept rows
@@ -264,7 +283,7 @@ public final class PartitionRetainer implements Serializable {
 
         // 4.-6.
         rollForward(manifest, manifestFile);
-        return result(task, Outcome.DELETED, outputs.size(), manifest, started);
+        return result(task, Outcome.DELETED, outputs.size(), manifest, started, byHold);
     }
 
     /**
@@ -356,19 +375,23 @@ public final class PartitionRetainer implements Serializable {
             SpecificRecordBase record,
             String tenantId,
             LocalDate date,
-            Set<String> heldIds) {
+            Set<String> heldIds,
+            Map<String, Long> byHold,
+            boolean opsBlind) {
         switch (dataset) {
             case AUDIT -> {
                 DecisionRecord r = (DecisionRecord) record;
-                if (holds().holdOf(tenantId, r.getUserId(), r.getCaseId()) != null) {
+                String hold = holds().holdOf(tenantId, r.getUserId(), r.getCaseId());
+                if (hold != null) {
                     heldIds.add(r.getEventId());
+                    byHold.merge(hold, 1L, Long::sum);
                     return true;
                 }
                 return false;
             }
             case OPS -> {
                 // Audit comes first in the task: the masked copy of a held decision stays with it.
-                return heldIds.contains(dataset.eventId(record));
+                return opsBlind || heldIds.contains(dataset.eventId(record));
             }
             default -> {
                 QuarantineRecord q = (QuarantineRecord) record;
@@ -376,9 +399,24 @@ public final class PartitionRetainer implements Serializable {
                 if (!policy.expired(tenant, date, asOf)) {
                     return true;
                 }
-                return tenant != null && holds().tenantHold(tenant) != null;
+                // quarantine keeps the raw input: a hold on its tenant, user or case keeps it
+                String hold =
+                        holds().quarantineHoldOf(
+                                        tenant, q.getRaw() == null ? null : bytes(q.getRaw()));
+                if (hold != null) {
+                    byHold.merge(hold, 1L, Long::sum);
+                    return true;
+                }
+                return false;
             }
         }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer raw) {
+        java.nio.ByteBuffer b = raw.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
 
     /**
@@ -423,7 +461,12 @@ public final class PartitionRetainer implements Serializable {
     }
 
     private static PartitionResult result(
-            RetentionTask task, Outcome outcome, int outputs, RetentionManifest m, long started) {
+            RetentionTask task,
+            Outcome outcome,
+            int outputs,
+            RetentionManifest m,
+            long started,
+            Map<String, Long> byHold) {
         return new PartitionResult(
                 task.parts().get(0).dataset(),
                 task.label(),
@@ -436,6 +479,7 @@ public final class PartitionRetainer implements Serializable {
                 0,
                 PartitionRewrite.millis(started),
                 m == null ? 0 : m.deleted(),
-                m == null ? 0 : m.held());
+                m == null ? 0 : m.held(),
+                byHold);
     }
 }

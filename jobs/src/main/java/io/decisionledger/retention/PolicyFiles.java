@@ -1,7 +1,7 @@
 package io.decisionledger.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.decision.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,12 +14,11 @@ import org.apache.flink.core.fs.Path;
 
 /**
  * Reading the retention policy and legal hold files: from any Flink file system URI (a bare path is
- * a local file), as strict JSON, with errors that name the file and the JSON path but never a value
- * (hold files name data subjects).
+ * a local file), as strict JSON ({@link StrictJson}: a repeated key is refused, never read as its
+ * last occurrence), with errors that name the file and the JSON path but never a value (hold files
+ * name data subjects). String values are trimmed.
  */
 final class PolicyFiles {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PolicyFiles() {}
 
@@ -35,28 +34,11 @@ final class PolicyFiles {
         }
     }
 
+    /**
+     * The file's top-level object, read strictly (a repeated key is refused): {@link StrictJson}.
+     */
     static JsonNode parse(byte[] bytes, String source) {
-        try {
-            JsonNode root = JSON.readTree(bytes);
-            if (root == null || !root.isObject()) {
-                throw new IllegalArgumentException(source + ": must be a JSON object");
-            }
-            return root;
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    source
-                            + ": not valid JSON (line "
-                            + lineOf(e)
-                            + "); the file is not echoed because it may hold personal data");
-        }
-    }
-
-    private static String lineOf(IOException e) {
-        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-                && j.getLocation() != null) {
-            return String.valueOf(j.getLocation().getLineNr());
-        }
-        return "?";
+        return StrictJson.readObject(bytes, source);
     }
 
     static void onlyKeys(JsonNode node, Set<String> allowed, String source, String where) {
@@ -69,7 +51,10 @@ final class PolicyFiles {
         }
     }
 
-    /** A non-empty string at {@code node.key}, or null when absent/null and not required. */
+    /**
+     * A non-empty string at {@code node.key}, trimmed (a stray space in a hand-edited file must not
+     * make an id match nothing), or null when absent/null and not required.
+     */
     static String text(JsonNode node, String key, boolean required, String source, String where) {
         JsonNode v = node.get(key);
         if (v == null || v.isNull()) {
@@ -83,7 +68,7 @@ final class PolicyFiles {
             throw new IllegalArgumentException(
                     source + ": " + where + "." + key + " must be a non-empty string");
         }
-        return v.asText();
+        return v.asText().strip();
     }
 
     static String sha256(byte[] bytes) {

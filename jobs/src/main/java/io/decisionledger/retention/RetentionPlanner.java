@@ -1,5 +1,6 @@
 package io.decisionledger.retention;
 
+import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.PartitionTask;
@@ -51,6 +52,7 @@ public final class RetentionPlanner {
     private final LocalDate asOf;
     private final RetentionPolicy policy;
     private final LegalHolds holds;
+    private final Map<String, Long> tenantHoldRows = new TreeMap<>();
 
     /**
      * @param lake the lake of record
@@ -119,10 +121,22 @@ public final class RetentionPlanner {
             if (hold != null) {
                 if (heldTenants.add(tenantId)) {
                     log.printf(
-                            "  retention: tenant %s is under legal hold %s (placed by %s):"
+                            "  retention: tenant %s is under legal hold %s:"
                                     + " nothing of it is deleted%n",
-                            tenantId, hold.id(), hold.placedBy());
+                            tenantId, hold.id());
                 }
+                // the decisions it keeps: audit rows (their ops copies are the same decisions)
+                long rows = 0;
+                if (e.getValue().containsKey(Dataset.AUDIT)) {
+                    RetentionTask.Part part = part(Dataset.AUDIT, partition);
+                    if (part != null) {
+                        for (PartitionTask.FileRef f : part.sources()) {
+                            Path file = new Path(f.path());
+                            rows += LakeFiles.rowCount(file.getFileSystem().getFileStatus(file));
+                        }
+                    }
+                }
+                tenantHoldRows.merge(hold.id(), rows, Long::sum);
                 continue;
             }
             List<RetentionTask.Part> parts = new ArrayList<>();
@@ -165,6 +179,15 @@ public final class RetentionPlanner {
             }
         }
         return new Plan(tasks, covered);
+    }
+
+    /**
+     * Decisions (audit rows) past retention that tenant-wide holds kept out of the last {@link
+     * #plan} (their partitions are not planned at all), by hold id; user and case holds, and
+     * quarantined rows, are counted in the tasks.
+     */
+    public Map<String, Long> tenantHoldRows() {
+        return Map.copyOf(tenantHoldRows);
     }
 
     private String stagingOf(String partition) {

@@ -1,5 +1,8 @@
 package io.decisionledger.rewrite;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * What happened to one partition: the progress line the job prints and the numbers its final report
  * sums. No record values (user ids are personal data): counts, sizes, paths of partitions.
@@ -16,6 +19,8 @@ package io.decisionledger.rewrite;
  * @param millis wall time spent on the partition
  * @param deleted rows deleted by retention
  * @param held rows a retention run kept (legal hold; in quarantine also rows not yet expired)
+ * @param heldByHold rows each legal hold kept, by hold id (a reference, never the held user or case
+ *     id); holds that kept nothing here are absent
  */
 public record PartitionResult(
         Dataset dataset,
@@ -29,7 +34,43 @@ public record PartitionResult(
         int staleRemoved,
         long millis,
         long deleted,
-        long held) {
+        long held,
+        Map<String, Long> heldByHold) {
+
+    public PartitionResult {
+        // a plain TreeMap: it travels from the task to the client through Flink's serializers
+        heldByHold = heldByHold == null ? new TreeMap<>() : new TreeMap<>(heldByHold);
+    }
+
+    /** A retention result without a count per hold (dry run, roll-forward). */
+    public PartitionResult(
+            Dataset dataset,
+            String partition,
+            Outcome outcome,
+            int filesBefore,
+            long bytesBefore,
+            int filesAfter,
+            long bytesAfter,
+            long rows,
+            int staleRemoved,
+            long millis,
+            long deleted,
+            long held) {
+        this(
+                dataset,
+                partition,
+                outcome,
+                filesBefore,
+                bytesBefore,
+                filesAfter,
+                bytesAfter,
+                rows,
+                staleRemoved,
+                millis,
+                deleted,
+                held,
+                Map.of());
+    }
 
     /** What a rewrite did with a partition, or (dry run) would do. */
     public enum Outcome {
@@ -80,7 +121,8 @@ public record PartitionResult(
                 staleRemoved,
                 millis,
                 0,
-                0);
+                0,
+                Map.of());
     }
 
     /**

@@ -228,7 +228,8 @@ class CompactionJobITCase {
                                     "--landing", lake.root(),
                                     "--lake", target.toUri().toString(),
                                     "--as-of", AS_OF.toString(),
-                                    "--run-id", "land"
+                                    "--run-id", "land",
+                                    "--no-legal-holds"
                                 }));
 
         // then the lake holds one merged file per closed partition, with the same rows
@@ -293,7 +294,13 @@ class CompactionJobITCase {
     private CompactionOptions options(String runId) {
         return CompactionOptions.parse(
                 new String[] {
-                    "--lake", lake.root(), "--as-of", AS_OF.toString(), "--run-id", runId
+                    "--lake",
+                    lake.root(),
+                    "--as-of",
+                    AS_OF.toString(),
+                    "--run-id",
+                    runId,
+                    "--no-legal-holds"
                 });
     }
 

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.SwapStep;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CompactionOptionsTest {
 
     @Test
     void defaultsCompactEveryDatasetBeforeYesterdayInPlaceInto256MbFiles() {
-        CompactionOptions o = CompactionOptions.parse(new String[] {"--lake", "s3://b/lake"});
+        CompactionOptions o =
+                CompactionOptions.parse(new String[] {"--lake", "s3://b/lake", "--no-legal-holds"});
 
         assertThat(o.lake().root()).isEqualTo("s3://b/lake");
         assertThat(o.landing().root()).isEqualTo("s3://b/lake");
@@ -55,7 +60,9 @@ class CompactionOptionsTest {
                             "--inprogress-min-age",
                             "PT12H",
                             "--fail-at",
-                            "published"
+                            "published",
+                            "--retention",
+                            "false"
                         });
 
         assertThat(o.separateLanding()).isTrue();
@@ -73,25 +80,142 @@ class CompactionOptionsTest {
 
     @Test
     void refusesWhatWouldBeUnsafeOrAmbiguous() {
-        assertThatThrownBy(() -> CompactionOptions.parse(new String[] {"--min-age", "P0D"}))
+        assertThatThrownBy(
+                        () ->
+                                CompactionOptions.parse(
+                                        new String[] {"--min-age", "P0D", "--no-legal-holds"}))
                 .hasMessageContaining("today's partition");
-        assertThatThrownBy(() -> CompactionOptions.parse(new String[] {"--min-age", "P1M"}))
+        assertThatThrownBy(
+                        () ->
+                                CompactionOptions.parse(
+                                        new String[] {"--min-age", "P1M", "--no-legal-holds"}))
                 .hasMessageContaining("days");
-        assertThatThrownBy(() -> CompactionOptions.parse(new String[] {"--datasets", "metrics"}))
+        assertThatThrownBy(
+                        () ->
+                                CompactionOptions.parse(
+                                        new String[] {"--datasets", "metrics", "--no-legal-holds"}))
                 .hasMessageContaining("unknown dataset");
-        assertThatThrownBy(() -> CompactionOptions.parse(new String[] {"--run-id", "../x"}))
+        assertThatThrownBy(
+                        () ->
+                                CompactionOptions.parse(
+                                        new String[] {"--run-id", "../x", "--no-legal-holds"}))
                 .hasMessageContaining("--run-id");
-        assertThatThrownBy(() -> CompactionOptions.parse(new String[] {"--target", "1"}))
+        assertThatThrownBy(
+                        () ->
+                                CompactionOptions.parse(
+                                        new String[] {"--target", "1", "--no-legal-holds"}))
                 .hasMessageContaining("unknown option --target");
         assertThatThrownBy(
-                        () -> CompactionOptions.parse(new String[] {"--target-file-bytes", "1k"}))
+                        () ->
+                                CompactionOptions.parse(
+                                        new String[] {
+                                            "--target-file-bytes", "1k", "--no-legal-holds"
+                                        }))
                 .hasMessageContaining("--target-file-bytes must be an integer");
+    }
+
+    @Test
+    void aRetentionRunWithoutAnExplicitHoldSourceIsRefusedWithExitCode2() throws Exception {
+        // given a nightly run whose command line forgot --legal-holds (retention is on by default)
+        String[] forgotten = {"--lake", "s3://b/lake"};
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        // when it is run, then it refuses before anything is planned, let alone deleted
+        int code =
+                CompactionOptions.COMMAND.run(
+                        forgotten,
+                        new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        o -> 0);
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--legal-holds FILE, or --no-legal-holds");
+        // both at once contradict each other
+        assertThatThrownBy(
+                        () ->
+                                CompactionOptions.parse(
+                                        new String[] {
+                                            "--legal-holds", "holds.json", "--no-legal-holds"
+                                        }))
+                .hasMessageContaining("contradict");
+        // an explicit answer is accepted: a hold file, none, or no retention at all
+        assertThat(CompactionOptions.parse(new String[] {"--legal-holds", "h.json"}).legalHolds())
+                .isEqualTo("h.json");
+        assertThat(CompactionOptions.parse(new String[] {"--no-legal-holds"}).noLegalHolds())
+                .isTrue();
+        assertThat(CompactionOptions.parse(new String[] {"--retention", "false"}).retention())
+                .isFalse();
+        // and the explicit answer survives a reparse
+        assertThat(
+                        CompactionOptions.parse(new String[] {"--no-legal-holds"})
+                                .with("run-id", "r2")
+                                .noLegalHolds())
+                .isTrue();
+    }
+
+    @Test
+    void retentionWithoutTheAuditRowsThatResolveHoldsIsRefused() {
+        // ops rows carry pseudonyms: which of them are held is only known from their audit rows
+        for (String datasets : List.of("ops", "quarantine", "ops,quarantine")) {
+            assertThatThrownBy(
+                            () ->
+                                    CompactionOptions.parse(
+                                            new String[] {
+                                                "--datasets", datasets, "--no-legal-holds"
+                                            }))
+                    .as(datasets)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("without audit is refused")
+                    .hasMessageContaining("--retention false");
+        }
+        // compaction alone of ops is fine
+        assertThat(
+                        CompactionOptions.parse(
+                                        new String[] {"--datasets", "ops", "--retention", "false"})
+                                .datasets())
+                .containsExactly(Dataset.OPS);
+    }
+
+    @Test
+    void anAsOfDateAfterTodayIsRefused() throws Exception {
+        // a later "today" would make every period, the six-month minimum too, run out early
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        for (LocalDate future : List.of(today.plusDays(1), today.plusYears(7))) {
+            assertThatThrownBy(
+                            () ->
+                                    CompactionOptions.parse(
+                                            new String[] {
+                                                "--as-of", future.toString(), "--no-legal-holds"
+                                            }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--as-of " + future + " is after today");
+        }
+        // also for a compaction-only run, and as exit code 2 like every bad option
+        assertThat(
+                        runQuietly(
+                                new String[] {
+                                    "--as-of", today.plusDays(1).toString(), "--retention", "false"
+                                }))
+                .isEqualTo(2);
+        assertThat(
+                        CompactionOptions.parse(
+                                        new String[] {
+                                            "--as-of", today.toString(), "--no-legal-holds"
+                                        })
+                                .asOf())
+                .isEqualTo(today);
+    }
+
+    private static int runQuietly(String[] args) throws Exception {
+        PrintStream none = new PrintStream(new ByteArrayOutputStream());
+        return CompactionOptions.COMMAND.run(args, none, none, o -> 0);
     }
 
     @Test
     void helpListsEveryOption() {
         assertThat(CompactionOptions.help())
                 .contains("--lake", "--landing", "--min-age", "--target-file-bytes", "--dry-run")
-                .contains("--datasets", "--tenant", "--run-id", "--inprogress-min-age");
+                .contains("--datasets", "--tenant", "--run-id", "--inprogress-min-age")
+                .contains("--legal-holds", "--no-legal-holds", "--strict");
     }
 }

@@ -52,11 +52,17 @@ class CompactionPlannerTest {
                 new CompactionPlanner(
                                 CompactionOptions.parse(
                                         new String[] {
-                                            "--lake", lake.root(),
-                                            "--as-of", AS_OF.toString(),
-                                            "--tenant", "bank_456",
-                                            "--inprogress-min-age", "P1D",
-                                            "--run-id", "plan"
+                                            "--lake",
+                                            lake.root(),
+                                            "--as-of",
+                                            AS_OF.toString(),
+                                            "--tenant",
+                                            "bank_456",
+                                            "--inprogress-min-age",
+                                            "P1D",
+                                            "--run-id",
+                                            "plan",
+                                            "--no-legal-holds"
                                         }))
                         .plan();
 
@@ -94,7 +100,13 @@ class CompactionPlannerTest {
         CompactionOptions inPlace =
                 CompactionOptions.parse(
                         new String[] {
-                            "--lake", lake.root(), "--as-of", AS_OF.toString(), "--run-id", "p"
+                            "--lake",
+                            lake.root(),
+                            "--as-of",
+                            AS_OF.toString(),
+                            "--run-id",
+                            "p",
+                            "--no-legal-holds"
                         });
 
         List<String> planned = labels(new CompactionPlanner(inPlace).plan(retention));
@@ -205,7 +217,8 @@ class CompactionPlannerTest {
                     "--run-id",
                     runId,
                     "--datasets",
-                    "audit"
+                    "audit",
+                    "--no-legal-holds"
                 });
     }
 

@@ -60,7 +60,8 @@ class CompactionRunnerTest {
                                             "--run-id",
                                             "dry",
                                             "--dry-run",
-                                            "true"
+                                            "true",
+                                            "--no-legal-holds"
                                         }))
                         .run(StreamExecutionEnvironment.getExecutionEnvironment(), print(out));
 

@@ -78,7 +78,8 @@ class CompactionS3ITCase {
                                     "--run-id",
                                     "s3run",
                                     "--archive",
-                                    "s3://archive/ledger"
+                                    "s3://archive/ledger",
+                                    "--no-legal-holds"
                                 }));
 
         // then the expired rows are gone, summarised and archived; the rest is one file a day

@@ -47,7 +47,8 @@ class CompactionThroughputITCase {
                                 "--as-of",
                                 asOf.toString(),
                                 "--run-id",
-                                "bench"
+                                "bench",
+                                "--no-legal-holds"
                             });
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");

@@ -191,11 +191,17 @@ class PartitionCompactorTest {
     private CompactionOptions options(String runId, long target) {
         return CompactionOptions.parse(
                 new String[] {
-                    "--lake", lake.root(),
-                    "--as-of", DAY.plusDays(5).toString(),
-                    "--run-id", runId,
-                    "--target-file-bytes", String.valueOf(target),
-                    "--datasets", "audit"
+                    "--lake",
+                    lake.root(),
+                    "--as-of",
+                    DAY.plusDays(5).toString(),
+                    "--run-id",
+                    runId,
+                    "--target-file-bytes",
+                    String.valueOf(target),
+                    "--datasets",
+                    "audit",
+                    "--no-legal-holds"
                 });
     }
 

@@ -176,6 +176,39 @@ class RetentionITCase {
                 .isEqualTo(quarantineKept);
         assertThat(report.deletedRows())
                 .isEqualTo(2 * expected.deleted + quarantineDeleted); // audit + ops + quarantine
+        // each hold's kept decisions and quarantined inputs are reported by hold id, never by
+        // the user or case it holds
+        assertThat(report.holds())
+                .extracting(CompactionReport.HoldCount::id, CompactionReport.HoldCount::scope)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("LH-1", "user"),
+                        org.assertj.core.groups.Tuple.tuple("LH-2", "case"),
+                        org.assertj.core.groups.Tuple.tuple("LH-3", "tenant"));
+        String pristineAudit = DuckDbLake.table(pristine.resolve("audit/decisions"));
+        String pristineQuarantine = DuckDbLake.table(pristine.resolve("quarantine"));
+        assertThat(report.holds().get(0).kept())
+                .isEqualTo(
+                        count(
+                                        pristineAudit,
+                                        EXPIRED
+                                                + " AND tenant_id = 'bank_456' AND user_id = '"
+                                                + heldUser
+                                                + "'")
+                                + count(
+                                        pristineQuarantine,
+                                        "ingest_date < '"
+                                                + CUT_7Y
+                                                + "' AND coalesce(tenant_id, 'bank_456') ="
+                                                + " 'bank_456' AND "
+                                                + rawContains(heldUser)));
+        assertThat(report.holds().get(2).kept())
+                .isGreaterThanOrEqualTo(expected.insurerExpired)
+                .isPositive();
+        assertThat(report.unmatchedHolds()).isEmpty();
+        assertThat(report.summary())
+                .contains("HOLD LH-1 (user): ", "HOLD LH-3 (tenant): ")
+                .doesNotContain(heldUser)
+                .doesNotContain(heldCase);
         // expired partitions without held rows are gone, folders included
         assertThat(lakeDir.resolve("audit/decisions/tenant_id=bank_456/event_date=2018-05-10"))
                 .satisfiesAnyOf(
@@ -246,6 +279,74 @@ class RetentionITCase {
         assertThat(count(audit(), EXPIRED)).isZero();
         assertThat(released.deletedRows()).isPositive();
         assertThat(verify().violations()).isEmpty();
+    }
+
+    @Test
+    void aHoldThatKeepsNothingIsAWarningAndWithStrictExitCode3() throws Exception {
+        // given a hold whose user id is mistyped, next to one that matches
+        Files.writeString(
+                holds,
+                "{\"holds\": [{\"id\": \"LH-1\", \"tenant_id\": \"bank_456\", \"user_id\": \""
+                        + heldUser
+                        + "\", \"reason\": \"appeal\", \"placed_by\": \"legal\"},"
+                        + " {\"id\": \"LH-7\", \"tenant_id\": \"bank_456\", \"user_id\":"
+                        + " \"usr-typo-0042\", \"reason\": \"appeal\", \"placed_by\": \"legal\"}]}");
+        String[] args =
+                io.decisionledger.options.OptionTable.args(
+                                options("strict").with("strict", "true").options())
+                        .toArray(new String[0]);
+
+        // when the job runs with --strict
+        io.decisionledger.options.Exit.Captured run =
+                io.decisionledger.options.Exit.capture(() -> CompactionJob.main(args));
+
+        // then the run is done (what is past retention and not held is deleted), the held user's
+        // rows are still there, and the exit code says a hold matched nothing
+        assertThat(run.code()).isEqualTo(CompactionJob.UNMATCHED_HOLD).isEqualTo(3);
+        assertThat(
+                        count(
+                                audit(),
+                                EXPIRED
+                                        + " AND tenant_id = 'bank_456' AND user_id = '"
+                                        + heldUser
+                                        + "'"))
+                .isPositive();
+        assertThat(count(audit(), EXPIRED + " AND tenant_id = 'insurer_789'")).isZero();
+        // and without --strict the same situation is a warning line in the report
+        CompactionReport again = compact(options("warn"));
+        assertThat(again.unmatchedHolds())
+                .extracting(CompactionReport.HoldCount::id)
+                .containsExactly("LH-7");
+        assertThat(again.summary())
+                .contains("WARNING HOLD LH-7 (user): kept no record past retention")
+                .doesNotContain("usr-typo-0042");
+    }
+
+    @Test
+    void aRunWithoutAHoldOptionIsRefusedAndDeletesNothing() throws Exception {
+        // given the nightly command line without --legal-holds (on the old code: no holds at all)
+        List<String> before = CompactedLake.allFiles(lakeDir);
+        String[] forgot = {
+            "--lake", lake.root(),
+            "--as-of", AS_OF.toString(),
+            "--run-id", "forgot",
+            "--retention-policy", policy.toString()
+        };
+
+        // when the job is started, then it refuses with exit code 2 and the lake is unchanged
+        io.decisionledger.options.Exit.Captured run =
+                io.decisionledger.options.Exit.capture(() -> CompactionJob.main(forgot));
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--legal-holds FILE, or --no-legal-holds");
+        assertThat(CompactedLake.allFiles(lakeDir)).isEqualTo(before);
+        assertThat(
+                        count(
+                                audit(),
+                                EXPIRED
+                                        + " AND tenant_id = 'bank_456' AND user_id = '"
+                                        + heldUser
+                                        + "'"))
+                .isPositive();
     }
 
     @Test
@@ -477,7 +578,27 @@ class RetentionITCase {
                 + CUT_7Y
                 + "') OR (coalesce(tenant_id, '') = 'credit_union_12' AND ingest_date < '"
                 + CUT_25M
-                + "')) AND coalesce(tenant_id, '') <> 'insurer_789'";
+                + "')) AND coalesce(tenant_id, '') <> 'insurer_789' AND NOT "
+                + quarantineHeld();
+    }
+
+    /**
+     * Quarantined input that may be a held user's, case's or tenant's: its raw bytes contain the
+     * held id (compared byte-aligned in hex), for a row of the hold's tenant or of no readable
+     * tenant.
+     */
+    private static String quarantineHeld() {
+        return "((coalesce(tenant_id, 'bank_456') = 'bank_456' AND "
+                + rawContains(heldUser)
+                + ") OR (coalesce(tenant_id, 'credit_union_12') = 'credit_union_12' AND "
+                + rawContains(heldCase)
+                + ") OR (tenant_id IS NULL AND "
+                + rawContains("insurer_789")
+                + "))";
+    }
+
+    private static String rawContains(String text) {
+        return "coalesce(regexp_matches(hex(raw), '^(..)*' || hex('" + text + "')), false)";
     }
 
     private static Map<String, Object> digestWhere(String table, String where) {

@@ -171,4 +171,151 @@ class DecisionDeduplicatorTest {
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(quarantined()).hasSize(1);
     }
+
+    private static final Duration DIGEST_TTL = Duration.ofDays(400);
+
+    /** A harness for ingest's de-duplicator, which keeps content digests for DIGEST_TTL. */
+    private KeyedOneInputStreamOperatorTestHarness<String, ParsedDecision, DecisionRecord>
+            ingestHarness(DecisionDeduplicator dedup) throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(dedup),
+                        DecisionDeduplicator.key(),
+                        org.apache.flink.api.common.typeinfo.Types.STRING);
+        return h;
+    }
+
+    private byte[] conflictingCopyOf(byte[] event) {
+        byte[] conflicting =
+                new String(event, java.nio.charset.StandardCharsets.UTF_8)
+                        .replace("\"finishReason\":\"stop\"", "\"finishReason\":\"length\"")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(conflicting).isNotEqualTo(event);
+        return conflicting;
+    }
+
+    private static long counter(
+            KeyedOneInputStreamOperatorTestHarness<String, ParsedDecision, DecisionRecord> h,
+            String name) {
+        return ((org.apache.flink.streaming.api.operators.KeyedProcessOperator<?, ?, ?>)
+                                        h.getOperator())
+                                .getUserFunction()
+                        instanceof DecisionDeduplicator d
+                ? (name.equals(DecisionDeduplicator.METRIC_COLLISIONS)
+                        ? d.collisions()
+                        : d.resends())
+                : -1;
+    }
+
+    @Test
+    void countsADifferentCopyStoredAfterTheWindowAsACollision() throws Exception {
+        harness.close();
+        harness = ingestHarness(new DecisionDeduplicator(TTL, DIGEST_TTL));
+        harness.open();
+        harness.setProcessingTime(0);
+        harness.setStateTtlProcessingTime(0);
+        byte[] event = sample.valid().get(0).value();
+        byte[] conflicting = conflictingCopyOf(event);
+
+        // given an event stored, and its de-duplication window over
+        harness.processElement(new StreamRecord<>(parsed(event, 1)));
+        harness.setProcessingTime(TTL.toMillis());
+        harness.setStateTtlProcessingTime(TTL.toMillis());
+
+        // when a copy with the same event id but other content arrives
+        harness.processElement(new StreamRecord<>(parsed(conflicting, 2)));
+
+        // then it is stored as before, and counted as a collision, not as a re-send
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(quarantined()).isEmpty();
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_COLLISIONS)).isEqualTo(1);
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_RESENDS)).isZero();
+        // the window's state again (hash + timer) and the long-lived digest
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @Test
+    void countsTheSameCopyStoredAfterTheWindowAsAResend() throws Exception {
+        harness.close();
+        harness = ingestHarness(new DecisionDeduplicator(TTL, DIGEST_TTL));
+        harness.open();
+        harness.setProcessingTime(0);
+        harness.setStateTtlProcessingTime(0);
+        byte[] event = sample.valid().get(0).value();
+
+        harness.processElement(new StreamRecord<>(parsed(event, 1)));
+        harness.setProcessingTime(TTL.toMillis());
+        harness.setStateTtlProcessingTime(TTL.toMillis());
+        harness.processElement(new StreamRecord<>(parsed(event, 2)));
+
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_RESENDS)).isEqualTo(1);
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_COLLISIONS)).isZero();
+    }
+
+    @Test
+    void forgetsTheDigestAfterItsOwnTtl() throws Exception {
+        harness.close();
+        harness = ingestHarness(new DecisionDeduplicator(TTL, DIGEST_TTL));
+        harness.open();
+        harness.setProcessingTime(0);
+        harness.setStateTtlProcessingTime(0);
+        byte[] event = sample.valid().get(0).value();
+        harness.processElement(new StreamRecord<>(parsed(event, 1)));
+
+        // long after both TTLs, a different copy is a new event again: nothing to compare with
+        harness.setProcessingTime(DIGEST_TTL.toMillis());
+        harness.setStateTtlProcessingTime(DIGEST_TTL.toMillis());
+        harness.processElement(new StreamRecord<>(parsed(conflictingCopyOf(event), 2)));
+
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_COLLISIONS)).isZero();
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_RESENDS)).isZero();
+    }
+
+    @Test
+    void keepsDigestsAcrossASnapshotAndAddsNoStateWithoutADigestTtl() throws Exception {
+        // the metrics job's de-duplicator (no digest TTL) keeps only its window state
+        byte[] event = sample.valid().get(0).value();
+        harness.processElement(new StreamRecord<>(parsed(event, 1)));
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        harness.close();
+
+        // ingest's keeps the digest, and it survives a snapshot/restore
+        harness = ingestHarness(new DecisionDeduplicator(TTL, DIGEST_TTL));
+        harness.open();
+        harness.setProcessingTime(0);
+        harness.setStateTtlProcessingTime(0);
+        harness.processElement(new StreamRecord<>(parsed(event, 1)));
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+        harness = ingestHarness(new DecisionDeduplicator(TTL, DIGEST_TTL));
+        harness.setStateTtlProcessingTime(TTL.toMillis());
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(TTL.toMillis());
+
+        harness.processElement(new StreamRecord<>(parsed(conflictingCopyOf(event), 2)));
+
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_COLLISIONS)).isEqualTo(1);
+    }
+
+    @Test
+    void keepsADigestAtLeastAsLongAsTheWindow() throws Exception {
+        // a digest TTL shorter than the window would expire before it could be compared
+        harness.close();
+        harness = ingestHarness(new DecisionDeduplicator(TTL, Duration.ofMinutes(1)));
+        harness.open();
+        harness.setProcessingTime(0);
+        harness.setStateTtlProcessingTime(0);
+        byte[] event = sample.valid().get(0).value();
+        harness.processElement(new StreamRecord<>(parsed(event, 1)));
+
+        harness.setProcessingTime(TTL.toMillis());
+        harness.setStateTtlProcessingTime(TTL.toMillis() - 1);
+        harness.processElement(new StreamRecord<>(parsed(conflictingCopyOf(event), 2)));
+
+        assertThat(counter(harness, DecisionDeduplicator.METRIC_COLLISIONS)).isEqualTo(1);
+    }
 }

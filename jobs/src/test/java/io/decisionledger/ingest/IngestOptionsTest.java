@@ -47,6 +47,53 @@ class IngestOptionsTest {
         assertThat(o.pseudonymKey().envVariable()).isEqualTo("DECISION_LEDGER_PSEUDONYM_KEY");
         assertThat(o.pseudonymKey().keyId()).isEqualTo("k1");
         assertThat(o.kafkaProperties()).isEmpty();
+        assertThat(o.tenantBindings()).isNull();
+        assertThat(o.eventDigestTtl()).isEqualTo(Duration.ofDays(90));
+    }
+
+    @Test
+    void readsTenantBindingsAndTheDigestTtl(@TempDir Path dir) throws Exception {
+        Path bindings = dir.resolve("bindings.json");
+        Files.writeString(bindings, "{\"topics\":{\"loans\":[\"bank_456\"]}}");
+
+        IngestOptions o =
+                IngestOptions.parse(
+                        new String[] {
+                            "--tenant-bindings", bindings.toString(), "--event-digest-ttl", "P30D"
+                        });
+
+        assertThat(o.tenantBindings().refusal("loans", null, "bank_456")).isNull();
+        assertThat(o.tenantBindings().refusal("loans", null, "insurer_789")).isNotNull();
+        assertThat(o.eventDigestTtl()).isEqualTo(Duration.ofDays(30));
+        assertThat(o.options())
+                .containsEntry("tenant-bindings", bindings.toString())
+                .containsEntry("event-digest-ttl", "PT720H");
+        assertThat(o.with("topic", "other").tenantBindings().source())
+                .isEqualTo(bindings.toString());
+        assertThat(IngestJob.warnIfTenantsUnbound(o)).isFalse();
+        assertThat(IngestJob.warnIfTenantsUnbound(IngestOptions.defaults())).isTrue();
+    }
+
+    @Test
+    void refusesBadTenantBindingsNamingTheFile(@TempDir Path dir) throws Exception {
+        Path duplicate = dir.resolve("dup.json");
+        Files.writeString(duplicate, "{\"topics\":{\"loans\":[\"bank_456\"],\"loans\":[\"x\"]}}");
+
+        assertThatThrownBy(
+                        () ->
+                                IngestOptions.parse(
+                                        new String[] {"--tenant-bindings", duplicate.toString()}))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessageStartingWith("--tenant-bindings ")
+                .hasMessageContaining("Duplicate field 'loans'");
+        assertThatThrownBy(
+                        () ->
+                                IngestOptions.parse(
+                                        new String[] {
+                                            "--tenant-bindings", dir.resolve("none.json").toString()
+                                        }))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessageContaining("cannot read");
     }
 
     @Test

@@ -54,7 +54,10 @@ class ReplayChatClientTest {
                         attempts,
                         Duration.ofMillis(50),
                         Duration.ofSeconds(2),
-                        rate),
+                        rate,
+                        ReplayOptions.DEFAULT_MAX_RESPONSE_BYTES,
+                        // the stub speaks plain http on loopback
+                        true),
                 key,
                 scheduler,
                 rate);
@@ -200,6 +203,45 @@ class ReplayChatClientTest {
                         .get(10, TimeUnit.SECONDS);
 
         assertThat(reply.error()).isEqualTo("HTTP_404");
+        assertThat(reply.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void cutsOffAResponseLargerThanTheCapWhileStreamingAndDoesNotRetry() throws Exception {
+        // given a model that streams a 64 MiB answer (chunked, so no length is announced)
+        long huge = 64L * 1024 * 1024;
+        stub.plan((m, attempt) -> Fault.hugeBody(huge, false));
+
+        // when the client, at the default cap of 1 MiB, asks
+        ChatCompletionsClient.Reply reply =
+                client(Duration.ofSeconds(20), 3, 1000, KEY)
+                        .complete(body(700))
+                        .get(60, TimeUnit.SECONDS);
+
+        // then that decision fails as RESPONSE_TOO_LARGE, without a retry
+        assertThat(reply.ok()).isFalse();
+        assertThat(reply.error()).isEqualTo("RESPONSE_TOO_LARGE");
+        assertThat(reply.body()).isNull();
+        assertThat(reply.attempts()).isEqualTo(1);
+        assertThat(stub.requests()).hasSize(1);
+        // and the client stopped reading and closed the connection: the server could not write
+        // the rest (what it wrote is at most the cap plus the socket buffers, far below 64 MiB)
+        OpenAiStub.HugeBody sent = stub.awaitHugeBody();
+        assertThat(sent.aborted()).isTrue();
+        assertThat(sent.written()).isLessThan(huge / 2);
+    }
+
+    @Test
+    void refusesAnAnnouncedOversizedResponseBeforeReadingIt() throws Exception {
+        // given a 2 MiB answer announced in Content-Length
+        stub.plan((m, attempt) -> Fault.hugeBody(2L * 1024 * 1024, true));
+
+        ChatCompletionsClient.Reply reply =
+                client(Duration.ofSeconds(20), 3, 1000, KEY)
+                        .complete(body(700))
+                        .get(60, TimeUnit.SECONDS);
+
+        assertThat(reply.error()).isEqualTo("RESPONSE_TOO_LARGE");
         assertThat(reply.attempts()).isEqualTo(1);
     }
 

@@ -137,7 +137,7 @@ class ReplayJobITCase {
         ReplayOptions options = options("run-logged", "--sample-size", "4", "--seed", "3");
 
         // when the replay selects them
-        List<DecisionRecord> selected = ReplayRunner.selectAndLog(options, OFFICER);
+        ReplayPlan selected = ReplayRunner.selectAndLog(options, OFFICER);
 
         // then the access log names who read which records, why, as a REPLAY
         List<AccessLogEntry> logged =
@@ -149,12 +149,16 @@ class ReplayJobITCase {
                                         e.getAction().equals("REPLAY")
                                                 && e.getQueryJson()
                                                         .contains("\"run_id\":\"run-logged\""));
-        assertThat(selected).hasSize(4);
+        assertThat(selected.size()).isEqualTo(4);
         assertThat(logged).isNotEmpty();
         assertThat(logged).allMatch(e -> e.getActor().equals("mr.officer"));
         assertThat(logged).allMatch(e -> e.getPurpose().equals(PURPOSE));
         assertThat(logged.stream().flatMap(e -> e.getRecordIds().stream()).sorted().toList())
-                .isEqualTo(selected.stream().map(DecisionRecord::getEventId).sorted().toList());
+                .isEqualTo(
+                        selected.eventIdsByFile().values().stream()
+                                .flatMap(List::stream)
+                                .sorted()
+                                .toList());
 
         // and an operator, or a replay without purpose, is refused before anything is read
         assertThatThrownBy(
@@ -165,7 +169,11 @@ class ReplayJobITCase {
                 .hasMessageContaining("may not replay");
         ReplayOptions noPurpose =
                 ReplayOptions.parse(
-                        new String[] {"--lake", lake.toUri().toString(), "--run-id", "run-np"});
+                        new String[] {
+                            "--lake", lake.toUri().toString(),
+                            "--run-id", "run-np",
+                            "--base-url", "https://models.example/v1"
+                        });
         assertThatThrownBy(() -> ReplayRunner.selectAndLog(noPurpose, OFFICER))
                 .hasMessageContaining("--purpose is required");
     }
@@ -174,17 +182,31 @@ class ReplayJobITCase {
         List<String> args =
                 new ArrayList<>(
                         List.of(
-                                "--lake", lake.toUri().toString(),
-                                "--run-id", runId,
-                                "--purpose", PURPOSE,
-                                "--base-url", stub.baseUrl(),
-                                "--api-key-file", keyFile.toString(),
-                                "--concurrency", "3",
-                                "--rate", "100",
-                                "--request-timeout", "PT0.5S",
-                                "--max-attempts", "3",
-                                "--initial-backoff", "PT0.05S",
-                                "--max-backoff", "PT2S"));
+                                "--lake",
+                                lake.toUri().toString(),
+                                "--run-id",
+                                runId,
+                                "--purpose",
+                                PURPOSE,
+                                "--base-url",
+                                stub.baseUrl(),
+                                "--allow-insecure-endpoint",
+                                "--api-key-file",
+                                keyFile.toString(),
+                                "--concurrency",
+                                "3",
+                                "--rate",
+                                "100",
+                                // generous enough that a loaded CI machine answers every
+                                // healthy request in time; only the planned slow answer times out
+                                "--request-timeout",
+                                "PT5S",
+                                "--max-attempts",
+                                "3",
+                                "--initial-backoff",
+                                "PT0.05S",
+                                "--max-backoff",
+                                "PT2S"));
         args.addAll(List.of(more));
         return ReplayOptions.parse(args.toArray(new String[0]));
     }
@@ -195,7 +217,7 @@ class ReplayJobITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         ReplayJob.configureEnvironment(env);
-        List<DecisionRecord> selected = ReplayRunner.selectAndLog(options, OFFICER);
+        ReplayPlan selected = ReplayRunner.selectAndLog(options, OFFICER);
         new ReplayPipeline(options, selected, ReplayJob.resultsSink(options)).build(env);
         env.execute("replay-it");
         return ReplayRunner.readResults(options);
@@ -210,7 +232,7 @@ class ReplayJobITCase {
                         switch (score(message)) {
                             case 600, 655 -> attempt == 1 ? Fault.serverError() : Fault.NONE;
                             case 660 -> attempt == 1 ? Fault.tooMany(0.3) : Fault.NONE;
-                            case 690 -> attempt == 1 ? Fault.slow(1500) : Fault.NONE;
+                            case 690 -> attempt == 1 ? Fault.slow(10_000) : Fault.NONE;
                             case 810 -> Fault.serverError();
                             default -> Fault.NONE;
                         });
@@ -306,13 +328,13 @@ class ReplayJobITCase {
                         "6",
                         "--seed",
                         "7");
-        List<DecisionRecord> sample = ReplaySelection.select(options);
+        List<ReplaySelection.Selected> sample = ReplaySelection.select(options);
         assertThat(sample).hasSize(6);
         assertThat(ReplaySelection.select(options))
                 .as("the same options select the same decisions")
-                .extracting(DecisionRecord::getEventId)
+                .extracting(ReplaySelection.Selected::eventId)
                 .containsExactlyElementsOf(
-                        sample.stream().map(DecisionRecord::getEventId).toList());
+                        sample.stream().map(ReplaySelection.Selected::eventId).toList());
 
         // when
         List<ReplayResult> results = run(options);
@@ -345,14 +367,23 @@ class ReplayJobITCase {
         ReplayOptions options =
                 ReplayOptions.parse(
                         new String[] {
-                            "--lake", lake.toUri().toString(),
-                            "--run-id", "run-unreachable",
-                            "--purpose", PURPOSE,
-                            "--base-url", "http://127.0.0.1:1/v1",
-                            "--tenant", "insurer_789",
-                            "--max-attempts", "2",
-                            "--initial-backoff", "PT0.01S",
-                            "--request-timeout", "PT0.5S"
+                            "--lake",
+                            lake.toUri().toString(),
+                            "--run-id",
+                            "run-unreachable",
+                            "--purpose",
+                            PURPOSE,
+                            "--base-url",
+                            "http://127.0.0.1:1/v1",
+                            "--allow-insecure-endpoint",
+                            "--tenant",
+                            "insurer_789",
+                            "--max-attempts",
+                            "2",
+                            "--initial-backoff",
+                            "PT0.01S",
+                            "--request-timeout",
+                            "PT0.5S"
                         });
 
         List<ReplayResult> results = run(options);
@@ -361,5 +392,43 @@ class ReplayJobITCase {
         assertThat(results.get(0).getStatus()).isEqualTo("ERROR");
         assertThat(results.get(0).getError()).isEqualTo("CONNECTION_FAILED");
         assertThat(results.get(0).getAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aTooLargeAnswerFailsThatDecisionNotTheJob() throws Exception {
+        // given a model that answers one decision (720) with a body far over the 64 KiB cap
+        stub.plan(
+                (message, attempt) ->
+                        score(message) == 720
+                                ? Fault.hugeBody(16L * 1024 * 1024, false)
+                                : Fault.NONE);
+        ReplayOptions options =
+                options(
+                        "run-too-large",
+                        "--tenant",
+                        "bank_456",
+                        "--model-version",
+                        OpenAiStub.MODEL,
+                        "--max-response-bytes",
+                        "65536");
+
+        // when
+        List<ReplayResult> results = run(options);
+
+        // then the job finished: every decision has its result, that one an ERROR with the reason
+        assertThat(results).hasSize(SCORES.length);
+        Map<String, ReplayResult> byId = new TreeMap<>();
+        results.forEach(r -> byId.put(r.getEventId(), r));
+        ReplayResult tooLarge = byId.get("evt-720");
+        assertThat(tooLarge.getStatus()).isEqualTo("ERROR");
+        assertThat(tooLarge.getError()).isEqualTo("RESPONSE_TOO_LARGE");
+        assertThat(tooLarge.getAttempts()).isEqualTo(1);
+        assertThat(tooLarge.getReplayedContent()).isNull();
+        assertThat(results.stream().filter(r -> r.getStatus().equals("ERROR")).count())
+                .isEqualTo(1);
+        // and the body was cut off, not read whole
+        OpenAiStub.HugeBody sent = stub.awaitHugeBody();
+        assertThat(sent.aborted()).isTrue();
+        assertThat(sent.written()).isLessThan(sent.planned());
     }
 }

@@ -120,6 +120,7 @@ class ReplayThroughputITCase {
                             "replay throughput measurement",
                             "--base-url",
                             stub.baseUrl(),
+                            "--allow-insecure-endpoint",
                             "--rate",
                             String.valueOf(rate),
                             "--request-timeout",
@@ -136,7 +137,7 @@ class ReplayThroughputITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         ReplayJob.configureEnvironment(env);
-        List<DecisionRecord> selected =
+        ReplayPlan selected =
                 ReplayRunner.selectAndLog(
                         options,
                         io.decisionledger.access.Caller.cli(

@@ -65,7 +65,12 @@ class LegalHoldsTest {
                 "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"reason\": \"r\", \"placed_by\": \"p\", \"placed_at\": \"yesterday\"}]}|$.holds[0].placed_at must be a date",
                 "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"reason\": \"r\", \"placed_by\": \"p\", \"users\": \"secret-user\"}]}|unknown key 'users'",
                 "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"reason\": \"r\", \"placed_by\": \"p\"}, {\"id\": \"a\", \"tenant_id\": \"u\", \"reason\": \"r\", \"placed_by\": \"p\"}]}|$.holds[1].id 'a' is used twice",
-                "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"user_id\": \"secret-user\", |not valid JSON"
+                "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"user_id\": \"secret-user\", |not valid JSON",
+                "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"bank/456\", \"reason\": \"r\", \"placed_by\": \"p\"}]}|$.holds[0].tenant_id (hold a) can match no record: tenantId must start with a letter or digit",
+                "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"user_id\": \"secret-user\\u0000\", \"reason\": \"r\", \"placed_by\": \"p\"}]}|$.holds[0].user_id (hold a) can match no record: user id must not contain control characters",
+                "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"case_id\": \"secret\\ncase\", \"reason\": \"r\", \"placed_by\": \"p\"}]}|$.holds[0].case_id (hold a) can match no record: case id must not contain control characters",
+                "{\"holds\": [{\"id\": \"secret-user hold\", \"tenant_id\": \"t\", \"reason\": \"r\", \"placed_by\": \"p\"}]}|$.holds[0].id must be a reference such as LH-2026-014",
+                "{\"holds\": [{\"id\": \"a\", \"tenant_id\": \"t\", \"user_id\": \"secret-user\", \"reason\": \"r\", \"placed_by\": \"p\", \"placed_by\": \"q\"}]}|a key is repeated ('placed_by') at line 1"
             })
     void refusesABadHoldFileWithoutEchoingWhoIsHeld(String json, String message) {
         assertThatThrownBy(() -> parse(json))
@@ -75,6 +80,93 @@ class LegalHoldsTest {
                 .message()
                 .doesNotContain("secret-user")
                 .doesNotContain("secret-case");
+    }
+
+    @Test
+    void aRepeatedKeyIsRefusedInsteadOfSilentlyMeaningNoHolds() {
+        // given a hold file whose second "holds" (an editing slip) would win over the first
+        String json =
+                "{\"holds\": [{\"id\": \"LH-1\", \"tenant_id\": \"bank_456\", \"user_id\":"
+                        + " \"user_1042\", \"reason\": \"appeal\", \"placed_by\": \"legal\"}],\n"
+                        + " \"holds\": []}";
+
+        // when it is read, then it is refused, naming the key and line, not the held user
+        assertThatThrownBy(() -> parse(json))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "holds.json: a key is repeated ('holds') at line 2; a repeated key is"
+                                + " ambiguous, so the file is refused")
+                .message()
+                .doesNotContain("user_1042");
+        // a repeated key inside a hold too
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"holds\": [{\"id\": \"LH-1\", \"tenant_id\": \"bank_456\","
+                                                + " \"user_id\": \"user_1042\", \"user_id\": \"x\","
+                                                + " \"reason\": \"r\", \"placed_by\": \"p\"}]}"))
+                .hasMessageContaining("a key is repeated ('user_id')");
+        // and content after the object
+        assertThatThrownBy(() -> parse("{\"holds\": []} {\"holds\": []}"))
+                .hasMessageContaining("not valid JSON");
+    }
+
+    @Test
+    void holdValuesAreTrimmedSoAStraySpaceStillProtects() {
+        // given a hand-edited hold with spaces around its ids
+        LegalHolds holds =
+                parse(
+                        "{\"holds\": [{\"id\": \" LH-1 \", \"tenant_id\": \" bank_456\","
+                                + " \"user_id\": \"user_1042 \", \"reason\": \"r\","
+                                + " \"placed_by\": \"p\"},"
+                                + " {\"id\": \"LH-2\", \"tenant_id\": \"bank_456\","
+                                + " \"case_id\": \"\\tLN-7\", \"reason\": \"r\","
+                                + " \"placed_by\": \"p\"}]}");
+
+        // then the stored ids match, trimmed on both sides
+        assertThat(holds.holdOf("bank_456", "user_1042", null)).isEqualTo("LH-1");
+        assertThat(holds.holdOf("bank_456", " user_1042", null)).isEqualTo("LH-1");
+        assertThat(holds.holdOf("bank_456", "user_9", "LN-7")).isEqualTo("LH-2");
+        assertThat(holds.holds().get(0).tenantId()).isEqualTo("bank_456");
+    }
+
+    @Test
+    void aQuarantinedRowIsHeldWhenItsRawInputMayBelongToAHeldTenantUserOrCase() {
+        LegalHolds holds =
+                parse(
+                        "{\"holds\": [{\"id\": \"LH-1\", \"tenant_id\": \"bank_456\","
+                                + " \"user_id\": \"user/1042\", \"reason\": \"r\","
+                                + " \"placed_by\": \"p\"},"
+                                + " {\"id\": \"LH-2\", \"tenant_id\": \"bank_456\","
+                                + " \"case_id\": \"LN-7\", \"reason\": \"r\", \"placed_by\": \"p\"},"
+                                + " {\"id\": \"LH-3\", \"tenant_id\": \"insurer_789\","
+                                + " \"reason\": \"r\", \"placed_by\": \"p\"}]}");
+
+        // the user id as sent, and JSON-escaped
+        assertThat(holds.quarantineHoldOf("bank_456", raw("{\"userId\": \"user/1042\", \"x\"")))
+                .isEqualTo("LH-1");
+        assertThat(holds.quarantineHoldOf("bank_456", raw("{\"userId\": \"user\\/1042\"")))
+                .isEqualTo("LH-1");
+        assertThat(holds.quarantineHoldOf("bank_456", raw("{\"userId\": \"user\\u002f1042\"")))
+                .isEqualTo("LH-1");
+        assertThat(holds.quarantineHoldOf("bank_456", raw("{\"caseId\": \"LN-7\"}")))
+                .isEqualTo("LH-2");
+        // a tenant-wide hold keeps its tenant's rows whatever they hold
+        assertThat(holds.quarantineHoldOf("insurer_789", raw("garbage"))).isEqualTo("LH-3");
+        // tenant unreadable: any hold's tenant, user or case in the bytes keeps the row
+        assertThat(holds.quarantineHoldOf(null, raw("{\"tenantId\": \"insurer_789\", \"us")))
+                .isEqualTo("LH-3");
+        assertThat(holds.quarantineHoldOf(null, raw("\u0000 user/1042"))).isEqualTo("LH-1");
+        // a row of another tenant, or naming no held id, is not held
+        assertThat(holds.quarantineHoldOf("credit_union_12", raw("{\"userId\": \"user/1042\"")))
+                .isNull();
+        assertThat(holds.quarantineHoldOf("bank_456", raw("{\"userId\": \"user_9\"}"))).isNull();
+        assertThat(holds.quarantineHoldOf(null, null)).isNull();
+        assertThat(LegalHolds.none().quarantineHoldOf(null, raw("user/1042"))).isNull();
+    }
+
+    private static byte[] raw(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

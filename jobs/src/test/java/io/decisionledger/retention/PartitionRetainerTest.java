@@ -191,6 +191,98 @@ class PartitionRetainerTest {
     }
 
     @Test
+    void quarantinedRawInputOfAHeldUserOrCaseIsKept() throws Exception {
+        // given, in a quarantine date past retention, refused input naming a held user or case
+        String partition = "ingest_date=" + EXPIRED;
+        LakeFiles.writeParquet(
+                lake.resolve(Dataset.QUARANTINE.directory() + "/" + partition + "/crafted.parquet"),
+                List.of(
+                        quarantined(
+                                1, BANK, "{\"tenantId\": \"bank_456\", \"userId\": \"" + heldUser),
+                        quarantined(2, null, "{\"caseId\": \"" + heldCase + "\", \"tenantId\": 4"),
+                        quarantined(3, BANK, "{\"tenantId\": \"bank_456\", \"userId\": \"nobody"),
+                        quarantined(4, null, "{\"tenantId\": \"credit_union_12\", \"us"),
+                        quarantined(5, null, "not a decision at all")));
+        RetentionTask task =
+                planner("qh").plan(Set.of(Dataset.QUARANTINE), null, quiet()).tasks().stream()
+                        .filter(t -> t.label().equals(partition))
+                        .findFirst()
+                        .orElseThrow();
+
+        // when it is retained
+        PartitionResult result = retainer(null).retain(task);
+
+        // then the rows whose raw bytes may be a held user's, case's or tenant's stay
+        Set<Long> left =
+                read(Dataset.QUARANTINE, partition, QuarantineRecord.class).stream()
+                        .filter(q -> q.getSourceTopic().equals("crafted"))
+                        .map(QuarantineRecord::getSourceOffset)
+                        .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(left).containsExactly(1L, 2L, 4L);
+        assertThat(result.heldByHold()).containsEntry("LH-1", 1L).containsEntry("LH-2", 1L);
+        assertThat(result.heldByHold().get("LH-3")).isGreaterThanOrEqualTo(1L);
+    }
+
+    @Test
+    void opsRowsWithoutTheirAuditRowsAreAllKeptWhenTheTenantHasUserOrCaseHolds() throws Exception {
+        // given an ops-only task of the bank (its audit rows not read: --datasets ops, or the
+        // audit files already gone), while the bank has a user and a case hold
+        Set<String> heldIds = heldIds(read(Dataset.AUDIT, BANK_PARTITION, DecisionRecord.class));
+        Set<String> ops = eventIds(Dataset.OPS, BANK_PARTITION);
+        RetentionTask task =
+                planner("opsonly").plan(Set.of(Dataset.OPS), BANK, quiet()).tasks().stream()
+                        .filter(t -> t.label().equals(BANK_PARTITION))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(task.parts())
+                .extracting(RetentionTask.Part::dataset)
+                .containsExactly(Dataset.OPS);
+
+        // when it is retained
+        PartitionResult result = retainer(null).retain(task);
+
+        // then no masked copy of a held decision is deleted: which are held cannot be told, so
+        // all stay
+        assertThat(eventIds(Dataset.OPS, BANK_PARTITION)).containsAll(heldIds).isEqualTo(ops);
+        assertThat(result.outcome()).isEqualTo(PartitionResult.Outcome.HELD);
+        assertThat(result.deleted()).isZero();
+    }
+
+    @Test
+    void theResultCountsTheRowsEachHoldKeptByHoldIdOnly() throws Exception {
+        RetentionTask task = bankTask("counts");
+        List<DecisionRecord> audit = read(Dataset.AUDIT, BANK_PARTITION, DecisionRecord.class);
+        long byUser = audit.stream().filter(r -> heldUser.equals(r.getUserId())).count();
+        long byCaseOnly =
+                audit.stream()
+                        .filter(r -> !heldUser.equals(r.getUserId()))
+                        .filter(r -> heldCase.equals(r.getCaseId()))
+                        .count();
+
+        PartitionResult result = retainer(null).retain(task);
+
+        assertThat(result.heldByHold())
+                .containsOnly(Map.entry("LH-1", byUser), Map.entry("LH-2", byCaseOnly));
+        assertThat(result.toString()).doesNotContain(heldUser).doesNotContain(heldCase);
+    }
+
+    private static QuarantineRecord quarantined(long offset, String tenant, String raw) {
+        return QuarantineRecord.newBuilder()
+                .setReasonCode("MALFORMED_JSON")
+                .setDetail("truncated")
+                .setRaw(java.nio.ByteBuffer.wrap(raw.getBytes(StandardCharsets.UTF_8)))
+                .setRawSize(raw.length())
+                .setTenantId(tenant)
+                .setEventId(null)
+                .setSourceTopic("crafted")
+                .setSourcePartition(0)
+                .setSourceOffset(offset)
+                .setSourceTimestamp(null)
+                .setIngestTime(EXPIRED.atStartOfDay(java.time.ZoneOffset.UTC).toInstant())
+                .build();
+    }
+
+    @Test
     void aPartitionWhereEveryRowIsHeldIsLeftUntouched() throws Exception {
         writeHolds(
                 "{\"id\": \"LH-9\", \"tenant_id\": \"bank_456\", \"reason\": \"r\","

@@ -118,12 +118,32 @@ class RetentionPlannerTest {
         assertThat(plan.covers(Dataset.AUDIT, "tenant_id=bank_456/event_date=2023-11-02"))
                 .isFalse();
         assertThat(plan.covers(Dataset.QUARANTINE, "ingest_date=2023-11-02")).isTrue();
-        // the log names the tenant hold once, by id, never a user
+        // the log names the tenant hold once, by id, never a user nor who placed it
         assertThat(log.toString(StandardCharsets.UTF_8))
                 .isEqualTo(
-                        "  retention: tenant insurer_789 is under legal hold LH-3 (placed by"
-                                + " gc@insurer): nothing of it is deleted\n")
-                .doesNotContain("user_1234");
+                        "  retention: tenant insurer_789 is under legal hold LH-3:"
+                                + " nothing of it is deleted\n")
+                .doesNotContain("user_1234")
+                .doesNotContain("gc@insurer");
+    }
+
+    @Test
+    void countsTheRowsATenantHoldKeepsOutOfThePlan() throws IOException {
+        RetentionPlanner planner = planner("r4");
+        planner.plan(EnumSet.allOf(Dataset.class), null, quiet());
+
+        // the decisions of insurer_789's expired date (2018-05-10), counted row by row
+        long rows = 0;
+        for (String dir : List.of("audit/decisions/tenant_id=insurer_789/event_date=2018-05-10")) {
+            for (org.apache.flink.core.fs.FileStatus f :
+                    io.decisionledger.lake.LakeFiles.parquetFiles(lake.resolve(dir))) {
+                long[] n = {0};
+                io.decisionledger.lake.LakeFiles.forEachRecord(f, r -> n[0]++);
+                rows += n[0];
+            }
+        }
+        assertThat(rows).isPositive();
+        assertThat(planner.tenantHoldRows()).containsOnly(java.util.Map.entry("LH-3", rows));
     }
 
     @Test

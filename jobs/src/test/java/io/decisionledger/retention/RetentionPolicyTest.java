@@ -30,6 +30,24 @@ class RetentionPolicyTest {
         assertThat(p.shortest()).isEqualTo(Period.ofMonths(25));
     }
 
+    @Test
+    void aRepeatedKeyIsRefusedRatherThanTheLastOneWinning() {
+        // {"default": "P7Y", ..., "default": "P6M"} must not quietly mean six months
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"version\": \"v\", \"default\": \"P7Y\","
+                                                + " \"default\": \"P6M\"}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("policy.json: a key is repeated ('default') at line 1");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"version\": \"v\", \"default\": \"P7Y\", \"tenants\":"
+                                                + " {\"bank_456\": \"P10Y\", \"bank_456\": \"P6M\"}}"))
+                .hasMessageContaining("a key is repeated ('bank_456')");
+    }
+
     @ParameterizedTest
     @CsvSource({
         // date, asOf, expired under P7Y: the cut is asOf minus seven years, exclusive

@@ -3,6 +3,7 @@ package io.decisionledger.testing;
 import io.decisionledger.decision.DecisionReader;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.decision.ParserLimits;
+import io.decisionledger.decision.TenantBindings;
 import io.decisionledger.testkit.SampleDecisions;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +46,18 @@ public final class InMemoryDecisions {
      */
     public static DataGeneratorSource<ParsedDecision> sourceOfValues(
             String topic, List<byte[]> values, ParserLimits limits, RateLimiterStrategy rate) {
+        return sourceOfValues(topic, values, limits, null, rate);
+    }
+
+    /** As above, read through a {@link DecisionReader} that enforces {@code bindings} (or null). */
+    public static DataGeneratorSource<ParsedDecision> sourceOfValues(
+            String topic,
+            List<byte[]> values,
+            ParserLimits limits,
+            TenantBindings bindings,
+            RateLimiterStrategy rate) {
         return new DataGeneratorSource<>(
-                new Reading(topic, new ArrayList<>(values), limits),
+                new Reading(topic, new ArrayList<>(values), limits, bindings),
                 values.size(),
                 rate,
                 TypeInformation.of(ParsedDecision.class));
@@ -59,10 +70,14 @@ public final class InMemoryDecisions {
         private final ArrayList<byte[]> values;
         private final DecisionReader reader;
 
-        Reading(String topic, ArrayList<byte[]> values, ParserLimits limits) {
+        Reading(
+                String topic,
+                ArrayList<byte[]> values,
+                ParserLimits limits,
+                TenantBindings bindings) {
             this.topic = topic;
             this.values = values;
-            this.reader = new DecisionReader(limits);
+            this.reader = new DecisionReader(limits, bindings);
         }
 
         @Override

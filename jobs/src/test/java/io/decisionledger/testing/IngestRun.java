@@ -56,11 +56,27 @@ public final class IngestRun {
      */
     public static void ingestInMemory(
             List<SampleDecisions.Event> events, String topic, String lakeUri) throws Exception {
-        IngestOptions options = boundedOptions("in-memory:9092", topic, lakeUri);
+        ingestInMemory(events, topic, boundedOptions("in-memory:9092", topic, lakeUri));
+    }
+
+    /**
+     * As above, with these options (e.g. {@code boundedOptions(...).with("tenant-bindings", f)}).
+     */
+    public static void ingestInMemory(
+            List<SampleDecisions.Event> events, String topic, IngestOptions options)
+            throws Exception {
         StreamExecutionEnvironment env = environment(options);
+        List<byte[]> values = new java.util.ArrayList<>();
+        events.forEach(e -> values.add(e.value()));
         new IngestPipeline(
                         options,
-                        InMemoryDecisions.source(topic, events, options.parserLimits()),
+                        InMemoryDecisions.sourceOfValues(
+                                topic,
+                                values,
+                                options.parserLimits(),
+                                options.tenantBindings(),
+                                org.apache.flink.api.connector.source.util.ratelimit
+                                        .RateLimiterStrategy.noOp()),
                         IngestJob.sinks(options))
                 .build(env);
         env.execute("ingest in memory");

@@ -11,10 +11,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,8 +31,9 @@ import java.util.regex.Pattern;
  *
  * <p>Faults are injected by a {@link FaultPlan} that sees each request's user message and its
  * attempt number (per distinct message): 429 with a Retry-After, 500, a slow answer, or an answer
- * without a decision. Every request is recorded (arrival time, attempt, status) and the peak number
- * of requests in flight is tracked, so tests can assert retries, rate and concurrency.
+ * without a decision, or a huge body (to test the client's response size cap). Every request is
+ * recorded (arrival time, attempt, status) and the peak number of requests in flight is tracked, so
+ * tests can assert retries, rate and concurrency.
  */
 public final class OpenAiStub implements AutoCloseable {
 
@@ -41,25 +45,45 @@ public final class OpenAiStub implements AutoCloseable {
 
     /** What to do with one request. */
     public record Fault(
-            int status, double retryAfterSeconds, long delayMillis, boolean noDecision) {
-        public static final Fault NONE = new Fault(200, 0, 0, false);
+            int status,
+            double retryAfterSeconds,
+            long delayMillis,
+            boolean noDecision,
+            long hugeBodyBytes,
+            boolean declareLength) {
+        public static final Fault NONE = new Fault(200, 0, 0, false, 0, false);
 
         public static Fault tooMany(double retryAfterSeconds) {
-            return new Fault(429, retryAfterSeconds, 0, false);
+            return new Fault(429, retryAfterSeconds, 0, false, 0, false);
         }
 
         public static Fault serverError() {
-            return new Fault(500, 0, 0, false);
+            return new Fault(500, 0, 0, false, 0, false);
         }
 
         public static Fault slow(long millis) {
-            return new Fault(200, 0, millis, false);
+            return new Fault(200, 0, millis, false, 0, false);
         }
 
         public static Fault withoutDecision() {
-            return new Fault(200, 0, 0, true);
+            return new Fault(200, 0, 0, true, 0, false);
+        }
+
+        /**
+         * A 200 whose body is {@code bytes} long (a valid completion with a huge content), streamed
+         * in 64 KiB chunks; with {@code declareLength} it is announced in Content-Length, else sent
+         * chunked. How much of it the client took is reported by {@link #awaitHugeBody}.
+         */
+        public static Fault hugeBody(long bytes, boolean declareLength) {
+            return new Fault(200, 0, 0, false, bytes, declareLength);
         }
     }
+
+    /**
+     * What became of a huge body: {@code written} bytes of {@code planned} were written before the
+     * client closed the connection ({@code aborted}) or the body was complete.
+     */
+    public record HugeBody(long planned, long written, boolean aborted) {}
 
     /** Chooses a fault from the user message and the attempt number (1 for the first). */
     @FunctionalInterface
@@ -80,6 +104,7 @@ public final class OpenAiStub implements AutoCloseable {
     private final AtomicInteger peakInFlight = new AtomicInteger();
     // Requests still running when a test resets the server (slow answers) are not recorded.
     private final AtomicInteger generation = new AtomicInteger();
+    private final BlockingQueue<HugeBody> hugeBodies = new LinkedBlockingQueue<>();
 
     private OpenAiStub(String apiKey) throws IOException {
         this.apiKey = apiKey;
@@ -111,12 +136,18 @@ public final class OpenAiStub implements AutoCloseable {
         return peakInFlight.get();
     }
 
+    /** The next huge body's outcome, once its handler is done writing (null after 30 s). */
+    public HugeBody awaitHugeBody() throws InterruptedException {
+        return hugeBodies.poll(30, TimeUnit.SECONDS);
+    }
+
     public void reset() {
         generation.incrementAndGet();
         attempts.clear();
         requests.clear();
         peakInFlight.set(0);
         plan = (m, a) -> Fault.NONE;
+        hugeBodies.clear();
     }
 
     /** The model's decision for a user message, as the tests expect it. */
@@ -213,6 +244,10 @@ public final class OpenAiStub implements AutoCloseable {
                         model);
                 return;
             }
+            if (fault.hugeBodyBytes() > 0) {
+                streamHugeBody(ex, fault);
+                return;
+            }
             if (!model.equals(MODEL) && !model.equals(STRICT_MODEL)) {
                 respond(ex, 404, error("model not found"), null, gen, arrived, attempt, model);
                 return;
@@ -243,6 +278,39 @@ public final class OpenAiStub implements AutoCloseable {
             inFlight.decrementAndGet();
             ex.close();
         }
+    }
+
+    private void streamHugeBody(HttpExchange ex, Fault fault) {
+        byte[] head =
+                "{\"object\":\"chat.completion\",\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\""
+                        .getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = "\"}}]}".getBytes(StandardCharsets.US_ASCII);
+        long planned = Math.max(fault.hugeBodyBytes(), head.length + tail.length);
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'a');
+        long written = 0;
+        boolean aborted = false;
+        try {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, fault.declareLength() ? planned : 0);
+            OutputStream out = ex.getResponseBody();
+            out.write(head);
+            written += head.length;
+            long filler = planned - head.length - tail.length;
+            while (filler > 0) {
+                int n = (int) Math.min(chunk.length, filler);
+                out.write(chunk, 0, n);
+                out.flush();
+                written += n;
+                filler -= n;
+            }
+            out.write(tail);
+            out.close();
+            written += tail.length;
+        } catch (IOException e) {
+            aborted = true; // the client closed the connection
+        }
+        hugeBodies.add(new HugeBody(planned, written, aborted));
     }
 
     private static String error(String message) {

@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * The candidate: the real {@link CompactionJob}, configured only through its command-line options
- * ({@code --lake … --datasets audit --min-age P1D --run-id bench}, everything else at its defaults:
- * ZSTD, 128 MiB row groups, 256 MiB files, bloom filters, verification row by row before the swap),
- * run on a local batch cluster with one slot per parallel subtask.
+ * ({@code --lake … --datasets audit --min-age P1D --run-id bench --no-legal-holds}, everything else
+ * at its defaults: ZSTD, 128 MiB row groups, 256 MiB files, bloom filters, verification row by row
+ * before the swap), run on a local batch cluster with one slot per parallel subtask.
  */
 public final class CompactionJobMeasurement implements Measurement {
 
@@ -35,7 +35,8 @@ public final class CompactionJobMeasurement implements Measurement {
                             "--lake", lake.toUri().toString(),
                             "--datasets", "audit",
                             "--min-age", "P1D",
-                            "--run-id", "bench"
+                            "--run-id", "bench",
+                            "--no-legal-holds"
                         });
         CompactionReport report =
                 new CompactionRunner(options)
