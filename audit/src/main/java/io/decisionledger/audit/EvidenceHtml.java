@@ -3,6 +3,8 @@ package io.decisionledger.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.decisionledger.access.Caller;
 import io.decisionledger.chain.ChainProof;
+import io.decisionledger.chain.RecordLayout;
+import io.decisionledger.decision.ErasedColumns;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;
 import java.io.IOException;
@@ -42,6 +44,41 @@ final class EvidenceHtml {
             Caller createdBy,
             String purpose,
             int recordsForEventId) {}
+
+    /**
+     * States the hash layout the record was verified under (layout 2 leaves the model-card link
+     * outside the hash), and for an erased record which columns were erased, when and why.
+     */
+    private static void layout(StringBuilder h, DecisionRecord r, List<ChainProof.Check> checks) {
+        RecordLayout layout = ChainProof.verifiedLayout(checks);
+        h.append("<p class=\"layout\">Verified under ")
+                .append(
+                        layout == null
+                                ? "no known record layout (record_layout "
+                                        + esc(String.valueOf(r.getRecordLayout()))
+                                        + ")"
+                                : esc(layout.describe()))
+                .append(".</p>");
+        if (r.getErasedColumnsJson() != null) {
+            String columns;
+            try {
+                columns = String.join(", ", ErasedColumns.parse(r.getErasedColumnsJson()).keySet());
+            } catch (IllegalArgumentException e) {
+                columns = "unreadable list of erased columns";
+            }
+            h.append("<p class=\"erased\">Personal data erased: ")
+                    .append(esc(columns))
+                    .append(", on ")
+                    .append(
+                            r.getErasedAt() == null
+                                    ? "an unrecorded date"
+                                    : esc(READABLE.format(r.getErasedAt())))
+                    .append(" under erasure request ")
+                    .append(esc(String.valueOf(r.getErasureRequestId())))
+                    .append(
+                            ". Their commitments are kept, so the hashes above still verify; the values are gone.</p>");
+        }
+    }
 
     static String render(Page p) {
         DecisionRecord r = p.record();
@@ -94,7 +131,9 @@ final class EvidenceHtml {
                                                 + EvidenceBundle.COLLISION_FILE
                                                 + "); this page shows the first stored. Treat the decision as unproven until the duplicate is explained."
                                         : "At least one check below failed: treat this record as unproven until the failure is explained.")
-                .append("</p></section>\n");
+                .append("</p>");
+        layout(h, r, p.checks());
+        h.append("</section>\n");
 
         String verdict = QueryResult.verdict(r);
         h.append("<section><h2>Decision</h2><div class=\"verdict ")
@@ -210,6 +249,16 @@ final class EvidenceHtml {
         row(h, "Record hash", r.getHash());
         row(h, "Previous hash", r.getPrevHash());
         row(h, "Content hash", r.getContentSha256());
+        RecordLayout verifiedUnder = ChainProof.verifiedLayout(p.checks());
+        row(h, "Record layout", verifiedUnder == null ? "unknown" : verifiedUnder.describe());
+        row(
+                h,
+                "Model-card link",
+                (r.getModelCardStatus() == null ? "none recorded" : r.getModelCardStatus())
+                        + (r.getModelCardId() == null ? "" : ", card " + r.getModelCardId())
+                        + (verifiedUnder == RecordLayout.LAYOUT_3
+                                ? " (covered by the record hash)"
+                                : " (not covered by the record hash)"));
         row(h, "Following records checked", p.proof().following().size());
         if (p.proof().head() != null) {
             row(

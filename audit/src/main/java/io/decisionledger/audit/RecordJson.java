@@ -91,6 +91,11 @@ public final class RecordJson {
         }
         for (Schema.Field f : empty.getSchema().getFields()) {
             JsonNode node = json.get(f.name());
+            if (node == null && addedLater(f)) {
+                // a column appended later (nullable, default null): absent from older bundles
+                empty.put(f.pos(), null);
+                continue;
+            }
             if (node == null) {
                 throw new IllegalArgumentException("column " + f.name() + " is missing");
             }
@@ -98,6 +103,22 @@ public final class RecordJson {
         }
         return empty;
     }
+
+    /**
+     * True for the columns DecisionRecord v4 appended (record layout and erasure): a record.json
+     * written before them is read as a layout-2 record that was never erased.
+     */
+    private static boolean addedLater(Schema.Field f) {
+        return LATER_COLUMNS.contains(f.name()) && f.schema().getType() == Schema.Type.UNION;
+    }
+
+    private static final java.util.Set<String> LATER_COLUMNS =
+            java.util.Set.of(
+                    "record_layout",
+                    "field_salt",
+                    "erased_columns_json",
+                    "erasure_request_id",
+                    "erased_at");
 
     private static Object read(String column, Schema schema, JsonNode node) {
         if (node.isNull()) {

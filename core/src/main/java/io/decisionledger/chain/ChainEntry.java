@@ -19,7 +19,24 @@ public class ChainEntry {
     public boolean contentOk;
     public boolean hashOk;
 
+    /** The layout the record was verified under: 2 or 3; 0 when its record_layout is unknown. */
+    public int layout;
+
+    /**
+     * Why the record's layout columns do not hang together (unknown layout, missing salt, an erased
+     * column holding a value …), naming columns only; null when they do.
+     */
+    public String layoutProblem;
+
+    /** The erasure request that erased columns of this record; null unless erased. */
+    public String erasureRequestId;
+
     public ChainEntry() {}
+
+    /** True when the record's record_layout is not a known layout. */
+    public boolean unknownLayout() {
+        return layout == 0 && layoutProblem != null;
+    }
 
     public String chainKey() {
         return ChainSharding.chainKey(tenantId, chainShard);

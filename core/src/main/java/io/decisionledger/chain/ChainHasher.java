@@ -8,10 +8,11 @@ import java.util.HexFormat;
 
 /**
  * Computes a record's link in its hash chain: {@code hash = SHA-256(prev_hash ‖ canonical record
- * bytes)}, where the canonical record bytes are {@code DLR1}, the record's content hash and the
- * digests of its provenance fields (schemas/CANONICAL.md). The ingest job uses it to link, the
- * verify job to re-check, so both agree by construction; the document lets an auditor agree without
- * our code.
+ * bytes)}, under the record's layout (schemas/CANONICAL.md): {@code DLR1} for layout-2 records
+ * ({@code record_layout} null): the content hash and the digests of the provenance fields; {@code
+ * DLR3} for layout 3: the same plus the digests of the model-card link columns. The ingest job uses
+ * it to link, the verify job and the chain proofs to re-check, so all agree by construction; the
+ * document lets an auditor agree without our code.
  */
 public final class ChainHasher {
 
@@ -20,14 +21,26 @@ public final class ChainHasher {
 
     static final byte[] MAGIC = "DLR1".getBytes(StandardCharsets.US_ASCII);
 
+    static final byte[] MAGIC_3 = "DLR3".getBytes(StandardCharsets.US_ASCII);
+
     private final MessageDigest digest = FieldDigests.sha256();
     private final FieldDigests fields = new FieldDigests();
 
-    /** The hash of {@code record} when it follows a record whose hash is {@code prevHashHex}. */
+    /**
+     * The hash of {@code record} when it follows a record whose hash is {@code prevHashHex}.
+     *
+     * @throws IllegalArgumentException when the record's {@code record_layout} is neither null nor
+     *     3
+     */
     public String hash(String prevHashHex, DecisionRecord record) {
+        RecordLayout layout = RecordLayout.of(record.getRecordLayout());
+        if (layout == null) {
+            throw new IllegalArgumentException(
+                    "record_layout " + record.getRecordLayout() + " is not a known layout");
+        }
         digest.reset();
         digest.update(HexFormat.of().parseHex(prevHashHex));
-        digest.update(MAGIC);
+        digest.update(layout == RecordLayout.LAYOUT_3 ? MAGIC_3 : MAGIC);
         digest.update(HexFormat.of().parseHex(record.getContentSha256()));
         fields.into(digest)
                 .bool(record.getEventIdDerived())
@@ -35,6 +48,11 @@ public final class ChainHasher {
                 .int64((long) record.getSourcePartition())
                 .int64(record.getSourceOffset())
                 .timestamp(record.getIngestTime());
+        if (layout == RecordLayout.LAYOUT_3) {
+            fields.string(record.getModelCardId())
+                    .string(record.getModelCardSha256())
+                    .string(record.getModelCardStatus());
+        }
         return HexFormat.of().formatHex(digest.digest());
     }
 }

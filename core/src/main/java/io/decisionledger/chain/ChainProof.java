@@ -1,6 +1,5 @@
 package io.decisionledger.chain;
 
-import io.decisionledger.decision.CanonicalContent;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetScan;
@@ -63,7 +62,11 @@ public record ChainProof(
                     "source_topic",
                     "source_partition",
                     "source_offset",
-                    "ingest_time");
+                    "ingest_time",
+                    "record_layout",
+                    "model_card_id",
+                    "model_card_sha256",
+                    "model_card_status");
 
     /**
      * Collects the proof for {@code record} from the lake: the covering head from {@code
@@ -99,21 +102,38 @@ public record ChainProof(
     public List<Check> verify(DecisionRecord record) {
         List<Check> checks = new ArrayList<>();
         ChainHasher hasher = new ChainHasher();
-        String content = new CanonicalContent().sha256Hex(record);
+        RecordVerifier verifier = new RecordVerifier();
+        RecordVerifier.Result result = verifier.verifyContent(record);
+        checks.add(layoutCheck(result));
+        RecordLayout layout = result.layout();
+        String contentMagic = layout == RecordLayout.LAYOUT_3 ? "DLC3" : "DLC2";
         checks.add(
                 new Check(
                         "content hash",
-                        content.equals(record.getContentSha256()),
-                        "SHA-256(DLC2 ‖ 24 field digests) = "
-                                + content
-                                + ", stored content_sha256 = "
-                                + record.getContentSha256()));
-        String recomputed = safeHash(hasher, record.getPrevHash(), record);
+                        result.contentOk(),
+                        result.problem() != null
+                                ? "not recomputed: " + result.problem()
+                                : "SHA-256("
+                                        + contentMagic
+                                        + " ‖ 24 field commitments"
+                                        + (result.erasure() == null
+                                                ? ""
+                                                : ", the kept ones for "
+                                                        + String.join(
+                                                                ", ", result.erasure().columns()))
+                                        + ") = "
+                                        + result.contentSha256()
+                                        + ", stored content_sha256 = "
+                                        + record.getContentSha256()));
+        String recomputed = verifier.chainHash(record.getPrevHash(), record);
         checks.add(
                 new Check(
                         "record chain hash",
                         recomputed != null && recomputed.equals(record.getHash()),
-                        "SHA-256(prev_hash ‖ DLR1 ‖ content ‖ provenance digests) = "
+                        (layout == RecordLayout.LAYOUT_3
+                                        ? "SHA-256(prev_hash ‖ DLR3 ‖ content ‖ provenance digests"
+                                                + " ‖ model-card link digests) = "
+                                        : "SHA-256(prev_hash ‖ DLR1 ‖ content ‖ provenance digests) = ")
                                 + recomputed
                                 + ", stored hash = "
                                 + record.getHash()));
@@ -215,12 +235,53 @@ public record ChainProof(
         return checks;
     }
 
-    private static String safeHash(ChainHasher hasher, String prev, DecisionRecord r) {
-        return isHex64(prev) && isHex64(r.getContentSha256()) ? hasher.hash(prev, r) : null;
+    /** The name of the check that states the layout the record was verified under. */
+    public static final String LAYOUT_CHECK = "record layout";
+
+    /**
+     * The layout {@code checks} (from {@link #verify}) verified the record under; null when its
+     * record_layout is unknown, {@link RecordLayout#LAYOUT_2} for checks made before layouts were
+     * stated.
+     */
+    public static RecordLayout verifiedLayout(List<Check> checks) {
+        for (Check c : checks) {
+            if (c.name().equals(LAYOUT_CHECK)) {
+                for (RecordLayout l : RecordLayout.values()) {
+                    if (c.detail() != null && c.detail().startsWith(l.label())) {
+                        return l;
+                    }
+                }
+                return null;
+            }
+        }
+        return RecordLayout.LAYOUT_2;
+    }
+
+    /** The layout the record was verified under, and what erasure did to it. */
+    private static Check layoutCheck(RecordVerifier.Result result) {
+        if (result.layout() == null) {
+            return new Check(LAYOUT_CHECK, false, result.problem());
+        }
+        StringBuilder detail = new StringBuilder(result.layout().describe());
+        RecordVerifier.Erasure e = result.erasure();
+        if (e != null) {
+            detail.append("; erased columns ")
+                    .append(String.join(", ", e.columns()))
+                    .append(" at ")
+                    .append(e.erasedAt())
+                    .append(" under erasure request ")
+                    .append(e.requestId());
+        }
+        if (result.problem() != null) {
+            detail.append("; ").append(result.problem());
+        }
+        return new Check(LAYOUT_CHECK, result.problem() == null, detail.toString());
     }
 
     private static String safeHash(ChainHasher hasher, String prev, ChainLinkWitness w) {
-        return isHex64(prev) && isHex64(w.contentSha256()) ? w.recompute(hasher) : null;
+        return isHex64(prev) && isHex64(w.contentSha256()) && w.layout() != null
+                ? w.recompute(hasher)
+                : null;
     }
 
     static boolean isHex64(String s) {
@@ -319,7 +380,11 @@ public record ChainProof(
                 (Long) g.get("source_offset"),
                 Instant.ofEpochSecond(
                         Math.floorDiv(micros, 1_000_000L),
-                        Math.floorMod(micros, 1_000_000L) * 1_000L));
+                        Math.floorMod(micros, 1_000_000L) * 1_000L),
+                (Integer) g.get("record_layout"),
+                str(g.get("model_card_id")),
+                str(g.get("model_card_sha256")),
+                str(g.get("model_card_status")));
     }
 
     private static String str(Object o) {

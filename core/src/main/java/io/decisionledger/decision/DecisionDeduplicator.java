@@ -26,15 +26,17 @@ import org.slf4j.LoggerFactory;
  * says whether the copy was identical or conflicting (same id, different content: a producer bug
  * worth an alert).
  *
- * <p>Per key it keeps the first copy's content hash for {@code ttl} of processing time. Expiry is a
- * processing-time timer rather than Flink's state TTL, so state is gone exactly when the timer
- * fires, on heap and RocksDB alike, and tests can assert on it. A copy arriving after the TTL is
- * stored again; the verify job reports duplicate event ids in the lake.
+ * <p>Per key it keeps the first copy's fingerprint ({@link ParsedDecision#fingerprint()}: the
+ * layout-2 content hash, which every delivery of the same event shares; the stored content_sha256
+ * of layout 3 is salted per record, so two deliveries differ there) for {@code ttl} of processing
+ * time. Expiry is a processing-time timer rather than Flink's state TTL, so state is gone exactly
+ * when the timer fires, on heap and RocksDB alike, and tests can assert on it. A copy arriving
+ * after the TTL is stored again; the verify job reports duplicate event ids in the lake.
  *
  * <p>So that a copy stored again after the TTL is not silent, ingest also keeps, per key, a 16-byte
- * digest of the last stored copy's content for a much longer {@code digestTtl} (Flink state TTL,
- * refreshed on every store; 90 days by default). A copy stored after the de-duplication window with
- * the same content is a re-send ({@value #METRIC_RESENDS}); with different content it is an
+ * digest of the last stored copy's fingerprint for a much longer {@code digestTtl} (Flink state
+ * TTL, refreshed on every store; 90 days by default). A copy stored after the de-duplication window
+ * with the same content is a re-send ({@value #METRIC_RESENDS}); with different content it is an
  * event-id collision ({@value #METRIC_COLLISIONS}), logged with a hash of the key, never the key
  * itself. Both are still stored, as before. Conflicting copies inside the window are not counted
  * here: they are quarantined as DUPLICATE_EVENT_ID with a "different content" detail.
@@ -52,7 +54,7 @@ public final class DecisionDeduplicator
     /** Stored after the window with the same content as the copy stored before. */
     public static final String METRIC_RESENDS = "event_id_resends";
 
-    /** Bytes of content_sha256 kept per key: 128 bits, collisions by chance are negligible. */
+    /** Bytes of the fingerprint kept per key: 128 bits, collisions by chance are negligible. */
     static final int DIGEST_BYTES = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionDeduplicator.class);
@@ -125,12 +127,12 @@ public final class DecisionDeduplicator
         DecisionRecord decision = in.decision;
         String seen = firstContentHash.value();
         if (seen == null) {
-            firstContentHash.update(decision.getContentSha256());
+            firstContentHash.update(in.fingerprint());
             ctx.timerService()
                     .registerProcessingTimeTimer(
                             ctx.timerService().currentProcessingTime() + ttlMillis);
             if (storedDigest != null) {
-                checkAgainstEarlierCopy(ctx.getCurrentKey(), decision.getContentSha256());
+                checkAgainstEarlierCopy(ctx.getCurrentKey(), in.fingerprint());
             }
             accepted.inc();
             out.collect(decision);
@@ -139,10 +141,10 @@ public final class DecisionDeduplicator
         duplicates.inc();
         quarantine.count(ReasonCode.DUPLICATE_EVENT_ID);
         String detail =
-                seen.equals(decision.getContentSha256())
+                seen.equals(in.fingerprint())
                         ? "eventId already stored for this tenant; this copy is identical"
                         : "eventId already stored for this tenant with different content"
-                                + " (stored content_sha256 "
+                                + " (fingerprint of the stored copy "
                                 + seen
                                 + ")";
         ctx.output(
@@ -151,8 +153,8 @@ public final class DecisionDeduplicator
     }
 
     /** A key stored before the current window: same content is a re-send, other is a collision. */
-    private void checkAgainstEarlierCopy(String key, String contentSha256) throws Exception {
-        byte[] digest = digest(contentSha256);
+    private void checkAgainstEarlierCopy(String key, String fingerprint) throws Exception {
+        byte[] digest = digest(fingerprint);
         byte[] earlier = storedDigest.value();
         if (earlier != null) {
             if (Arrays.equals(earlier, digest)) {

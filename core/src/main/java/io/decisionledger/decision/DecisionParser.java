@@ -14,14 +14,17 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.regex.Pattern;
 
 /**
@@ -54,6 +57,7 @@ public final class DecisionParser {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final CanonicalContent canonicalContent = new CanonicalContent();
+    private final Random saltSource;
     private CharBuffer chars = CharBuffer.allocate(4096);
 
     // Per-record state, reset by parse(): what is known of the input so far, for quarantine.
@@ -69,7 +73,16 @@ public final class DecisionParser {
     private Map<String, Object> extras;
 
     public DecisionParser(ParserLimits limits) {
+        this(limits, new SecureRandom());
+    }
+
+    /**
+     * @param saltSource where each record's layout-3 salt comes from: a {@link SecureRandom} in
+     *     production; tests pass a seeded one to get fixed hashes
+     */
+    public DecisionParser(ParserLimits limits, Random saltSource) {
         this.limits = limits;
+        this.saltSource = saltSource;
         this.jsonFactory =
                 JsonFactory.builder()
                         .enable(
@@ -112,8 +125,14 @@ public final class DecisionParser {
             record.setSourcePartition(partition);
             record.setSourceOffset(offset);
             record.setIngestTime(ingestTime);
-            record.setContentSha256(canonicalContent.sha256Hex(record));
-            return ParseOutcome.accepted(record);
+            // Layout 3: a fresh salt per record keys the commitments to its personal columns.
+            byte[] salt = new byte[CanonicalContent.SALT_BYTES];
+            saltSource.nextBytes(salt);
+            CanonicalContent.Hashes hashes = canonicalContent.layout3(record, salt);
+            record.setRecordLayout(3);
+            record.setFieldSalt(HexFormat.of().formatHex(salt));
+            record.setContentSha256(hashes.contentSha256());
+            return ParseOutcome.accepted(record, hashes.fingerprint());
         } catch (InvalidDecisionException e) {
             if (seenTenantId == null && decoded) {
                 peekIds();

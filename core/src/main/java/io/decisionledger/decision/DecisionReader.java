@@ -104,7 +104,7 @@ public final class DecisionReader implements Serializable {
             }
         }
         if (outcome.isAccepted()) {
-            return ParsedDecision.accepted(outcome.decision(), value);
+            return ParsedDecision.accepted(outcome, value);
         }
         quarantine.count(outcome.reason());
         return ParsedDecision.rejected(

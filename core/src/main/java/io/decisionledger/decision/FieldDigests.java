@@ -29,6 +29,8 @@ public final class FieldDigests {
     private final byte[] scratch = new byte[8];
     private final byte[] fieldDigest = new byte[32];
     private MessageDigest outer;
+    private byte[] array;
+    private int arrayOffset;
 
     public static MessageDigest sha256() {
         try {
@@ -41,6 +43,19 @@ public final class FieldDigests {
     /** Sends the following field digests to {@code target}. */
     public FieldDigests into(MessageDigest target) {
         this.outer = target;
+        this.array = null;
+        return this;
+    }
+
+    /**
+     * Writes the following field digests one after the other into {@code target} from {@code
+     * offset} on (32 bytes each) instead of feeding a digest: how the content layouts get the
+     * single digests d_i they commit to in more than one way (schemas/CANONICAL.md section 8).
+     */
+    public FieldDigests into(byte[] target, int offset) {
+        this.outer = null;
+        this.array = target;
+        this.arrayOffset = offset;
         return this;
     }
 
@@ -120,6 +135,11 @@ public final class FieldDigests {
 
     private FieldDigests emit() {
         try {
+            if (array != null) {
+                field.digest(array, arrayOffset, 32);
+                arrayOffset += 32;
+                return this;
+            }
             field.digest(fieldDigest, 0, fieldDigest.length);
         } catch (DigestException e) {
             throw new IllegalStateException("SHA-256 digest does not fit 32 bytes", e);

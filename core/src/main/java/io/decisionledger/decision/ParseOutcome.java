@@ -13,28 +13,40 @@ public final class ParseOutcome {
     private final String detail;
     private final String tenantId;
     private final String eventId;
+    private final String fingerprint;
 
     private ParseOutcome(
             DecisionRecord decision,
+            String fingerprint,
             ReasonCode reason,
             String detail,
             String tenantId,
             String eventId) {
         this.decision = decision;
+        this.fingerprint = fingerprint;
         this.reason = reason;
         this.detail = detail;
         this.tenantId = tenantId;
         this.eventId = eventId;
     }
 
-    static ParseOutcome accepted(DecisionRecord decision) {
+    static ParseOutcome accepted(DecisionRecord decision, String fingerprint) {
         return new ParseOutcome(
-                decision, null, null, decision.getTenantId(), decision.getEventId());
+                decision, fingerprint, null, null, decision.getTenantId(), decision.getEventId());
     }
 
     static ParseOutcome rejected(
             ReasonCode reason, String detail, String tenantId, String eventId) {
-        return new ParseOutcome(null, reason, detail, tenantId, eventId);
+        return new ParseOutcome(null, null, reason, detail, tenantId, eventId);
+    }
+
+    /**
+     * The decision's de-duplication fingerprint: lower-case hex SHA-256("DLC2" ‖ d_1 ‖ … ‖ d_24),
+     * the same for every delivery of the same event (schemas/CANONICAL.md section 8); null when
+     * rejected.
+     */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     public boolean isAccepted() {

@@ -20,6 +20,12 @@ public class ParsedDecision {
     /** The quarantine record when the input was refused, or null. */
     public QuarantineRecord rejected;
 
+    /**
+     * The decision's de-duplication fingerprint (hex SHA-256 "DLC2" over its 24 field digests),
+     * computed by the parser; not stored in the lake. See {@link #fingerprint()}.
+     */
+    public String fingerprint;
+
     /** The model card of a MODEL_VERSION_REGISTERED event, or null. */
     public ModelVersionCard card;
 
@@ -35,11 +41,32 @@ public class ParsedDecision {
         return card != null;
     }
 
+    /** An accepted decision as the parser returned it, with its fingerprint. */
+    public static ParsedDecision accepted(ParseOutcome outcome, byte[] raw) {
+        ParsedDecision p = accepted(outcome.decision(), raw);
+        p.fingerprint = outcome.fingerprint();
+        return p;
+    }
+
+    /** An accepted decision; its fingerprint is computed on first use. */
     public static ParsedDecision accepted(DecisionRecord decision, byte[] raw) {
         ParsedDecision p = new ParsedDecision();
         p.decision = decision;
         p.raw = raw;
         return p;
+    }
+
+    /**
+     * The decision's fingerprint: lower-case hex SHA-256("DLC2" ‖ d_1 ‖ … ‖ d_24), equal for every
+     * delivery of the same event whatever their salts (schemas/CANONICAL.md section 8), and equal
+     * to the content_sha256 layout-2 records carried. What the de-duplicator compares; null for
+     * cards and rejections.
+     */
+    public String fingerprint() {
+        if (fingerprint == null && decision != null) {
+            fingerprint = new CanonicalContent().sha256Hex(decision);
+        }
+        return fingerprint;
     }
 
     public static ParsedDecision rejected(QuarantineRecord rejected) {

@@ -504,7 +504,13 @@ class CanonicalContentTest {
                         // model registry links are provenance of the ingest, like ingest_time
                         "model_card_id",
                         "model_card_sha256",
-                        "model_card_status");
+                        "model_card_status",
+                        // layout and erasure columns say how content is committed to
+                        "record_layout",
+                        "field_salt",
+                        "erased_columns_json",
+                        "erasure_request_id",
+                        "erased_at");
 
         // when
         List<String> contentFields =

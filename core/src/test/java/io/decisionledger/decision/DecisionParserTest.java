@@ -45,6 +45,16 @@ class DecisionParserTest {
 
     // ---- helpers -----------------------------------------------------------------------------
 
+    /** The record's content hash recomputes under its layout (3, with its salt). */
+    private static boolean contentVerifies(DecisionRecord r) {
+        return new io.decisionledger.chain.RecordVerifier().verifyContent(r).contentOk();
+    }
+
+    /** The de-duplication fingerprint: the DLC2 hash of the fields, independent of the salt. */
+    private static String fingerprint(DecisionRecord r) {
+        return new CanonicalContent().sha256Hex(r);
+    }
+
     private static byte[] resource(String name) {
         try (InputStream in = DecisionParserTest.class.getResourceAsStream(name)) {
             assertThat(in).as("test resource %s", name).isNotNull();
@@ -167,9 +177,15 @@ class DecisionParserTest {
         assertThat(r.getSourcePartition()).isEqualTo(PARTITION);
         assertThat(r.getSourceOffset()).isEqualTo(OFFSET);
         assertThat(r.getIngestTime()).isEqualTo(INGEST_TIME);
-        assertThat(r.getContentSha256())
-                .matches("[0-9a-f]{64}")
-                .isEqualTo(new CanonicalContent().sha256Hex(r));
+        // layout 3: a fresh salt, the content hash under it, the fingerprint of the fields
+        assertThat(r.getRecordLayout()).isEqualTo(3);
+        assertThat(r.getFieldSalt()).matches("[0-9a-f]{64}");
+        assertThat(r.getContentSha256()).matches("[0-9a-f]{64}");
+        assertThat(contentVerifies(r)).isTrue();
+        assertThat(outcome.fingerprint()).isEqualTo(new CanonicalContent().sha256Hex(r));
+        assertThat(r.getErasedColumnsJson()).isNull();
+        assertThat(r.getErasureRequestId()).isNull();
+        assertThat(r.getErasedAt()).isNull();
         // the hash chain links records after de-duplication (ChainLinkOperator), not the parser
         assertThat(r.getChainShard()).isNull();
         assertThat(r.getChainSeq()).isNull();
@@ -224,7 +240,12 @@ class DecisionParserTest {
                         "hash",
                         "model_card_id",
                         "model_card_sha256",
-                        "model_card_status");
+                        "model_card_status",
+                        "record_layout",
+                        "field_salt",
+                        "erased_columns_json",
+                        "erasure_request_id",
+                        "erased_at");
 
         // when
         List<String> columns =
@@ -287,7 +308,7 @@ class DecisionParserTest {
         assertThat(outcome.eventId()).isEqualTo("kafka:decisions:3:42");
         assertThat(DecisionParser.derivedEventId("decisions", 3, 42L))
                 .isEqualTo("kafka:decisions:3:42");
-        assertThat(r.getContentSha256()).isEqualTo(new CanonicalContent().sha256Hex(r));
+        assertThat(contentVerifies(r)).isTrue();
     }
 
     @Test
@@ -309,7 +330,7 @@ class DecisionParserTest {
         assertThat(replayed.getEventId())
                 .isEqualTo(first.getEventId())
                 .isEqualTo("kafka:decisions:1:99");
-        assertThat(replayed.getContentSha256()).isEqualTo(first.getContentSha256());
+        assertThat(fingerprint(replayed)).isEqualTo(fingerprint(first));
     }
 
     @Test
@@ -326,7 +347,55 @@ class DecisionParserTest {
         // then: the derived id is part of the content, so a re-sent id-less event is a new event
         assertThat(atOffset99.getEventId()).isEqualTo("kafka:decisions:1:99");
         assertThat(atOffset100.getEventId()).isEqualTo("kafka:decisions:1:100");
-        assertThat(atOffset100.getContentSha256()).isNotEqualTo(atOffset99.getContentSha256());
+        assertThat(fingerprint(atOffset100)).isNotEqualTo(fingerprint(atOffset99));
+    }
+
+    // ---- layout 3: salted content hash, fingerprint ------------------------------------------
+
+    @Test
+    void drawsAFreshSaltPerRecordSoTwoDeliveriesHashDifferentlyButShareTheFingerprint() {
+        // when
+        ParseOutcome first = parser.parse(loanBytes(), TOPIC, 1, 99L, INGEST_TIME);
+        ParseOutcome second = parser.parse(loanBytes(), TOPIC, 1, 99L, INGEST_TIME);
+
+        // then
+        DecisionRecord a = accepted(first);
+        DecisionRecord b = accepted(second);
+        assertThat(a.getFieldSalt()).isNotEqualTo(b.getFieldSalt());
+        assertThat(a.getContentSha256()).isNotEqualTo(b.getContentSha256());
+        assertThat(first.fingerprint()).isEqualTo(second.fingerprint()).matches("[0-9a-f]{64}");
+        assertThat(contentVerifies(a)).isTrue();
+        assertThat(contentVerifies(b)).isTrue();
+        // the fingerprint is the layout-2 content hash, so old de-duplication state still matches
+        assertThat(first.fingerprint()).isEqualTo(fingerprint(a));
+        assertThat(ParsedDecision.accepted(first, loanBytes()).fingerprint())
+                .isEqualTo(first.fingerprint());
+    }
+
+    @Test
+    void hashesUnderTheSaltItDraws() {
+        // given: a salt source that yields bytes 00 01 … 1f
+        java.util.Random fixed =
+                new java.util.Random() {
+                    @Override
+                    public void nextBytes(byte[] bytes) {
+                        for (int i = 0; i < bytes.length; i++) {
+                            bytes[i] = (byte) i;
+                        }
+                    }
+                };
+        DecisionParser seeded = new DecisionParser(ParserLimits.defaults(), fixed);
+
+        // when
+        DecisionRecord r = accepted(seeded.parse(loanBytes(), TOPIC, 1, 99L, INGEST_TIME));
+
+        // then
+        byte[] salt = new byte[32];
+        fixed.nextBytes(salt);
+        assertThat(r.getFieldSalt())
+                .isEqualTo("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+        assertThat(r.getContentSha256())
+                .isEqualTo(new CanonicalContent().layout3(r, salt).contentSha256());
     }
 
     // ---- the content hash does not depend on the JSON text -----------------------------------
@@ -359,7 +428,7 @@ class DecisionParserTest {
                 accepted(parser.parse(reordered, TOPIC, PARTITION + 1, 7L, INGEST_TIME));
 
         // then
-        assertThat(second.getContentSha256()).isEqualTo(first.getContentSha256());
+        assertThat(fingerprint(second)).isEqualTo(fingerprint(first));
         assertThat(second.getContextMetadataJson()).isEqualTo(first.getContextMetadataJson());
     }
 
@@ -375,7 +444,7 @@ class DecisionParserTest {
 
         // then
         assertThat(modified.getPrompt()).isEqualTo("Evaluate this loan applicatioN");
-        assertThat(modified.getContentSha256()).isNotEqualTo(original.getContentSha256());
+        assertThat(fingerprint(modified)).isNotEqualTo(fingerprint(original));
     }
 
     // ---- unknown and optional fields ---------------------------------------------------------
@@ -408,8 +477,7 @@ class DecisionParserTest {
         assertThat(r.getTemperature()).isEqualTo(0.3);
         assertThat(r.getResponseContent())
                 .isEqualTo(loanEvent().at("/aiInteraction/response/content").asText());
-        assertThat(r.getContentSha256())
-                .isNotEqualTo(accepted(parse(loanBytes())).getContentSha256());
+        assertThat(fingerprint(r)).isNotEqualTo(fingerprint(accepted(parse(loanBytes()))));
     }
 
     private static final List<String> OPTIONAL_FIELDS =
@@ -460,7 +528,7 @@ class DecisionParserTest {
         assertThat(r.getExtraJson()).isNull();
         assertThat(r.getPrompt()).isEqualTo("Evaluate this loan application");
         assertThat(r.getResponseContent()).startsWith("{ \"approved\": true");
-        assertThat(r.getContentSha256()).isEqualTo(new CanonicalContent().sha256Hex(r));
+        assertThat(contentVerifies(r)).isTrue();
     }
 
     @Test

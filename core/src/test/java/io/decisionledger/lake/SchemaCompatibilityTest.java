@@ -25,7 +25,12 @@ class SchemaCompatibilityTest {
     }
 
     @ParameterizedTest(name = "{0} v{1}")
-    @CsvSource({"DecisionRecord, 1", "DecisionRecord, 2", "QuarantineRecord, 1"})
+    @CsvSource({
+        "DecisionRecord, 1",
+        "DecisionRecord, 2",
+        "DecisionRecord, 3",
+        "QuarantineRecord, 1"
+    })
     void currentSchemaReadsAndIsReadByAnEarlierVersion(String name, int version)
             throws IOException {
         Schema current = load("/avro/" + name + ".avsc");
@@ -40,7 +45,12 @@ class SchemaCompatibilityTest {
     }
 
     @ParameterizedTest(name = "{0} v{1}")
-    @CsvSource({"DecisionRecord, 1", "DecisionRecord, 2", "QuarantineRecord, 1"})
+    @CsvSource({
+        "DecisionRecord, 1",
+        "DecisionRecord, 2",
+        "DecisionRecord, 3",
+        "QuarantineRecord, 1"
+    })
     void onlyAppendsFieldsSoColumnPositionsOfEarlierVersionsStay(String name, int version)
             throws IOException {
         Schema current = load("/avro/" + name + ".avsc");

@@ -65,7 +65,14 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
             lastHash = ChainHasher.GENESIS;
             bridged = 0;
         }
-        if (!e.contentOk) {
+        if (e.layoutProblem != null) {
+            emit(
+                    e.unknownLayout() ? ViolationKind.UNKNOWN_LAYOUT : ViolationKind.LAYOUT_INVALID,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "event " + e.eventId + ": " + e.layoutProblem);
+        } else if (!e.contentOk) {
             emit(
                     ViolationKind.CONTENT_MODIFIED,
                     e.seq,
@@ -82,7 +89,8 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                     "event " + e.eventId + " has no chain fields");
             return;
         }
-        if (!e.hashOk) {
+        // an unknown layout has no chain hash to recompute: reported once, as UNKNOWN_LAYOUT
+        if (!e.hashOk && !e.unknownLayout()) {
             emit(
                     ViolationKind.HASH_MISMATCH,
                     e.seq,

@@ -1,8 +1,7 @@
 package io.decisionledger.verify;
 
 import io.decisionledger.chain.ChainEntry;
-import io.decisionledger.chain.ChainHasher;
-import io.decisionledger.decision.CanonicalContent;
+import io.decisionledger.chain.RecordVerifier;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.schema.DecisionRecord;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -14,7 +13,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * Reads one audit Parquet file and emits a {@link ChainEntry} per record, with both hashes
- * recomputed from the stored fields: the per-record half of verification, parallel across files.
+ * recomputed from the stored fields under the record's layout ({@link RecordVerifier}): the
+ * per-record half of verification, parallel across files. Counts records per layout and erased
+ * records per erasure request in accumulators ({@link #LAYOUT_ACCUMULATOR_PREFIX}, {@link
+ * #ERASED_ACCUMULATOR_PREFIX}).
  */
 public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEntry> {
     private static final long serialVersionUID = 1L;
@@ -22,15 +24,19 @@ public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEnt
     static final String RECORDS_ACCUMULATOR = "records-read";
     static final String FILES_ACCUMULATOR = "files-read";
 
-    private transient CanonicalContent content;
-    private transient ChainHasher hasher;
+    /** Followed by 2, 3 or "unknown": records verified under that layout. */
+    static final String LAYOUT_ACCUMULATOR_PREFIX = "records-layout-";
+
+    /** Followed by an erasure request id: records with columns erased under it. */
+    static final String ERASED_ACCUMULATOR_PREFIX = "records-erased-by-";
+
+    private transient RecordVerifier verifier;
     private transient LongCounter records;
     private transient LongCounter files;
 
     @Override
     public void open(OpenContext openContext) {
-        content = new CanonicalContent();
-        hasher = new ChainHasher();
+        verifier = new RecordVerifier();
         records = getRuntimeContext().getLongCounter(RECORDS_ACCUMULATOR);
         files = getRuntimeContext().getLongCounter(FILES_ACCUMULATOR);
     }
@@ -48,7 +54,11 @@ public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEnt
         e.tenantId = r.getTenantId();
         e.eventId = r.getEventId();
         e.file = file;
-        e.contentOk = content.sha256Hex(r).equals(r.getContentSha256());
+        RecordVerifier.Result checked = verifier.verifyContent(r);
+        e.contentOk = checked.contentOk();
+        e.layout = checked.layout() == null ? 0 : checked.layout().number();
+        e.layoutProblem = checked.problem();
+        e.erasureRequestId = checked.erasure() == null ? null : checked.erasure().requestId();
         if (r.getChainSeq() == null || r.getHash() == null || r.getPrevHash() == null) {
             e.seq = -1;
             e.chainShard = r.getChainShard() == null ? 0 : r.getChainShard();
@@ -57,15 +67,22 @@ public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEnt
             e.chainShard = r.getChainShard() == null ? 0 : r.getChainShard();
             e.prevHash = r.getPrevHash();
             e.hash = r.getHash();
-            e.hashOk =
-                    isHex64(r.getPrevHash()) && hasher.hash(r.getPrevHash(), r).equals(r.getHash());
+            String recomputed = verifier.chainHash(r.getPrevHash(), r);
+            e.hashOk = recomputed != null && recomputed.equals(r.getHash());
         }
         records.add(1);
+        count(e);
         return e;
     }
 
-    private static boolean isHex64(String s) {
-        return s.length() == 64
-                && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    private void count(ChainEntry e) {
+        getRuntimeContext()
+                .getLongCounter(LAYOUT_ACCUMULATOR_PREFIX + (e.layout == 0 ? "unknown" : e.layout))
+                .add(1);
+        if (e.erasureRequestId != null) {
+            getRuntimeContext()
+                    .getLongCounter(ERASED_ACCUMULATOR_PREFIX + e.erasureRequestId)
+                    .add(1);
+        }
     }
 }

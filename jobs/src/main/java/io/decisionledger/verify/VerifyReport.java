@@ -21,6 +21,8 @@ import java.util.Map;
  * @param chains chains with records
  * @param heads published heads checked against
  * @param deletedByRetention deleted positions bridged by retention anchors
+ * @param recordsByLayout records verified per layout ("2", "3", "unknown")
+ * @param erasedByRequest records with erased columns, per erasure request id
  * @param violationsByKind every violation counted, by kind
  * @param violations the violations listed (at most {@link VerifyRunner#MAX_LISTED})
  * @param seconds wall time of the run
@@ -33,6 +35,8 @@ public record VerifyReport(
         long chains,
         long heads,
         long deletedByRetention,
+        Map<String, Long> recordsByLayout,
+        Map<String, Long> erasedByRequest,
         Map<String, Long> violationsByKind,
         List<Violation> violations,
         double seconds) {
@@ -48,8 +52,9 @@ public record VerifyReport(
     public String summary() {
         return clean()
                 ? String.format(
-                        "CLEAN: %,d records in %,d chains (%,d files) verified against %,d published heads%s in %.1f s",
+                        "CLEAN: %,d records%s in %,d chains (%,d files) verified against %,d published heads%s in %.1f s",
                         records,
+                        layoutSummary(),
                         chains,
                         files,
                         heads,
@@ -64,6 +69,26 @@ public record VerifyReport(
                         violationCount(), violationsByKind, records, chains, files);
     }
 
+    /** E.g. " (layout 2: 10, layout 3: 90; 3 erased)"; empty when there are no counts. */
+    private String layoutSummary() {
+        if (recordsByLayout.isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder(" (");
+        recordsByLayout.forEach(
+                (layout, n) ->
+                        s.append(s.length() > 2 ? ", " : "")
+                                .append("layout ")
+                                .append(layout)
+                                .append(": ")
+                                .append(String.format("%,d", n)));
+        long erased = erasedByRequest.values().stream().mapToLong(Long::longValue).sum();
+        if (erased > 0) {
+            s.append(String.format("; %,d erased", erased));
+        }
+        return s.append(')').toString();
+    }
+
     /** Writes the JSON report to {@code file}, creating its folder. */
     public void writeTo(Path file) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -75,6 +100,8 @@ public record VerifyReport(
         json.put("chains", chains);
         json.put("heads", heads);
         json.put("deletedByRetention", deletedByRetention);
+        json.put("recordsByLayout", recordsByLayout);
+        json.put("erasedByRequest", erasedByRequest);
         json.put("violationCount", violationCount());
         json.put("violationsByKind", violationsByKind);
         json.put("violationsListed", violations.size());

@@ -80,6 +80,8 @@ public final class VerifyRunner {
         Set<String> chainsSeen = new HashSet<>();
         long records = 0;
         long bridged = 0;
+        Map<String, Long> byLayout = new TreeMap<>();
+        Map<String, Long> erasedByRequest = new TreeMap<>();
         if (!files.isEmpty()) {
             List<String> paths = files.stream().map(f -> f.getPath().toString()).toList();
             VerifyPipeline.Outputs outputs =
@@ -102,11 +104,10 @@ public final class VerifyRunner {
                 } finally {
                     progress.interrupt();
                 }
-                records =
-                        (Long)
-                                job.getJobExecutionResult()
-                                        .get()
-                                        .getAccumulatorResult(ReadChainEntries.RECORDS_ACCUMULATOR);
+                Map<String, Object> accumulators =
+                        job.getJobExecutionResult().get().getAllAccumulatorResults();
+                records = (Long) accumulators.get(ReadChainEntries.RECORDS_ACCUMULATOR);
+                collectCounts(accumulators, byLayout, erasedByRequest);
             }
         }
         for (Map.Entry<String, ChainHead> head : heads.entrySet()) {
@@ -151,9 +152,30 @@ public final class VerifyRunner {
                 chainsSeen.size(),
                 heads.size(),
                 bridged,
+                byLayout,
+                erasedByRequest,
                 byKind,
                 List.copyOf(listed),
                 seconds);
+    }
+
+    /** Records per layout and erased records per request, from the readers' accumulators. */
+    private static void collectCounts(
+            Map<String, Object> accumulators,
+            Map<String, Long> byLayout,
+            Map<String, Long> erasedByRequest) {
+        for (Map.Entry<String, Object> a : accumulators.entrySet()) {
+            String name = a.getKey();
+            if (name.startsWith(ReadChainEntries.LAYOUT_ACCUMULATOR_PREFIX)) {
+                byLayout.put(
+                        name.substring(ReadChainEntries.LAYOUT_ACCUMULATOR_PREFIX.length()),
+                        (Long) a.getValue());
+            } else if (name.startsWith(ReadChainEntries.ERASED_ACCUMULATOR_PREFIX)) {
+                erasedByRequest.put(
+                        name.substring(ReadChainEntries.ERASED_ACCUMULATOR_PREFIX.length()),
+                        (Long) a.getValue());
+            }
+        }
     }
 
     /**

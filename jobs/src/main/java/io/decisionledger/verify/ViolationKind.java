@@ -26,5 +26,13 @@ public enum ViolationKind {
     /** A record without chain fields (written before the chain existed, or with it disabled). */
     UNCHAINED,
     /** The same event id is stored more than once for a tenant. */
-    DUPLICATE_EVENT_ID
+    DUPLICATE_EVENT_ID,
+    /** A record's record_layout is neither null (layout 2) nor 3: it cannot be verified. */
+    UNKNOWN_LAYOUT,
+    /**
+     * A record's layout columns do not hang together: a layout-3 record without salt and without
+     * erased columns, a salt kept after erasure, an erased column holding a value instead of its
+     * erasure marker, an unreadable erased_columns_json. Its content hash is not recomputed.
+     */
+    LAYOUT_INVALID
 }

@@ -76,6 +76,7 @@ class ChainProofTest {
         assertThat(proof.verify(record))
                 .extracting(ChainProof.Check::name, ChainProof.Check::ok)
                 .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("record layout", true),
                         org.assertj.core.groups.Tuple.tuple("content hash", true),
                         org.assertj.core.groups.Tuple.tuple("record chain hash", true),
                         org.assertj.core.groups.Tuple.tuple("proof is for this record", true),
@@ -122,11 +123,56 @@ class ChainProofTest {
         DecisionRecord forged = DecisionRecord.newBuilder(record).build();
         forged.setDecisionApproved(!Boolean.TRUE.equals(record.getDecisionApproved()));
         forged.setContentSha256(
-                new io.decisionledger.decision.CanonicalContent().sha256Hex(forged));
+                new io.decisionledger.decision.CanonicalContent()
+                        .layout3(forged, java.util.HexFormat.of().parseHex(forged.getFieldSalt()))
+                        .contentSha256());
         forged.setHash(new ChainHasher().hash(forged.getPrevHash(), forged));
 
         assertThat(failed(proof.verify(forged)))
                 .containsExactly("links to the following records", "published chain head");
+    }
+
+    @Test
+    void statesTheLayoutAndCoversTheModelCardLinkOfALayoutThreeRecord() throws IOException {
+        DecisionRecord record = longestChain().get(3);
+        ChainProof proof = ChainProof.gather(lake, record);
+        assertThat(record.getRecordLayout()).isEqualTo(3);
+        assertThat(proof.verify(record))
+                .filteredOn(c -> c.name().equals(ChainProof.LAYOUT_CHECK))
+                .extracting(ChainProof.Check::detail)
+                .containsExactly(
+                        "layout 3 (DLC3/DLR3): content, chain link and model-card link verified");
+        assertThat(ChainProof.verifiedLayout(proof.verify(record)))
+                .isEqualTo(RecordLayout.LAYOUT_3);
+        assertThat(proof.following()).allMatch(w -> w.recordLayout() == 3);
+
+        DecisionRecord relinked = DecisionRecord.newBuilder(record).build();
+        relinked.setModelCardStatus("LINKED");
+        relinked.setModelCardId("meta_other");
+
+        assertThat(failed(proof.verify(relinked))).containsExactly("record chain hash");
+    }
+
+    @Test
+    void anErasedRecordStillProvesItsPlaceAndSaysWhatWasErased() throws IOException {
+        DecisionRecord record = longestChain().get(3);
+        ChainProof proof = ChainProof.gather(lake, record);
+        DecisionRecord erased = DecisionRecord.newBuilder(record).build();
+        io.decisionledger.privacy.RecordErasure.erase(
+                erased,
+                List.of("user_id", "prompt"),
+                "erasure-5",
+                java.time.Instant.parse("2026-04-01T12:00:00Z"));
+
+        List<ChainProof.Check> checks = proof.verify(erased);
+
+        assertThat(checks).allMatch(ChainProof.Check::ok);
+        assertThat(checks.get(0).detail())
+                .startsWith(
+                        "layout 3 (DLC3/DLR3): content, chain link and model-card link verified")
+                .contains("erased columns case_id, context_metadata_json")
+                .contains("2026-04-01T12:00:00Z")
+                .contains("under erasure request erasure-5");
     }
 
     @Test

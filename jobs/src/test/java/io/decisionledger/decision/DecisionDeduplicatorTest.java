@@ -45,7 +45,7 @@ class DecisionDeduplicatorTest {
         ParseOutcome outcome =
                 parser.parse(value, "t", 0, offset, Instant.parse("2026-03-15T12:00:00Z"));
         assertThat(outcome.isAccepted()).as(outcome.toString()).isTrue();
-        return ParsedDecision.accepted(outcome.decision(), value);
+        return ParsedDecision.accepted(outcome, value);
     }
 
     private List<QuarantineRecord> quarantined() {
@@ -59,9 +59,13 @@ class DecisionDeduplicatorTest {
         // given one event
         byte[] event = sample.valid().get(0).value();
 
-        // when it arrives twice
-        harness.processElement(new StreamRecord<>(parsed(event, 1)));
-        harness.processElement(new StreamRecord<>(parsed(event, 2)));
+        // when it arrives twice: each copy gets its own salt, so their content hashes differ
+        ParsedDecision first = parsed(event, 1);
+        ParsedDecision second = parsed(event, 2);
+        assertThat(second.decision.getContentSha256())
+                .isNotEqualTo(first.decision.getContentSha256());
+        harness.processElement(new StreamRecord<>(first));
+        harness.processElement(new StreamRecord<>(second));
 
         // then the first is stored, the second quarantined with its own coordinates and raw bytes
         assertThat(harness.extractOutputValues())
@@ -90,13 +94,22 @@ class DecisionDeduplicatorTest {
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(conflicting).isNotEqualTo(event);
 
-        harness.processElement(new StreamRecord<>(parsed(event, 1)));
+        ParsedDecision first = parsed(event, 1);
+        harness.processElement(new StreamRecord<>(first));
         harness.processElement(new StreamRecord<>(parsed(conflicting, 2)));
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(quarantined())
                 .singleElement()
-                .satisfies(q -> assertThat(q.getDetail()).contains("different content"));
+                .satisfies(
+                        q ->
+                                assertThat(q.getDetail())
+                                        .isEqualTo(
+                                                "eventId already stored for this tenant with"
+                                                        + " different content (fingerprint of the"
+                                                        + " stored copy "
+                                                        + first.fingerprint()
+                                                        + ")"));
     }
 
     @Test

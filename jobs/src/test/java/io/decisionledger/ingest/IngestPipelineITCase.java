@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decisionledger.chain.ChainHasher;
+import io.decisionledger.chain.RecordVerifier;
 import io.decisionledger.decision.ModelCardParser;
 import io.decisionledger.decision.ReasonCode;
 import io.decisionledger.models.ModelCardStatus;
@@ -225,6 +226,40 @@ class IngestPipelineITCase {
                 assertThat(d.getModelCardSha256()).isEqualTo(card.getCardSha256());
             }
         }
+    }
+
+    @Test
+    void writesLayoutThreeRecordsEachWithItsOwnSaltAndCoversTheCardLinkInTheChain() {
+        assertThat(audit).isNotEmpty();
+        RecordVerifier verifier = new RecordVerifier();
+        for (DecisionRecord d : audit) {
+            assertThat(d.getRecordLayout()).as(d.getEventId()).isEqualTo(3);
+            assertThat(d.getFieldSalt()).matches("[0-9a-f]{64}");
+            assertThat(d.getErasedColumnsJson()).isNull();
+            assertThat(d.getErasureRequestId()).isNull();
+            assertThat(d.getErasedAt()).isNull();
+            RecordVerifier.Result result = verifier.verifyContent(d);
+            assertThat(result.problem()).isNull();
+            assertThat(result.contentOk()).isTrue();
+            assertThat(verifier.chainHash(d.getPrevHash(), d)).isEqualTo(d.getHash());
+            // the card link was set before the chain hashed the record: flipping it breaks it
+            DecisionRecord flipped = DecisionRecord.newBuilder(d).build();
+            flipped.setModelCardStatus(
+                    ModelCardStatus.LINKED.name().equals(d.getModelCardStatus())
+                            ? ModelCardStatus.NO_CARD.name()
+                            : ModelCardStatus.LINKED.name());
+            assertThat(verifier.chainHash(d.getPrevHash(), flipped)).isNotEqualTo(d.getHash());
+        }
+        assertThat(audit.stream().map(DecisionRecord::getFieldSalt).distinct())
+                .hasSize(audit.size());
+        // the identical re-send is still recognised although its salt, and so its
+        // content_sha256, differ from the stored copy's
+        assertThat(quarantine)
+                .filteredOn(q -> q.getReasonCode().equals(ReasonCode.DUPLICATE_EVENT_ID.name()))
+                .singleElement()
+                .satisfies(q -> assertThat(q.getDetail()).endsWith("this copy is identical"));
+        // the salt stays in the audit lake: the ops copy has no such column
+        assertThat(OpsDecisionRecord.getClassSchema().getField("field_salt")).isNull();
     }
 
     @Test

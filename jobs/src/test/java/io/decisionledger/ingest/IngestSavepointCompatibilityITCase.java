@@ -332,13 +332,15 @@ class IngestSavepointCompatibilityITCase {
             assertThat(detailsById.get(e.eventId()))
                     .containsOnly("eventId already stored for this tenant; this copy is identical");
         }
-        // the content hash it names was computed by the old run and came with the savepoint
+        // the fingerprint it names was computed by the old run (as its DLC2 content_sha256) and
+        // came with the savepoint: record layout 3 compares the same DLC2 value, so the old
+        // state still matches (the identical re-sends above are recognised as identical)
         JsonNode probe = expected.get("conflictingResend");
         assertThat(probe.get("eventId").asText()).isEqualTo(conflictingId);
         assertThat(detailsById.get(conflictingId))
                 .contains(
-                        "eventId already stored for this tenant with different content (stored"
-                                + " content_sha256 "
+                        "eventId already stored for this tenant with different content"
+                                + " (fingerprint of the stored copy "
                                 + probe.get("contentSha256").asText()
                                 + ")");
         assertThat(

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.decision.CanonicalContent;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.privacy.RecordErasure;
+import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +80,139 @@ class VerifyJobITCase {
         assertThat(report.records()).isEqualTo(600);
         assertThat(report.chains()).isEqualTo(sample.acceptedPerTenant().size());
         assertThat(report.heads()).isEqualTo(sample.acceptedPerTenant().size());
-        assertThat(report.summary()).startsWith("CLEAN: 600 records in 3 chains");
+        assertThat(report.summary()).startsWith("CLEAN: 600 records (layout 3: 600) in 3 chains");
+        // everything the ingest job writes now is layout 3
+        assertThat(report.recordsByLayout()).isEqualTo(Map.of("3", 600L));
+        assertThat(report.erasedByRequest()).isEmpty();
+    }
+
+    // ---- record layouts and erasure ------------------------------------------------------------
+
+    @Test
+    void verifiesALakeMixingLayoutTwoAndLayoutThreeRecordsAsClean() throws Exception {
+        // given: the first half of the biggest chain as an older ingest job wrote it (layout 2:
+        // no salt, DLC2 content, DLR1 chain), the rest layout 3, the chain and heads re-linked
+        Path lake = copy("mixed-layouts");
+        Lake files = Lake.read(lake);
+        DecisionRecord middle = files.someRecordInTheMiddle();
+        List<DecisionRecord> chain = files.chainOf(middle);
+        int upgradedAt = chain.indexOf(middle);
+        for (DecisionRecord old : chain.subList(0, upgradedAt)) {
+            files.change(
+                    old,
+                    r -> {
+                        r.setRecordLayout(null);
+                        r.setFieldSalt(null);
+                        r.setContentSha256(new CanonicalContent().sha256Hex(r));
+                    });
+        }
+        files.relink(chain);
+        files.writeChanged();
+        rewriteHeads(lake, chain);
+
+        // when
+        VerifyReport report = verify(lake);
+
+        // then
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.recordsByLayout())
+                .isEqualTo(Map.of("2", (long) upgradedAt, "3", 600L - upgradedAt));
+        assertThat(report.summary())
+                .startsWith(
+                        "CLEAN: 600 records (layout 2: "
+                                + upgradedAt
+                                + ", layout 3: "
+                                + (600 - upgradedAt)
+                                + ")");
+    }
+
+    @Test
+    void verifiesAnErasedRecordAndCountsItUnderItsRequest() throws Exception {
+        Path lake = copy("erased");
+        Lake files = Lake.read(lake);
+        DecisionRecord victim = files.someRecordInTheMiddle();
+        DecisionRecord other = files.next(victim);
+        String user = victim.getUserId();
+        for (DecisionRecord r : List.of(victim, other)) {
+            files.change(
+                    r,
+                    x ->
+                            RecordErasure.erase(
+                                    x,
+                                    List.of("user_id"),
+                                    "erasure-42",
+                                    Instant.parse("2026-04-01T00:00:00Z")));
+        }
+        files.writeChanged();
+
+        VerifyReport report = verify(lake);
+
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.erasedByRequest()).isEqualTo(Map.of("erasure-42", 2L));
+        assertThat(report.summary()).contains("2 erased");
+        DecisionRecord stored =
+                Lake.read(lake).chainOf(victim).stream()
+                        .filter(r -> r.getChainSeq().equals(victim.getChainSeq()))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(stored.getUserId()).isEqualTo("[ERASED]").isNotEqualTo(user);
+        assertThat(stored.getFieldSalt()).isNull();
+        assertThat(stored.getErasureRequestId()).isEqualTo("erasure-42");
+    }
+
+    @Test
+    void reportsAChangedModelCardLinkOfALayoutThreeRecordAsHashMismatch() throws Exception {
+        Path lake = copy("card-link");
+        Lake files = Lake.read(lake);
+        DecisionRecord victim = files.someRecordInTheMiddle();
+        files.change(
+                victim,
+                r ->
+                        r.setModelCardStatus(
+                                "LINKED".equals(r.getModelCardStatus()) ? "NO_CARD" : "LINKED"));
+        files.writeChanged();
+
+        VerifyReport report = verify(lake);
+        assertKinds(report, ViolationKind.HASH_MISMATCH);
+        assertThat(report.violations().get(0).seqFrom).isEqualTo(victim.getChainSeq());
+    }
+
+    @Test
+    void reportsAValuePutBackIntoAnErasedColumnAsLayoutInvalid() throws Exception {
+        Path lake = copy("unerased");
+        Lake files = Lake.read(lake);
+        DecisionRecord victim = files.someRecordInTheMiddle();
+        String user = victim.getUserId();
+        files.change(
+                victim,
+                r -> {
+                    RecordErasure.erase(
+                            r,
+                            List.of("user_id"),
+                            "erasure-43",
+                            Instant.parse("2026-04-01T00:00:00Z"));
+                    r.setUserId(user);
+                });
+        files.writeChanged();
+
+        VerifyReport report = verify(lake);
+        assertKinds(report, ViolationKind.LAYOUT_INVALID);
+        assertThat(report.violations().get(0).detail)
+                .contains("user_id is listed as erased")
+                .doesNotContain(user);
+    }
+
+    @Test
+    void reportsAnUnknownRecordLayout() throws Exception {
+        Path lake = copy("unknown-layout");
+        Lake files = Lake.read(lake);
+        DecisionRecord victim = files.someRecordInTheMiddle();
+        files.change(victim, r -> r.setRecordLayout(7));
+        files.writeChanged();
+
+        VerifyReport report = verify(lake);
+        assertKinds(report, ViolationKind.UNKNOWN_LAYOUT);
+        assertThat(report.recordsByLayout()).containsEntry("unknown", 1L);
     }
 
     @Test
@@ -275,6 +410,43 @@ class VerifyJobITCase {
                 .run(env, new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
+    /** Rewrites the published heads of {@code chain}'s tenant to the chain's current hashes. */
+    private static void rewriteHeads(Path lake, List<DecisionRecord> chain) throws IOException {
+        Map<Long, String> hashBySeq = new java.util.HashMap<>();
+        chain.forEach(r -> hashBySeq.put(r.getChainSeq(), r.getHash()));
+        Path dir = lake.resolve("chain/heads/tenant_id=" + chain.get(0).getTenantId());
+        List<Path> headFiles;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            headFiles =
+                    paths.filter(f -> f.getFileName().toString().endsWith(".parquet"))
+                            .filter(f -> !f.getFileName().toString().startsWith("."))
+                            .toList();
+        }
+        for (Path f : headFiles) {
+            List<ChainHead> heads = new ArrayList<>();
+            try (ParquetReader<ChainHead> reader =
+                    AvroParquetReader.<ChainHead>builder(new LocalInputFile(f))
+                            .withDataModel(SpecificData.getForClass(ChainHead.class))
+                            .build()) {
+                ChainHead h;
+                while ((h = reader.read()) != null) {
+                    heads.add(h);
+                }
+            }
+            heads.forEach(h -> h.setHash(hashBySeq.get(h.getChainSeq())));
+            Files.delete(f);
+            try (ParquetWriter<ChainHead> writer =
+                    AvroParquetWriter.<ChainHead>builder(new LocalOutputFile(f))
+                            .withSchema(ChainHead.getClassSchema())
+                            .withDataModel(SpecificData.getForClass(ChainHead.class))
+                            .build()) {
+                for (ChainHead h : heads) {
+                    writer.write(h);
+                }
+            }
+        }
+    }
+
     private static Path copy(String name) throws IOException {
         Path target = work.resolve(name);
         try (Stream<Path> paths = Files.walk(pristine)) {
@@ -399,7 +571,10 @@ class VerifyJobITCase {
             DecisionRecord forged = DecisionRecord.newBuilder(after).build();
             forged.setEventId(after.getEventId() + "-forged");
             forged.setDecisionApproved(true);
-            forged.setContentSha256(new CanonicalContent().sha256Hex(forged));
+            forged.setContentSha256(
+                    new CanonicalContent()
+                            .layout3(forged, HexFormat.of().parseHex(forged.getFieldSalt()))
+                            .contentSha256());
             Path f = fileOf(after);
             files.get(f).add(forged);
             changed.add(f);
@@ -413,6 +588,18 @@ class VerifyJobITCase {
                 r.setChainSeq(prev.getChainSeq() + 1);
                 r.setPrevHash(prev.getHash());
                 r.setHash(hasher.hash(r.getPrevHash(), r));
+                changed.add(fileOf(r));
+            }
+        }
+
+        /** Recomputes every hash of {@code chain} (in seq order) from seq 1, under each layout. */
+        void relink(List<DecisionRecord> chain) {
+            ChainHasher hasher = new ChainHasher();
+            String prev = ChainHasher.GENESIS;
+            for (DecisionRecord r : chain) {
+                r.setPrevHash(prev);
+                r.setHash(hasher.hash(prev, r));
+                prev = r.getHash();
                 changed.add(fileOf(r));
             }
         }
