@@ -85,7 +85,7 @@ class IngestOptionsTest {
                                         new String[] {"--tenant-bindings", duplicate.toString()}))
                 .isInstanceOf(OptionTable.InvalidOptionException.class)
                 .hasMessageStartingWith("--tenant-bindings ")
-                .hasMessageContaining("Duplicate field 'loans'");
+                .hasMessageContaining("a key is repeated ('loans')");
         assertThatThrownBy(
                         () ->
                                 IngestOptions.parse(

@@ -92,7 +92,9 @@ class ReplayRunnerTest {
                                 "--run-id",
                                 runId,
                                 "--purpose",
-                                "Model-risk review MR-9"));
+                                "Model-risk review MR-9",
+                                "--base-url",
+                                "https://models.example.invalid/v1"));
         args.addAll(List.of(more));
         return ReplayOptions.parse(args.toArray(String[]::new));
     }
