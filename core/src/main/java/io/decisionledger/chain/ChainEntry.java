@@ -31,6 +31,12 @@ public class ChainEntry {
     /** The erasure request that erased columns of this record; null unless erased. */
     public String erasureRequestId;
 
+    /**
+     * Where the record is stored against where its own tenant_id and event time put it ({@code
+     * tenant_id=T/event_date=D} folders), when the two differ; null when it is in its folder.
+     */
+    public String misplaced;
+
     public ChainEntry() {}
 
     /** True when the record's record_layout is not a known layout. */

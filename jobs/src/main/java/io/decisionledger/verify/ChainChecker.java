@@ -80,6 +80,14 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                     e.file,
                     "event " + e.eventId + ": fields do not hash to content_sha256");
         }
+        if (e.misplaced != null) {
+            emit(
+                    ViolationKind.MISPLACED_ROW,
+                    e.seq,
+                    e.seq,
+                    e.file,
+                    "event " + e.eventId + ": " + e.misplaced);
+        }
         if (e.seq < 0) {
             emit(
                     ViolationKind.UNCHAINED,

@@ -3,6 +3,7 @@ package io.decisionledger.verify;
 import io.decisionledger.chain.ChainEntry;
 import io.decisionledger.chain.RecordVerifier;
 import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.PartitionPath;
 import io.decisionledger.schema.DecisionRecord;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -54,6 +55,7 @@ public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEnt
         e.tenantId = r.getTenantId();
         e.eventId = r.getEventId();
         e.file = file;
+        e.misplaced = misplaced(r, file);
         RecordVerifier.Result checked = verifier.verifyContent(r);
         e.contentOk = checked.contentOk();
         e.layout = checked.layout() == null ? 0 : checked.layout().number();
@@ -73,6 +75,30 @@ public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEnt
         records.add(1);
         count(e);
         return e;
+    }
+
+    /**
+     * Null when {@code file} sits in the {@code tenant_id=T/event_date=D} folder the record's own
+     * tenant_id and event time name; otherwise both folders. Readers that trust the Hive partition
+     * columns (DuckDB, Spark, Athena) would count a misplaced row for the folder's tenant and date,
+     * and neither the folder nor the file name is in any hash, so this check is what catches a file
+     * moved to another tenant or day.
+     */
+    static String misplaced(DecisionRecord r, String file) {
+        String own = PartitionPath.tenantDate(r.getTenantId(), r.getEventTime());
+        if (file.contains("/" + own + "/")) {
+            return null;
+        }
+        return "stored under "
+                + folderOf(file)
+                + " but its tenant_id and event_time belong in "
+                + own;
+    }
+
+    private static String folderOf(String file) {
+        int tenant = file.lastIndexOf("/tenant_id=");
+        int end = file.lastIndexOf('/');
+        return tenant < 0 || end <= tenant ? "(no tenant folder)" : file.substring(tenant + 1, end);
     }
 
     private void count(ChainEntry e) {

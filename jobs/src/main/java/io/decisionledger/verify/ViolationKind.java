@@ -34,5 +34,11 @@ public enum ViolationKind {
      * erased columns, a salt kept after erasure, an erased column holding a value instead of its
      * erasure marker, an unreadable erased_columns_json. Its content hash is not recomputed.
      */
-    LAYOUT_INVALID
+    LAYOUT_INVALID,
+    /**
+     * A record stored in another tenant's or another day's folder than its own tenant_id and event
+     * time name: a file was moved, and readers that trust the partition folders would count it for
+     * the wrong tenant or date.
+     */
+    MISPLACED_ROW
 }

@@ -72,6 +72,19 @@ class ChainCheckerTest {
     }
 
     @Test
+    void aRecordStoredOutsideItsOwnTenantAndDateFolderIsMisplaced() throws Exception {
+        head(BANK, 0, 3, "h3");
+        ChainEntry moved = entry(BANK, 0, 2);
+        moved.misplaced = "stored under tenant_id=x/event_date=2026-03-15 but …";
+
+        Checked checked = check(entry(BANK, 0, 1), moved, entry(BANK, 0, 3));
+
+        assertThat(checked.lines()).containsExactly("MISPLACED_ROW bank_456/0 2..2 f2");
+        assertThat(checked.violations.get(0).detail)
+                .isEqualTo("event e2: stored under tenant_id=x/event_date=2026-03-15 but …");
+    }
+
+    @Test
     void aRecordWhoseChainHashDoesNotRecomputeIsAHashMismatch() throws Exception {
         head(BANK, 0, 3, "h3");
         ChainEntry rehashed = entry(BANK, 0, 2);

@@ -240,6 +240,52 @@ class VerifyJobITCase {
     }
 
     @Test
+    void reportsAFileMovedIntoAnotherTenantsFolderAsMisplaced() throws Exception {
+        Path lake = copy("moved-tenant");
+        Path file = Lake.read(lake).aFileHoldingNoChainTail();
+        // tenant_id=T/event_date=D/part.parquet → tenant_id=intruder/event_date=D/part.parquet:
+        // the chain is intact (the rows are read wherever they are), but DuckDB would now count
+        // them for the other tenant
+        Path date = file.getParent();
+        Path moved =
+                date.getParent()
+                        .resolveSibling("tenant_id=other_tenant")
+                        .resolve(date.getFileName().toString())
+                        .resolve(file.getFileName().toString());
+        Files.createDirectories(moved.getParent());
+        Files.move(file, moved);
+
+        VerifyReport report = verify(lake);
+
+        assertKinds(report, ViolationKind.MISPLACED_ROW);
+        assertThat(report.violations())
+                .allSatisfy(
+                        v ->
+                                assertThat(v.detail)
+                                        .contains(
+                                                "stored under tenant_id=other_tenant/"
+                                                        + date.getFileName())
+                                        .contains("belong in " + date.getParent().getFileName()));
+    }
+
+    @Test
+    void reportsAFileMovedIntoAnotherDaysFolderAsMisplaced() throws Exception {
+        Path lake = copy("moved-date");
+        Path file = Lake.read(lake).aFileHoldingNoChainTail();
+        Path moved =
+                file.getParent()
+                        .resolveSibling("event_date=1999-12-31")
+                        .resolve(file.getFileName().toString());
+        Files.createDirectories(moved.getParent());
+        Files.move(file, moved);
+
+        VerifyReport report = verify(lake);
+
+        assertKinds(report, ViolationKind.MISPLACED_ROW);
+        assertThat(report.violations().get(0).detail).contains("/event_date=1999-12-31 but its");
+    }
+
+    @Test
     void reportsADeletedRowAsAGap() throws Exception {
         Path lake = copy("deleted-row");
         Lake files = Lake.read(lake);
