@@ -176,6 +176,7 @@ public final class AuditQueries {
         Map<String, String> query = query(tenant, subject);
         query.put("from", from.toString());
         query.put("to_exclusive", toExclusive.toString());
+        requireTenant(caller, purpose, AccessLog.Action.HISTORY, view, tenant, query);
         DecisionScan.Position after = historyPosition(page.position("history", query));
         if (view == View.FULL) {
             requirePurpose(purpose);
@@ -361,6 +362,12 @@ public final class AuditQueries {
                     AccessLog.DATASET_ACCESS_LOG,
                     tenant,
                     query);
+        }
+        if (verify && !caller.tenants().isAll()) {
+            // verifying reads the whole log, every tenant's entries (its count, its problems)
+            throw new AccessRefusedException(
+                    "verifying the access log reads every tenant's entries: it needs a grant of"
+                            + " all tenants (*)");
         }
         ScanStats stats = new ScanStats();
         AccessLogPages.Page found =

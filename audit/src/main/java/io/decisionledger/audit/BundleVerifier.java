@@ -34,7 +34,36 @@ import org.apache.flink.core.fs.FileStatus;
 public final class BundleVerifier {
 
     /** One check: what, whether it held, and why (names files, seqs and hashes only). */
-    public record Check(String name, boolean ok, String detail) {}
+    public record Check(String name, boolean ok, String detail) {
+        /**
+         * Names and details quote the untrusted bundle (file names, manifest values): control and
+         * format characters are escaped, so a crafted bundle cannot move the terminal's cursor or
+         * forge a line of the report (e.g. overwrite "NOT VERIFIED").
+         */
+        public Check {
+            name = printable(name);
+            detail = printable(detail);
+        }
+    }
+
+    static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)
+                    || c == '\u2028'
+                    || c == '\u2029'
+                    || Character.getType(c) == Character.FORMAT) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
 
     /** All checks of one bundle. */
     public record Report(Path bundle, List<Check> checks) {

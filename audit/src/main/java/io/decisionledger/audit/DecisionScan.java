@@ -313,6 +313,8 @@ final class DecisionScan<T extends SpecificRecordBase> {
         Path dir = new Path(tenantDir(tenant), "event_date=" + date);
         List<FileStatus> files = LakeFiles.parquetFiles(dir);
         List<Future<ParquetScan.FileCost>> reads = new ArrayList<>(files.size());
+        java.util.concurrent.atomic.AtomicLong otherTenant =
+                new java.util.concurrent.atomic.AtomicLong();
         for (FileStatus file : files) {
             String path = file.getPath().toString();
             reads.add(
@@ -324,7 +326,12 @@ final class DecisionScan<T extends SpecificRecordBase> {
                                             model,
                                             schema,
                                             r -> {
-                                                kept.offer(new Found<>(r, path));
+                                                // the row's own tenant_id decides, not the folder
+                                                if (isOfTenant(r, tenant)) {
+                                                    kept.offer(new Found<>(r, path));
+                                                } else {
+                                                    otherTenant.incrementAndGet();
+                                                }
                                                 return true;
                                             })));
         }
@@ -344,6 +351,14 @@ final class DecisionScan<T extends SpecificRecordBase> {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while reading the lake", e);
             }
+        }
+        if (otherTenant.get() > 0) {
+            stats.rowsOfAnotherTenant(otherTenant.get());
+            LOG.warn(
+                    "skipped {} row(s) in {} whose tenant_id is not the folder's tenant: a"
+                            + " misfiled or planted file; they are not returned",
+                    otherTenant.get(),
+                    dir);
         }
         if (failure != null) {
             throw failure;
@@ -418,6 +433,11 @@ final class DecisionScan<T extends SpecificRecordBase> {
         return first && hits.size() > 1 ? hits.subList(0, 1) : hits;
     }
 
+    private static boolean isOfTenant(SpecificRecordBase r, String tenant) {
+        Object rowTenant = r.get("tenant_id");
+        return rowTenant != null && tenant.equals(rowTenant.toString());
+    }
+
     /** One file's matches, the matching rows it held of another tenant, and what it cost. */
     private record FileHits<T>(ParquetScan.FileCost cost, List<Found<T>> hits, long otherTenant) {}
 
@@ -433,8 +453,7 @@ final class DecisionScan<T extends SpecificRecordBase> {
                         model,
                         schema,
                         r -> {
-                            Object rowTenant = r.get("tenant_id");
-                            if (rowTenant == null || !tenant.equals(rowTenant.toString())) {
+                            if (!isOfTenant(r, tenant)) {
                                 otherTenant[0]++;
                                 return true;
                             }

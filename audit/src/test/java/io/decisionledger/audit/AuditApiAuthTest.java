@@ -277,6 +277,10 @@ class AuditApiAuthTest {
                 get(event("bank_corrupt", "evt-x"), "officer-all-token", List.of());
         HttpResponse<String> everyTenantsLog =
                 get(base + "/v1/access-log?purpose=" + enc("review"), "officer-a-token", List.of());
+        // the paged history of the HTTP API checks the grant too, before any file is read
+        HttpResponse<String> otherHistory = get(history(tenantB), "officer-a-token", List.of());
+        HttpResponse<String> unreadableHistory =
+                get(history("bank_corrupt"), "officer-a-token", List.of());
 
         assertThat(own.statusCode()).isEqualTo(200);
         assertThat(other.statusCode()).isEqualTo(403);
@@ -296,6 +300,9 @@ class AuditApiAuthTest {
         assertThat(unreadableForAll.statusCode()).isEqualTo(500);
         assertThat(everyTenantsLog.statusCode()).isEqualTo(403);
         assertThat(error(everyTenantsLog)).startsWith("reading every tenant needs a grant of all");
+        assertThat(otherHistory.statusCode()).isEqualTo(403);
+        assertThat(unreadableHistory.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(otherHistory.body()).has("records")).isFalse();
 
         List<AccessLogEntry> added = accessLog().subList((int) logged, accessLog().size());
         assertThat(added)
@@ -313,7 +320,9 @@ class AuditApiAuthTest {
                         "a.officer|EVENT|" + tenantB + "|REFUSED",
                         "a.officer|EVENT|bank_absent|REFUSED",
                         "a.officer|EVENT|bank_corrupt|REFUSED",
-                        "a.officer|ACCESS_LOG|null|REFUSED");
+                        "a.officer|ACCESS_LOG|null|REFUSED",
+                        "a.officer|HISTORY|" + tenantB + "|REFUSED",
+                        "a.officer|HISTORY|bank_corrupt|REFUSED");
         assertThat(added.get(1).getRecordIds()).isEmpty();
         assertThat(new AccessLog(lake, Clock.systemUTC()).verify().problems()).isEmpty();
     }
@@ -338,6 +347,14 @@ class AuditApiAuthTest {
 
     private static List<AccessLogEntry> accessLog() throws Exception {
         return new AccessLog(lake, Clock.systemUTC()).entries(null, null, e -> true);
+    }
+
+    private static String history(String tenant) {
+        return base
+                + "/v1/history?tenant="
+                + tenant
+                + "&user=user_1&from=2020-01-01&to=2030-01-01&purpose="
+                + enc("review");
     }
 
     private static String event(String tenant, String eventId) {

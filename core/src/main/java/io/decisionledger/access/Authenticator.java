@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
@@ -50,9 +51,15 @@ public final class Authenticator {
 
     private final ApiTokens tokens;
     private final JwtVerifier jwt;
+    private final List<Path> sources;
 
     /** Either may be null, not both. */
     public Authenticator(ApiTokens tokens, JwtVerifier jwt) {
+        this(tokens, jwt, List.of());
+    }
+
+    private Authenticator(ApiTokens tokens, JwtVerifier jwt, List<Path> sources) {
+        this.sources = List.copyOf(sources);
         if (tokens == null && jwt == null) {
             throw new IllegalArgumentException(
                     "no way to authenticate callers: configure API tokens and/or JWT verification");
@@ -122,7 +129,25 @@ public final class Authenticator {
             throw new IllegalArgumentException(
                     "authentication configuration " + config + ": jwt.* settings need jwt.issuer");
         }
-        return new Authenticator(tokens, jwt);
+        List<Path> sources = new java.util.ArrayList<>();
+        if (config != null) {
+            sources.add(config);
+        }
+        if (tokenFile != null) {
+            sources.add(tokenFile);
+        }
+        if (jwt != null && p.getProperty("jwt.jwks-file") != null) {
+            sources.add(base.resolve(p.getProperty("jwt.jwks-file").strip()));
+        }
+        return new Authenticator(tokens, jwt, sources);
+    }
+
+    /**
+     * The files this authenticator's decisions rest on (the configuration, the token digests, the
+     * identity provider's keys): whoever can change them can make any token authenticate.
+     */
+    public List<Path> sources() {
+        return sources;
     }
 
     /**

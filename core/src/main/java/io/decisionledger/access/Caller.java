@@ -99,6 +99,11 @@ public record Caller(
     }
 
     /** This caller granted only what both its grant and {@code scope} grant. */
+    /** This caller, marked as vouched for by nothing but itself. */
+    public Caller asSelfAsserted() {
+        return new Caller(user, role, channel, via, tenants, true);
+    }
+
     public Caller within(TenantScope scope) {
         return new Caller(user, role, channel, via, tenants.intersect(scope), selfAsserted);
     }

@@ -72,7 +72,56 @@ public final class CliIdentity {
                 authConfig != null
                         ? authConfig
                         : env.getOrDefault(AUTH_CONFIG_ENV, DEFAULT_AUTH_CONFIG);
-        return Authenticator.load(Path.of(config), null).authenticate(token, Caller.Channel.CLI);
+        Authenticator authenticator = Authenticator.load(Path.of(config), null);
+        Caller caller = authenticator.authenticate(token, Caller.Channel.CLI);
+        String user = System.getProperty("user.name");
+        if (!"root".equals(user)) {
+            for (Path source : authenticator.sources()) {
+                if (controlledBy(source, user)) {
+                    // whoever can write the configuration can make any token say anything: the
+                    // identity is then only as good as the caller's word, and the log says so
+                    System.err.println(
+                            "WARNING: the authentication configuration ("
+                                    + source
+                                    + ") can be changed by "
+                                    + user
+                                    + "; nothing independent vouches for this identity, and the"
+                                    + " access log marks this session CLI-UNAUTHENTICATED. Use the"
+                                    + " operators' configuration ("
+                                    + DEFAULT_AUTH_CONFIG
+                                    + ").");
+                    return caller.asSelfAsserted();
+                }
+            }
+        }
+        return caller;
+    }
+
+    /**
+     * True when {@code user} can change {@code file}: owns it or its folder (and so can chmod
+     * either), or either is group- or world-writable (group membership is not looked up: treated as
+     * writable). Only where the file system has POSIX permissions; elsewhere false.
+     */
+    static boolean controlledBy(Path file, String user) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        for (Path p : new Path[] {absolute, absolute.getParent()}) {
+            if (p == null) {
+                continue;
+            }
+            PosixFileAttributeView posix =
+                    Files.getFileAttributeView(p, PosixFileAttributeView.class);
+            if (posix == null) {
+                return false;
+            }
+            var attrs = posix.readAttributes();
+            Set<PosixFilePermission> perms = attrs.permissions();
+            if (attrs.owner().getName().equals(user)
+                    || perms.contains(PosixFilePermission.GROUP_WRITE)
+                    || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -130,11 +130,30 @@ public final class JwtVerifier {
             return out;
         }
 
+        /**
+         * localhost or a loopback address literal (127.x.y.z, ::1); never a name like 127.x.com.
+         */
         private static boolean isLoopback(String host) {
-            return host != null
-                    && (host.equals("localhost")
-                            || host.startsWith("127.")
-                            || host.equals("[::1]"));
+            if (host == null) {
+                return false;
+            }
+            if (host.equals("localhost")) {
+                return true;
+            }
+            String literal =
+                    host.startsWith("[") && host.endsWith("]")
+                            ? host.substring(1, host.length() - 1)
+                            : host;
+            boolean ipv4 = literal.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+            boolean ipv6 = literal.indexOf(':') >= 0 && literal.matches("[0-9A-Fa-f:.]+");
+            if (!ipv4 && !ipv6) {
+                return false; // a name: no lookup, so no DNS answer can make it "loopback"
+            }
+            try {
+                return java.net.InetAddress.getByName(literal).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
         }
     }
 

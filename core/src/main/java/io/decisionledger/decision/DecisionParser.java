@@ -297,6 +297,9 @@ public final class DecisionParser {
      * the lake check ids they are given against it before building paths.
      */
     public static boolean isValidTenantId(String tenant) {
+        if (tenant == null) {
+            return false;
+        }
         try {
             validateTenantId(tenant);
             return true;
@@ -310,6 +313,9 @@ public final class DecisionParser {
      * untrusted evidence bundle, an API request) against it before using them.
      */
     public static boolean isValidEventId(String id) {
+        if (id == null) {
+            return false;
+        }
         try {
             validateEventId(id);
             return true;

@@ -78,9 +78,34 @@ class CliIdentityTest {
                                 Caller.Channel.CLI,
                                 null,
                                 TenantScope.parse("bank_1"),
-                                false));
+                                // the test's configuration is the test user's own file: only
+                                // root (the machine's operator) is vouched for by it
+                                !ROOT));
         assertThat(byVariable).isEqualTo(byOption);
-        assertThat(byOption.channelName()).isEqualTo("CLI");
+        assertThat(byOption.channelName()).isEqualTo(ROOT ? "CLI" : "CLI-UNAUTHENTICATED");
+    }
+
+    /** Whether the tests run as root (CI does), who owns every file it writes. */
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+    @Test
+    void aConfigurationTheCallerCanChangeVouchesForNothing(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("auth.properties");
+        Files.writeString(config, "tokens = api-tokens\n");
+        String owner = Files.getOwner(config).getName();
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        // its owner can chmod and rewrite it; someone else cannot
+        assertThat(CliIdentity.controlledBy(config, owner)).isTrue();
+        assertThat(CliIdentity.controlledBy(config, "someone.else")).isFalse();
+        // writable by the group or the world, or in such a folder: anyone could have written it
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-rw-r--"));
+        assertThat(CliIdentity.controlledBy(config, "someone.else")).isTrue();
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(CliIdentity.controlledBy(config, "someone.else")).isTrue();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
 
     @Test

@@ -197,6 +197,28 @@ class JwtVerifierTest {
                 "jwt.issuer = x\njwt.audience = y\njwt.jwks-url = http://idp.example/jwks\n");
         assertThatThrownBy(() -> Authenticator.load(config, null))
                 .hasMessageContaining("must be https");
+        // a name that merely starts like a loopback address is not loopback
+        Files.writeString(
+                config,
+                "jwt.issuer = x\njwt.audience = y\njwt.jwks-url = http://127.evil.example/jwks\n");
+        assertThatThrownBy(() -> Authenticator.load(config, null))
+                .hasMessageContaining("must be https");
+        for (String loopback : List.of("127.0.0.1:1", "[::1]:1", "localhost:1")) {
+            assertThat(
+                            new JwtVerifier.Settings(
+                                            "x",
+                                            "y",
+                                            null,
+                                            java.net.URI.create("http://" + loopback + "/jwks"),
+                                            Set.of(JWSAlgorithm.RS256),
+                                            Duration.ZERO,
+                                            "sub",
+                                            "r",
+                                            "t")
+                                    .jwksUrl())
+                    .as(loopback)
+                    .isNotNull();
+        }
     }
 
     private static JwtVerifier.Settings settings(

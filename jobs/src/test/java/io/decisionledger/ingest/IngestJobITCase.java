@@ -285,6 +285,12 @@ class IngestJobITCase {
         expected.put("model_card_id", "VARCHAR");
         expected.put("model_card_sha256", "VARCHAR");
         expected.put("model_card_status", "VARCHAR");
+        // schema v4: record layout 3 and the erasure columns (schemas/CANONICAL.md section 8)
+        expected.put("record_layout", "INTEGER");
+        expected.put("field_salt", "VARCHAR");
+        expected.put("erased_columns_json", "VARCHAR");
+        expected.put("erasure_request_id", "VARCHAR");
+        expected.put("erased_at", "TIMESTAMP WITH TIME ZONE");
         expected.put("event_date", "DATE");
         assertThat(DuckDbLake.describe(lake.resolve("audit/decisions")))
                 .containsExactlyEntriesOf(expected);
