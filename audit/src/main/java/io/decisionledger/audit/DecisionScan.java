@@ -354,11 +354,7 @@ final class DecisionScan<T extends SpecificRecordBase> {
         }
         if (otherTenant.get() > 0) {
             stats.rowsOfAnotherTenant(otherTenant.get());
-            LOG.warn(
-                    "skipped {} row(s) in {} whose tenant_id is not the folder's tenant: a"
-                            + " misfiled or planted file; they are not returned",
-                    otherTenant.get(),
-                    dir);
+            warnOtherTenant(otherTenant.get(), dir.toString());
         }
         if (failure != null) {
             throw failure;
@@ -433,6 +429,14 @@ final class DecisionScan<T extends SpecificRecordBase> {
         return first && hits.size() > 1 ? hits.subList(0, 1) : hits;
     }
 
+    private static void warnOtherTenant(long rows, String where) {
+        LOG.warn(
+                "skipped {} row(s) in {} whose tenant_id is not the folder's tenant: a misfiled or"
+                        + " planted file; they are not returned",
+                rows,
+                where);
+    }
+
     private static boolean isOfTenant(SpecificRecordBase r, String tenant) {
         Object rowTenant = r.get("tenant_id");
         return rowTenant != null && tenant.equals(rowTenant.toString());
@@ -461,11 +465,7 @@ final class DecisionScan<T extends SpecificRecordBase> {
                             return !first;
                         });
         if (otherTenant[0] > 0) {
-            LOG.warn(
-                    "skipped {} row(s) in {} whose tenant_id is not the folder's tenant: a"
-                            + " misfiled or planted file; they are not returned",
-                    otherTenant[0],
-                    path);
+            warnOtherTenant(otherTenant[0], path);
         }
         return new FileHits<>(cost, hits, otherTenant[0]);
     }
