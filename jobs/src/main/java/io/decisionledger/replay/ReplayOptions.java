@@ -1,5 +1,6 @@
 package io.decisionledger.replay;
 
+import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.IdentityOptions;
@@ -193,9 +194,15 @@ public record ReplayOptions(
         long maxResponseBytes = given.longValue("max-response-bytes", 1);
         String apiKeyEnv = given.value("api-key-env");
         checkApiKeyEnv(apiKeyEnv);
+        String tenant = given.optional("tenant");
+        if (tenant != null && !DecisionParser.isValidTenantId(tenant)) {
+            // it names a lake folder: only ids ingest would accept
+            throw new OptionTable.InvalidOptionException(
+                    "--tenant is not a valid tenant id (letters, digits, '_', '-', single '.')");
+        }
         return new ReplayOptions(
                 LakeOptions.lake(given),
-                given.optional("tenant"),
+                tenant,
                 given.optional("from") == null ? null : given.instant("from"),
                 given.optional("to") == null ? null : given.instant("to"),
                 given.optional("model-version"),

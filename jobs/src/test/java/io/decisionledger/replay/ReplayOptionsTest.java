@@ -78,6 +78,33 @@ class ReplayOptionsTest {
     }
 
     @Test
+    void refusesATenantThatIsNotAnIdIngestAccepts() throws Exception {
+        // --tenant names a lake folder: a path or a wildcard could read elsewhere
+        for (String tenant : List.of("../bank_456", "bank_456/..", "*", "bank 456")) {
+            assertThatThrownBy(
+                            () ->
+                                    ReplayOptions.parse(
+                                            args(
+                                                    "--base-url",
+                                                    "https://models.example/v1",
+                                                    "--tenant",
+                                                    tenant)))
+                    .as(tenant)
+                    .isInstanceOf(InvalidOptionException.class)
+                    .hasMessageContaining("--tenant is not a valid tenant id");
+        }
+        assertThat(
+                        ReplayOptions.parse(
+                                        args(
+                                                "--base-url",
+                                                "https://models.example/v1",
+                                                "--tenant",
+                                                "bank_456"))
+                                .tenant())
+                .isEqualTo("bank_456");
+    }
+
+    @Test
     void requiresAnEndpoint() throws Exception {
         // no default endpoint: a default would have been plain http on localhost
         assertThatThrownBy(() -> ReplayOptions.parse(args()))
