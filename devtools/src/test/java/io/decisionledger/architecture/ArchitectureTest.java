@@ -22,6 +22,7 @@ class ArchitectureTest {
         "io.decisionledger.chain..",
         "io.decisionledger.privacy..",
         "io.decisionledger.access..",
+        "io.decisionledger.rights..",
         "io.decisionledger.options..",
         "io.decisionledger.schema.."
     };
@@ -74,7 +75,8 @@ class ArchitectureTest {
                         "io.decisionledger.lake..",
                         "io.decisionledger.chain..",
                         "io.decisionledger.privacy..",
-                        "io.decisionledger.access..")
+                        "io.decisionledger.access..",
+                        "io.decisionledger.rights..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("io.decisionledger.options..")
