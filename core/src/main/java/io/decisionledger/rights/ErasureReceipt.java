@@ -11,7 +11,9 @@ import java.util.Objects;
  * The proof that one {@link ErasurePlan} was executed: which records lost which fields, which files
  * were rewritten (with the SHA-256 of each file before and after), when, and by whom. The erasure
  * job writes it; the request log records its SHA-256 in the request's EXECUTED entry, which chains
- * it with the requests. It names event ids and files, never a personal value.
+ * it with the requests. It names event ids and files, never a personal value. {@code warnings} says
+ * what the erasure could not do fully (e.g. layout-2 records, whose kept digests are unsalted), in
+ * words an auditor reads; empty when nothing is to be said.
  */
 public record ErasureReceipt(
         @JsonProperty("request_id") String requestId,
@@ -24,7 +26,8 @@ public record ErasureReceipt(
         @JsonProperty("files") List<RewrittenFile> files,
         @JsonProperty("started_at") String startedAt,
         @JsonProperty("finished_at") String finishedAt,
-        @JsonProperty("operator") String operator) {
+        @JsonProperty("operator") String operator,
+        @JsonProperty("warnings") List<String> warnings) {
 
     /** One file the erasure replaced: its dataset-relative path and content before and after. */
     public record RewrittenFile(
@@ -46,6 +49,35 @@ public record ErasureReceipt(
         eventIds = List.copyOf(Objects.requireNonNull(eventIds, "event_ids"));
         fields = List.copyOf(Objects.requireNonNull(fields, "fields"));
         files = List.copyOf(Objects.requireNonNull(files, "files"));
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** A receipt with nothing to warn about. */
+    public ErasureReceipt(
+            String requestId,
+            int planSequence,
+            String tenantId,
+            String planSha256,
+            List<String> eventIds,
+            long recordsErased,
+            List<String> fields,
+            List<RewrittenFile> files,
+            String startedAt,
+            String finishedAt,
+            String operator) {
+        this(
+                requestId,
+                planSequence,
+                tenantId,
+                planSha256,
+                eventIds,
+                recordsErased,
+                fields,
+                files,
+                startedAt,
+                finishedAt,
+                operator,
+                List.of());
     }
 
     /** The receipt's JSON (UTF-8). */

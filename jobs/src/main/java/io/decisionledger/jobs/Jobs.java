@@ -1,6 +1,7 @@
 package io.decisionledger.jobs;
 
 import io.decisionledger.compaction.CompactionJob;
+import io.decisionledger.erasure.ErasureJob;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.metrics.MetricsJob;
 import io.decisionledger.metrics.TodayDashboard;
@@ -45,6 +46,11 @@ public final class Jobs {
                             "CompactionJob (io.decisionledger.compaction.CompactionJob): merge"
                                     + " closed\npartitions, apply retention and legal holds",
                             CompactionJob::main)
+                    .addMain(
+                            "erasure",
+                            "ErasureJob (io.decisionledger.erasure.ErasureJob): execute an erasure"
+                                    + " plan\n(GDPR Art. 17) and write its receipt",
+                            ErasureJob::main)
                     .addMain(
                             "verify",
                             "VerifyJob (io.decisionledger.verify.VerifyJob): check the hash chains",

@@ -80,6 +80,62 @@ public final class PartitionRewrite {
             Set<String> sourceIds,
             Fingerprints prints)
             throws IOException {
+        readVerified(task, outputs, sourceRows, sourcePrints, sourceIds, prints);
+    }
+
+    /**
+     * The check of a rewrite that changes rows on purpose (an erasure replaces personal values,
+     * removes rows): every row of {@code source} must be in {@code expected} bit for bit (same
+     * fingerprint, same position) unless {@code changed} accepts it, and a removed row must be one
+     * {@code changed} accepts too. Then the staged files can be verified against {@code expected}
+     * with {@link #readVerified}. Throws, naming the partition and the position, when not.
+     *
+     * @param changed says whether a source row may differ in (or be missing from) the rewrite
+     * @param kept the position in {@code expected} of each source row, or -1 for a removed row
+     */
+    public static void checkOnlyIntendedChanges(
+            PartitionTask task,
+            List<? extends SpecificRecordBase> source,
+            List<? extends SpecificRecordBase> expected,
+            int[] kept,
+            java.util.function.Predicate<SpecificRecordBase> changed,
+            Fingerprints prints)
+            throws IOException {
+        String where = task.dataset().label() + " " + task.partition();
+        long keptRows = Arrays.stream(kept).filter(i -> i >= 0).count();
+        if (kept.length != source.size() || keptRows != expected.size()) {
+            throw new IllegalStateException(
+                    "verification failed for " + where + ": rows kept do not add up");
+        }
+        for (int i = 0; i < source.size(); i++) {
+            SpecificRecordBase before = source.get(i);
+            if (changed.test(before)) {
+                continue;
+            }
+            if (kept[i] < 0
+                    || !Arrays.equals(prints.of(before), prints.of(expected.get(kept[i])))) {
+                throw new IllegalStateException(
+                        "verification failed for "
+                                + where
+                                + ": row "
+                                + i
+                                + " was not to change but differs or is missing");
+            }
+        }
+    }
+
+    /**
+     * As {@link #verify}, returning the rows read back from the staged files (so a caller can check
+     * what it changed on purpose, e.g. that an erased record still verifies under its hash layout).
+     */
+    public static List<SpecificRecordBase> readVerified(
+            PartitionTask task,
+            List<SwapManifest.Output> outputs,
+            long sourceRows,
+            byte[][] sourcePrints,
+            Set<String> sourceIds,
+            Fingerprints prints)
+            throws IOException {
         List<SpecificRecordBase> written = new ArrayList<>();
         for (SwapManifest.Output output : outputs) {
             Path staged = new Path(output.staged());
@@ -109,6 +165,7 @@ public final class PartitionRewrite {
                             + where
                             + ": a record's fields (content or chain) differ");
         }
+        return written;
     }
 
     /** The event ids of {@code records} (quarantined rows without one are left out). */
