@@ -69,7 +69,10 @@ public record VerifyReport(
                         violationCount(), violationsByKind, records, chains, files);
     }
 
-    /** E.g. " (layout 2: 10, layout 3: 90; 3 erased)"; empty when there are no counts. */
+    /**
+     * E.g. " (layout 2: 10, layout 3: 90; 3 erased), 3 records with erased fields under request
+     * DSR-7"; empty when there are no counts.
+     */
     private String layoutSummary() {
         if (recordsByLayout.isEmpty()) {
             return "";
@@ -86,7 +89,15 @@ public record VerifyReport(
         if (erased > 0) {
             s.append(String.format("; %,d erased", erased));
         }
-        return s.append(')').toString();
+        s.append(')');
+        // per request, as an auditor checks it against the erasure receipts
+        erasedByRequest.forEach(
+                (request, n) ->
+                        s.append(
+                                String.format(
+                                        ", %,d records with erased fields under request %s",
+                                        n, request)));
+        return s.toString();
     }
 
     /** Writes the JSON report to {@code file}, creating its folder. */

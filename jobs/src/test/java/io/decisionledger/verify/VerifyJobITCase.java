@@ -149,7 +149,9 @@ class VerifyJobITCase {
 
         assertThat(report.violations()).isEmpty();
         assertThat(report.erasedByRequest()).isEqualTo(Map.of("erasure-42", 2L));
-        assertThat(report.summary()).contains("2 erased");
+        assertThat(report.summary())
+                .contains("2 erased")
+                .contains("2 records with erased fields under request erasure-42");
         DecisionRecord stored =
                 Lake.read(lake).chainOf(victim).stream()
                         .filter(r -> r.getChainSeq().equals(victim.getChainSeq()))
