@@ -34,6 +34,7 @@ class ArchitectureTest {
         "io.decisionledger.compaction..",
         "io.decisionledger.retention..",
         "io.decisionledger.rewrite..",
+        "io.decisionledger.erasure..",
         "io.decisionledger.verify..",
         "io.decisionledger.replay..",
         "io.decisionledger.jobs.."
@@ -120,6 +121,7 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage(
                         "io.decisionledger.compaction..",
+                        "io.decisionledger.erasure..",
                         "io.decisionledger.ingest..",
                         "io.decisionledger.jobs..")
                 .check(production);

@@ -53,10 +53,7 @@ public final class ErasureCost {
 
     public static void main(String[] args) throws Exception {
         long records = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
-        Path work =
-                args.length > 1
-                        ? Path.of(args[1])
-                        : Files.createTempDirectory("erasure-cost");
+        Path work = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("erasure-cost");
         Path lake = work.resolve("lake");
         Path copy = work.resolve("lake-for-compaction");
         LakeFolders.deleteRecursively(lake);
@@ -114,16 +111,16 @@ public final class ErasureCost {
                 new CompactionRunner(
                                 CompactionOptions.parse(
                                         new String[] {
-                                        "--lake",
-                                        copy.toUri().toString(),
-                                        "--tenant",
-                                        tenant,
-                                        "--datasets",
-                                        "audit",
-                                        "--retention",
-                                        "false",
-                                        "--min-age",
-                                        "P1D"
+                                            "--lake",
+                                            copy.toUri().toString(),
+                                            "--tenant",
+                                            tenant,
+                                            "--datasets",
+                                            "audit",
+                                            "--retention",
+                                            "false",
+                                            "--min-age",
+                                            "P1D"
                                         }))
                         .run(env2, quiet);
         double compactionSeconds = (System.nanoTime() - c0) / 1e9;
@@ -181,8 +178,7 @@ public final class ErasureCost {
             List<DecisionRecord> day = new ArrayList<>();
             for (long i = 0; i < perDay + (t == 0 ? 1 : 0); i++) {
                 boolean subject = t == 0 && i == perDay / 2;
-                String user =
-                        subject ? SUBJECT : String.format("user-%08d", rnd.nextInt(users));
+                String user = subject ? SUBJECT : String.format("user-%08d", rnd.nextInt(users));
                 String eventId =
                         subject
                                 ? String.format("%s-subject-%03d", tenant, d)
@@ -203,13 +199,19 @@ public final class ErasureCost {
             String partition = PartitionPath.tenantDate(tenant, dayStart);
             for (int f = 0; f < FILES_PER_PARTITION; f++) {
                 List<DecisionRecord> part =
-                        day.subList(Math.min(day.size(), f * per), Math.min(day.size(), (f + 1) * per));
+                        day.subList(
+                                Math.min(day.size(), f * per), Math.min(day.size(), (f + 1) * per));
                 if (part.isEmpty()) {
                     continue;
                 }
                 LakeFiles.writeParquet(
                         new org.apache.flink.core.fs.Path(
-                                lake.resolve("audit/decisions/" + partition + "/part-" + f + ".parquet")
+                                lake.resolve(
+                                                "audit/decisions/"
+                                                        + partition
+                                                        + "/part-"
+                                                        + f
+                                                        + ".parquet")
                                         .toUri()),
                         part);
             }

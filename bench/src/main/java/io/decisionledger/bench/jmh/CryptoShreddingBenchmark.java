@@ -145,8 +145,7 @@ public class CryptoShreddingBenchmark {
         plain.reset();
         for (String column : CanonicalContent.personalColumns()) {
             Object v = d.get(column);
-            byte[] b =
-                    v == null ? new byte[0] : v.toString().getBytes(StandardCharsets.UTF_8);
+            byte[] b = v == null ? new byte[0] : v.toString().getBytes(StandardCharsets.UTF_8);
             plain.write(b.length >>> 24);
             plain.write(b.length >>> 16);
             plain.write(b.length >>> 8);
