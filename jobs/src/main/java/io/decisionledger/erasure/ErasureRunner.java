@@ -118,7 +118,10 @@ public final class ErasureRunner {
         PlanFile planFile = PlanFile.load(options.plan());
         ErasurePlan plan = planFile.plan();
         Path receiptPath = receiptPath(options.lake(), plan);
+        Path runStaging = options.lake().resolve(STAGING + "/" + runId(plan));
         if (receiptPath.getFileSystem().exists(receiptPath)) {
+            // a run that died after writing the receipt left its staging folder behind
+            runStaging.getFileSystem().delete(runStaging, true);
             byte[] bytes = readAll(receiptPath);
             return new Report(
                     receiptPath.toString(),
@@ -130,7 +133,6 @@ public final class ErasureRunner {
                     seconds(startedNanos));
         }
         String runId = runId(plan);
-        Path runStaging = options.lake().resolve(STAGING + "/" + runId);
         log.printf(
                 "Erasure run %s: request %s plan %d, %,d records of one %s in tenant %s%n",
                 runId,

@@ -157,6 +157,103 @@ class ErasureJobITCase {
         assertTampered(lake, lakeUri, ids.get(2), r -> r.setUserId("user_1234"), "LAYOUT_INVALID");
     }
 
+    @Test
+    void aJobThatDiesAfterCommittingASwapIsFinishedByTheNextRun() throws Exception {
+        // given a lake as ingest leaves it, and a plan for its most frequent user
+        Path lake = work.resolve("crash-lake");
+        String lakeUri = lake.toUri().toString();
+        io.decisionledger.lake.LakeLayout layout = io.decisionledger.lake.LakeLayout.at(lakeUri);
+        io.decisionledger.testing.SmallFileLake.write(
+                layout,
+                300,
+                List.of(
+                        java.time.LocalDate.of(2026, 3, 1),
+                        java.time.LocalDate.of(2026, 3, 2),
+                        java.time.LocalDate.of(2026, 3, 3)),
+                20,
+                0,
+                5);
+        List<DecisionRecord> before = new ArrayList<>();
+        for (FileStatus f : LakeFiles.parquetFiles(layout.auditDecisions())) {
+            LakeFiles.forEachRecord(f, DecisionRecord.class, before::add);
+        }
+        Map<String, List<DecisionRecord>> byUser =
+                before.stream()
+                        .collect(
+                                java.util.stream.Collectors.groupingBy(
+                                        r -> r.getTenantId() + "|" + r.getUserId()));
+        List<DecisionRecord> mine =
+                byUser.values().stream().max((a, b) -> a.size() - b.size()).orElseThrow();
+        List<String> ids = mine.stream().map(DecisionRecord::getEventId).sorted().toList();
+        String tenant = mine.get(0).getTenantId();
+        Path planFile =
+                lake.resolve("rights/plans/tenant_id=" + tenant + "/request_id=R-9/plan-1.json");
+        Files.createDirectories(planFile.getParent());
+        Files.write(
+                planFile,
+                new io.decisionledger.rights.ErasurePlan(
+                                "R-9",
+                                1,
+                                tenant,
+                                io.decisionledger.rights.ErasurePlan.SubjectType.USER,
+                                mine.get(0).getUserId(),
+                                ids,
+                                "2026-12-05T06:00:00Z",
+                                "evaluation")
+                        .toJson());
+        String[] args = {"--lake", lakeUri, "--plan", planFile.toString(), "--operator", "dpo"};
+
+        // when the job dies (no restarts) right after its first swap's manifest is written
+        org.apache.flink.configuration.Configuration noRestart =
+                new org.apache.flink.configuration.Configuration();
+        noRestart.set(
+                org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment dying =
+                StreamExecutionEnvironment.getExecutionEnvironment(noRestart);
+        dying.setParallelism(2);
+        String[] failing = java.util.Arrays.copyOf(args, args.length + 2);
+        failing[args.length] = "--fail-at";
+        failing[args.length + 1] = "MANIFEST_WRITTEN";
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                new ErasureRunner(ErasureOptions.parse(failing))
+                                        .run(
+                                                dying,
+                                                new java.io.PrintStream(
+                                                        log, true, StandardCharsets.UTF_8)))
+                .hasStackTraceContaining("injected failure after swap step MANIFEST_WRITTEN");
+        assertThat(Files.exists(lake.resolve(ErasureRunner.STAGING))).isTrue();
+
+        // and is run again
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        ErasureRunner.Report report =
+                new ErasureRunner(ErasureOptions.parse(args))
+                        .run(env, new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+
+        // then every record is there once, the subject's erased, the others untouched
+        List<DecisionRecord> after = new ArrayList<>();
+        for (FileStatus f : LakeFiles.parquetFiles(layout.auditDecisions())) {
+            LakeFiles.forEachRecord(f, DecisionRecord.class, after::add);
+        }
+        assertThat(after).hasSameSizeAs(before);
+        assertThat(after.stream().map(DecisionRecord::getEventId).distinct().count())
+                .isEqualTo(before.size());
+        assertThat(after)
+                .filteredOn(r -> ids.contains(r.getEventId()))
+                .hasSize(ids.size())
+                .allSatisfy(r -> assertThat(r.getUserId()).isEqualTo(ErasedColumns.MARKER));
+        // the receipt counts what both runs did; the staging area is gone
+        assertThat(report.receipt().recordsErased()).isEqualTo(ids.size());
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("finished the interrupted swap");
+        assertThat(Files.exists(lake.resolve(ErasureRunner.STAGING + "/erasure-R-9-1"))).isFalse();
+        // and the chains verify
+        VerifyReport verified = ErasureSubject.verify(lakeUri, work.resolve("crash.json"), log);
+        assertThat(verified.clean()).as(log.toString(StandardCharsets.UTF_8)).isTrue();
+        assertThat(verified.erasedByRequest()).isEqualTo(Map.of("R-9", (long) ids.size()));
+    }
+
     /** Changes one erased record in its file, verifies, puts the file back. */
     private static void assertTampered(
             Path lake, String lakeUri, String eventId, Consumer<DecisionRecord> change, String kind)
