@@ -56,8 +56,8 @@ public final class ErasureRequests {
     /** The lake folder of erasure plans, below the lake root. */
     public static final String PLANS = "rights/plans";
 
-    /** What one evaluation did. */
-    public record Outcome1(String requestId, Result result, String planPath, int planSequence) {}
+    /** What one evaluation did: the evaluation, and the plan it wrote (path null: none). */
+    public record Evaluated(String requestId, Result result, String planPath, int planSequence) {}
 
     private final LakeLayout lake;
     private final Clock clock;
@@ -73,7 +73,7 @@ public final class ErasureRequests {
      * Evaluates a RECEIVED erasure request on {@code asOf}: EVALUATED entry, a plan for the
      * erase-now part (if any) with a PLANNED entry, DEFERRED and HELD entries for the rest.
      */
-    public Outcome1 evaluate(
+    public Evaluated evaluate(
             Caller caller,
             String tenantId,
             String requestId,
@@ -108,7 +108,7 @@ public final class ErasureRequests {
      * records whose obligation ended by {@code asOf} (or whose hold was released) go into a new
      * plan. A request with nothing due gets no entry.
      */
-    public List<Outcome1> due(
+    public List<Evaluated> due(
             Caller caller,
             String tenantId,
             RetentionPolicy policy,
@@ -120,7 +120,7 @@ public final class ErasureRequests {
         for (RequestEntry e : all) {
             latest.put(e.requestId(), e);
         }
-        List<Outcome1> out = new ArrayList<>();
+        List<Evaluated> out = new ArrayList<>();
         for (RequestEntry e : latest.values()) {
             if (e.kind() != Kind.ERASURE
                     || !e.subjectRestricted()
@@ -130,7 +130,7 @@ public final class ErasureRequests {
                 continue;
             }
             Set<String> planned = plannedEventIds(tenantId, e.requestId());
-            Outcome1 o = evaluateAndPlan(caller, tenantId, e, policy, holds, asOf, planned);
+            Evaluated o = evaluateAndPlan(caller, tenantId, e, policy, holds, asOf, planned);
             if (o != null) {
                 out.add(o);
             }
@@ -138,7 +138,7 @@ public final class ErasureRequests {
         return out;
     }
 
-    private Outcome1 evaluateAndPlan(
+    private Evaluated evaluateAndPlan(
             Caller caller,
             String tenantId,
             RequestEntry request,
@@ -254,7 +254,7 @@ public final class ErasureRequests {
                             null,
                             true));
         }
-        return new Outcome1(request.requestId(), result, planPath, sequence);
+        return new Evaluated(request.requestId(), result, planPath, sequence);
     }
 
     /** Where plan {@code sequence} of a request lives. */
@@ -397,11 +397,11 @@ public final class ErasureRequests {
         LocalDate asOf = o.given("as-of") ? o.date("as-of") : LocalDate.now(clock);
         Caller caller = IdentityOptions.caller(o, env);
         ErasureRequests r = new ErasureRequests(lake, clock);
-        List<Outcome1> done =
+        List<Evaluated> done =
                 evaluate
                         ? List.of(r.evaluate(caller, tenant, requestId, policy, holds, asOf))
                         : r.due(caller, tenant, policy, holds, asOf);
-        for (Outcome1 d : done) {
+        for (Evaluated d : done) {
             Result res = d.result();
             out.printf(
                     "request %s (tenant %s, as of %s): %d record(s) erase now, %d deferred%s, %d"

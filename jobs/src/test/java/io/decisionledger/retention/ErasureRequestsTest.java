@@ -156,7 +156,7 @@ class ErasureRequestsTest {
 
     @Test
     void aMixedSubjectIsSplitIntoEraseNowDeferredUnderRegBAndHeld() throws Exception {
-        ErasureRequests.Outcome1 done =
+        ErasureRequests.Evaluated done =
                 new ErasureRequests(lake, at(AS_OF))
                         .evaluate(OFFICER, TENANT, "DSR-7", policy, holds, AS_OF);
 
@@ -223,7 +223,7 @@ class ErasureRequestsTest {
                 .evaluate(OFFICER, TENANT, "DSR-7", policy, holds, AS_OF);
 
         LocalDate dayBefore = LocalDate.of(2027, 7, 15);
-        List<ErasureRequests.Outcome1> early =
+        List<ErasureRequests.Evaluated> early =
                 new ErasureRequests(lake, at(dayBefore))
                         .due(OFFICER, TENANT, policy, holds, dayBefore);
         assertThat(early).isEmpty();
@@ -231,13 +231,13 @@ class ErasureRequestsTest {
                 .doesNotExist();
 
         LocalDate day = LocalDate.of(2027, 7, 16);
-        List<ErasureRequests.Outcome1> due =
+        List<ErasureRequests.Evaluated> due =
                 new ErasureRequests(lake, at(day)).due(OFFICER, TENANT, policy, holds, day);
         assertThat(due).hasSize(1);
         assertThat(plan(2).eventIds()).containsExactly("evt-2025");
 
         // the hold's release: the held record comes free (the recent one is still under Reg B)
-        List<ErasureRequests.Outcome1> released =
+        List<ErasureRequests.Evaluated> released =
                 new ErasureRequests(lake, at(day))
                         .due(OFFICER, TENANT, policy, LegalHolds.none(), day);
         assertThat(plan(3).eventIds()).containsExactly("evt-held");
