@@ -96,6 +96,7 @@ public final class AuditApi implements AutoCloseable {
                                 GET /v1/event?tenant=T&event_id=E[&view=full|masked]&purpose=WHY
                                 GET /v1/access-log?[tenant=T][&event_id=E][&actor=A][&from=DATE][&to=DATE][&verify=true]&purpose=WHY[&limit=N][&page_token=K]
                                 GET /v1/bundle?tenant=T&event_id=E&purpose=WHY        (application/zip)
+                                GET /v1/subject-export?tenant=T&user=U|case=C&purpose=WHY[&format=json|html]   (GDPR Art. 15)
                                 Authorization: Bearer <API token or JWT>
                                 An unknown parameter is a 400; more than --rate-limit requests a minute
                                 from one caller a 429 with Retry-After.
@@ -302,7 +303,11 @@ public final class AuditApi implements AutoCloseable {
                                     "purpose",
                                     "limit",
                                     "page_token")),
-                    new Route("/v1/bundle", true, Set.of("tenant", "event_id", "purpose")));
+                    new Route("/v1/bundle", true, Set.of("tenant", "event_id", "purpose")),
+                    new Route(
+                            "/v1/subject-export",
+                            true,
+                            Set.of("tenant", "user", "case", "purpose", "format")));
 
     private static Set<String> with(Set<String> base, String... more) {
         Set<String> all = new java.util.HashSet<>(base);
@@ -596,6 +601,38 @@ public final class AuditApi implements AutoCloseable {
             }
             case "/v1/bundle" -> {
                 return sendBundle(x, caller, purpose, q.get("tenant"), q.get("event_id"));
+            }
+            case "/v1/subject-export" -> {
+                String format = q.getOrDefault("format", "json");
+                if (!format.equals("json") && !format.equals("html")) {
+                    throw new IllegalArgumentException("format must be json or html");
+                }
+                if (q.containsKey("user") == q.containsKey("case")) {
+                    throw new IllegalArgumentException("name exactly one of user, case");
+                }
+                Subject subject =
+                        q.containsKey("user")
+                                ? Subject.user(q.get("user"))
+                                : Subject.caseId(q.get("case"));
+                SubjectAccessExport.Result r =
+                        new SubjectAccessExport(queries, clock)
+                                .create(caller, purpose, q.get("tenant"), subject);
+                if (format.equals("json")) {
+                    return send(x, 200, r.json());
+                }
+                byte[] bytes = r.html().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                x.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+                x.getResponseHeaders().add("Cache-Control", "no-store");
+                x.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
+                x.getResponseHeaders()
+                        .add(
+                                "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'");
+                x.sendResponseHeaders(200, bytes.length);
+                try (OutputStream out = x.getResponseBody()) {
+                    out.write(bytes);
+                }
+                return 200;
             }
             default -> throw new IllegalStateException("route without a handler");
         }

@@ -10,10 +10,15 @@ import io.decisionledger.options.Exit;
 import io.decisionledger.options.IdentityOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
+import io.decisionledger.rights.ErasurePlan;
+import io.decisionledger.rights.ErasureReceipt;
+import io.decisionledger.rights.RequestEntry;
+import io.decisionledger.rights.RequestLog;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -22,10 +27,11 @@ import org.apache.flink.core.plugin.PluginUtils;
 
 /**
  * The {@code audit} command: temporal queries, evidence bundles and the access log, from a
- * terminal. {@code Main audit <decision-at|history|event|bundle|verify-bundle|access-log>
- * [options]}. The caller proves who it is with a token file ({@code --token-file}: an API token or
- * a JWT from the identity provider, checked against the operators' authentication configuration;
- * {@link IdentityOptions}); results print as text, or as JSON with {@code --json}.
+ * terminal, and the data-subject rights: {@code Main audit
+ * <decision-at|history|event|bundle|verify-bundle|access-log|subject-export|request> [options]}.
+ * The caller proves who it is with a token file ({@code --token-file}: an API token or a JWT from
+ * the identity provider, checked against the operators' authentication configuration; {@link
+ * IdentityOptions}); results print as text, or as JSON with {@code --json}.
  *
  * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle did not verify, 2 bad options
  * (also: no identity given), 3 refused (the token did not authenticate, or the caller's role or
@@ -120,6 +126,70 @@ public final class AuditCommand {
                             .add("to", "", "Last access date (yyyy-MM-dd, UTC), inclusive.")
                             .flag("verify", "Re-check the whole access-log chain."));
 
+    private static final Command<OptionTable.Parsed> SUBJECT_EXPORT =
+            Command.of(
+                    "subject-export",
+                    "subject-export: everything held about a data subject in a tenant (GDPR Art."
+                            + " 15): every decision record, the reasons and the logic involved"
+                            + " (model cards), the requests on file, who read the records, and"
+                            + " what retention left of deleted ones; as subject-export.json and"
+                            + " subject-export.html. Logged in the access log.\n\nUsage: audit"
+                            + " subject-export --lake URI --tenant T (--user U | --case C)"
+                            + " --purpose WHY --out DIR [--request-id R] [options]\n\n",
+                    common().required("tenant", "The tenant.")
+                            .add("user", "", "The subject's user id (name --user or --case).")
+                            .add("case", "", "The subject's case id.")
+                            .required("out", "Folder the export is written to.")
+                            .add(
+                                    "request-id",
+                                    "",
+                                    "The ACCESS request this answers: an ANSWERED entry is added"
+                                            + " to it."));
+
+    private static final Command<OptionTable.Parsed> REQUEST =
+            Command.of(
+                    "request",
+                    "request: the data-subject request log (access, restriction, erasure"
+                            + " requests and every change of their state, hash-chained per"
+                            + " tenant under rights/requests/).\n\nUsage:\n"
+                            + "  audit request log --tenant T --kind access|restriction|erasure"
+                            + " (--user U | --case C) --received DATE --requester-ref REF"
+                            + " [--request-id R]\n"
+                            + "  audit request show --tenant T [--request-id R] [--json]\n"
+                            + "  audit request verify --tenant T\n"
+                            + "  audit request record-execution --tenant T --request-id R"
+                            + " --receipt FILE\n"
+                            + "  audit request restrict|lift|refuse|complete --tenant T"
+                            + " --request-id R [--reason TEXT]\n"
+                            + "Erasure requests are evaluated (and their plans written) with"
+                            + " 'Jobs rights evaluate|due'.\n\n",
+                    common().positionals(
+                                    "log|show|verify|record-execution|restrict|lift|refuse|complete",
+                                    "What to do.")
+                            .required("tenant", "The tenant.")
+                            .add(
+                                    "request-id",
+                                    "",
+                                    "The request (log: default DSR-<date>-<random>).")
+                            .add("kind", "", "log: access, restriction or erasure.")
+                            .add("user", "", "log: the subject's user id (or --case).")
+                            .add("case", "", "log: the subject's case id (or --user).")
+                            .add("received", "", "log: the day the request arrived (yyyy-MM-dd).")
+                            .add(
+                                    "requester-ref",
+                                    "",
+                                    "log: the letter, ticket or message the request came with.")
+                            .add(
+                                    "receipt",
+                                    "",
+                                    "record-execution: the erasure receipt the erasure job wrote"
+                                            + " (its SHA-256 goes into the log).")
+                            .add(
+                                    "reason",
+                                    "",
+                                    "restrict|lift|refuse|complete: why (required for refuse;"
+                                            + " never a personal value)."));
+
     private AuditCommand() {}
 
     public static void main(String[] args) throws Exception {
@@ -169,7 +239,19 @@ public final class AuditCommand {
                         "who read what, when and why: [--tenant T] [--event-id E] [--actor A]\n"
                                 + "[--from DATE] [--to DATE] [--verify: re-check the whole"
                                 + " access-log chain]",
-                        args -> q.run(ACCESS_LOG, args, q::accessLog));
+                        args -> q.run(ACCESS_LOG, args, q::accessLog))
+                .add(
+                        "subject-export",
+                        "everything held about a data subject (GDPR Art. 15), JSON + HTML:\n"
+                                + "--tenant T (--user U | --case C) --purpose WHY --out DIR"
+                                + " [--request-id R]",
+                        args -> q.run(SUBJECT_EXPORT, args, q::subjectExport))
+                .add(
+                        "request",
+                        "the data-subject request log:"
+                                + " log|show|verify|record-execution|restrict|lift|refuse|complete"
+                                + "\n--tenant T [--request-id R] ... ('audit request --help')",
+                        args -> q.run(REQUEST, args, q::request));
     }
 
     private static final String HEADER =
@@ -188,7 +270,9 @@ public final class AuditCommand {
                 is logged first. operator reads masked copies (ops/) by --event-id, --user-pseudonym or
                 --case-pseudonym; anything else is refused. Either reads only the tenants it is granted (a
                 refused tenant is logged too). Who you are: --token-file FILE (your API token or a JWT).
-                Exit codes: 0 done (also for "none"), 1 not verified, 2 bad options, 3 refused.
+                Data-subject rights: subject-export (Art. 15) and the request log (request ...), compliance
+officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verified, 2 bad options,
+3 refused.
                 'audit <command> --help' lists a command's options.
                 """;
     }
@@ -343,6 +427,259 @@ public final class AuditCommand {
             return OK;
         }
 
+        int subjectExport(OptionTable.Parsed o) throws Exception {
+            AuditQueries q = queries(o);
+            String tenant = o.value("tenant");
+            Subject subject = realSubject(o);
+            Path folder = Path.of(o.value("out")).toAbsolutePath();
+            String requestId = o.optional("request-id");
+            if (requestId != null) {
+                RequestLog.checkRequestId(requestId);
+            }
+            Caller caller = identity(o, env, err);
+            SubjectAccessExport.Result r =
+                    new SubjectAccessExport(q, clock)
+                            .create(caller, o.optional("purpose"), tenant, subject);
+            java.nio.file.Files.createDirectories(folder);
+            java.nio.file.Files.writeString(
+                    folder.resolve("subject-export.json"), r.json().toPrettyString());
+            java.nio.file.Files.writeString(folder.resolve("subject-export.html"), r.html());
+            if (requestId != null) {
+                new RequestLog(q.lake(), clock)
+                        .transition(
+                                caller,
+                                tenant,
+                                requestId,
+                                RequestEntry.State.ANSWERED,
+                                new RequestLog.Change(
+                                        null,
+                                        null,
+                                        "export of "
+                                                + r.decisions()
+                                                + " decision(s), access-log #"
+                                                + r.logged().getLogSeq(),
+                                        null,
+                                        latestRestricted(q.lake(), caller, tenant, requestId)));
+            }
+            out.println(
+                    "Subject access export written to "
+                            + folder
+                            + ": subject-export.json, subject-export.html ("
+                            + r.decisions()
+                            + " decision(s))\n  access logged as #"
+                            + r.logged().getLogSeq());
+            return OK;
+        }
+
+        int request(OptionTable.Parsed o) throws Exception {
+            if (o.positionals().size() != 1) {
+                throw new OptionTable.InvalidOptionException(
+                        "name one of: log, show, verify, record-execution, restrict, lift,"
+                                + " refuse, complete");
+            }
+            String action = o.positionals().get(0);
+            LakeLayout lake = LakeOptions.lake(o);
+            initFileSystems();
+            String tenant = o.value("tenant");
+            String requestId = o.optional("request-id");
+            RequestLog log = new RequestLog(lake, clock);
+            switch (action) {
+                case "log" -> {
+                    RequestEntry.Kind kind =
+                            o.given("kind") ? o.choice("kind", RequestEntry.Kind.class) : null;
+                    if (kind == null) {
+                        throw new OptionTable.InvalidOptionException(
+                                "log needs --kind access, restriction or erasure");
+                    }
+                    Subject subject = realSubject(o);
+                    java.time.LocalDate received = date(o, "received");
+                    if (received == null) {
+                        throw new OptionTable.InvalidOptionException(
+                                "log needs --received (yyyy-MM-dd)");
+                    }
+                    Caller caller = identity(o, env, err);
+                    RequestEntry e =
+                            log.receive(
+                                    caller,
+                                    tenant,
+                                    requestId,
+                                    kind,
+                                    subject.kind() == Subject.Kind.USER
+                                            ? ErasurePlan.SubjectType.USER
+                                            : ErasurePlan.SubjectType.CASE,
+                                    subject.value(),
+                                    received,
+                                    o.optional("requester-ref"));
+                    out.println(
+                            "request "
+                                    + e.requestId()
+                                    + " ("
+                                    + e.kind()
+                                    + ") logged for tenant "
+                                    + tenant
+                                    + " as entry "
+                                    + e.seq()
+                                    + (e.subjectRestricted()
+                                            ? "; the subject's records are restricted from now on"
+                                            : ""));
+                    return OK;
+                }
+                case "show" -> {
+                    Caller caller = identity(o, env, err);
+                    List<RequestEntry> entries =
+                            requestId == null
+                                    ? log.entries(caller, tenant)
+                                    : log.history(caller, tenant, requestId);
+                    logRequestRead(lake, caller, o, tenant, entries);
+                    if (o.bool("json")) {
+                        com.fasterxml.jackson.databind.node.ArrayNode a =
+                                RecordJson.MAPPER.createArrayNode();
+                        for (RequestEntry e : entries) {
+                            a.add(RecordJson.MAPPER.readTree(e.toJson()));
+                        }
+                        out.println(a.toPrettyString());
+                    } else {
+                        for (RequestEntry e : entries) {
+                            out.printf(
+                                    "#%d %s %s %s %s:%s received %s: %s%s%s%s%n",
+                                    e.seq(),
+                                    e.recordedAt(),
+                                    e.requestId(),
+                                    e.kind(),
+                                    e.subjectType().name().toLowerCase(java.util.Locale.ROOT),
+                                    e.subjectId(),
+                                    e.receivedDate(),
+                                    e.state(),
+                                    e.until() == null ? "" : " until " + e.until(),
+                                    e.reason() == null ? "" : " (" + e.reason() + ")",
+                                    e.subjectRestricted() ? " [restricted]" : "");
+                        }
+                        if (entries.isEmpty()) {
+                            out.println("no requests on file");
+                        }
+                    }
+                    return OK;
+                }
+                case "verify" -> {
+                    Caller caller = identity(o, env, err);
+                    RequestLog.Verification v = log.verify(caller, tenant);
+                    out.println(
+                            "request log of tenant "
+                                    + tenant
+                                    + ": "
+                                    + v.entries()
+                                    + " entries, "
+                                    + (v.intact() ? "INTACT" : "NOT INTACT")
+                                    + (v.lastHash() == null ? "" : ", head " + v.lastHash()));
+                    v.problems().forEach(p -> out.println("  " + p));
+                    return v.intact() ? OK : NOT_VERIFIED;
+                }
+                case "record-execution" -> {
+                    if (requestId == null || !o.given("receipt")) {
+                        throw new OptionTable.InvalidOptionException(
+                                "record-execution needs --request-id and --receipt");
+                    }
+                    org.apache.flink.core.fs.Path receiptPath =
+                            new org.apache.flink.core.fs.Path(o.value("receipt"));
+                    byte[] bytes;
+                    try (java.io.InputStream in = receiptPath.getFileSystem().open(receiptPath)) {
+                        bytes = in.readAllBytes();
+                    } catch (java.io.IOException e) {
+                        throw new IllegalArgumentException(
+                                "--receipt: cannot read " + o.value("receipt"));
+                    }
+                    ErasureReceipt receipt = ErasureReceipt.fromJson(bytes, o.value("receipt"));
+                    if (!receipt.requestId().equals(requestId)
+                            || !receipt.tenantId().equals(tenant)) {
+                        throw new IllegalArgumentException(
+                                "--receipt is the receipt of request "
+                                        + receipt.requestId()
+                                        + " in tenant "
+                                        + receipt.tenantId()
+                                        + ", not of "
+                                        + requestId
+                                        + " in "
+                                        + tenant);
+                    }
+                    Caller caller = identity(o, env, err);
+                    String sha =
+                            java.util.HexFormat.of()
+                                    .formatHex(
+                                            io.decisionledger.decision.FieldDigests.sha256()
+                                                    .digest(bytes));
+                    RequestEntry e =
+                            log.transition(
+                                    caller,
+                                    tenant,
+                                    requestId,
+                                    RequestEntry.State.EXECUTED,
+                                    new RequestLog.Change(
+                                            null,
+                                            sha,
+                                            "plan "
+                                                    + receipt.planSequence()
+                                                    + ": "
+                                                    + receipt.recordsErased()
+                                                    + " record(s) erased, "
+                                                    + receipt.files().size()
+                                                    + " file(s) rewritten",
+                                            null,
+                                            latestRestricted(lake, caller, tenant, requestId)));
+                    out.println(
+                            "request "
+                                    + requestId
+                                    + ": EXECUTED (receipt sha256 "
+                                    + sha
+                                    + ") as entry "
+                                    + e.seq());
+                    return OK;
+                }
+                case "restrict", "lift", "refuse", "complete" -> {
+                    if (requestId == null) {
+                        throw new OptionTable.InvalidOptionException(
+                                action + " needs --request-id");
+                    }
+                    RequestEntry.State state =
+                            switch (action) {
+                                case "restrict" -> RequestEntry.State.RESTRICTED;
+                                case "lift" -> RequestEntry.State.LIFTED;
+                                case "refuse" -> RequestEntry.State.REFUSED;
+                                default -> RequestEntry.State.COMPLETED;
+                            };
+                    Caller caller = identity(o, env, err);
+                    RequestEntry e =
+                            log.transition(
+                                    caller,
+                                    tenant,
+                                    requestId,
+                                    state,
+                                    new RequestLog.Change(
+                                            null,
+                                            null,
+                                            o.optional("reason"),
+                                            null,
+                                            state == RequestEntry.State.RESTRICTED));
+                    out.println(
+                            "request "
+                                    + requestId
+                                    + ": "
+                                    + state
+                                    + " as entry "
+                                    + e.seq()
+                                    + (e.subjectRestricted()
+                                            ? "; the subject's records are restricted"
+                                            : "; this request no longer restricts the subject"));
+                    return OK;
+                }
+                default ->
+                        throw new OptionTable.InvalidOptionException(
+                                "unknown action '"
+                                        + action
+                                        + "'; name one of: log, show, verify, record-execution,"
+                                        + " restrict, lift, refuse, complete");
+            }
+        }
+
         int verifyBundle(OptionTable.Parsed o) throws Exception {
             if (o.positionals().size() != 1) {
                 throw new IllegalArgumentException("verify-bundle needs one bundle folder or zip");
@@ -386,6 +723,51 @@ public final class AuditCommand {
                     "name exactly one of --user, --case, --user-pseudonym, --case-pseudonym");
         }
         return s;
+    }
+
+    /** The subject of an export or a request: exactly one of --user, --case (real ids). */
+    static Subject realSubject(OptionTable.Parsed o) {
+        String user = o.optional("user");
+        String kase = o.optional("case");
+        if ((user == null) == (kase == null)) {
+            throw new OptionTable.InvalidOptionException("name exactly one of --user, --case");
+        }
+        return user != null ? Subject.user(user) : Subject.caseId(kase);
+    }
+
+    /** Whether the request's latest entry keeps its subject restricted. */
+    static boolean latestRestricted(LakeLayout lake, Caller caller, String tenant, String requestId)
+            throws java.io.IOException {
+        List<RequestEntry> h =
+                new RequestLog(lake, Clock.systemUTC()).history(caller, tenant, requestId);
+        return !h.isEmpty() && h.get(h.size() - 1).subjectRestricted();
+    }
+
+    /** Reading the request log names subjects: the read is in the access log. */
+    static void logRequestRead(
+            LakeLayout lake,
+            Caller caller,
+            OptionTable.Parsed o,
+            String tenant,
+            List<RequestEntry> entries)
+            throws java.io.IOException {
+        Map<String, String> query = new java.util.LinkedHashMap<>();
+        query.put("tenant", tenant);
+        if (o.optional("request-id") != null) {
+            query.put("request_id", o.optional("request-id"));
+        }
+        new io.decisionledger.access.AccessLog(lake, Clock.systemUTC())
+                .record(
+                        new io.decisionledger.access.AccessLog.Access(
+                                caller,
+                                io.decisionledger.access.AccessLog.Action.RIGHTS_REQUESTS,
+                                o.optional("purpose") == null
+                                        ? "data-subject request handling"
+                                        : o.optional("purpose"),
+                                RequestLog.REQUESTS,
+                                tenant,
+                                List.of(),
+                                query));
     }
 
     /** A date option of the access log, or null when not given. */

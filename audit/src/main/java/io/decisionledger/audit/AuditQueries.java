@@ -7,6 +7,8 @@ import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
 import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.rights.RequestLog;
+import io.decisionledger.rights.SubjectRecords;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.OpsDecisionRecord;
@@ -113,7 +115,13 @@ public final class AuditQueries {
         }
         Optional<DecisionScan.Found<OpsDecisionRecord>> found =
                 ops.latestAtOrBefore(tenant, subject, at, stats);
-        return masked(AccessLog.Action.DECISION_AT, tenant, query, found.stream().toList(), stats);
+        return masked(
+                caller,
+                AccessLog.Action.DECISION_AT,
+                tenant,
+                query,
+                found.stream().toList(),
+                stats);
     }
 
     /** Every decision about {@code subject} with {@code from <= event time < toExclusive}. */
@@ -147,6 +155,7 @@ public final class AuditQueries {
                     stats);
         }
         return masked(
+                caller,
                 AccessLog.Action.HISTORY,
                 tenant,
                 query,
@@ -201,6 +210,7 @@ public final class AuditQueries {
                 ops.betweenPage(tenant, subject, from, toExclusive, after, page.limit(), stats);
         String next = nextHistoryToken(query, found, page.limit());
         return masked(
+                caller,
                 AccessLog.Action.HISTORY,
                 tenant,
                 query,
@@ -281,6 +291,7 @@ public final class AuditQueries {
                     stats);
         }
         return masked(
+                caller,
                 AccessLog.Action.EVENT,
                 tenant,
                 query,
@@ -526,22 +537,32 @@ public final class AuditQueries {
                 nextPageToken);
     }
 
-    private static <T extends SpecificRecordBase> QueryResult masked(
+    private <T extends SpecificRecordBase> QueryResult masked(
+            Caller caller,
             AccessLog.Action action,
             String tenant,
             Map<String, String> query,
             List<DecisionScan.Found<T>> found,
-            ScanStats stats) {
-        return masked(action, tenant, query, found, stats, null);
+            ScanStats stats)
+            throws IOException {
+        return masked(caller, action, tenant, query, found, stats, null);
     }
 
-    private static <T extends SpecificRecordBase> QueryResult masked(
+    private <T extends SpecificRecordBase> QueryResult masked(
+            Caller caller,
             AccessLog.Action action,
             String tenant,
             Map<String, String> query,
             List<DecisionScan.Found<T>> found,
             ScanStats stats,
-            String nextPageToken) {
+            String nextPageToken)
+            throws IOException {
+        refuseRestricted(
+                caller,
+                action,
+                tenant,
+                query,
+                found.stream().map(f -> String.valueOf(f.record().get("event_id"))).toList());
         stats.finish();
         return new QueryResult(
                 action,
@@ -554,6 +575,42 @@ public final class AuditQueries {
                 null,
                 null,
                 nextPageToken);
+    }
+
+    /**
+     * Restriction of processing (GDPR Art. 18): the records of a subject whose request log keeps
+     * them restricted are exported to nobody but a compliance officer stating a purpose (the full
+     * reads, which require one). A masked read that would return one is refused, and the refusal is
+     * logged; the message names the request's effect, never the subject.
+     */
+    private void refuseRestricted(
+            Caller caller,
+            AccessLog.Action action,
+            String tenant,
+            Map<String, String> query,
+            List<String> eventIds)
+            throws IOException {
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        java.util.Set<RequestLog.Subject> restricted =
+                new RequestLog(lake, Clock.systemUTC()).restrictedSubjects(tenant);
+        if (restricted.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        SubjectRecords.find(lake, tenant, restricted).forEach(l -> ids.add(l.eventId()));
+        long hits = eventIds.stream().filter(ids::contains).count();
+        if (hits == 0) {
+            return;
+        }
+        accessLog.record(
+                AccessLog.Access.refused(caller, action, null, DATASET_MASKED, tenant, query));
+        throw new AccessRefusedException(
+                hits
+                        + " of the records asked for belong to a data subject whose processing is"
+                        + " restricted (GDPR Art. 18); only a compliance officer stating a purpose"
+                        + " may read them; the refusal is in the access log");
     }
 
     private static View viewForSubject(Caller caller, Subject subject) {

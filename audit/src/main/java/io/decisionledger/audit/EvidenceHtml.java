@@ -370,7 +370,7 @@ final class EvidenceHtml {
         return out.toString();
     }
 
-    private static final String CSS =
+    static final String CSS =
             """
             body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1b1f24; max-width: 1040px;
                    margin: 24px auto; padding: 0 24px; line-height: 1.45; }

@@ -820,6 +820,7 @@ class AuditApiHardeningTest {
             valid.put("/v1/event", "?tenant=" + t + "&event_id=" + r.getEventId() + p);
             valid.put("/v1/access-log", "?limit=2" + p);
             valid.put("/v1/bundle", "?tenant=" + t + "&event_id=" + r.getEventId() + p);
+            valid.put("/v1/subject-export", "?tenant=" + t + "&user=" + enc(r.getUserId()) + p);
 
             for (Iterator<Map.Entry<String, JsonNode>> it = doc.get("paths").fields();
                     it.hasNext(); ) {

@@ -61,7 +61,13 @@ public final class AccessLog {
         BUNDLE,
         ACCESS_LOG,
         /** ReplayJob read full records to re-send them to a model endpoint. */
-        REPLAY
+        REPLAY,
+        /** An erasure request's evaluation read the subject's ids (io.decisionledger.rights). */
+        ERASURE_EVALUATION,
+        /** Everything held about a data subject was exported (GDPR Art. 15). */
+        SUBJECT_ACCESS_EXPORT,
+        /** The data-subject request log was read (it names subjects). */
+        RIGHTS_REQUESTS
     }
 
     /** The outcome of a request refused for the caller's tenant grant: nothing was read. */

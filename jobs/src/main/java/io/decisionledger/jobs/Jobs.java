@@ -15,9 +15,9 @@ import io.decisionledger.verify.VerifyJob;
 /**
  * The job jar's {@code Main-Class}: {@code flink run decision-ledger-jobs-*.jar <job> [options]},
  * the same as {@code flink run -c <JobClass> decision-ledger-jobs-*.jar [options]}. It only
- * dispatches to the jobs and the two read-only reports; it starts no process and no service, so a
- * REST {@code /jars/<id>/run} without an entry class can run nothing but a job. No job or an
- * unknown one exits 2, like an unknown option.
+ * dispatches to the jobs, the two read-only reports and the request evaluation ({@code rights}); it
+ * starts no process and no service, so a REST {@code /jars/<id>/run} without an entry class can run
+ * nothing but a job. No job or an unknown one exits 2, like an unknown option.
  */
 public final class Jobs {
 
@@ -67,7 +67,12 @@ public final class Jobs {
                     .addMain(
                             "models-report",
                             "decisions stored without a registered (or certified) model card",
-                            ModelsReport::main);
+                            ModelsReport::main)
+                    .addMain(
+                            "rights",
+                            "evaluate data-subject erasure requests (obligations, legal holds) and"
+                                    + "\nwrite erasure plans: rights evaluate|due",
+                            io.decisionledger.retention.ErasureRequests::main);
 
     private Jobs() {}
 

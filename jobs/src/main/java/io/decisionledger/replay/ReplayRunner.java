@@ -6,20 +6,25 @@ import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
 import io.decisionledger.access.CliIdentity;
 import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.rights.RequestLog;
+import io.decisionledger.rights.SubjectRecords;
 import io.decisionledger.schema.ReplayResult;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.core.fs.FileStatus;
 
 /**
  * The replay's work on the client, around {@link ReplayPipeline}: who is replaying, the selection
- * ({@link ReplaySelection}) and its access-log entries before anything is sent, and the {@link
- * ReplaySummary} of the results once the job has finished.
+ * ({@link ReplaySelection}) without the decisions of subjects whose processing is restricted (GDPR
+ * Art. 18), and its access-log entries before anything is sent, and the {@link ReplaySummary} of
+ * the results once the job has finished.
  */
 public final class ReplayRunner {
 
@@ -85,6 +90,14 @@ public final class ReplayRunner {
                             + " granted (misfiled rows)%n",
                     otherTenant);
         }
+        Restricted restricted = withoutRestricted(options.lake(), selected);
+        if (restricted.skipped() > 0) {
+            System.err.printf(
+                    "skipped %d selected decision(s) of data subjects whose processing is"
+                            + " restricted (GDPR Art. 18; see 'audit request show')%n",
+                    restricted.skipped());
+        }
+        selected = restricted.kept();
         Map<String, List<String>> idsPerTenant = new TreeMap<>();
         for (ReplaySelection.Selected d : selected) {
             idsPerTenant.computeIfAbsent(d.tenantId(), t -> new ArrayList<>()).add(d.eventId());
@@ -102,6 +115,38 @@ public final class ReplayRunner {
                             query));
         }
         return ReplayPlan.of(selected);
+    }
+
+    /** The selection without the decisions of restricted subjects, and how many those were. */
+    record Restricted(List<ReplaySelection.Selected> kept, long skipped) {}
+
+    /**
+     * Leaves out the decisions of data subjects whose processing is restricted (GDPR Art. 18: the
+     * tenant's request log, {@link RequestLog#restrictedSubjects}): a replay re-sends records to a
+     * model endpoint, a processing a restricted subject's records must not undergo. Reads the id
+     * columns of a tenant only when the tenant has a restricted subject.
+     */
+    static Restricted withoutRestricted(
+            io.decisionledger.lake.LakeLayout lake, List<ReplaySelection.Selected> selected)
+            throws IOException {
+        Map<String, Set<String>> restrictedIds = new TreeMap<>();
+        RequestLog requests = new RequestLog(lake, Clock.systemUTC());
+        for (ReplaySelection.Selected d : selected) {
+            if (!restrictedIds.containsKey(d.tenantId())) {
+                Set<RequestLog.Subject> subjects = requests.restrictedSubjects(d.tenantId());
+                Set<String> ids = new HashSet<>();
+                SubjectRecords.find(lake, d.tenantId(), subjects)
+                        .forEach(l -> ids.add(l.eventId()));
+                restrictedIds.put(d.tenantId(), ids);
+            }
+        }
+        List<ReplaySelection.Selected> kept = new ArrayList<>();
+        for (ReplaySelection.Selected d : selected) {
+            if (!restrictedIds.get(d.tenantId()).contains(d.eventId())) {
+                kept.add(d);
+            }
+        }
+        return new Restricted(kept, selected.size() - kept.size());
     }
 
     private static Map<String, String> query(ReplayOptions options) {

@@ -24,7 +24,8 @@ class JobsTest {
                 "verify",
                 "replay",
                 "metrics-today",
-                "models-report"
+                "models-report",
+                "rights"
             })
     void everyJobRefusesAnUnknownOptionWithOneLineAndExitCode2(String job) throws Exception {
         Exit.Captured run = Exit.capture(() -> Jobs.main(new String[] {job, "--lakes", "x"}));
@@ -67,7 +68,8 @@ class JobsTest {
                 "verify",
                 "replay",
                 "metrics-today",
-                "models-report"
+                "models-report",
+                "rights"
             })
     void everyJobPrintsItsGeneratedHelpAndExits0(String job) throws Exception {
         Exit.Captured run =

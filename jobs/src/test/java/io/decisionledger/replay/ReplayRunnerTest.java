@@ -173,4 +173,71 @@ class ReplayRunnerTest {
         assertThat(selected.eventIdsByFile().values().stream().flatMap(List::stream))
                 .doesNotContain("evt-planted");
     }
+
+    @Test
+    void leavesOutTheDecisionsOfARestrictedSubjectAndCountsThem() throws Exception {
+        // given a user of tenant A with decisions in the selection, and a restriction request
+        ReplayPlan before =
+                ReplayRunner.selectAndLog(
+                        options("run-r0", "--tenant", tenantA), scopedTo(tenantA));
+        Map<String, List<String>> idsByUser = new TreeMap<>();
+        for (org.apache.flink.core.fs.Path p :
+                LakeFiles.auditPartitions(lake, tenantA, null, null)) {
+            for (FileStatus f : LakeFiles.parquetFiles(p)) {
+                if (f.getPath().getName().contains("corrupt")) {
+                    continue;
+                }
+                LakeFiles.forEachRecord(
+                        f,
+                        DecisionRecord.class,
+                        r -> {
+                            if (r.getTenantId().equals(tenantA)) {
+                                idsByUser
+                                        .computeIfAbsent(r.getUserId(), u -> new ArrayList<>())
+                                        .add(r.getEventId());
+                            }
+                        });
+            }
+        }
+        String user = idsByUser.keySet().iterator().next();
+        List<String> userIds = idsByUser.get(user);
+        io.decisionledger.rights.RequestLog requests =
+                new io.decisionledger.rights.RequestLog(lake, Clock.systemUTC());
+        requests.receive(
+                scopedTo(tenantA),
+                tenantA,
+                "DSR-R1",
+                io.decisionledger.rights.RequestEntry.Kind.RESTRICTION,
+                io.decisionledger.rights.ErasurePlan.SubjectType.USER,
+                user,
+                LocalDate.now().minusDays(1),
+                "letter R1");
+        try {
+            // when a replay of the tenant is planned
+            ReplayPlan after =
+                    ReplayRunner.selectAndLog(
+                            options("run-r1", "--tenant", tenantA), scopedTo(tenantA));
+
+            // then none of the subject's decisions is in it, and only those are missing
+            List<String> planned =
+                    after.eventIdsByFile().values().stream().flatMap(List::stream).toList();
+            assertThat(userIds).isNotEmpty();
+            assertThat(planned).doesNotContainAnyElementsOf(userIds);
+            assertThat(after.size()).isEqualTo(before.size() - userIds.size());
+            assertThat(
+                            ReplayRunner.withoutRestricted(
+                                            lake,
+                                            ReplaySelection.select(
+                                                    options("run-r2", "--tenant", tenantA)))
+                                    .skipped())
+                    .isEqualTo(userIds.size());
+        } finally {
+            requests.transition(
+                    scopedTo(tenantA),
+                    tenantA,
+                    "DSR-R1",
+                    io.decisionledger.rights.RequestEntry.State.LIFTED,
+                    io.decisionledger.rights.RequestLog.Change.plain(false));
+        }
+    }
 }

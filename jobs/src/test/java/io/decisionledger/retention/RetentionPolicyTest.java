@@ -98,4 +98,57 @@ class RetentionPolicyTest {
         assertThat(parse("{\"version\": \"v\", \"default\": \"P6M\"}").defaultPeriod())
                 .isEqualTo(Period.ofMonths(6));
     }
+
+    @Test
+    void aPeriodMayStateTheObligationsItServesAndPlainPeriodsInheritTheDefaults() {
+        RetentionPolicy p =
+                parse(
+                        """
+                        {"version": "v", "default": {"period": "P7Y", "obligations": [
+                           {"regulation": "EU AI Act Art. 19/26(6)", "period": "P6M"}]},
+                         "tenants": {"bank_456": {"period": "P7Y", "obligations": [
+                           {"regulation": "Reg B (12 CFR 1002.12(b))", "period": "P25M"}]},
+                           "insurer_789": "P10Y"}}
+                        """);
+
+        assertThat(p.periodOf("bank_456")).isEqualTo(Period.ofYears(7));
+        assertThat(p.obligationsOf("bank_456"))
+                .containsExactly(
+                        new RetentionPolicy.Obligation(
+                                "Reg B (12 CFR 1002.12(b))", Period.ofMonths(25)));
+        assertThat(p.obligationsOf("insurer_789"))
+                .containsExactly(
+                        new RetentionPolicy.Obligation(
+                                "EU AI Act Art. 19/26(6)", Period.ofMonths(6)));
+        assertThat(p.periodOf("insurer_789")).isEqualTo(Period.ofYears(10));
+        assertThat(p.obligationsOf("bank_456").get(0).endsFor(LocalDate.of(2025, 6, 15)))
+                .isEqualTo(LocalDate.of(2027, 7, 16));
+        // an old file (plain periods) states no obligation
+        assertThat(parse("{\"version\": \"v\", \"default\": \"P7Y\"}").obligationsOf("x"))
+                .isEmpty();
+    }
+
+    @Test
+    void anObligationLongerThanItsRetentionPeriodIsRefused() {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        """
+                                        {"version": "v", "default": "P7Y", "tenants": {"cu_12":
+                                          {"period": "P2Y", "obligations": [
+                                            {"regulation": "Reg B", "period": "P25M"}]}}}
+                                        """))
+                .hasMessage(
+                        "policy.json: $.tenants.cu_12: obligation 'Reg B' (P25M) is longer than"
+                                + " the retention period P2Y; retention would delete records the"
+                                + " obligation requires kept");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        """
+                                        {"version": "v", "default": {"period": "P7Y",
+                                          "obligations": [{"regulation": "Reg B"}]}}
+                                        """))
+                .hasMessage("policy.json: $.default.obligations[0].period is required");
+    }
 }
