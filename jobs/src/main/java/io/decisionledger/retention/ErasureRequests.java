@@ -306,9 +306,10 @@ public final class ErasureRequests {
             "rights: evaluate data-subject erasure requests against the retention policy's"
                     + " obligations and the legal holds, and write the erasure plans.\n\n"
                     + "Usage: Jobs rights evaluate --lake URI --tenant T --request-id R"
-                    + " [--retention-policy FILE] [--legal-holds FILE] [--as-of DATE] [identity]\n"
-                    + "       Jobs rights due --lake URI --tenant T [--retention-policy FILE]"
-                    + " [--legal-holds FILE] [--as-of DATE] [identity]\n\n";
+                    + " --retention-policy FILE (--legal-holds FILE | --no-legal-holds)"
+                    + " [--as-of DATE] [identity]\n"
+                    + "       Jobs rights due --lake URI --tenant T --retention-policy FILE"
+                    + " (--legal-holds FILE | --no-legal-holds) [--as-of DATE] [identity]\n\n";
 
     /** The command line of {@code rights}. */
     public static final Command<OptionTable.Parsed> COMMAND =
@@ -329,10 +330,16 @@ public final class ErasureRequests {
         t.add(
                 "retention-policy",
                 "",
-                "The retention policy file, with the obligations each period serves (see"
-                        + " compliance-guide.md). Default: none, i.e. no obligation defers any"
-                        + " record.");
-        t.add("legal-holds", "", "The legal holds file. Default: no holds.");
+                "Required: the retention policy file, with the obligations each period serves"
+                        + " (see compliance-guide.md). There is no default: a forgotten policy"
+                        + " would mean no obligation defers any record, and erasure cannot be"
+                        + " undone.");
+        t.add(
+                "legal-holds",
+                "",
+                "The legal holds file. A run needs this or --no-legal-holds: a forgotten hold"
+                        + " file would erase held records.");
+        t.flag("no-legal-holds", "Say explicitly that no legal hold exists.");
         t.add("as-of", "", "The day to evaluate on (yyyy-MM-dd, UTC). Default: today.");
         IdentityOptions.declare(t);
         return t;
@@ -386,10 +393,19 @@ public final class ErasureRequests {
         if (evaluate && requestId == null) {
             throw new OptionTable.InvalidOptionException("evaluate needs --request-id");
         }
-        RetentionPolicy policy =
-                o.given("retention-policy")
-                        ? RetentionPolicy.load(o.value("retention-policy"))
-                        : RetentionPolicy.defaults();
+        if (!o.given("retention-policy")) {
+            throw new OptionTable.InvalidOptionException(
+                    "--retention-policy is required: without the obligations every record would be"
+                            + " erased now");
+        }
+        RetentionPolicy policy = RetentionPolicy.load(o.value("retention-policy"));
+        if (o.given("legal-holds") == o.bool("no-legal-holds")) {
+            throw new OptionTable.InvalidOptionException(
+                    o.given("legal-holds")
+                            ? "--legal-holds and --no-legal-holds contradict each other; give one"
+                            : "name the legal holds explicitly: --legal-holds FILE, or"
+                                    + " --no-legal-holds when no hold exists");
+        }
         LegalHolds holds =
                 o.given("legal-holds")
                         ? LegalHolds.load(o.value("legal-holds"))

@@ -306,4 +306,48 @@ class ErasureRequestsTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("user-0042");
         assertThat(Exit.class).isNotNull();
     }
+
+    @Test
+    void theCommandRefusesToEvaluateWithoutAPolicyOrAnExplicitHoldSource() throws Exception {
+        String policy = dir.resolve("retention.json").toString();
+        String holds = dir.resolve("holds.json").toString();
+
+        assertThat(evaluateWith("--legal-holds", holds)).isEqualTo(2);
+        assertThat(evaluateWith("--retention-policy", policy)).isEqualTo(2);
+        assertThat(
+                        evaluateWith(
+                                "--retention-policy",
+                                policy,
+                                "--legal-holds",
+                                holds,
+                                "--no-legal-holds"))
+                .isEqualTo(2);
+        // nothing was evaluated or planned by the refused runs
+        assertThat(dir.resolve("lake/rights/plans")).doesNotExist();
+        assertThat(new RequestLog(lake, at(AS_OF)).history(OFFICER, TENANT, "DSR-7")).hasSize(1);
+    }
+
+    private int evaluateWith(String... sources) throws Exception {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "evaluate",
+                                "--lake",
+                                lake.root(),
+                                "--tenant",
+                                TENANT,
+                                "--request-id",
+                                "DSR-7",
+                                "--as-of",
+                                "2026-12-05",
+                                "--insecure-self-asserted-identity",
+                                "a.officer:compliance_officer:bank_456"));
+        args.addAll(List.of(sources));
+        return ErasureRequests.run(
+                args.toArray(String[]::new),
+                Map.of(),
+                at(AS_OF),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
 }
