@@ -13,7 +13,7 @@ import org.apache.avro.data.TimeConversions;
 
 /**
  * The exact bytes a signature covers, for the three signed attestations of the lake: chain heads
- * ({@code DLH1}), retention summaries ({@code DLS1}) and retention chain anchors ({@code DLA1}).
+ * ({@code DLH1}), retention summaries ({@code DLS1}) and retention chain anchors ({@code DLN1}).
  * One canonical byte string per record (schemas/CANONICAL.md section 9): the 4-byte ASCII magic,
  * then the key id and the algorithm (so a signature cannot be re-labelled with another key), then
  * every other field in schema order, each tagged with its type so nulls and neighbouring strings
@@ -24,7 +24,7 @@ public final class SignedBytes {
 
     public static final String HEAD_MAGIC = "DLH1";
     public static final String SUMMARY_MAGIC = "DLS1";
-    public static final String ANCHOR_MAGIC = "DLA1";
+    public static final String ANCHOR_MAGIC = "DLN1";
 
     private static final TimeConversions.TimestampMicrosConversion MICROS =
             new TimeConversions.TimestampMicrosConversion();

@@ -81,9 +81,21 @@ public final class VerifyJob {
                     LakeOptions.lake(given),
                     given.optional("tenant"),
                     java.nio.file.Path.of(given.value("report")),
-                    given.as(
-                            "trusted-keys",
-                            v -> v.isBlank() ? null : java.nio.file.Path.of(v.strip())));
+                    given.as("trusted-keys", Options::trustedKeysFile));
+        }
+
+        /** The file, read once here so a missing or malformed one is a bad option (exit 2). */
+        private static java.nio.file.Path trustedKeysFile(String value) {
+            if (value.isBlank()) {
+                return null;
+            }
+            java.nio.file.Path file = java.nio.file.Path.of(value.strip());
+            try {
+                io.decisionledger.chain.TrustedKeys.load(file);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+            return file;
         }
 
         /** The options {@code args} give; a bad command line is an InvalidOptionException. */
