@@ -62,7 +62,7 @@ public final class HeadSigningCost {
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
 
         long sink = 0;
-        for (int w = 0; w < 200; w++) {
+        for (int w = 0; w < Math.max(5, checkpoints / 10); w++) {
             sink += checkpoint(w, chains, tenants, hashes, null, writer, out);
             sink += checkpoint(w, chains, tenants, hashes, signer, writer, out);
         }
@@ -78,7 +78,7 @@ public final class HeadSigningCost {
             signedNanos += t2 - t1;
         }
         ChainHead probe = Signatures.sign(head(7, 3, tenants, hashes[0]), signer);
-        int verifications = 20_000;
+        int verifications = 5_000;
         long v0 = cpu.getCurrentThreadCpuTime();
         for (int i = 0; i < verifications; i++) {
             sink += trusted.check(probe).valid() ? 1 : 0;
