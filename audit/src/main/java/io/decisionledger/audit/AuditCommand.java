@@ -3,6 +3,7 @@ package io.decisionledger.audit;
 import io.decisionledger.access.AccessRefusedException;
 import io.decisionledger.access.AuthenticationException;
 import io.decisionledger.access.Caller;
+import io.decisionledger.chain.TrustedKeys;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.Commands;
@@ -104,14 +105,22 @@ public final class AuditCommand {
             Command.of(
                     "verify-bundle",
                     "verify-bundle: checks an evidence bundle offline, trusting nothing in"
-                            + " it.\n\nUsage: audit verify-bundle <DIR or ZIP> [--lake URI]\n\n",
+                            + " it.\n\nUsage: audit verify-bundle <DIR or ZIP> [--lake URI]"
+                            + " [--trusted-keys FILE]\n\n",
                     optionTable()
                             .positionals("DIR or ZIP", "The bundle folder or its zip.")
                             .add(
                                     "lake",
                                     "",
                                     "Lake root whose chain/heads must hold the bundle's head"
-                                            + " (point it at the protected copy)."));
+                                            + " (point it at the protected copy).")
+                            .add(
+                                    "trusted-keys",
+                                    "",
+                                    "File of the public keys you trust ('KEY_ID Ed25519"
+                                            + " BASE64-X.509' lines or PEM; never a copy taken from"
+                                            + " the bundle or the lake): the bundled head must"
+                                            + " carry a signature one of them verifies."));
 
     private static final Command<OptionTable.Parsed> ACCESS_LOG =
             Command.of(
@@ -688,8 +697,15 @@ officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verifie
             if (lake != null) {
                 initFileSystems();
             }
+            String keysFile = o.optional("trusted-keys");
+            TrustedKeys keys;
+            try {
+                keys = keysFile == null ? null : TrustedKeys.load(Path.of(keysFile));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--trusted-keys: " + e.getMessage());
+            }
             BundleVerifier.Report report =
-                    BundleVerifier.verify(Path.of(o.positionals().get(0)), lake);
+                    BundleVerifier.verify(Path.of(o.positionals().get(0)), lake, keys);
             out.print(report.toText());
             return report.ok() ? OK : NOT_VERIFIED;
         }

@@ -3,6 +3,7 @@ package io.decisionledger.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.decisionledger.access.AccessLogHasher;
 import io.decisionledger.chain.ChainProof;
+import io.decisionledger.chain.TrustedKeys;
 import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
@@ -28,8 +29,10 @@ import org.apache.flink.core.fs.FileStatus;
  * SHA-256; the record's content hash and chain hash recomputed from {@code record.json} with the
  * same code ingest used ({@code CanonicalContent}, {@code ChainHasher}); its links to the previous
  * record, through every following record, to the bundled published head; {@code decision.json}
- * against the record; each access-log entry's hash. With a lake (ideally the protected copy of
- * {@code chain/heads/}), it also confirms the head was really published there.
+ * against the record; each access-log entry's hash. With the operator's trusted public keys, the
+ * bundled head's Ed25519 signature (so a head forged together with a rewritten chain fails even
+ * without the protected copy of the heads). With a lake (ideally the protected copy of {@code
+ * chain/heads/}), it also confirms the head was really published there.
  */
 public final class BundleVerifier {
 
@@ -92,13 +95,24 @@ public final class BundleVerifier {
      * @param headsLake a lake whose {@code chain/heads/} must contain the bundled head, or null
      */
     public static Report verify(Path bundle, LakeLayout headsLake) throws IOException {
+        return verify(bundle, headsLake, null);
+    }
+
+    /**
+     * @param bundle a bundle folder or its zip
+     * @param headsLake a lake whose {@code chain/heads/} must contain the bundled head, or null
+     * @param trustedKeys the public keys the operator trusts (never the lake's copy), or null: then
+     *     the bundled head must carry a signature one of them verifies
+     */
+    public static Report verify(Path bundle, LakeLayout headsLake, TrustedKeys trustedKeys)
+            throws IOException {
         if (Files.isDirectory(bundle)) {
-            return new Report(bundle, checkFolder(bundle, headsLake));
+            return new Report(bundle, checkFolder(bundle, headsLake, trustedKeys));
         }
         Path tmp = Files.createTempDirectory("bundle-verify");
         try {
             Path folder = unzip(bundle, tmp);
-            return new Report(bundle, checkFolder(folder, headsLake));
+            return new Report(bundle, checkFolder(folder, headsLake, trustedKeys));
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
                 for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -108,7 +122,8 @@ public final class BundleVerifier {
         }
     }
 
-    private static List<Check> checkFolder(Path folder, LakeLayout headsLake) throws IOException {
+    private static List<Check> checkFolder(
+            Path folder, LakeLayout headsLake, TrustedKeys trustedKeys) throws IOException {
         List<Check> checks = new ArrayList<>();
         Path manifestFile = folder.resolve(EvidenceBundle.MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
@@ -250,6 +265,9 @@ public final class BundleVerifier {
         for (ChainProof.Check c : proof.verify(record)) {
             checks.add(new Check(c.name(), c.ok(), c.detail()));
         }
+        if (trustedKeys != null) {
+            checks.add(headSignature(proof, trustedKeys));
+        }
         if (headsLake != null) {
             checks.add(headPublished(proof, headsLake));
         }
@@ -293,6 +311,22 @@ public final class BundleVerifier {
 
     private static boolean isHex64(String s) {
         return s != null && s.matches("[0-9a-f]{64}");
+    }
+
+    /** The bundled head's signature against the operator's trusted keys. */
+    private static Check headSignature(ChainProof proof, TrustedKeys keys) {
+        if (proof.head() == null) {
+            return new Check("head signature", false, "the bundle has no head");
+        }
+        TrustedKeys.Verdict v = keys.check(proof.head());
+        return new Check(
+                "head signature",
+                v.valid(),
+                switch (v.status()) {
+                    case VALID -> v.detail() + " (trusted key)";
+                    case UNSIGNED -> "UNSIGNED_HEAD: the bundled head carries no signature";
+                    case BAD -> "BAD_SIGNATURE: " + v.detail();
+                });
     }
 
     private static Check headPublished(ChainProof proof, LakeLayout lake) throws IOException {

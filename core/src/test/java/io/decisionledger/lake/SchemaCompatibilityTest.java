@@ -29,7 +29,10 @@ class SchemaCompatibilityTest {
         "DecisionRecord, 1",
         "DecisionRecord, 2",
         "DecisionRecord, 3",
-        "QuarantineRecord, 1"
+        "QuarantineRecord, 1",
+        "ChainHead, 1",
+        "RetentionSummary, 1",
+        "ChainAnchor, 1"
     })
     void currentSchemaReadsAndIsReadByAnEarlierVersion(String name, int version)
             throws IOException {
@@ -49,7 +52,10 @@ class SchemaCompatibilityTest {
         "DecisionRecord, 1",
         "DecisionRecord, 2",
         "DecisionRecord, 3",
-        "QuarantineRecord, 1"
+        "QuarantineRecord, 1",
+        "ChainHead, 1",
+        "RetentionSummary, 1",
+        "ChainAnchor, 1"
     })
     void onlyAppendsFieldsSoColumnPositionsOfEarlierVersionsStay(String name, int version)
             throws IOException {

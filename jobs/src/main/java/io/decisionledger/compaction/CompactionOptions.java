@@ -7,6 +7,7 @@ import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.options.ParquetOptions;
+import io.decisionledger.options.SigningOptions;
 import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.SwapStep;
 import java.io.Serializable;
@@ -72,7 +73,8 @@ public record CompactionOptions(
         boolean noLegalHolds,
         boolean strict,
         String archive,
-        SwapStep failAt)
+        SwapStep failAt,
+        SigningOptions.Signing signing)
         implements Serializable, JobOptions {
 
     public static final long DEFAULT_TARGET_FILE_BYTES = 256L * 1024 * 1024;
@@ -149,6 +151,7 @@ public record CompactionOptions(
                         + " --legal-holds or --no-legal-holds, and audit in --datasets (held ops"
                         + " rows are found through their audit rows); false for a compaction-only"
                         + " run.");
+        SigningOptions.declare(t, "the retention summaries and chain anchors");
         t.add(
                 "retention-policy",
                 "",
@@ -269,7 +272,8 @@ public record CompactionOptions(
                 noLegalHolds,
                 strict,
                 archive,
-                failAt);
+                failAt,
+                signing);
     }
 
     /** Whether merged files go to another root than the one they are read from. */
@@ -320,7 +324,8 @@ public record CompactionOptions(
                 given.bool("no-legal-holds"),
                 given.bool("strict"),
                 archive == null ? null : given.as("archive", LakeLayout::at).root(),
-                given.optional("fail-at") == null ? null : given.choice("fail-at", SwapStep.class));
+                given.optional("fail-at") == null ? null : given.choice("fail-at", SwapStep.class),
+                SigningOptions.read(given));
     }
 
     /** The same options with one changed, for tests: {@code with("run-id", "r2")}. */
@@ -362,6 +367,7 @@ public record CompactionOptions(
         if (failAt != null) {
             o.put("fail-at", failAt.name());
         }
+        o.putAll(SigningOptions.options(signing));
         return o;
     }
 

@@ -134,6 +134,13 @@ public final class CompactionRunner {
                             ? "no legal holds (--no-legal-holds)"
                             : holds.holds().size() + " legal holds",
                     options.archive() == null ? "" : ", archive " + options.archive());
+            log.println(
+                    options.signing().enabled()
+                            ? "  summaries and chain anchors signed with "
+                                    + options.signing().key().describe()
+                            : "  WARNING: summaries and chain anchors are written UNSIGNED; set"
+                                    + " --signing-key FILE --signing-key-id ID (docs/operator-guide.md,"
+                                    + " 'Signed chain heads')");
             RetentionPlanner retentionPlanner = planner.retentionPlanner(policy, holds);
             retention = retentionPlanner.plan(options.datasets(), options.tenant(), log);
             tenantHoldRows = retentionPlanner.tenantHoldRows();
@@ -241,13 +248,14 @@ public final class CompactionRunner {
     static PartitionRetainer retainer(
             CompactionOptions options, RetentionPolicy policy, LegalHolds holds) {
         return new PartitionRetainer(
-                options.lake(),
-                policy,
-                options.asOf(),
-                options.legalHolds(),
-                holds.sha256(),
-                options.archive(),
-                new MergedFileWriter(options.parquet(), options.targetFileBytes()),
-                options.failAt());
+                        options.lake(),
+                        policy,
+                        options.asOf(),
+                        options.legalHolds(),
+                        holds.sha256(),
+                        options.archive(),
+                        new MergedFileWriter(options.parquet(), options.targetFileBytes()),
+                        options.failAt())
+                .signedWith(options.signing().key());
     }
 }

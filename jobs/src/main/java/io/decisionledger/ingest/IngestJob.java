@@ -50,6 +50,7 @@ public final class IngestJob {
             return; // --help
         }
         warnIfTenantsUnbound(options);
+        warnIfHeadsUnsigned(options);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env, options);
         fromOptions(options).build(env);
@@ -71,6 +72,30 @@ public final class IngestJob {
                 "tenants are unbound: any producer that can write to the topic can write into any"
                         + " tenant's hash chain; set --tenant-bindings FILE (docs/security.md,"
                         + " 'Ingest tenant binding')");
+        return true;
+    }
+
+    /**
+     * Without a signing key the heads are published unsigned: allowed (development, and the
+     * behaviour before signing existed; {@code --require-signing} refuses it), but said once, at
+     * start. Anyone who can write {@code chain/heads/} can then publish heads matching a rewritten
+     * chain, and only a protected copy of the heads shows it.
+     *
+     * @return whether the warning was logged
+     */
+    public static boolean warnIfHeadsUnsigned(IngestOptions options) {
+        if (!options.hashChain()) {
+            return false;
+        }
+        if (options.signing().enabled()) {
+            LOG.info("chain heads are signed with {}", options.signing().key().describe());
+            return false;
+        }
+        LOG.warn(
+                "chain heads are published UNSIGNED: whoever can write chain/heads/ can publish"
+                        + " heads for a rewritten chain; set --signing-key FILE --signing-key-id ID"
+                        + " (and --require-signing in production; docs/operator-guide.md, 'Signed"
+                        + " chain heads')");
         return true;
     }
 

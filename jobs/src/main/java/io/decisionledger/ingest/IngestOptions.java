@@ -13,6 +13,7 @@ import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.options.ParquetOptions;
 import io.decisionledger.options.ParserLimitOptions;
+import io.decisionledger.options.SigningOptions;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
 import java.io.Serializable;
@@ -46,7 +47,8 @@ public record IngestOptions(
         String modelsTopic,
         RequiredCertifications requiredCertifications,
         TenantBindings tenantBindings,
-        Duration eventDigestTtl)
+        Duration eventDigestTtl,
+        SigningOptions.Signing signing)
         implements Serializable, JobOptions {
 
     /** The command line of {@code IngestJob}: the options with their defaults, in --help order. */
@@ -128,6 +130,7 @@ public record IngestOptions(
                 "pseudonym-key-id",
                 "k1",
                 "Id of the current key, stored with every pseudonym (rotation).");
+        SigningOptions.declare(t, "every published chain head");
         ParquetOptions.declare(
                 t,
                 ParquetSettings.defaults(),
@@ -156,7 +159,8 @@ public record IngestOptions(
                 given.as(
                         "tenant-bindings",
                         v -> v.isBlank() ? null : TenantBindings.load(Path.of(v.strip()))),
-                given.duration("event-digest-ttl"));
+                given.duration("event-digest-ttl"),
+                SigningOptions.read(given));
     }
 
     public static IngestOptions defaults() {
@@ -203,6 +207,7 @@ public record IngestOptions(
         }
         o.put("pseudonym-key-env", pseudonymKey.envVariable());
         o.put("pseudonym-key-id", pseudonymKey.keyId());
+        o.putAll(SigningOptions.options(signing));
         o.putAll(ParquetOptions.options(parquet));
         return o;
     }

@@ -36,9 +36,9 @@ import org.apache.flink.util.OutputTag;
  * <p>Graph: source (parses) → split refused input and model cards → key by tenant/eventId →
  * de-duplicate → link to the model card in force (broadcast state) → key by chain (tenant/shard) →
  * link into the hash chain → audit sink, and → mask personal data → ops sink; chain heads (at every
- * checkpoint) → heads sink; model cards → broadcast, and → models sink; refused input and
- * duplicates → quarantine sink. Operator names and uids are what savepoints are matched by: they
- * must not change (docs/operator-guide.md lists them).
+ * checkpoint) → sign (with a signing key) → heads sink; model cards → broadcast, and → models sink;
+ * refused input and duplicates → quarantine sink. Operator names and uids are what savepoints are
+ * matched by: they must not change (docs/operator-guide.md lists them).
  */
 public final class IngestPipeline {
 
@@ -132,10 +132,16 @@ public final class IngestPipeline {
                                     new AvroTypeInfo<>(DecisionRecord.class),
                                     new ChainLinkOperator())
                             .uid("hash-chain");
-            linked.getSideOutput(ChainLinkOperator.HEADS)
-                    .sinkTo(sinks.heads())
-                    .name("chain-heads-sink")
-                    .uid("chain-heads-sink");
+            DataStream<ChainHead> heads = linked.getSideOutput(ChainLinkOperator.HEADS);
+            if (options.signing().enabled()) {
+                // stateless, so a savepoint taken without it restores with it and vice versa
+                heads =
+                        heads.map(new SignChainHeads(options.signing().key()))
+                                .returns(new AvroTypeInfo<>(ChainHead.class))
+                                .name("sign-chain-heads")
+                                .uid("sign-chain-heads");
+            }
+            heads.sinkTo(sinks.heads()).name("chain-heads-sink").uid("chain-heads-sink");
             stored = linked;
         }
         stored.sinkTo(sinks.audit()).name("audit-decisions-sink").uid("audit-decisions-sink");

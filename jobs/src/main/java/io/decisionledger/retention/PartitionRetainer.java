@@ -1,5 +1,8 @@
 package io.decisionledger.retention;
 
+import io.decisionledger.chain.HeadSigner;
+import io.decisionledger.chain.Signatures;
+import io.decisionledger.chain.SigningKeyProvider;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.rewrite.Dataset;
@@ -14,6 +17,7 @@ import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
+import io.decisionledger.schema.RetentionSummary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,7 +67,10 @@ public final class PartitionRetainer implements Serializable {
     private final MergedFileWriter writer;
     private final SwapStep failAt;
 
+    private SigningKeyProvider signingKey;
+
     private transient LegalHolds holds;
+    private transient HeadSigner signer;
 
     /**
      * @param lake the lake of record: where summaries, anchors and kept files go
@@ -94,6 +101,33 @@ public final class PartitionRetainer implements Serializable {
         this.archive = archive;
         this.writer = writer;
         this.failAt = failAt;
+    }
+
+    /**
+     * Signs the summaries and anchors this retainer writes with {@code key} (null: unsigned), so a
+     * verifier holding the public key sees any later change to them (schemas/CANONICAL.md section
+     * 9). The key is opened in the task, on first use.
+     */
+    public PartitionRetainer signedWith(SigningKeyProvider key) {
+        this.signingKey = key;
+        return this;
+    }
+
+    private <T> List<T> signed(List<T> attestations) throws IOException {
+        if (signingKey == null) {
+            return attestations;
+        }
+        if (signer == null) {
+            signer = signingKey.open();
+        }
+        for (T a : attestations) {
+            if (a instanceof RetentionSummary s) {
+                Signatures.sign(s, signer);
+            } else if (a instanceof ChainAnchor c) {
+                Signatures.sign(c, signer);
+            }
+        }
+        return attestations;
     }
 
     private LegalHolds holds() {
@@ -216,8 +250,8 @@ public final class PartitionRetainer implements Serializable {
                                             + audit.partition()
                                             + "/"
                                             + fileName),
-                            RetentionSummaries.summaries(deletedAudit, ctx)));
-            List<ChainAnchor> anchors = RetentionSummaries.anchors(deletedAudit, ctx);
+                            signed(RetentionSummaries.summaries(deletedAudit, ctx))));
+            List<ChainAnchor> anchors = signed(RetentionSummaries.anchors(deletedAudit, ctx));
             if (!anchors.isEmpty()) {
                 outputs.add(
                         stage(

@@ -42,6 +42,18 @@ public final class RetentionAnchors implements Serializable {
 
     /** Every anchor under the lake (one tenant's when {@code tenant} is not null). */
     public static RetentionAnchors load(LakeLayout lake, String tenant) throws IOException {
+        return load(lake, tenant, (file, anchor) -> true);
+    }
+
+    /**
+     * The anchors under the lake that {@code accept} keeps (it sees each anchor with its file): a
+     * verifier leaves out anchors whose signature it does not trust, so they bridge no gap.
+     */
+    public static RetentionAnchors load(
+            LakeLayout lake,
+            String tenant,
+            java.util.function.BiPredicate<FileStatus, ChainAnchor> accept)
+            throws IOException {
         Path dir = lake.resolve(LakeLayout.CHAIN_ANCHORS);
         if (tenant != null) {
             dir = new Path(dir, "tenant_id=" + tenant);
@@ -51,18 +63,21 @@ public final class RetentionAnchors implements Serializable {
             LakeFiles.forEachRecord(
                     f,
                     ChainAnchor.class,
-                    a ->
-                            runs.computeIfAbsent(
-                                            ChainSharding.chainKey(
-                                                    a.getTenantId(), a.getChainShard()),
-                                            k -> new TreeMap<>())
-                                    .put(
-                                            a.getFromSeq(),
-                                            new Run(
-                                                    a.getFromSeq(),
-                                                    a.getToSeq(),
-                                                    a.getFromPrevHash(),
-                                                    a.getToHash())));
+                    a -> {
+                        if (!accept.test(f, a)) {
+                            return;
+                        }
+                        runs.computeIfAbsent(
+                                        ChainSharding.chainKey(a.getTenantId(), a.getChainShard()),
+                                        k -> new TreeMap<>())
+                                .put(
+                                        a.getFromSeq(),
+                                        new Run(
+                                                a.getFromSeq(),
+                                                a.getToSeq(),
+                                                a.getFromPrevHash(),
+                                                a.getToHash()));
+                    });
         }
         return new RetentionAnchors(runs);
     }

@@ -26,11 +26,23 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class VerifyJob {
 
     /**
-     * Options: {@code --lake URI [--tenant T] [--report FILE]}; {@link #jobParameters()} is what
-     * Flink's web UI shows.
+     * Options: {@code --lake URI [--tenant T] [--report FILE] [--trusted-keys FILE]}; {@link
+     * #jobParameters()} is what Flink's web UI shows.
+     *
+     * @param trustedKeys the operator's file of trusted public keys, or null: then signatures of
+     *     heads, summaries and anchors are not checked
      */
-    public record Options(LakeLayout lake, String tenant, java.nio.file.Path report)
+    public record Options(
+            LakeLayout lake,
+            String tenant,
+            java.nio.file.Path report,
+            java.nio.file.Path trustedKeys)
             implements JobOptions {
+
+        /** Without signature checks. */
+        public Options(LakeLayout lake, String tenant, java.nio.file.Path report) {
+            this(lake, tenant, report, null);
+        }
 
         /** The command line of {@code VerifyJob}. */
         public static final Command<Options> COMMAND =
@@ -52,6 +64,15 @@ public final class VerifyJob {
                             + " chain/heads/ is the protected copy.");
             t.add("tenant", "", "Verify one tenant only. Default: every tenant.");
             t.add("report", "verify-report.json", "Where the JSON report goes.");
+            t.add(
+                    "trusted-keys",
+                    "",
+                    "File of the public keys whose signatures on chain heads, retention summaries"
+                            + " and anchors are trusted, one 'KEY_ID Ed25519 BASE64-X.509' line (or"
+                            + " 'KEY_ID Ed25519' and a PEM public key) per key; keep it outside the"
+                            + " lake. Then unsigned ones are reported (UNSIGNED_HEAD,"
+                            + " UNSIGNED_SUMMARY), bad ones BAD_SIGNATURE, and the chains are checked"
+                            + " against their latest validly signed head. Default: not checked.");
             return t;
         }
 
@@ -59,7 +80,22 @@ public final class VerifyJob {
             return new Options(
                     LakeOptions.lake(given),
                     given.optional("tenant"),
-                    java.nio.file.Path.of(given.value("report")));
+                    java.nio.file.Path.of(given.value("report")),
+                    given.as("trusted-keys", Options::trustedKeysFile));
+        }
+
+        /** The file, read once here so a missing or malformed one is a bad option (exit 2). */
+        private static java.nio.file.Path trustedKeysFile(String value) {
+            if (value.isBlank()) {
+                return null;
+            }
+            java.nio.file.Path file = java.nio.file.Path.of(value.strip());
+            try {
+                io.decisionledger.chain.TrustedKeys.load(file);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+            return file;
         }
 
         /** The options {@code args} give; a bad command line is an InvalidOptionException. */
@@ -78,6 +114,9 @@ public final class VerifyJob {
                 o.put("tenant", tenant);
             }
             o.put("report", report.toString());
+            if (trustedKeys != null) {
+                o.put("trusted-keys", trustedKeys.toString());
+            }
             return o;
         }
     }

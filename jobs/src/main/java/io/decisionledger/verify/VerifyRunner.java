@@ -1,7 +1,7 @@
 package io.decisionledger.verify;
 
 import io.decisionledger.chain.ChainHasher;
-import io.decisionledger.chain.ChainSharding;
+import io.decisionledger.chain.TrustedKeys;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.retention.RetentionAnchors;
@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +62,15 @@ public final class VerifyRunner {
                         ? lake.auditDecisions()
                         : new Path(lake.auditDecisions(), "tenant_id=" + options.tenant());
         List<FileStatus> files = LakeFiles.parquetFiles(audit);
-        Map<String, ChainHead> heads = latestHeads(lake, options.tenant());
-        RetentionAnchors anchors = RetentionAnchors.load(lake, options.tenant());
+        TrustedKeys keys =
+                options.trustedKeys() == null ? null : TrustedKeys.load(options.trustedKeys());
+        List<Violation> found = new ArrayList<>();
+        SignedAttestations.Heads signedHeads =
+                SignedAttestations.heads(lake, options.tenant(), keys);
+        Map<String, ChainHead> heads = signedHeads.latest();
+        found.addAll(signedHeads.violations());
+        RetentionAnchors anchors = SignedAttestations.anchors(lake, options.tenant(), keys, found);
+        found.addAll(SignedAttestations.summaries(lake, options.tenant(), keys));
         long bytes = files.stream().mapToLong(FileStatus::getLen).sum();
         log.printf(
                 "Verifying %,d files (%.1f MB) under %s against %,d published chain heads%s%n",
@@ -75,8 +81,13 @@ public final class VerifyRunner {
                 anchors.isEmpty()
                         ? ""
                         : String.format(" and %,d retention anchors", anchors.runs()));
+        if (keys != null) {
+            log.printf(
+                    "Checking signatures of heads, summaries and anchors against %d trusted keys"
+                            + " %s from %s%n",
+                    keys.keyIds().size(), keys.keyIds(), options.trustedKeys());
+        }
 
-        List<Violation> found = new ArrayList<>();
         Set<String> chainsSeen = new HashSet<>();
         long records = 0;
         long bridged = 0;
@@ -201,22 +212,7 @@ public final class VerifyRunner {
 
     /** The latest published head of every chain (highest seq), from {@code chain/heads/}. */
     static Map<String, ChainHead> latestHeads(LakeLayout lake, String tenant) throws IOException {
-        Path dir =
-                tenant == null
-                        ? lake.chainHeads()
-                        : new Path(lake.chainHeads(), "tenant_id=" + tenant);
-        Map<String, ChainHead> latest = new HashMap<>();
-        for (FileStatus f : LakeFiles.parquetFiles(dir)) {
-            LakeFiles.forEachRecord(
-                    f,
-                    ChainHead.class,
-                    h ->
-                            latest.merge(
-                                    ChainSharding.chainKey(h.getTenantId(), h.getChainShard()),
-                                    h,
-                                    (a, b) -> a.getChainSeq() >= b.getChainSeq() ? a : b));
-        }
-        return latest;
+        return SignedAttestations.heads(lake, tenant, null).latest();
     }
 
     private static Thread progressReporter(JobClient job, int totalFiles, PrintStream log) {

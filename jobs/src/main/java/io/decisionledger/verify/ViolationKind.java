@@ -40,5 +40,19 @@ public enum ViolationKind {
      * time name: a file was moved, and readers that trust the partition folders would count it for
      * the wrong tenant or date.
      */
-    MISPLACED_ROW
+    MISPLACED_ROW,
+    /**
+     * With {@code --trusted-keys}: chain heads without a signature (one finding per chain, seq
+     * range of its unsigned heads). Heads written before signing was configured are reported too:
+     * nothing tells them from heads forged by whoever can write chain/heads/.
+     */
+    UNSIGNED_HEAD,
+    /** With {@code --trusted-keys}: a retention summary or chain anchor without a signature. */
+    UNSIGNED_SUMMARY,
+    /**
+     * With {@code --trusted-keys}: a head, summary or anchor whose signature does not verify, names
+     * a key id that is not trusted, or another algorithm than its key's. A bad head is not used to
+     * check its chain, and a bad anchor bridges no gap.
+     */
+    BAD_SIGNATURE
 }

@@ -134,7 +134,13 @@ class KubernetesManifestsTest {
                         .orElseThrow();
         assertThat(keyFile).startsWith(mountPath + "/");
         assertThat(pod.path("volumes").findValuesAsText("secretName"))
-                .contains("decision-ledger-pseudonym");
+                .contains("decision-ledger-pseudonym", "decision-ledger-heads-signing");
+        // Production signs every chain head and refuses to start without the key.
+        assertThat(options.signing().required()).isTrue();
+        assertThat(options.signing().key())
+                .isEqualTo(
+                        new io.decisionledger.chain.PemFileSigningKey(
+                                "/etc/decision-ledger/signing/heads.pem", "heads-1"));
         Map<String, String> conf = flinkConfiguration(ingest);
         assertThat(conf)
                 .containsEntry("state.backend.type", "rocksdb")

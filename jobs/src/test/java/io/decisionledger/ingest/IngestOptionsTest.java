@@ -75,6 +75,65 @@ class IngestOptionsTest {
     }
 
     @Test
+    void signsHeadsOnlyWithAKeyAndItsIdAndCanRequireIt() {
+        IngestOptions unsigned = IngestOptions.defaults();
+        assertThat(unsigned.signing().enabled()).isFalse();
+        assertThat(unsigned.signing().required()).isFalse();
+        assertThat(IngestJob.warnIfHeadsUnsigned(unsigned)).isTrue();
+
+        IngestOptions signed =
+                IngestOptions.parse(
+                        new String[] {
+                            "--signing-key",
+                            "/secrets/heads.pem",
+                            "--signing-key-id",
+                            "heads-2026",
+                            "--require-signing"
+                        });
+        assertThat(signed.signing().key())
+                .isEqualTo(
+                        new io.decisionledger.chain.PemFileSigningKey(
+                                "/secrets/heads.pem", "heads-2026"));
+        assertThat(signed.signing().required()).isTrue();
+        assertThat(IngestJob.warnIfHeadsUnsigned(signed)).isFalse();
+        assertThat(signed.options())
+                .containsEntry("signing-key", "/secrets/heads.pem")
+                .containsEntry("signing-key-id", "heads-2026")
+                .containsEntry("require-signing", "true");
+        assertThat(signed.with("topic", "other").signing()).isEqualTo(signed.signing());
+        assertThat(
+                        IngestOptions.parse(
+                                        new String[] {
+                                            "--signing-command", "kms-sign --key heads",
+                                            "--signing-key-id", "kms-1"
+                                        })
+                                .signing()
+                                .key())
+                .isEqualTo(
+                        new io.decisionledger.chain.CommandSigningKey(
+                                java.util.List.of("kms-sign", "--key", "heads"), "kms-1"));
+
+        assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--require-signing"}))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessage(
+                        "--require-signing: give --signing-key FILE (or --signing-command CMD) and"
+                                + " --signing-key-id ID");
+        assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--signing-key", "/k.pem"}))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessageStartingWith("--signing-key-id is required with a signing key");
+        assertThatThrownBy(
+                        () ->
+                                IngestOptions.parse(
+                                        new String[] {
+                                            "--signing-key", "/k.pem", "--signing-key-id", "a b/c"
+                                        }))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessageContaining("a signing key id is 1-64 characters");
+        assertThat(IngestOptions.help())
+                .contains("--signing-key", "--signing-key-id", "--require-signing");
+    }
+
+    @Test
     void refusesBadTenantBindingsNamingTheFile(@TempDir Path dir) throws Exception {
         Path duplicate = dir.resolve("dup.json");
         Files.writeString(duplicate, "{\"topics\":{\"loans\":[\"bank_456\"],\"loans\":[\"x\"]}}");

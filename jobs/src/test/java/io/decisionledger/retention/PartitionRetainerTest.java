@@ -161,6 +161,52 @@ class PartitionRetainerTest {
     }
 
     @Test
+    void signsTheSummariesAndAnchorsItWritesWithTheGivenKey() throws Exception {
+        // given a retention run with a signing key
+        java.security.KeyPair key =
+                java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        java.nio.file.Path pem = work.resolve("retention.pem");
+        Files.writeString(
+                pem,
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + java.util.Base64.getMimeEncoder()
+                                .encodeToString(key.getPrivate().getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
+        io.decisionledger.chain.TrustedKeys trusted =
+                io.decisionledger.chain.TrustedKeys.parse(
+                        io.decisionledger.chain.TrustedKeys.line("ret-1", key.getPublic()), "test");
+
+        // when it deletes a partition
+        retainer(null)
+                .signedWith(new io.decisionledger.chain.PemFileSigningKey(pem.toString(), "ret-1"))
+                .retain(bankTask("r1"));
+
+        // then every summary and anchor it wrote carries a signature the public key verifies
+        List<RetentionSummary> summaries =
+                readAll(
+                        lake.resolve(LakeLayout.RETENTION_SUMMARIES + "/" + BANK_PARTITION),
+                        RetentionSummary.class);
+        List<ChainAnchor> anchors =
+                readAll(
+                        lake.resolve(LakeLayout.CHAIN_ANCHORS + "/" + BANK_PARTITION),
+                        ChainAnchor.class);
+        assertThat(summaries).isNotEmpty();
+        assertThat(anchors).isNotEmpty();
+        assertThat(summaries)
+                .allSatisfy(
+                        s -> {
+                            assertThat(s.getSignatureKeyId()).isEqualTo("ret-1");
+                            assertThat(trusted.check(s).valid()).isTrue();
+                        });
+        assertThat(anchors).allSatisfy(a -> assertThat(trusted.check(a).valid()).isTrue());
+        // and a changed count no longer verifies
+        RetentionSummary changed = RetentionSummary.newBuilder(summaries.get(0)).build();
+        changed.setRecords(changed.getRecords() + 1);
+        assertThat(trusted.check(changed).status())
+                .isEqualTo(io.decisionledger.chain.TrustedKeys.Status.BAD);
+    }
+
+    @Test
     void judgesQuarantinedRowsOneByOneKeepingLongerPeriodsAndHeldTenants() throws Exception {
         RetentionTask task =
                 planner("q1").plan(Set.of(Dataset.QUARANTINE), null, quiet()).tasks().get(0);
