@@ -46,6 +46,18 @@ public final class RetentionAnchors implements Serializable {
         if (tenant != null) {
             dir = new Path(dir, "tenant_id=" + tenant);
         }
+        return loadFrom(dir);
+    }
+
+    /**
+     * Every anchor of the quarantine chains ({@code summaries/quarantine_anchors/}): their
+     * tenant_id is the quarantine chain's tenant part.
+     */
+    public static RetentionAnchors loadQuarantine(LakeLayout lake) throws IOException {
+        return loadFrom(lake.resolve(LakeLayout.QUARANTINE_ANCHORS));
+    }
+
+    private static RetentionAnchors loadFrom(Path dir) throws IOException {
         Map<String, TreeMap<Long, Run>> runs = new HashMap<>();
         for (FileStatus f : LakeFiles.parquetFiles(dir)) {
             LakeFiles.forEachRecord(

@@ -27,11 +27,12 @@ import org.apache.flink.types.Either;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * The client side of a verification: lists the audit files, reads the published heads and the
- * retention anchors, runs the {@link VerifyPipeline}, collects its violations and chain statistics
- * (printing progress every few seconds), adds the heads whose chain has no record left, and makes
- * the {@link VerifyReport}. For {@code main} it also writes the JSON report, prints the summary and
- * gives the exit code: 0 clean, 1 violations found.
+ * The client side of a verification: lists the audit and quarantine files, reads the published
+ * heads (decision and quarantine chains) and the retention anchors, runs the {@link
+ * VerifyPipeline}, collects its violations and chain statistics (printing progress every few
+ * seconds), adds the heads whose chain has no record left, and makes the {@link VerifyReport}. For
+ * {@code main} it also writes the JSON report, prints the summary and gives the exit code: 0 clean,
+ * 1 violations found.
  */
 public final class VerifyRunner {
 
@@ -75,18 +76,89 @@ public final class VerifyRunner {
                 anchors.isEmpty()
                         ? ""
                         : String.format(" and %,d retention anchors", anchors.runs()));
+        // The quarantine is not partitioned by tenant: it is checked in a whole-lake run only.
+        List<FileStatus> quarantineFiles =
+                options.tenant() == null ? LakeFiles.parquetFiles(lake.quarantine()) : List.of();
+        Map<String, ChainHead> quarantineHeads =
+                options.tenant() == null ? latestHeads(lake.quarantineHeads()) : Map.of();
+        RetentionAnchors quarantineAnchors =
+                options.tenant() == null
+                        ? RetentionAnchors.loadQuarantine(lake)
+                        : RetentionAnchors.none();
+        if (options.tenant() == null) {
+            log.printf(
+                    "  and %,d quarantine files against %,d published quarantine chain heads%n",
+                    quarantineFiles.size(), quarantineHeads.size());
+        }
+
+        List<FileStatus> opsFiles =
+                options.derives("ops")
+                        ? LakeFiles.parquetFiles(
+                                options.tenant() == null
+                                        ? lake.opsDecisions()
+                                        : new Path(
+                                                lake.opsDecisions(),
+                                                "tenant_id=" + options.tenant()))
+                        : List.of();
+        if (options.derives("ops")) {
+            log.printf(
+                    "  derived mode: re-masking the audit records to compare with %,d ops files%n",
+                    opsFiles.size());
+        }
 
         List<Violation> found = new ArrayList<>();
         Set<String> chainsSeen = new HashSet<>();
+        Set<String> quarantineChainsSeen = new HashSet<>();
         long records = 0;
+        long quarantineRecords = 0;
         long bridged = 0;
+        long quarantineBridged = 0;
         Map<String, Long> byLayout = new TreeMap<>();
         Map<String, Long> erasedByRequest = new TreeMap<>();
-        if (!files.isEmpty()) {
+        Map<String, Long> derivedRows = new TreeMap<>();
+        if (!files.isEmpty() || !quarantineFiles.isEmpty() || !opsFiles.isEmpty()) {
             List<String> paths = files.stream().map(f -> f.getPath().toString()).toList();
+            VerifyPipeline.QuarantineInput quarantine =
+                    quarantineFiles.isEmpty()
+                            ? null
+                            : new VerifyPipeline.QuarantineInput(
+                                    VerifyPipeline.filesListed(
+                                            quarantineFiles.stream()
+                                                    .map(f -> f.getPath().toString())
+                                                    .toList()),
+                                    quarantineHeads,
+                                    quarantineAnchors);
             VerifyPipeline.Outputs outputs =
-                    new VerifyPipeline(VerifyPipeline.filesListed(paths), heads, anchors)
-                            .build(env);
+                    paths.isEmpty() && quarantine == null
+                            ? null
+                            : new VerifyPipeline(
+                                            paths.isEmpty()
+                                                    ? null
+                                                    : VerifyPipeline.filesListed(paths),
+                                            heads,
+                                            anchors,
+                                            quarantine)
+                                    .build(env);
+            if (options.derives("ops")) {
+                env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
+                DataStream<Violation> ops =
+                        DerivedPipeline.ops(
+                                env,
+                                paths.isEmpty() ? null : VerifyPipeline.filesListed(paths),
+                                opsFiles.isEmpty()
+                                        ? null
+                                        : VerifyPipeline.filesListed(
+                                                opsFiles.stream()
+                                                        .map(f -> f.getPath().toString())
+                                                        .toList()),
+                                options.maskingPolicy(),
+                                options.pseudonymKey());
+                outputs =
+                        outputs == null
+                                ? new VerifyPipeline.Outputs(ops, null)
+                                : new VerifyPipeline.Outputs(
+                                        outputs.violations().union(ops), outputs.chains());
+            }
             try (CloseableIterator<Either<Violation, ChainStats>> results =
                     toClient(outputs).collectAsync()) {
                 JobClient job = env.executeAsync("decision-ledger verify");
@@ -96,6 +168,9 @@ public final class VerifyRunner {
                         Either<Violation, ChainStats> next = results.next();
                         if (next.isLeft()) {
                             found.add(next.left());
+                        } else if (Violation.QUARANTINE.equals(next.right().dataset())) {
+                            quarantineChainsSeen.add(next.right().chainKey());
+                            quarantineBridged += next.right().bridged();
                         } else {
                             chainsSeen.add(next.right().chainKey());
                             bridged += next.right().bridged();
@@ -106,35 +181,31 @@ public final class VerifyRunner {
                 }
                 Map<String, Object> accumulators =
                         job.getJobExecutionResult().get().getAllAccumulatorResults();
-                records = (Long) accumulators.get(ReadChainEntries.RECORDS_ACCUMULATOR);
+                records =
+                        (Long) accumulators.getOrDefault(ReadChainEntries.RECORDS_ACCUMULATOR, 0L);
+                quarantineRecords =
+                        (Long)
+                                accumulators.getOrDefault(
+                                        ReadQuarantineEntries.RECORDS_ACCUMULATOR, 0L);
                 collectCounts(accumulators, byLayout, erasedByRequest);
-            }
-        }
-        for (Map.Entry<String, ChainHead> head : heads.entrySet()) {
-            if (!chainsSeen.contains(head.getKey())) {
-                ChainHead h = head.getValue();
-                // every record of the chain may have been deleted by retention
-                RetentionAnchors.Bridge b =
-                        anchors.bridge(head.getKey(), 0, ChainHasher.GENESIS, h.getChainSeq() + 1);
-                if (b.brokenAt() == null
-                        && b.nextSeq() == h.getChainSeq() + 1
-                        && b.hash().equals(h.getHash())) {
-                    bridged += b.bridged();
-                    continue;
+                for (String name :
+                        List.of(
+                                ReadOpsRows.REDERIVED_ACCUMULATOR,
+                                ReadOpsRows.STORED_ACCUMULATOR)) {
+                    if (options.derives("ops")) {
+                        derivedRows.put(name, (Long) accumulators.getOrDefault(name, 0L));
+                    }
                 }
-                found.add(
-                        Violation.of(
-                                ViolationKind.TRUNCATED,
-                                h.getTenantId(),
-                                h.getChainShard(),
-                                1,
-                                h.getChainSeq(),
-                                null,
-                                "a head was published at seq "
-                                        + h.getChainSeq()
-                                        + " but no record of this chain is left"));
             }
         }
+        bridged += headsWithoutRecords(heads, chainsSeen, anchors, Violation.AUDIT, found);
+        quarantineBridged +=
+                headsWithoutRecords(
+                        quarantineHeads,
+                        quarantineChainsSeen,
+                        quarantineAnchors,
+                        Violation.QUARANTINE,
+                        found);
         Map<String, Long> byKind = new TreeMap<>();
         found.forEach(v -> byKind.merge(v.kind, 1L, Long::sum));
         found.sort(
@@ -156,7 +227,65 @@ public final class VerifyRunner {
                 erasedByRequest,
                 byKind,
                 List.copyOf(listed),
-                seconds);
+                seconds,
+                new VerifyReport.QuarantineCounts(
+                        options.tenant() == null,
+                        quarantineFiles.size(),
+                        quarantineRecords,
+                        quarantineChainsSeen.size(),
+                        quarantineHeads.size(),
+                        quarantineBridged,
+                        byDataset(found, Violation.QUARANTINE)),
+                derivedRows);
+    }
+
+    /**
+     * Reports the published heads whose chain has no record left as TRUNCATED, unless retention
+     * anchors bridge the whole chain up to the head; returns the positions they bridged.
+     */
+    private static long headsWithoutRecords(
+            Map<String, ChainHead> heads,
+            Set<String> chainsSeen,
+            RetentionAnchors anchors,
+            String dataset,
+            List<Violation> found) {
+        long bridged = 0;
+        for (Map.Entry<String, ChainHead> head : heads.entrySet()) {
+            if (!chainsSeen.contains(head.getKey())) {
+                ChainHead h = head.getValue();
+                // every record of the chain may have been deleted by retention
+                RetentionAnchors.Bridge b =
+                        anchors.bridge(head.getKey(), 0, ChainHasher.GENESIS, h.getChainSeq() + 1);
+                if (b.brokenAt() == null
+                        && b.nextSeq() == h.getChainSeq() + 1
+                        && b.hash().equals(h.getHash())) {
+                    bridged += b.bridged();
+                    continue;
+                }
+                found.add(
+                        Violation.of(
+                                        ViolationKind.TRUNCATED,
+                                        h.getTenantId(),
+                                        h.getChainShard(),
+                                        1,
+                                        h.getChainSeq(),
+                                        null,
+                                        "a head was published at seq "
+                                                + h.getChainSeq()
+                                                + " but no record of this chain is left")
+                                .in(dataset));
+            }
+        }
+        return bridged;
+    }
+
+    /** Violations found in {@code dataset}, by kind. */
+    private static Map<String, Long> byDataset(List<Violation> found, String dataset) {
+        Map<String, Long> byKind = new TreeMap<>();
+        found.stream()
+                .filter(v -> dataset.equals(v.dataset))
+                .forEach(v -> byKind.merge(v.kind, 1L, Long::sum));
+        return byKind;
     }
 
     /** Records per layout and erased records per request, from the readers' accumulators. */
@@ -188,23 +317,31 @@ public final class VerifyRunner {
         TypeInformation<Either<Violation, ChainStats>> type =
                 new EitherTypeInfo<>(
                         TypeInformation.of(Violation.class), TypeInformation.of(ChainStats.class));
-        return outputs.violations()
-                .map(v -> Either.<Violation, ChainStats>Left(v))
-                .returns(type)
-                .name("violations-to-client")
-                .union(
-                        outputs.chains()
-                                .map(c -> Either.<Violation, ChainStats>Right(c))
-                                .returns(type)
-                                .name("chain-stats-to-client"));
+        DataStream<Either<Violation, ChainStats>> violations =
+                outputs.violations()
+                        .map(v -> Either.<Violation, ChainStats>Left(v))
+                        .returns(type)
+                        .name("violations-to-client");
+        if (outputs.chains() == null) {
+            return violations;
+        }
+        return violations.union(
+                outputs.chains()
+                        .map(c -> Either.<Violation, ChainStats>Right(c))
+                        .returns(type)
+                        .name("chain-stats-to-client"));
     }
 
     /** The latest published head of every chain (highest seq), from {@code chain/heads/}. */
     static Map<String, ChainHead> latestHeads(LakeLayout lake, String tenant) throws IOException {
-        Path dir =
+        return latestHeads(
                 tenant == null
                         ? lake.chainHeads()
-                        : new Path(lake.chainHeads(), "tenant_id=" + tenant);
+                        : new Path(lake.chainHeads(), "tenant_id=" + tenant));
+    }
+
+    /** The latest head of every chain published under {@code dir}. */
+    static Map<String, ChainHead> latestHeads(Path dir) throws IOException {
         Map<String, ChainHead> latest = new HashMap<>();
         for (FileStatus f : LakeFiles.parquetFiles(dir)) {
             LakeFiles.forEachRecord(

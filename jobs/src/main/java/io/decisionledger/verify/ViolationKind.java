@@ -40,5 +40,22 @@ public enum ViolationKind {
      * time name: a file was moved, and readers that trust the partition folders would count it for
      * the wrong tenant or date.
      */
-    MISPLACED_ROW
+    MISPLACED_ROW,
+    /** Derived mode: an audit record has no row in ops/ (the masked copy was deleted). */
+    OPS_MISSING,
+    /**
+     * Derived mode: an ops row has no audit record of its tenant and event id, or an event has more
+     * than one ops row (a row was added).
+     */
+    OPS_EXTRA,
+    /**
+     * Derived mode: an ops row differs from its audit record re-masked with the masking policy and
+     * pseudonym key (a masked value was edited, or the row was masked with another policy or key).
+     */
+    OPS_MISMATCH,
+    /**
+     * Derived mode: a stored metrics row differs from the aggregate recomputed from the audit
+     * records for its window.
+     */
+    METRICS_MISMATCH
 }
