@@ -1,15 +1,31 @@
 package io.decisionledger.verify;
 
+import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.metrics.DecisionFacts;
+import io.decisionledger.metrics.Granularity;
+import io.decisionledger.metrics.MetricsPipeline;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
+import io.decisionledger.schema.DecisionMetrics;
+import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.OpsDecisionRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
@@ -77,6 +93,157 @@ public final class DerivedPipeline {
                 .flatMap(new CompareOps())
                 .returns(TypeInformation.of(Violation.class))
                 .name("compare-ops");
+    }
+
+    /**
+     * The metrics check's violations: the windowed aggregates recomputed from the audit records
+     * with the metrics job's own window operator ({@link MetricsPipeline#windows}) for the
+     * granularities stored, joined with the current (highest-revision) stored row of each window; a
+     * stored window that differs, or has no audit record, is a {@code METRICS_MISMATCH}. Windows
+     * that are not stored are not reported (the metrics job may not have covered them); windows of
+     * a tenant's day that retention deleted audit records of are skipped (the retention summaries
+     * cover those days).
+     *
+     * @param granularities the granularities present in the metrics read model
+     * @param retainedDays {@code tenant/yyyy-MM-dd} of every audit partition with a retention
+     *     summary
+     */
+    public static DataStream<Violation> metrics(
+            StreamExecutionEnvironment env,
+            Source<String, ?, ?> auditFiles,
+            Source<String, ?, ?> metricsFiles,
+            List<Granularity> granularities,
+            Set<String> retainedDays) {
+        TypeInformation<DerivedRow> rowType = TypeInformation.of(DerivedRow.class);
+        DataStream<DerivedRow> stored =
+                env.fromSource(
+                                metricsFiles,
+                                WatermarkStrategy.noWatermarks(),
+                                "metrics-files",
+                                Types.STRING)
+                        .setParallelism(1)
+                        .rebalance()
+                        .flatMap(new ReadMetricsRows())
+                        .returns(rowType)
+                        .name("read-metrics-rows");
+        DataStream<DerivedRow> all = stored;
+        if (auditFiles != null) {
+            DataStream<DecisionFacts> facts =
+                    env.fromSource(
+                                    auditFiles,
+                                    WatermarkStrategy.noWatermarks(),
+                                    "metrics-check-audit-files",
+                                    Types.STRING)
+                            .setParallelism(1)
+                            .rebalance()
+                            .flatMap(new ReadFacts())
+                            .returns(TypeInformation.of(DecisionFacts.class))
+                            .name("read-decision-facts")
+                            .assignTimestampsAndWatermarks(
+                                    WatermarkStrategy.<DecisionFacts>noWatermarks()
+                                            .withTimestampAssigner((f, ts) -> f.eventTimeMillis()))
+                            .name("event-time");
+            for (Granularity g : granularities) {
+                all =
+                        all.union(
+                                MetricsPipeline.windows(facts, g, Duration.ZERO)
+                                        .map(new Recomputed())
+                                        .returns(rowType)
+                                        .name("recomputed-" + g.label()));
+            }
+        }
+        return all.keyBy(DerivedRow::joinKey)
+                .reduce(DerivedRow::merge)
+                .name("join-metrics-with-recomputed")
+                .flatMap(new CompareMetrics(retainedDays))
+                .returns(TypeInformation.of(Violation.class))
+                .name("compare-metrics");
+    }
+
+    /** Decision facts of an audit file's records: what the metrics job aggregates. */
+    static final class ReadFacts extends RichFlatMapFunction<String, DecisionFacts> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(String file, Collector<DecisionFacts> out) throws Exception {
+            Path path = new Path(file);
+            FileStatus status = path.getFileSystem().getFileStatus(path);
+            LakeFiles.forEachRecord(
+                    status, DecisionRecord.class, r -> out.collect(DecisionFacts.of(r)));
+        }
+    }
+
+    /** A recomputed window row as the re-derived side of its window. */
+    static final class Recomputed extends RichMapFunction<DecisionMetrics, DerivedRow> {
+        private static final long serialVersionUID = 1L;
+
+        private transient RowDigests<DecisionMetrics> digests;
+        private transient LongCounter windows;
+
+        @Override
+        public void open(OpenContext openContext) {
+            digests = new RowDigests<>(DecisionMetrics.getClassSchema());
+            windows = getRuntimeContext().getLongCounter(ReadMetricsRows.REDERIVED_ACCUMULATOR);
+        }
+
+        @Override
+        public DerivedRow map(DecisionMetrics m) {
+            windows.add(1);
+            return ReadMetricsRows.row(m, digests);
+        }
+    }
+
+    /** One window's verdict: nothing when its current stored row equals the recomputed one. */
+    static final class CompareMetrics implements FlatMapFunction<DerivedRow, Violation> {
+        private static final long serialVersionUID = 1L;
+
+        private final Set<String> retainedDays;
+
+        CompareMetrics(Set<String> retainedDays) {
+            this.retainedDays = retainedDays;
+        }
+
+        @Override
+        public void flatMap(DerivedRow r, Collector<Violation> out) {
+            if (r.storedCount == 0 || retainedDays.contains(r.tenantId + "/" + dayOf(r.key))) {
+                return;
+            }
+            if (r.expectedCount == 0) {
+                out.collect(
+                        Violation.of(
+                                        ViolationKind.METRICS_MISMATCH,
+                                        r.tenantId,
+                                        0,
+                                        -1,
+                                        -1,
+                                        r.storedFile,
+                                        r.key + ": no audit record falls in this window")
+                                .in(r.dataset));
+            } else if (!r.expectedDigest.equals(r.storedDigest)) {
+                out.collect(
+                        Violation.of(
+                                        ViolationKind.METRICS_MISMATCH,
+                                        r.tenantId,
+                                        0,
+                                        -1,
+                                        -1,
+                                        r.storedFile,
+                                        r.key
+                                                + ": "
+                                                + RowDigests.differingColumns(
+                                                        DecisionMetrics.getClassSchema(),
+                                                        r.expectedColumns,
+                                                        r.storedColumns)
+                                                + " differ from the aggregate recomputed from"
+                                                + " the audit records")
+                                .in(r.dataset));
+            }
+        }
+
+        private static String dayOf(String windowKey) {
+            String start = windowKey.substring(windowKey.indexOf("window_start=") + 13);
+            return Instant.parse(start).atZone(ZoneOffset.UTC).toLocalDate().toString();
+        }
     }
 
     /** One key's verdict: nothing when one stored row equals the one re-derived row. */

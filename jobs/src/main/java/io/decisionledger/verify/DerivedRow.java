@@ -28,6 +28,12 @@ public class DerivedRow {
     /** The file of the record of truth it was re-derived from. */
     public String expectedFile;
 
+    /** Metrics: the re-derived row's revision (the highest wins a merge); 0 for ops. */
+    public long expectedRevision;
+
+    /** Metrics: the stored row's revision (the current row of a window is the highest). */
+    public long storedRevision;
+
     public int storedCount;
     public String storedDigest;
     public long[] storedColumns;
@@ -35,7 +41,10 @@ public class DerivedRow {
 
     public DerivedRow() {}
 
-    /** The two halves of one key together (counts add up; the first non-null of each side). */
+    /**
+     * The two halves of one key together: counts add up; of each side the row with the highest
+     * revision (metrics), or the first (ops).
+     */
     static DerivedRow merge(DerivedRow a, DerivedRow b) {
         DerivedRow m = new DerivedRow();
         m.dataset = a.dataset;
@@ -43,11 +52,17 @@ public class DerivedRow {
         m.key = a.key;
         m.expectedCount = a.expectedCount + b.expectedCount;
         m.storedCount = a.storedCount + b.storedCount;
-        boolean aExpected = a.expectedDigest != null;
+        boolean aExpected =
+                a.expectedDigest != null
+                        && (b.expectedDigest == null || a.expectedRevision >= b.expectedRevision);
         m.expectedDigest = aExpected ? a.expectedDigest : b.expectedDigest;
         m.expectedColumns = aExpected ? a.expectedColumns : b.expectedColumns;
         m.expectedFile = aExpected ? a.expectedFile : b.expectedFile;
-        boolean aStored = a.storedDigest != null;
+        m.expectedRevision = aExpected ? a.expectedRevision : b.expectedRevision;
+        boolean aStored =
+                a.storedDigest != null
+                        && (b.storedDigest == null || a.storedRevision >= b.storedRevision);
+        m.storedRevision = aStored ? a.storedRevision : b.storedRevision;
         m.storedDigest = aStored ? a.storedDigest : b.storedDigest;
         m.storedColumns = aStored ? a.storedColumns : b.storedColumns;
         m.storedFile = aStored ? a.storedFile : b.storedFile;

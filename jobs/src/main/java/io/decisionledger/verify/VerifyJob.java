@@ -45,7 +45,7 @@ public final class VerifyJob {
             implements JobOptions {
 
         /** The derived datasets {@code --derived} can name. */
-        public static final List<String> DERIVED = List.of("ops");
+        public static final List<String> DERIVED = List.of("ops", "metrics");
 
         /** Chains only, no derived datasets. */
         public Options(LakeLayout lake, String tenant, java.nio.file.Path report) {
@@ -97,7 +97,9 @@ public final class VerifyJob {
                     "Derived mode: also re-derive these datasets from the audit records and compare"
                             + " them with what is stored. ops: re-mask every audit record with the"
                             + " masking policy and pseudonym key below and compare with its ops row"
-                            + " (OPS_MISSING, OPS_EXTRA, OPS_MISMATCH). Default: none.");
+                            + " (OPS_MISSING, OPS_EXTRA, OPS_MISMATCH); metrics: recompute the"
+                            + " windowed aggregates of every stored metrics window from the audit"
+                            + " records (METRICS_MISMATCH). E.g. ops,metrics. Default: none.");
             t.add(
                     "masking-policy",
                     "",
@@ -140,7 +142,7 @@ public final class VerifyJob {
             }
             String policy = given.optional("masking-policy");
             String keyFile = given.optional("pseudonym-key-file");
-            if (derived.isEmpty() && (policy != null || keyFile != null)) {
+            if (!derived.contains("ops") && (policy != null || keyFile != null)) {
                 throw new OptionTable.InvalidOptionException(
                         "--masking-policy and --pseudonym-key-file are for --derived ops");
             }
@@ -150,7 +152,7 @@ public final class VerifyJob {
                     java.nio.file.Path.of(given.value("report")),
                     derived,
                     policy,
-                    derived.isEmpty()
+                    !derived.contains("ops")
                             ? null
                             : new PseudonymKey(
                                     keyFile,
@@ -179,11 +181,13 @@ public final class VerifyJob {
                 if (maskingPolicyFile != null) {
                     o.put("masking-policy", maskingPolicyFile);
                 }
-                if (pseudonymKey.file() != null) {
-                    o.put("pseudonym-key-file", pseudonymKey.file());
+                if (pseudonymKey != null) {
+                    if (pseudonymKey.file() != null) {
+                        o.put("pseudonym-key-file", pseudonymKey.file());
+                    }
+                    o.put("pseudonym-key-env", pseudonymKey.envVariable());
+                    o.put("pseudonym-key-id", pseudonymKey.keyId());
                 }
-                o.put("pseudonym-key-env", pseudonymKey.envVariable());
-                o.put("pseudonym-key-id", pseudonymKey.keyId());
             }
             return o;
         }

@@ -118,9 +118,21 @@ public record VerifyReport(
         if (derivedRows == null || derivedRows.isEmpty()) {
             return "";
         }
-        return String.format(
-                "; ops: %,d rows equal to the audit records re-masked",
-                derivedRows.getOrDefault(ReadOpsRows.STORED_ACCUMULATOR, 0L));
+        StringBuilder s = new StringBuilder();
+        if (derivedRows.containsKey(ReadOpsRows.STORED_ACCUMULATOR)) {
+            s.append(
+                    String.format(
+                            "; ops: %,d rows equal to the audit records re-masked",
+                            derivedRows.get(ReadOpsRows.STORED_ACCUMULATOR)));
+        }
+        if (derivedRows.containsKey(ReadMetricsRows.STORED_ACCUMULATOR)) {
+            s.append(
+                    String.format(
+                            "; metrics: %,d rows, every current one equal to its window"
+                                    + " recomputed from the audit records",
+                            derivedRows.get(ReadMetricsRows.STORED_ACCUMULATOR)));
+        }
+        return s.toString();
     }
 
     /** E.g. "; quarantine: 5 records in 2 chains against 2 heads"; empty when not checked. */

@@ -106,6 +106,26 @@ public final class VerifyRunner {
                     opsFiles.size());
         }
 
+        List<FileStatus> metricsFiles =
+                options.derives("metrics")
+                        ? LakeFiles.parquetFiles(lake.decisionMetrics()).stream()
+                                .filter(
+                                        f ->
+                                                options.tenant() == null
+                                                        || f.getPath()
+                                                                .toString()
+                                                                .contains(
+                                                                        "/tenant_id="
+                                                                                + options.tenant()
+                                                                                + "/"))
+                                .toList()
+                        : List.of();
+        if (options.derives("metrics")) {
+            log.printf(
+                    "  derived mode: recomputing the metrics windows of %,d metrics files%n",
+                    metricsFiles.size());
+        }
+
         List<Violation> found = new ArrayList<>();
         Set<String> chainsSeen = new HashSet<>();
         Set<String> quarantineChainsSeen = new HashSet<>();
@@ -116,7 +136,10 @@ public final class VerifyRunner {
         Map<String, Long> byLayout = new TreeMap<>();
         Map<String, Long> erasedByRequest = new TreeMap<>();
         Map<String, Long> derivedRows = new TreeMap<>();
-        if (!files.isEmpty() || !quarantineFiles.isEmpty() || !opsFiles.isEmpty()) {
+        if (!files.isEmpty()
+                || !quarantineFiles.isEmpty()
+                || !opsFiles.isEmpty()
+                || !metricsFiles.isEmpty()) {
             List<String> paths = files.stream().map(f -> f.getPath().toString()).toList();
             VerifyPipeline.QuarantineInput quarantine =
                     quarantineFiles.isEmpty()
@@ -153,11 +176,22 @@ public final class VerifyRunner {
                                                         .toList()),
                                 options.maskingPolicy(),
                                 options.pseudonymKey());
+                outputs = withDerived(outputs, ops);
+            }
+            if (options.derives("metrics") && !metricsFiles.isEmpty()) {
+                env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
                 outputs =
-                        outputs == null
-                                ? new VerifyPipeline.Outputs(ops, null)
-                                : new VerifyPipeline.Outputs(
-                                        outputs.violations().union(ops), outputs.chains());
+                        withDerived(
+                                outputs,
+                                DerivedPipeline.metrics(
+                                        env,
+                                        paths.isEmpty() ? null : VerifyPipeline.filesListed(paths),
+                                        VerifyPipeline.filesListed(
+                                                metricsFiles.stream()
+                                                        .map(f -> f.getPath().toString())
+                                                        .toList()),
+                                        granularities(metricsFiles),
+                                        retainedDays(lake)));
             }
             try (CloseableIterator<Either<Violation, ChainStats>> results =
                     toClient(outputs).collectAsync()) {
@@ -188,11 +222,19 @@ public final class VerifyRunner {
                                 accumulators.getOrDefault(
                                         ReadQuarantineEntries.RECORDS_ACCUMULATOR, 0L);
                 collectCounts(accumulators, byLayout, erasedByRequest);
-                for (String name :
-                        List.of(
-                                ReadOpsRows.REDERIVED_ACCUMULATOR,
-                                ReadOpsRows.STORED_ACCUMULATOR)) {
-                    if (options.derives("ops")) {
+                if (options.derives("ops")) {
+                    for (String name :
+                            List.of(
+                                    ReadOpsRows.REDERIVED_ACCUMULATOR,
+                                    ReadOpsRows.STORED_ACCUMULATOR)) {
+                        derivedRows.put(name, (Long) accumulators.getOrDefault(name, 0L));
+                    }
+                }
+                if (options.derives("metrics")) {
+                    for (String name :
+                            List.of(
+                                    ReadMetricsRows.REDERIVED_ACCUMULATOR,
+                                    ReadMetricsRows.STORED_ACCUMULATOR)) {
                         derivedRows.put(name, (Long) accumulators.getOrDefault(name, 0L));
                     }
                 }
@@ -277,6 +319,47 @@ public final class VerifyRunner {
             }
         }
         return bridged;
+    }
+
+    private static VerifyPipeline.Outputs withDerived(
+            VerifyPipeline.Outputs outputs, DataStream<Violation> derived) {
+        return outputs == null
+                ? new VerifyPipeline.Outputs(derived, null)
+                : new VerifyPipeline.Outputs(outputs.violations().union(derived), outputs.chains());
+    }
+
+    /** The granularities of the metrics read model, from its {@code granularity=G} folders. */
+    static List<io.decisionledger.metrics.Granularity> granularities(List<FileStatus> files) {
+        Set<String> labels = new java.util.TreeSet<>();
+        for (FileStatus f : files) {
+            String p = f.getPath().toString();
+            int i = p.indexOf("/granularity=");
+            if (i >= 0) {
+                int end = p.indexOf('/', i + 1);
+                labels.add(p.substring(i + "/granularity=".length(), end));
+            }
+        }
+        return labels.stream().map(io.decisionledger.metrics.Granularity::parse).toList();
+    }
+
+    /**
+     * {@code tenant/yyyy-MM-dd} of every audit partition retention deleted records of, from the
+     * {@code summaries/decisions/tenant_id=T/event_date=D/} folders.
+     */
+    static Set<String> retainedDays(LakeLayout lake) throws IOException {
+        Set<String> days = new java.util.TreeSet<>();
+        for (FileStatus f : LakeFiles.parquetFiles(lake.resolve(LakeLayout.RETENTION_SUMMARIES))) {
+            String p = f.getPath().toString();
+            int t = p.indexOf("/tenant_id=");
+            int d = p.indexOf("/event_date=");
+            if (t >= 0 && d > t) {
+                days.add(
+                        p.substring(t + "/tenant_id=".length(), d)
+                                + "/"
+                                + p.substring(d + "/event_date=".length(), p.indexOf('/', d + 1)));
+            }
+        }
+        return days;
     }
 
     /** Violations found in {@code dataset}, by kind. */

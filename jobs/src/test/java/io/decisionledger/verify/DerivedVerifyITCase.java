@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.metrics.MetricsJob;
+import io.decisionledger.metrics.MetricsOptions;
+import io.decisionledger.metrics.MetricsPipeline;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.privacy.PseudonymKey;
+import io.decisionledger.schema.DecisionMetrics;
 import io.decisionledger.schema.OpsDecisionRecord;
+import io.decisionledger.testing.InMemoryDecisions;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testkit.SampleDecisions;
@@ -24,6 +29,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificData;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.avro.AvroParquetReader;
@@ -41,8 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The derived mode ({@code --derived ops}) end to end: the ops copy the real ingest path wrote
  * verifies clean against its audit records re-masked with the same policy and key, and each way an
  * insider could falsify what operators and BI tools read — edit a masked value, delete a row, add
- * one — is reported by file and event id, never by value. The chain check alone (without the
- * derived mode) sees none of it: the ops copy is outside every chain.
+ * one — is reported by file and event id, never by value; likewise the metrics read model the live
+ * MetricsJob wrote, against its windows recomputed from the audit records. The chain check alone
+ * (without the derived mode) sees none of it: ops and metrics are outside every chain.
  */
 class DerivedVerifyITCase {
 
@@ -57,6 +65,34 @@ class DerivedVerifyITCase {
         SampleDecisions.Sample sample = SampleDecisions.generate(31, 300, 0, 0, Instant.now());
         pristine = work.resolve("pristine");
         IngestRun.ingestInMemory(sample.events(), "decisions", pristine.toUri().toString());
+
+        // and the live metrics job reads the same records into the same lake (the sample spreads
+        // over three days in random order: an out-of-orderness bound that large keeps every
+        // decision in its window, as a rebuild would)
+        MetricsOptions live =
+                MetricsOptions.parse(
+                        new String[] {
+                            "--bootstrap-servers", "in-memory:9092",
+                            "--topic", "decisions",
+                            "--group-id", "derived-it",
+                            "--starting-offsets", "earliest",
+                            "--bounded", "true",
+                            "--lake", pristine.toUri().toString(),
+                            "--checkpoint-interval", "PT0.5S",
+                            "--max-out-of-orderness", "PT100H"
+                        });
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        MetricsJob.configureEnvironment(env, live);
+        MetricsPipeline.live(
+                        live,
+                        InMemoryDecisions.source("decisions", sample.events(), live.parserLimits()),
+                        new MetricsPipeline.Sinks(
+                                MetricsJob.metricsSink(live), MetricsJob.lateSink(live), null))
+                .build(env);
+        env.execute("metrics-live-for-derived-it");
     }
 
     @Test
@@ -70,6 +106,47 @@ class DerivedVerifyITCase {
                 .containsEntry("ops-rows-rederived", 300L);
         assertThat(report.summary())
                 .contains("; ops: 300 rows equal to the audit records re-masked");
+    }
+
+    @Test
+    void verifiesTheUntouchedMetricsAsCleanAndCountsThem() throws Exception {
+        VerifyReport report = verify(pristine, Set.of("ops", "metrics"), IngestRun.testKeyFile());
+
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.derivedRows().get("metrics-rows-read")).isPositive();
+        assertThat(report.derivedRows().get("metrics-windows-recomputed")).isPositive();
+        assertThat(report.summary()).contains("; metrics: ");
+    }
+
+    @Test
+    void reportsAChangedMetricsCountAsMetricsMismatch() throws Exception {
+        // given the current row of one window with one more approval
+        Path lake = copy("metrics-count");
+        Map<Path, List<DecisionMetrics>> files = read(lake.resolve("metrics/decision_metrics"));
+        Map.Entry<Path, List<DecisionMetrics>> file =
+                files.entrySet().stream()
+                        .filter(e -> e.getKey().toString().contains("granularity=1d"))
+                        .findFirst()
+                        .orElseThrow();
+        DecisionMetrics victim =
+                file.getValue().stream()
+                        .max(java.util.Comparator.comparingLong(DecisionMetrics::getRevision))
+                        .orElseThrow();
+        victim.setApproved(victim.getApproved() + 1);
+        rewrite(file.getKey(), file.getValue());
+
+        // the chain check alone does not see it
+        assertThat(verifyChains(lake).clean()).isTrue();
+
+        VerifyReport report = verify(lake, Set.of("metrics"), null);
+        assertThat(report.violationsByKind()).containsOnlyKeys("METRICS_MISMATCH");
+        Violation v = report.violations().get(0);
+        assertThat(v.dataset).isEqualTo("metrics");
+        assertThat(v.tenantId).isEqualTo(victim.getTenantId());
+        assertThat(v.detail)
+                .startsWith("granularity=1d model=" + victim.getModel())
+                .contains("window_start=" + victim.getWindowStart())
+                .contains(": approved differ");
     }
 
     @Test
@@ -154,7 +231,7 @@ class DerivedVerifyITCase {
                                             "--lake", "/tmp/l", "--derived", "summaries"
                                         }))
                 .isInstanceOf(OptionTable.InvalidOptionException.class)
-                .hasMessageContaining("--derived must name datasets among [ops]");
+                .hasMessageContaining("--derived must name datasets among [ops, metrics]");
         assertThatThrownBy(
                         () ->
                                 VerifyJob.Options.parse(
@@ -174,6 +251,43 @@ class DerivedVerifyITCase {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    private static Map<Path, List<DecisionMetrics>> read(Path dir) throws IOException {
+        Map<Path, List<DecisionMetrics>> files = new LinkedHashMap<>();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p :
+                    paths.filter(f -> f.getFileName().toString().endsWith(".parquet"))
+                            .filter(f -> !f.getFileName().toString().startsWith("."))
+                            .sorted()
+                            .toList()) {
+                List<DecisionMetrics> rows = new ArrayList<>();
+                try (ParquetReader<DecisionMetrics> reader =
+                        AvroParquetReader.<DecisionMetrics>builder(new LocalInputFile(p))
+                                .withDataModel(SpecificData.getForClass(DecisionMetrics.class))
+                                .build()) {
+                    DecisionMetrics r;
+                    while ((r = reader.read()) != null) {
+                        rows.add(r);
+                    }
+                }
+                files.put(p, rows);
+            }
+        }
+        return files;
+    }
+
+    private static void rewrite(Path file, List<DecisionMetrics> rows) throws IOException {
+        Files.delete(file);
+        try (ParquetWriter<DecisionMetrics> writer =
+                AvroParquetWriter.<DecisionMetrics>builder(new LocalOutputFile(file))
+                        .withSchema(DecisionMetrics.getClassSchema())
+                        .withDataModel(SpecificData.getForClass(DecisionMetrics.class))
+                        .build()) {
+            for (DecisionMetrics r : rows) {
+                writer.write(r);
+            }
+        }
+    }
 
     private static void assertKinds(VerifyReport report, ViolationKind kind) {
         assertThat(report.violationsByKind().keySet())
