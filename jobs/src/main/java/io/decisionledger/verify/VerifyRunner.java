@@ -162,7 +162,7 @@ public final class VerifyRunner {
                                             anchors,
                                             quarantine)
                                     .build(env);
-            if (options.derives("ops")) {
+            if (options.derives("ops") && !(paths.isEmpty() && opsFiles.isEmpty())) {
                 env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
                 DataStream<Violation> ops =
                         DerivedPipeline.ops(

@@ -268,7 +268,8 @@ class PartitionRetainerTest {
 
     @Test
     void anchorsTheQuarantineChainPositionsItDeletes() throws Exception {
-        // given chained quarantine rows: _none seq 1 (held), 2 (held), 3; bank_456 seq 1 (held), 2
+        // given chained quarantine rows (shard 7): _none seq 1 (held), 2 (held), 3; bank_456 seq 1
+        // (held), 2
         String partition = "ingest_date=" + EXPIRED;
         List<QuarantineRecord> rows =
                 List.of(
@@ -285,7 +286,7 @@ class PartitionRetainerTest {
             String chain =
                     io.decisionledger.chain.QuarantineChainHasher.chainTenant(q.getTenantId());
             QuarantineRecord before = last.get(chain);
-            q.setChainShard(0);
+            q.setChainShard(7); // chains of their own, apart from the lake's shard-0 chains
             q.setChainSeq(before == null ? 1L : before.getChainSeq() + 1);
             q.setPrevHash(before == null ? "0".repeat(64) : before.getHash());
             q.setHash(hasher.hash(q.getPrevHash(), q));
@@ -306,8 +307,11 @@ class PartitionRetainerTest {
         // then each deleted run of each chain is anchored, linking the hashes around it
         List<io.decisionledger.schema.ChainAnchor> anchors =
                 readAll(
-                        lake.resolve(LakeLayout.QUARANTINE_ANCHORS + "/" + partition),
-                        io.decisionledger.schema.ChainAnchor.class);
+                                lake.resolve(LakeLayout.QUARANTINE_ANCHORS + "/" + partition),
+                                io.decisionledger.schema.ChainAnchor.class)
+                        .stream()
+                        .filter(a -> a.getChainShard() == 7)
+                        .toList();
         assertThat(anchors)
                 .extracting(
                         a ->
@@ -318,7 +322,7 @@ class PartitionRetainerTest {
                                         + a.getFromSeq()
                                         + ".."
                                         + a.getToSeq())
-                .containsExactlyInAnyOrder("bank_456/0 2..2", "_none/0 3..3");
+                .containsExactlyInAnyOrder("bank_456/7 2..2", "_none/7 3..3");
         io.decisionledger.schema.ChainAnchor bank =
                 anchors.stream()
                         .filter(a -> a.getTenantId().equals(BANK))
