@@ -16,12 +16,14 @@ public final class LakeLayout implements Serializable {
     public static final String OPS_DECISIONS = "ops/decisions";
     public static final String QUARANTINE = "quarantine";
     public static final String CHAIN_HEADS = "chain/heads";
+    public static final String QUARANTINE_HEADS = "chain/quarantine_heads";
     public static final String DECISION_METRICS = "metrics/decision_metrics";
     public static final String LATE_DECISIONS = "metrics/late_decisions";
     public static final String ACCESS_LOG = "access-log";
     public static final String MODEL_VERSIONS = "models/model_versions";
     public static final String RETENTION_SUMMARIES = "summaries/decisions";
     public static final String CHAIN_ANCHORS = "summaries/chain_anchors";
+    public static final String QUARANTINE_ANCHORS = "summaries/quarantine_anchors";
 
     private final String root;
 
@@ -71,6 +73,14 @@ public final class LakeLayout implements Serializable {
     /** Chain heads published at every checkpoint, partitioned tenant_id=T/head_date=D. */
     public Path chainHeads() {
         return resolve(CHAIN_HEADS);
+    }
+
+    /**
+     * Heads of the quarantine hash chains, published at every checkpoint as ChainHead records
+     * (tenant_id = the chain's tenant, or _none), partitioned tenant_id=T/head_date=D.
+     */
+    public Path quarantineHeads() {
+        return resolve(QUARANTINE_HEADS);
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 
 /**
  * Links a tenant's request-log entries into one hash chain, the way the access log is linked
- * ({@code io.decisionledger.access.AccessLogHasher}): {@code hash = SHA-256(prev_hash ‖ "DLQ1" ‖
+ * ({@code io.decisionledger.access.AccessLogHasher}): {@code hash = SHA-256(prev_hash ‖ "DLD1" ‖
  * d(seq) ‖ d(request_id) ‖ … ‖ d(recorded_at))} with the per-field digests of {@link FieldDigests}
  * (the one implementation every chain of the lake uses). A deleted, altered, reordered or inserted
  * entry breaks it.
@@ -17,7 +17,7 @@ public final class RequestLogHasher {
     /** prev_hash of a tenant's first entry. */
     public static final String GENESIS = "0".repeat(64);
 
-    static final byte[] MAGIC = "DLQ1".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "DLD1".getBytes(StandardCharsets.US_ASCII);
 
     private final MessageDigest digest = FieldDigests.sha256();
     private final FieldDigests fields = new FieldDigests();

@@ -124,7 +124,8 @@ public final class IngestJob {
                 opsSink(options),
                 quarantineSink(options),
                 headsSink(options),
-                modelsSink(options));
+                modelsSink(options),
+                quarantineHeadsSink(options));
     }
 
     public static KafkaSource<ParsedDecision> kafkaSource(IngestOptions options) {
@@ -172,6 +173,15 @@ public final class IngestJob {
     public static FileSink<ChainHead> headsSink(IngestOptions options) {
         return ParquetFormats.checkpointedSink(
                 options.lake().chainHeads(),
+                ChainHead.class,
+                options.parquet(),
+                new ChainHeadBucketAssigner());
+    }
+
+    /** Heads of the quarantine hash chains, filed like the decision heads. */
+    public static FileSink<ChainHead> quarantineHeadsSink(IngestOptions options) {
+        return ParquetFormats.checkpointedSink(
+                options.lake().quarantineHeads(),
                 ChainHead.class,
                 options.parquet(),
                 new ChainHeadBucketAssigner());

@@ -2,6 +2,7 @@ package io.decisionledger.ingest;
 
 import io.decisionledger.chain.ChainLinkOperator;
 import io.decisionledger.chain.ChainSharding;
+import io.decisionledger.chain.QuarantineChainOperator;
 import io.decisionledger.decision.DecisionDeduplicator;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.decision.Quarantine;
@@ -37,8 +38,10 @@ import org.apache.flink.util.OutputTag;
  * de-duplicate → link to the model card in force (broadcast state) → key by chain (tenant/shard) →
  * link into the hash chain → audit sink, and → mask personal data → ops sink; chain heads (at every
  * checkpoint) → sign (with a signing key) → heads sink; model cards → broadcast, and → models sink;
- * refused input and duplicates → quarantine sink. Operator names and uids are what savepoints are
- * matched by: they must not change (docs/operator-guide.md lists them).
+ * refused input and duplicates → key by quarantine chain → link into the quarantine hash chain →
+ * quarantine sink, its heads (at every checkpoint) → sign (with a signing key) → quarantine heads
+ * sink. Operator names and uids are what savepoints are matched by: they must not change
+ * (docs/operator-guide.md lists them).
  */
 public final class IngestPipeline {
 
@@ -48,13 +51,15 @@ public final class IngestPipeline {
             Sink<OpsDecisionRecord> ops,
             Sink<QuarantineRecord> quarantine,
             Sink<ChainHead> heads,
-            Sink<ModelVersionCard> models) {
+            Sink<ModelVersionCard> models,
+            Sink<ChainHead> quarantineHeads) {
         public Sinks {
             Objects.requireNonNull(audit, "audit sink");
             Objects.requireNonNull(ops, "ops sink");
             Objects.requireNonNull(quarantine, "quarantine sink");
             Objects.requireNonNull(heads, "heads sink");
             Objects.requireNonNull(models, "models sink");
+            Objects.requireNonNull(quarantineHeads, "quarantine heads sink");
         }
     }
 
@@ -132,16 +137,10 @@ public final class IngestPipeline {
                                     new AvroTypeInfo<>(DecisionRecord.class),
                                     new ChainLinkOperator())
                             .uid("hash-chain");
-            DataStream<ChainHead> heads = linked.getSideOutput(ChainLinkOperator.HEADS);
-            if (options.signing().enabled()) {
-                // stateless, so a savepoint taken without it restores with it and vice versa
-                heads =
-                        heads.map(new SignChainHeads(options.signing().key()))
-                                .returns(new AvroTypeInfo<>(ChainHead.class))
-                                .name("sign-chain-heads")
-                                .uid("sign-chain-heads");
-            }
-            heads.sinkTo(sinks.heads()).name("chain-heads-sink").uid("chain-heads-sink");
+            signed(linked.getSideOutput(ChainLinkOperator.HEADS), "sign-chain-heads")
+                    .sinkTo(sinks.heads())
+                    .name("chain-heads-sink")
+                    .uid("chain-heads-sink");
             stored = linked;
         }
         stored.sinkTo(sinks.audit()).name("audit-decisions-sink").uid("audit-decisions-sink");
@@ -156,11 +155,38 @@ public final class IngestPipeline {
                     .uid("ops-decisions-sink");
         }
 
-        accepted.getSideOutput(Quarantine.OUTPUT)
-                .union(unique.getSideOutput(Quarantine.OUTPUT))
-                .sinkTo(sinks.quarantine())
-                .name("quarantine-sink")
-                .uid("quarantine-sink");
+        DataStream<QuarantineRecord> refused =
+                accepted.getSideOutput(Quarantine.OUTPUT)
+                        .union(unique.getSideOutput(Quarantine.OUTPUT));
+        if (options.hashChain()) {
+            SingleOutputStreamOperator<QuarantineRecord> linked =
+                    refused.keyBy(QuarantineChainOperator.key(options.chainSharding()))
+                            .transform(
+                                    "quarantine-chain",
+                                    new AvroTypeInfo<>(QuarantineRecord.class),
+                                    new QuarantineChainOperator())
+                            .uid("quarantine-chain");
+            signed(linked.getSideOutput(QuarantineChainOperator.HEADS), "sign-quarantine-heads")
+                    .sinkTo(sinks.quarantineHeads())
+                    .name("quarantine-heads-sink")
+                    .uid("quarantine-heads-sink");
+            refused = linked;
+        }
+        refused.sinkTo(sinks.quarantine()).name("quarantine-sink").uid("quarantine-sink");
+    }
+
+    /**
+     * {@code heads} signed with the signing key, when one is configured. The signing map is
+     * stateless, so a savepoint taken without it restores with it and vice versa.
+     */
+    private DataStream<ChainHead> signed(DataStream<ChainHead> heads, String uid) {
+        if (!options.signing().enabled()) {
+            return heads;
+        }
+        return heads.map(new SignChainHeads(options.signing().key()))
+                .returns(new AvroTypeInfo<>(ChainHead.class))
+                .name(uid)
+                .uid(uid);
     }
 
     /** Sends refused input to the quarantine side output and lets accepted decisions through. */

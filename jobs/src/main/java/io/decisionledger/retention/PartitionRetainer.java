@@ -177,6 +177,7 @@ public final class PartitionRetainer implements Serializable {
                         && task.parts().stream().noneMatch(p -> p.dataset() == Dataset.AUDIT)
                         && holds().holdsRowsOf(task.tenantId());
         List<DecisionRecord> deletedAudit = new ArrayList<>();
+        List<QuarantineRecord> deletedQuarantine = new ArrayList<>();
         List<List<SpecificRecordBase>> kept = new ArrayList<>();
         long deleted = 0;
         long held = 0;
@@ -201,6 +202,8 @@ public final class PartitionRetainer implements Serializable {
                                 keep.add(r);
                             } else if (part.dataset() == Dataset.AUDIT) {
                                 deletedAudit.add((DecisionRecord) r);
+                            } else if (part.dataset() == Dataset.QUARANTINE) {
+                                deletedQuarantine.add((QuarantineRecord) r);
                             }
                         });
             }
@@ -263,6 +266,30 @@ public final class PartitionRetainer implements Serializable {
                                                 + audit.partition()
                                                 + "/"
                                                 + fileName),
+                                anchors));
+            }
+        }
+        if (!deletedQuarantine.isEmpty()) {
+            // the quarantine chains' deleted positions, so the verify job can bridge them
+            List<ChainAnchor> anchors =
+                    signed(
+                            RetentionSummaries.quarantineAnchors(
+                                    deletedQuarantine,
+                                    task.date(),
+                                    task.runId(),
+                                    Instant.now().truncatedTo(ChronoUnit.MICROS)));
+            if (!anchors.isEmpty()) {
+                outputs.add(
+                        stage(
+                                staging,
+                                "quarantine-anchors.parquet",
+                                lake.resolve(
+                                        LakeLayout.QUARANTINE_ANCHORS
+                                                + "/"
+                                                + task.parts().get(0).partition()
+                                                + "/retention-"
+                                                + task.runId()
+                                                + ".parquet"),
                                 anchors));
             }
         }

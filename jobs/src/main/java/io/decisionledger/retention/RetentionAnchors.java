@@ -58,6 +58,27 @@ public final class RetentionAnchors implements Serializable {
         if (tenant != null) {
             dir = new Path(dir, "tenant_id=" + tenant);
         }
+        return loadFrom(dir, accept);
+    }
+
+    /**
+     * Every anchor of the quarantine chains ({@code summaries/quarantine_anchors/}): their
+     * tenant_id is the quarantine chain's tenant part.
+     */
+    public static RetentionAnchors loadQuarantine(LakeLayout lake) throws IOException {
+        return loadQuarantine(lake, (file, anchor) -> true);
+    }
+
+    /** The quarantine chains' anchors that {@code accept} keeps (see {@link #load}). */
+    public static RetentionAnchors loadQuarantine(
+            LakeLayout lake, java.util.function.BiPredicate<FileStatus, ChainAnchor> accept)
+            throws IOException {
+        return loadFrom(lake.resolve(LakeLayout.QUARANTINE_ANCHORS), accept);
+    }
+
+    private static RetentionAnchors loadFrom(
+            Path dir, java.util.function.BiPredicate<FileStatus, ChainAnchor> accept)
+            throws IOException {
         Map<String, TreeMap<Long, Run>> runs = new HashMap<>();
         for (FileStatus f : LakeFiles.parquetFiles(dir)) {
             LakeFiles.forEachRecord(

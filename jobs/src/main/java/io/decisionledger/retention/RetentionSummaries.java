@@ -1,7 +1,10 @@
 package io.decisionledger.retention;
 
+import io.decisionledger.chain.ChainSharding;
+import io.decisionledger.chain.QuarantineChainHasher;
 import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.QuarantineRecord;
 import io.decisionledger.schema.RetentionSummary;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -164,6 +167,76 @@ public final class RetentionSummaries {
             out.add(anchor(start, end, ctx));
         }
         return out;
+    }
+
+    /**
+     * The runs of consecutive quarantine chain positions among {@code deleted}, per quarantine
+     * chain (tenant_id = the chain's tenant part, {@code _none} for input without a valid tenant),
+     * in chain then seq order; event_date holds the ingest date of the partition. Records without
+     * chain fields are left out.
+     */
+    public static List<ChainAnchor> quarantineAnchors(
+            List<QuarantineRecord> deleted, String ingestDate, String runId, Instant deletedAt) {
+        List<QuarantineRecord> chained =
+                deleted.stream()
+                        .filter(
+                                q ->
+                                        q.getChainSeq() != null
+                                                && q.getChainShard() != null
+                                                && q.getHash() != null
+                                                && q.getPrevHash() != null)
+                        .sorted(
+                                Comparator.comparing(
+                                                (QuarantineRecord q) ->
+                                                        QuarantineChainHasher.chainTenant(
+                                                                q.getTenantId()))
+                                        .thenComparing(QuarantineRecord::getChainShard)
+                                        .thenComparing(QuarantineRecord::getChainSeq))
+                        .toList();
+        List<ChainAnchor> out = new ArrayList<>();
+        QuarantineRecord start = null;
+        QuarantineRecord end = null;
+        for (QuarantineRecord q : chained) {
+            if (start != null
+                    && chainOf(q).equals(chainOf(end))
+                    && q.getChainSeq() == end.getChainSeq() + 1) {
+                end = q;
+                continue;
+            }
+            if (start != null) {
+                out.add(quarantineAnchor(start, end, ingestDate, runId, deletedAt));
+            }
+            start = q;
+            end = q;
+        }
+        if (start != null) {
+            out.add(quarantineAnchor(start, end, ingestDate, runId, deletedAt));
+        }
+        return out;
+    }
+
+    private static String chainOf(QuarantineRecord q) {
+        return ChainSharding.chainKey(
+                QuarantineChainHasher.chainTenant(q.getTenantId()), q.getChainShard());
+    }
+
+    private static ChainAnchor quarantineAnchor(
+            QuarantineRecord from,
+            QuarantineRecord to,
+            String ingestDate,
+            String runId,
+            Instant deletedAt) {
+        return ChainAnchor.newBuilder()
+                .setTenantId(QuarantineChainHasher.chainTenant(from.getTenantId()))
+                .setChainShard(from.getChainShard())
+                .setEventDate(ingestDate)
+                .setFromSeq(from.getChainSeq())
+                .setToSeq(to.getChainSeq())
+                .setFromPrevHash(from.getPrevHash())
+                .setToHash(to.getHash())
+                .setRunId(runId)
+                .setDeletedAt(deletedAt)
+                .build();
     }
 
     private static ChainAnchor anchor(DecisionRecord from, DecisionRecord to, Context ctx) {

@@ -31,6 +31,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
 
     private final Map<String, ChainHead> latestHeads;
     private final RetentionAnchors anchors;
+    private final String dataset;
 
     private transient String chain;
     private transient String tenant;
@@ -49,8 +50,18 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
      *     linking, are not gaps
      */
     public ChainChecker(Map<String, ChainHead> latestHeads, RetentionAnchors anchors) {
+        this(latestHeads, anchors, Violation.AUDIT);
+    }
+
+    /**
+     * A checker of {@code dataset}'s chains ({@link Violation#AUDIT} or {@link
+     * Violation#QUARANTINE}): its violations and stats are marked with it.
+     */
+    public ChainChecker(
+            Map<String, ChainHead> latestHeads, RetentionAnchors anchors, String dataset) {
         this.latestHeads = latestHeads;
         this.anchors = anchors;
+        this.dataset = dataset;
     }
 
     @Override
@@ -229,12 +240,14 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
             }
         }
         output.collect(
-                CHAIN_STATS, new StreamRecord<>(new ChainStats(tenant, shard, lastSeq, bridged)));
+                CHAIN_STATS,
+                new StreamRecord<>(new ChainStats(tenant, shard, lastSeq, bridged, dataset)));
         chain = null;
     }
 
     private void emit(ViolationKind kind, long from, long to, String file, String detail) {
         output.collect(
-                new StreamRecord<>(Violation.of(kind, tenant, shard, from, to, file, detail)));
+                new StreamRecord<>(
+                        Violation.of(kind, tenant, shard, from, to, file, detail).in(dataset)));
     }
 }

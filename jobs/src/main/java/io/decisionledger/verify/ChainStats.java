@@ -12,8 +12,15 @@ import io.decisionledger.chain.ChainSharding;
  * @param chainShard the chain's shard
  * @param lastSeq the last chain position stored (0 when no record carries chain fields)
  * @param bridged deleted positions covered by retention anchors, each hash linking
+ * @param dataset {@link Violation#AUDIT} or {@link Violation#QUARANTINE}: which chains
  */
-public record ChainStats(String tenantId, int chainShard, long lastSeq, long bridged) {
+public record ChainStats(
+        String tenantId, int chainShard, long lastSeq, long bridged, String dataset) {
+
+    /** Stats of a decision chain. */
+    public ChainStats(String tenantId, int chainShard, long lastSeq, long bridged) {
+        this(tenantId, chainShard, lastSeq, bridged, Violation.AUDIT);
+    }
 
     public String chainKey() {
         return ChainSharding.chainKey(tenantId, chainShard);

@@ -5,6 +5,7 @@ import io.decisionledger.chain.TrustedKeys;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.retention.RetentionAnchors;
+import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.RetentionSummary;
 import java.io.IOException;
@@ -33,10 +34,18 @@ final class SignedAttestations {
     private SignedAttestations() {}
 
     static Heads heads(LakeLayout lake, String tenant, TrustedKeys keys) throws IOException {
-        Path dir =
+        return heads(
                 tenant == null
                         ? lake.chainHeads()
-                        : new Path(lake.chainHeads(), "tenant_id=" + tenant);
+                        : new Path(lake.chainHeads(), "tenant_id=" + tenant),
+                keys);
+    }
+
+    /**
+     * The heads published under {@code dir} ({@code chain/heads/} or {@code
+     * chain/quarantine_heads/}), checked against {@code keys} when given.
+     */
+    static Heads heads(Path dir, TrustedKeys keys) throws IOException {
         Map<String, ChainHead> signed = new HashMap<>();
         Map<String, ChainHead> unsigned = new HashMap<>();
         Map<String, long[]> unsignedRange = new TreeMap<>();
@@ -105,32 +114,44 @@ final class SignedAttestations {
     static RetentionAnchors anchors(
             LakeLayout lake, String tenant, TrustedKeys keys, List<Violation> found)
             throws IOException {
-        if (keys == null) {
-            return RetentionAnchors.load(lake, tenant);
-        }
-        return RetentionAnchors.load(
-                lake,
-                tenant,
-                (file, a) -> {
-                    TrustedKeys.Verdict v = keys.check(a);
-                    if (v.status() == TrustedKeys.Status.VALID) {
-                        return true;
-                    }
-                    found.add(
-                            Violation.of(
-                                    v.status() == TrustedKeys.Status.UNSIGNED
-                                            ? ViolationKind.UNSIGNED_SUMMARY
-                                            : ViolationKind.BAD_SIGNATURE,
-                                    a.getTenantId(),
-                                    a.getChainShard(),
-                                    a.getFromSeq(),
-                                    a.getToSeq(),
-                                    file.getPath().toString(),
-                                    "retention chain anchor: " + v.detail()));
-                    // an unsigned anchor (a retention run before signing) still bridges: the gap
-                    // it covers is reported as UNSIGNED_SUMMARY instead of passing silently
-                    return v.status() == TrustedKeys.Status.UNSIGNED;
-                });
+        return keys == null
+                ? RetentionAnchors.load(lake, tenant)
+                : RetentionAnchors.load(lake, tenant, trusted(keys, found));
+    }
+
+    /** The quarantine chains' anchors a verification may bridge gaps with. */
+    static RetentionAnchors quarantineAnchors(
+            LakeLayout lake, TrustedKeys keys, List<Violation> found) throws IOException {
+        return keys == null
+                ? RetentionAnchors.loadQuarantine(lake)
+                : RetentionAnchors.loadQuarantine(lake, trusted(keys, found));
+    }
+
+    /**
+     * Keeps the anchors whose signature verifies, and the unsigned ones (a retention run before
+     * signing): the gap an unsigned anchor covers is reported as UNSIGNED_SUMMARY instead of
+     * passing silently; a bad one bridges nothing.
+     */
+    private static java.util.function.BiPredicate<FileStatus, ChainAnchor> trusted(
+            TrustedKeys keys, List<Violation> found) {
+        return (file, a) -> {
+            TrustedKeys.Verdict v = keys.check(a);
+            if (v.status() == TrustedKeys.Status.VALID) {
+                return true;
+            }
+            found.add(
+                    Violation.of(
+                            v.status() == TrustedKeys.Status.UNSIGNED
+                                    ? ViolationKind.UNSIGNED_SUMMARY
+                                    : ViolationKind.BAD_SIGNATURE,
+                            a.getTenantId(),
+                            a.getChainShard(),
+                            a.getFromSeq(),
+                            a.getToSeq(),
+                            file.getPath().toString(),
+                            "retention chain anchor: " + v.detail()));
+            return v.status() == TrustedKeys.Status.UNSIGNED;
+        };
     }
 
     /** Signature findings about the retention summaries (read only with trusted keys). */

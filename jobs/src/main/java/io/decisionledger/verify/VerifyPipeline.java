@@ -23,9 +23,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * parallel across files ({@link ReadChainEntries}); the entries are sorted by chain and seq with
  * Flink's external sort (spilling to disk, so a lake larger than memory verifies) and each chain is
  * walked by one subtask, chains in parallel ({@link ChainChecker}); event ids are counted to find
- * duplicates. Out come the violations, and per chain its {@link ChainStats}. Both go back to the
- * client ({@link VerifyRunner}), so the graph ends in streams, not sinks; tests plug in any bounded
- * source of file paths.
+ * duplicates. The quarantine's own hash chains are checked the same way, beside them ({@link
+ * ReadQuarantineEntries}). Out come the violations, and per chain its {@link ChainStats}. Both go
+ * back to the client ({@link VerifyRunner}), so the graph ends in streams, not sinks; tests plug in
+ * any bounded source of file paths.
  */
 public final class VerifyPipeline {
 
@@ -34,9 +35,17 @@ public final class VerifyPipeline {
      */
     public record Outputs(DataStream<Violation> violations, DataStream<ChainStats> chains) {}
 
+    /**
+     * The quarantine to check besides the audit chains: its files, the latest published head of
+     * each quarantine chain, and the anchors of quarantine positions retention deleted.
+     */
+    public record QuarantineInput(
+            Source<String, ?, ?> files, Map<String, ChainHead> heads, RetentionAnchors anchors) {}
+
     private final Source<String, ?, ?> auditFiles;
     private final Map<String, ChainHead> heads;
     private final RetentionAnchors anchors;
+    private final QuarantineInput quarantine;
 
     /**
      * @param auditFiles paths of the audit Parquet files to verify, bounded
@@ -47,9 +56,27 @@ public final class VerifyPipeline {
             Source<String, ?, ?> auditFiles,
             Map<String, ChainHead> heads,
             RetentionAnchors anchors) {
+        this(auditFiles, heads, anchors, null);
+    }
+
+    /**
+     * @param auditFiles paths of the audit Parquet files to verify, bounded; null when there are
+     *     none
+     * @param quarantine the quarantine to check too, or null when there is none
+     */
+    public VerifyPipeline(
+            Source<String, ?, ?> auditFiles,
+            Map<String, ChainHead> heads,
+            RetentionAnchors anchors,
+            QuarantineInput quarantine) {
+        if (auditFiles == null && quarantine == null) {
+            throw new IllegalArgumentException(
+                    "nothing to verify: no audit and no quarantine files");
+        }
         this.auditFiles = auditFiles;
         this.heads = heads;
         this.anchors = anchors;
+        this.quarantine = quarantine;
     }
 
     /** A bounded source of file paths, as listed by the client. */
@@ -62,6 +89,51 @@ public final class VerifyPipeline {
 
     public Outputs build(StreamExecutionEnvironment env) {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        Outputs audit = auditFiles == null ? null : buildAudit(env);
+        if (quarantine == null) {
+            return audit;
+        }
+        Outputs q = buildQuarantine(env);
+        return audit == null
+                ? q
+                : new Outputs(
+                        audit.violations().union(q.violations()), audit.chains().union(q.chains()));
+    }
+
+    /**
+     * The quarantine chains: read and re-hash each file's records, sort by chain and seq, walk each
+     * chain against its published quarantine head. Violations and stats are marked {@code
+     * quarantine}. Quarantine may hold an event id more than once (re-sent duplicates are
+     * quarantined on purpose), so there is no duplicate check.
+     */
+    private Outputs buildQuarantine(StreamExecutionEnvironment env) {
+        DataStream<ChainEntry> entries =
+                env.fromSource(
+                                quarantine.files(),
+                                WatermarkStrategy.noWatermarks(),
+                                "quarantine-files",
+                                Types.STRING)
+                        .setParallelism(1)
+                        .rebalance()
+                        .flatMap(new ReadQuarantineEntries())
+                        .returns(TypeInformation.of(ChainEntry.class))
+                        .name("read-and-rehash-quarantine");
+        SingleOutputStreamOperator<Violation> violations =
+                entries.keyBy(ChainEntry::chainKey)
+                        .fullWindowPartition()
+                        .sortPartition(e -> e.seq, Order.ASCENDING)
+                        .name("sort-quarantine-by-chain-and-seq")
+                        .transform(
+                                "check-quarantine-chains",
+                                TypeInformation.of(Violation.class),
+                                new ChainChecker(
+                                        quarantine.heads(),
+                                        quarantine.anchors(),
+                                        Violation.QUARANTINE));
+        return new Outputs(violations, violations.getSideOutput(ChainChecker.CHAIN_STATS));
+    }
+
+    private Outputs buildAudit(StreamExecutionEnvironment env) {
         DataStream<ChainEntry> entries =
                 env.fromSource(
                                 auditFiles,

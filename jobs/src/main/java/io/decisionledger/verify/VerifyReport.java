@@ -26,6 +26,10 @@ import java.util.Map;
  * @param violationsByKind every violation counted, by kind
  * @param violations the violations listed (at most {@link VerifyRunner#MAX_LISTED})
  * @param seconds wall time of the run
+ * @param quarantine what was checked of the quarantine chains (also counted in the totals above
+ *     only as violations)
+ * @param derivedRows in the derived mode, rows re-derived and rows read per derived dataset (e.g.
+ *     {@code ops-rows-rederived}, {@code ops-rows-read}); empty otherwise
  */
 public record VerifyReport(
         String lake,
@@ -39,7 +43,46 @@ public record VerifyReport(
         Map<String, Long> erasedByRequest,
         Map<String, Long> violationsByKind,
         List<Violation> violations,
-        double seconds) {
+        double seconds,
+        QuarantineCounts quarantine,
+        Map<String, Long> derivedRows) {
+
+    /**
+     * The quarantine's part of a verification, reported apart from the decision chains.
+     *
+     * @param checked false when one tenant was verified (the quarantine is not per tenant)
+     * @param files quarantine files read
+     * @param records quarantined records re-hashed
+     * @param chains quarantine chains with records
+     * @param heads published quarantine heads checked against
+     * @param deletedByRetention deleted quarantine positions bridged by retention anchors
+     * @param violationsByKind the quarantine's violations (part of the report's total), by kind
+     */
+    public record QuarantineCounts(
+            boolean checked,
+            long files,
+            long records,
+            long chains,
+            long heads,
+            long deletedByRetention,
+            Map<String, Long> violationsByKind) {
+
+        static QuarantineCounts none() {
+            return new QuarantineCounts(false, 0, 0, 0, 0, 0, Map.of());
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("checked", checked);
+            json.put("files", files);
+            json.put("records", records);
+            json.put("chains", chains);
+            json.put("heads", heads);
+            json.put("deletedByRetention", deletedByRetention);
+            json.put("violationsByKind", violationsByKind);
+            return json;
+        }
+    }
 
     public boolean clean() {
         return violationsByKind.isEmpty();
@@ -52,7 +95,7 @@ public record VerifyReport(
     public String summary() {
         return clean()
                 ? String.format(
-                        "CLEAN: %,d records%s in %,d chains (%,d files) verified against %,d published heads%s in %.1f s",
+                        "CLEAN: %,d records%s in %,d chains (%,d files) verified against %,d published heads%s%s in %.1f s",
                         records,
                         layoutSummary(),
                         chains,
@@ -63,10 +106,43 @@ public record VerifyReport(
                                 : String.format(
                                         ", %,d deleted positions bridged by retention summaries",
                                         deletedByRetention),
+                        quarantineSummary() + derivedSummary(),
                         seconds)
                 : String.format(
                         "VIOLATIONS: %,d found %s in %,d records, %,d chains (%,d files); see the report",
                         violationCount(), violationsByKind, records, chains, files);
+    }
+
+    /** E.g. "; ops: 600 rows equal to the audit records re-masked"; empty without derived mode. */
+    private String derivedSummary() {
+        if (derivedRows == null || derivedRows.isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder();
+        if (derivedRows.containsKey(ReadOpsRows.STORED_ACCUMULATOR)) {
+            s.append(
+                    String.format(
+                            "; ops: %,d rows equal to the audit records re-masked",
+                            derivedRows.get(ReadOpsRows.STORED_ACCUMULATOR)));
+        }
+        if (derivedRows.containsKey(ReadMetricsRows.STORED_ACCUMULATOR)) {
+            s.append(
+                    String.format(
+                            "; metrics: %,d rows, every current one equal to its window"
+                                    + " recomputed from the audit records",
+                            derivedRows.get(ReadMetricsRows.STORED_ACCUMULATOR)));
+        }
+        return s.toString();
+    }
+
+    /** E.g. "; quarantine: 5 records in 2 chains against 2 heads"; empty when not checked. */
+    private String quarantineSummary() {
+        if (quarantine == null || !quarantine.checked() || quarantine.files() == 0) {
+            return "";
+        }
+        return String.format(
+                "; quarantine: %,d records in %,d chains against %,d heads",
+                quarantine.records(), quarantine.chains(), quarantine.heads());
     }
 
     /**
@@ -115,6 +191,8 @@ public record VerifyReport(
         json.put("erasedByRequest", erasedByRequest);
         json.put("violationCount", violationCount());
         json.put("violationsByKind", violationsByKind);
+        json.put("quarantine", (quarantine == null ? QuarantineCounts.none() : quarantine).json());
+        json.put("derivedRows", derivedRows == null ? Map.of() : derivedRows);
         json.put("violationsListed", violations.size());
         json.put("violations", violations);
         json.put("seconds", Math.round(seconds * 10) / 10.0);

@@ -26,11 +26,12 @@ import org.apache.flink.types.Either;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * The client side of a verification: lists the audit files, reads the published heads and the
- * retention anchors, runs the {@link VerifyPipeline}, collects its violations and chain statistics
- * (printing progress every few seconds), adds the heads whose chain has no record left, and makes
- * the {@link VerifyReport}. For {@code main} it also writes the JSON report, prints the summary and
- * gives the exit code: 0 clean, 1 violations found.
+ * The client side of a verification: lists the audit and quarantine files, reads the published
+ * heads (decision and quarantine chains) and the retention anchors, runs the {@link
+ * VerifyPipeline}, collects its violations and chain statistics (printing progress every few
+ * seconds), adds the heads whose chain has no record left, and makes the {@link VerifyReport}. For
+ * {@code main} it also writes the JSON report, prints the summary and gives the exit code: 0 clean,
+ * 1 violations found.
  */
 public final class VerifyRunner {
 
@@ -87,17 +88,127 @@ public final class VerifyRunner {
                             + " %s from %s%n",
                     keys.keyIds().size(), keys.keyIds(), options.trustedKeys());
         }
+        // The quarantine is not partitioned by tenant: it is checked in a whole-lake run only.
+        List<FileStatus> quarantineFiles =
+                options.tenant() == null ? LakeFiles.parquetFiles(lake.quarantine()) : List.of();
+        Map<String, ChainHead> quarantineHeads = Map.of();
+        if (options.tenant() == null) {
+            SignedAttestations.Heads signedQuarantineHeads =
+                    SignedAttestations.heads(lake.quarantineHeads(), keys);
+            quarantineHeads = signedQuarantineHeads.latest();
+            found.addAll(signedQuarantineHeads.violations());
+        }
+        RetentionAnchors quarantineAnchors =
+                options.tenant() == null
+                        ? SignedAttestations.quarantineAnchors(lake, keys, found)
+                        : RetentionAnchors.none();
+        if (options.tenant() == null) {
+            log.printf(
+                    "  and %,d quarantine files against %,d published quarantine chain heads%n",
+                    quarantineFiles.size(), quarantineHeads.size());
+        }
+
+        List<FileStatus> opsFiles =
+                options.derives("ops")
+                        ? LakeFiles.parquetFiles(
+                                options.tenant() == null
+                                        ? lake.opsDecisions()
+                                        : new Path(
+                                                lake.opsDecisions(),
+                                                "tenant_id=" + options.tenant()))
+                        : List.of();
+        if (options.derives("ops")) {
+            log.printf(
+                    "  derived mode: re-masking the audit records to compare with %,d ops files%n",
+                    opsFiles.size());
+        }
+
+        List<FileStatus> metricsFiles =
+                options.derives("metrics")
+                        ? LakeFiles.parquetFiles(lake.decisionMetrics()).stream()
+                                .filter(
+                                        f ->
+                                                options.tenant() == null
+                                                        || f.getPath()
+                                                                .toString()
+                                                                .contains(
+                                                                        "/tenant_id="
+                                                                                + options.tenant()
+                                                                                + "/"))
+                                .toList()
+                        : List.of();
+        if (options.derives("metrics")) {
+            log.printf(
+                    "  derived mode: recomputing the metrics windows of %,d metrics files%n",
+                    metricsFiles.size());
+        }
 
         Set<String> chainsSeen = new HashSet<>();
+        Set<String> quarantineChainsSeen = new HashSet<>();
         long records = 0;
+        long quarantineRecords = 0;
         long bridged = 0;
+        long quarantineBridged = 0;
         Map<String, Long> byLayout = new TreeMap<>();
         Map<String, Long> erasedByRequest = new TreeMap<>();
-        if (!files.isEmpty()) {
+        Map<String, Long> derivedRows = new TreeMap<>();
+        if (!files.isEmpty()
+                || !quarantineFiles.isEmpty()
+                || !opsFiles.isEmpty()
+                || !metricsFiles.isEmpty()) {
             List<String> paths = files.stream().map(f -> f.getPath().toString()).toList();
+            VerifyPipeline.QuarantineInput quarantine =
+                    quarantineFiles.isEmpty()
+                            ? null
+                            : new VerifyPipeline.QuarantineInput(
+                                    VerifyPipeline.filesListed(
+                                            quarantineFiles.stream()
+                                                    .map(f -> f.getPath().toString())
+                                                    .toList()),
+                                    quarantineHeads,
+                                    quarantineAnchors);
             VerifyPipeline.Outputs outputs =
-                    new VerifyPipeline(VerifyPipeline.filesListed(paths), heads, anchors)
-                            .build(env);
+                    paths.isEmpty() && quarantine == null
+                            ? null
+                            : new VerifyPipeline(
+                                            paths.isEmpty()
+                                                    ? null
+                                                    : VerifyPipeline.filesListed(paths),
+                                            heads,
+                                            anchors,
+                                            quarantine)
+                                    .build(env);
+            if (options.derives("ops") && !(paths.isEmpty() && opsFiles.isEmpty())) {
+                env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
+                DataStream<Violation> ops =
+                        DerivedPipeline.ops(
+                                env,
+                                paths.isEmpty() ? null : VerifyPipeline.filesListed(paths),
+                                opsFiles.isEmpty()
+                                        ? null
+                                        : VerifyPipeline.filesListed(
+                                                opsFiles.stream()
+                                                        .map(f -> f.getPath().toString())
+                                                        .toList()),
+                                options.maskingPolicy(),
+                                options.pseudonymKey());
+                outputs = withDerived(outputs, ops);
+            }
+            if (options.derives("metrics") && !metricsFiles.isEmpty()) {
+                env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
+                outputs =
+                        withDerived(
+                                outputs,
+                                DerivedPipeline.metrics(
+                                        env,
+                                        paths.isEmpty() ? null : VerifyPipeline.filesListed(paths),
+                                        VerifyPipeline.filesListed(
+                                                metricsFiles.stream()
+                                                        .map(f -> f.getPath().toString())
+                                                        .toList()),
+                                        granularities(metricsFiles),
+                                        retainedDays(lake)));
+            }
             try (CloseableIterator<Either<Violation, ChainStats>> results =
                     toClient(outputs).collectAsync()) {
                 JobClient job = env.executeAsync("decision-ledger verify");
@@ -107,6 +218,9 @@ public final class VerifyRunner {
                         Either<Violation, ChainStats> next = results.next();
                         if (next.isLeft()) {
                             found.add(next.left());
+                        } else if (Violation.QUARANTINE.equals(next.right().dataset())) {
+                            quarantineChainsSeen.add(next.right().chainKey());
+                            quarantineBridged += next.right().bridged();
                         } else {
                             chainsSeen.add(next.right().chainKey());
                             bridged += next.right().bridged();
@@ -117,35 +231,39 @@ public final class VerifyRunner {
                 }
                 Map<String, Object> accumulators =
                         job.getJobExecutionResult().get().getAllAccumulatorResults();
-                records = (Long) accumulators.get(ReadChainEntries.RECORDS_ACCUMULATOR);
+                records =
+                        (Long) accumulators.getOrDefault(ReadChainEntries.RECORDS_ACCUMULATOR, 0L);
+                quarantineRecords =
+                        (Long)
+                                accumulators.getOrDefault(
+                                        ReadQuarantineEntries.RECORDS_ACCUMULATOR, 0L);
                 collectCounts(accumulators, byLayout, erasedByRequest);
-            }
-        }
-        for (Map.Entry<String, ChainHead> head : heads.entrySet()) {
-            if (!chainsSeen.contains(head.getKey())) {
-                ChainHead h = head.getValue();
-                // every record of the chain may have been deleted by retention
-                RetentionAnchors.Bridge b =
-                        anchors.bridge(head.getKey(), 0, ChainHasher.GENESIS, h.getChainSeq() + 1);
-                if (b.brokenAt() == null
-                        && b.nextSeq() == h.getChainSeq() + 1
-                        && b.hash().equals(h.getHash())) {
-                    bridged += b.bridged();
-                    continue;
+                if (options.derives("ops")) {
+                    for (String name :
+                            List.of(
+                                    ReadOpsRows.REDERIVED_ACCUMULATOR,
+                                    ReadOpsRows.STORED_ACCUMULATOR)) {
+                        derivedRows.put(name, (Long) accumulators.getOrDefault(name, 0L));
+                    }
                 }
-                found.add(
-                        Violation.of(
-                                ViolationKind.TRUNCATED,
-                                h.getTenantId(),
-                                h.getChainShard(),
-                                1,
-                                h.getChainSeq(),
-                                null,
-                                "a head was published at seq "
-                                        + h.getChainSeq()
-                                        + " but no record of this chain is left"));
+                if (options.derives("metrics")) {
+                    for (String name :
+                            List.of(
+                                    ReadMetricsRows.REDERIVED_ACCUMULATOR,
+                                    ReadMetricsRows.STORED_ACCUMULATOR)) {
+                        derivedRows.put(name, (Long) accumulators.getOrDefault(name, 0L));
+                    }
+                }
             }
         }
+        bridged += headsWithoutRecords(heads, chainsSeen, anchors, Violation.AUDIT, found);
+        quarantineBridged +=
+                headsWithoutRecords(
+                        quarantineHeads,
+                        quarantineChainsSeen,
+                        quarantineAnchors,
+                        Violation.QUARANTINE,
+                        found);
         Map<String, Long> byKind = new TreeMap<>();
         found.forEach(v -> byKind.merge(v.kind, 1L, Long::sum));
         found.sort(
@@ -167,7 +285,106 @@ public final class VerifyRunner {
                 erasedByRequest,
                 byKind,
                 List.copyOf(listed),
-                seconds);
+                seconds,
+                new VerifyReport.QuarantineCounts(
+                        options.tenant() == null,
+                        quarantineFiles.size(),
+                        quarantineRecords,
+                        quarantineChainsSeen.size(),
+                        quarantineHeads.size(),
+                        quarantineBridged,
+                        byDataset(found, Violation.QUARANTINE)),
+                derivedRows);
+    }
+
+    /**
+     * Reports the published heads whose chain has no record left as TRUNCATED, unless retention
+     * anchors bridge the whole chain up to the head; returns the positions they bridged.
+     */
+    private static long headsWithoutRecords(
+            Map<String, ChainHead> heads,
+            Set<String> chainsSeen,
+            RetentionAnchors anchors,
+            String dataset,
+            List<Violation> found) {
+        long bridged = 0;
+        for (Map.Entry<String, ChainHead> head : heads.entrySet()) {
+            if (!chainsSeen.contains(head.getKey())) {
+                ChainHead h = head.getValue();
+                // every record of the chain may have been deleted by retention
+                RetentionAnchors.Bridge b =
+                        anchors.bridge(head.getKey(), 0, ChainHasher.GENESIS, h.getChainSeq() + 1);
+                if (b.brokenAt() == null
+                        && b.nextSeq() == h.getChainSeq() + 1
+                        && b.hash().equals(h.getHash())) {
+                    bridged += b.bridged();
+                    continue;
+                }
+                found.add(
+                        Violation.of(
+                                        ViolationKind.TRUNCATED,
+                                        h.getTenantId(),
+                                        h.getChainShard(),
+                                        1,
+                                        h.getChainSeq(),
+                                        null,
+                                        "a head was published at seq "
+                                                + h.getChainSeq()
+                                                + " but no record of this chain is left")
+                                .in(dataset));
+            }
+        }
+        return bridged;
+    }
+
+    private static VerifyPipeline.Outputs withDerived(
+            VerifyPipeline.Outputs outputs, DataStream<Violation> derived) {
+        return outputs == null
+                ? new VerifyPipeline.Outputs(derived, null)
+                : new VerifyPipeline.Outputs(outputs.violations().union(derived), outputs.chains());
+    }
+
+    /** The granularities of the metrics read model, from its {@code granularity=G} folders. */
+    static List<io.decisionledger.metrics.Granularity> granularities(List<FileStatus> files) {
+        Set<String> labels = new java.util.TreeSet<>();
+        for (FileStatus f : files) {
+            String p = f.getPath().toString();
+            int i = p.indexOf("/granularity=");
+            if (i >= 0) {
+                int end = p.indexOf('/', i + 1);
+                labels.add(p.substring(i + "/granularity=".length(), end));
+            }
+        }
+        return labels.stream().map(io.decisionledger.metrics.Granularity::parse).toList();
+    }
+
+    /**
+     * {@code tenant/yyyy-MM-dd} of every audit partition retention deleted records of, from the
+     * {@code summaries/decisions/tenant_id=T/event_date=D/} folders.
+     */
+    static Set<String> retainedDays(LakeLayout lake) throws IOException {
+        Set<String> days = new java.util.TreeSet<>();
+        for (FileStatus f : LakeFiles.parquetFiles(lake.resolve(LakeLayout.RETENTION_SUMMARIES))) {
+            String p = f.getPath().toString();
+            int t = p.indexOf("/tenant_id=");
+            int d = p.indexOf("/event_date=");
+            if (t >= 0 && d > t) {
+                days.add(
+                        p.substring(t + "/tenant_id=".length(), d)
+                                + "/"
+                                + p.substring(d + "/event_date=".length(), p.indexOf('/', d + 1)));
+            }
+        }
+        return days;
+    }
+
+    /** Violations found in {@code dataset}, by kind. */
+    private static Map<String, Long> byDataset(List<Violation> found, String dataset) {
+        Map<String, Long> byKind = new TreeMap<>();
+        found.stream()
+                .filter(v -> dataset.equals(v.dataset))
+                .forEach(v -> byKind.merge(v.kind, 1L, Long::sum));
+        return byKind;
     }
 
     /** Records per layout and erased records per request, from the readers' accumulators. */
@@ -199,20 +416,29 @@ public final class VerifyRunner {
         TypeInformation<Either<Violation, ChainStats>> type =
                 new EitherTypeInfo<>(
                         TypeInformation.of(Violation.class), TypeInformation.of(ChainStats.class));
-        return outputs.violations()
-                .map(v -> Either.<Violation, ChainStats>Left(v))
-                .returns(type)
-                .name("violations-to-client")
-                .union(
-                        outputs.chains()
-                                .map(c -> Either.<Violation, ChainStats>Right(c))
-                                .returns(type)
-                                .name("chain-stats-to-client"));
+        DataStream<Either<Violation, ChainStats>> violations =
+                outputs.violations()
+                        .map(v -> Either.<Violation, ChainStats>Left(v))
+                        .returns(type)
+                        .name("violations-to-client");
+        if (outputs.chains() == null) {
+            return violations;
+        }
+        return violations.union(
+                outputs.chains()
+                        .map(c -> Either.<Violation, ChainStats>Right(c))
+                        .returns(type)
+                        .name("chain-stats-to-client"));
     }
 
     /** The latest published head of every chain (highest seq), from {@code chain/heads/}. */
     static Map<String, ChainHead> latestHeads(LakeLayout lake, String tenant) throws IOException {
         return SignedAttestations.heads(lake, tenant, null).latest();
+    }
+
+    /** The latest head of every chain published under {@code dir}, signatures not checked. */
+    static Map<String, ChainHead> latestHeads(Path dir) throws IOException {
+        return SignedAttestations.heads(dir, null).latest();
     }
 
     private static Thread progressReporter(JobClient job, int totalFiles, PrintStream log) {

@@ -54,5 +54,22 @@ public enum ViolationKind {
      * a key id that is not trusted, or another algorithm than its key's. A bad head is not used to
      * check its chain, and a bad anchor bridges no gap.
      */
-    BAD_SIGNATURE
+    BAD_SIGNATURE,
+    /** Derived mode: an audit record has no row in ops/ (the masked copy was deleted). */
+    OPS_MISSING,
+    /**
+     * Derived mode: an ops row has no audit record of its tenant and event id, or an event has more
+     * than one ops row (a row was added).
+     */
+    OPS_EXTRA,
+    /**
+     * Derived mode: an ops row differs from its audit record re-masked with the masking policy and
+     * pseudonym key (a masked value was edited, or the row was masked with another policy or key).
+     */
+    OPS_MISMATCH,
+    /**
+     * Derived mode: a stored metrics row differs from the aggregate recomputed from the audit
+     * records for its window.
+     */
+    METRICS_MISMATCH
 }

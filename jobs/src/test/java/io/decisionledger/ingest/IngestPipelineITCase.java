@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decisionledger.chain.ChainHasher;
+import io.decisionledger.chain.QuarantineChainHasher;
 import io.decisionledger.chain.RecordVerifier;
 import io.decisionledger.decision.ModelCardParser;
 import io.decisionledger.decision.ReasonCode;
@@ -72,6 +73,7 @@ class IngestPipelineITCase {
     private static List<OpsDecisionRecord> ops;
     private static List<QuarantineRecord> quarantine;
     private static List<ChainHead> heads;
+    private static List<ChainHead> quarantineHeads;
     private static List<ModelVersionCard> cards;
 
     @BeforeAll
@@ -109,6 +111,7 @@ class IngestPipelineITCase {
         CollectingSink<QuarantineRecord> quarantineSink = CollectingSink.of(QuarantineRecord.class);
         CollectingSink<ChainHead> headsSink = CollectingSink.of(ChainHead.class);
         CollectingSink<ModelVersionCard> modelsSink = CollectingSink.of(ModelVersionCard.class);
+        CollectingSink<ChainHead> quarantineHeadsSink = CollectingSink.of(ChainHead.class);
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -122,7 +125,12 @@ class IngestPipelineITCase {
                                 options.parserLimits(),
                                 RateLimiterStrategy.perCheckpoint(2)),
                         new IngestPipeline.Sinks(
-                                auditSink, opsSink, quarantineSink, headsSink, modelsSink))
+                                auditSink,
+                                opsSink,
+                                quarantineSink,
+                                headsSink,
+                                modelsSink,
+                                quarantineHeadsSink))
                 .build(env);
         env.execute("ingest-pipeline-it");
 
@@ -130,6 +138,7 @@ class IngestPipelineITCase {
         ops = opsSink.values();
         quarantine = quarantineSink.values();
         heads = headsSink.values();
+        quarantineHeads = quarantineHeadsSink.values();
         cards = modelsSink.values();
     }
 
@@ -303,6 +312,42 @@ class IngestPipelineITCase {
                                 assertThat(bySeq.get(h.getTenantId() + "/" + h.getChainSeq()))
                                         .extracting(DecisionRecord::getHash)
                                         .isEqualTo(h.getHash()));
+    }
+
+    @Test
+    void chainsTheQuarantinePerTenantAndPublishesItsHeads() {
+        QuarantineChainHasher hasher = new QuarantineChainHasher();
+        Map<String, List<QuarantineRecord>> chains =
+                quarantine.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        q -> QuarantineChainHasher.chainTenant(q.getTenantId())));
+        // the malformed record and the one without tenant have no tenant: the reserved chain
+        assertThat(chains).containsOnlyKeys(QuarantineChainHasher.NO_TENANT, BANK);
+        assertThat(chains.get(QuarantineChainHasher.NO_TENANT)).hasSize(2);
+        assertThat(chains.get(BANK)).hasSize(1);
+        for (Map.Entry<String, List<QuarantineRecord>> chain : chains.entrySet()) {
+            List<QuarantineRecord> records = chain.getValue();
+            records.sort(Comparator.comparing(QuarantineRecord::getChainSeq));
+            String prev = ChainHasher.GENESIS;
+            for (int i = 0; i < records.size(); i++) {
+                QuarantineRecord q = records.get(i);
+                assertThat(q.getChainShard()).isZero();
+                assertThat(q.getChainSeq()).isEqualTo(i + 1L);
+                assertThat(q.getPrevHash()).isEqualTo(prev);
+                assertThat(q.getHash()).isEqualTo(hasher.hash(prev, q));
+                prev = q.getHash();
+            }
+            ChainHead head =
+                    quarantineHeads.stream()
+                            .filter(h -> h.getTenantId().equals(chain.getKey()))
+                            .max(Comparator.comparing(ChainHead::getChainSeq))
+                            .orElseThrow();
+            assertThat(head.getChainSeq()).isEqualTo(records.size());
+            assertThat(head.getHash()).isEqualTo(prev);
+        }
+        // quarantine heads are not mixed into the decision heads
+        assertThat(heads).noneMatch(h -> h.getTenantId().equals(QuarantineChainHasher.NO_TENANT));
     }
 
     @Test

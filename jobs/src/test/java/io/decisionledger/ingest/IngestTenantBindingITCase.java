@@ -136,7 +136,8 @@ class IngestTenantBindingITCase {
                                 CollectingSink.of(OpsDecisionRecord.class),
                                 quarantine,
                                 heads,
-                                CollectingSink.of(ModelVersionCard.class)))
+                                CollectingSink.of(ModelVersionCard.class),
+                                CollectingSink.of(ChainHead.class)))
                 .build(env);
         env.execute("ingest-tenant-binding-it");
         return new Collected(audit.values(), quarantine.values(), heads.values());

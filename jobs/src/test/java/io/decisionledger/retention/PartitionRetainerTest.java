@@ -312,6 +312,80 @@ class PartitionRetainerTest {
         assertThat(result.toString()).doesNotContain(heldUser).doesNotContain(heldCase);
     }
 
+    @Test
+    void anchorsTheQuarantineChainPositionsItDeletes() throws Exception {
+        // given chained quarantine rows (shard 7): _none seq 1 (held), 2 (held), 3; bank_456 seq 1
+        // (held), 2
+        String partition = "ingest_date=" + EXPIRED;
+        List<QuarantineRecord> rows =
+                List.of(
+                        quarantined(
+                                1, BANK, "{\"tenantId\": \"bank_456\", \"userId\": \"" + heldUser),
+                        quarantined(2, null, "{\"caseId\": \"" + heldCase + "\", \"tenantId\": 4"),
+                        quarantined(3, BANK, "{\"tenantId\": \"bank_456\", \"userId\": \"nobody"),
+                        quarantined(4, null, "{\"tenantId\": \"credit_union_12\", \"us"),
+                        quarantined(5, null, "not a decision at all"));
+        io.decisionledger.chain.QuarantineChainHasher hasher =
+                new io.decisionledger.chain.QuarantineChainHasher();
+        Map<String, QuarantineRecord> last = new java.util.HashMap<>();
+        for (QuarantineRecord q : rows) {
+            String chain =
+                    io.decisionledger.chain.QuarantineChainHasher.chainTenant(q.getTenantId());
+            QuarantineRecord before = last.get(chain);
+            q.setChainShard(7); // chains of their own, apart from the lake's shard-0 chains
+            q.setChainSeq(before == null ? 1L : before.getChainSeq() + 1);
+            q.setPrevHash(before == null ? "0".repeat(64) : before.getHash());
+            q.setHash(hasher.hash(q.getPrevHash(), q));
+            last.put(chain, q);
+        }
+        LakeFiles.writeParquet(
+                lake.resolve(Dataset.QUARANTINE.directory() + "/" + partition + "/crafted.parquet"),
+                rows);
+        RetentionTask task =
+                planner("qa").plan(Set.of(Dataset.QUARANTINE), null, quiet()).tasks().stream()
+                        .filter(t -> t.label().equals(partition))
+                        .findFirst()
+                        .orElseThrow();
+
+        // when it is retained
+        retainer(null).retain(task);
+
+        // then each deleted run of each chain is anchored, linking the hashes around it
+        List<io.decisionledger.schema.ChainAnchor> anchors =
+                readAll(
+                                lake.resolve(LakeLayout.QUARANTINE_ANCHORS + "/" + partition),
+                                io.decisionledger.schema.ChainAnchor.class)
+                        .stream()
+                        .filter(a -> a.getChainShard() == 7)
+                        .toList();
+        assertThat(anchors)
+                .extracting(
+                        a ->
+                                a.getTenantId()
+                                        + "/"
+                                        + a.getChainShard()
+                                        + " "
+                                        + a.getFromSeq()
+                                        + ".."
+                                        + a.getToSeq())
+                .containsExactlyInAnyOrder("bank_456/7 2..2", "_none/7 3..3");
+        io.decisionledger.schema.ChainAnchor bank =
+                anchors.stream()
+                        .filter(a -> a.getTenantId().equals(BANK))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(bank.getFromPrevHash()).isEqualTo(rows.get(0).getHash());
+        assertThat(bank.getToHash()).isEqualTo(rows.get(2).getHash());
+        assertThat(bank.getEventDate()).isEqualTo(EXPIRED.toString());
+        io.decisionledger.schema.ChainAnchor none =
+                anchors.stream()
+                        .filter(a -> a.getTenantId().equals("_none"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(none.getFromPrevHash()).isEqualTo(rows.get(3).getHash());
+        assertThat(none.getToHash()).isEqualTo(rows.get(4).getHash());
+    }
+
     private static QuarantineRecord quarantined(long offset, String tenant, String raw) {
         return QuarantineRecord.newBuilder()
                 .setReasonCode("MALFORMED_JSON")

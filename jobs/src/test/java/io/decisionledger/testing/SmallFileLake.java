@@ -1,6 +1,7 @@
 package io.decisionledger.testing;
 
 import io.decisionledger.chain.ChainHasher;
+import io.decisionledger.chain.QuarantineChainHasher;
 import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.decision.ParseOutcome;
 import io.decisionledger.decision.ParserLimits;
@@ -34,10 +35,10 @@ import org.apache.flink.core.fs.Path;
 /**
  * Writes a lake the way the streaming ingest leaves it, without Kafka or Flink: real parsed
  * decisions (the ingest parser), hash-chained per tenant in arrival order, a masked ops copy (the
- * ingest masker), quarantined malformed input, published chain heads, and many small files: every
- * {@code rowsPerCheckpoint} arrivals each partition touched gets a new {@code part-*.parquet}, as
- * the FileSink rolls one per bucket per checkpoint. Fast and deterministic, so compaction tests can
- * build a fresh lake per test.
+ * ingest masker), quarantined malformed input (in its quarantine chains, heads published),
+ * published chain heads, and many small files: every {@code rowsPerCheckpoint} arrivals each
+ * partition touched gets a new {@code part-*.parquet}, as the FileSink rolls one per bucket per
+ * checkpoint. Fast and deterministic, so compaction tests can build a fresh lake per test.
  */
 public final class SmallFileLake {
 
@@ -93,6 +94,8 @@ public final class SmallFileLake {
         Map<String, String> lastEvent = new LinkedHashMap<>();
         Map<String, Long> perTenant = new LinkedHashMap<>();
         Buffers buffers = new Buffers(lake);
+        QuarantineChainHasher quarantineHasher = new QuarantineChainHasher();
+        Map<String, ChainHead> quarantineHeads = new LinkedHashMap<>();
         int quarantined = 0;
         long offset = 0;
         for (int i = 0; i < decisions; i++) {
@@ -133,6 +136,23 @@ public final class SmallFileLake {
                 ParseOutcome bad = parser.parse(raw, TOPIC, kafkaPartition, offset, ingest);
                 QuarantineRecord q =
                         Quarantine.of(bad, raw, TOPIC, kafkaPartition, offset++, null, ingest);
+                // chained as the ingest job's quarantine-chain operator does
+                String chain = QuarantineChainHasher.chainTenant(q.getTenantId());
+                ChainHead qHead = quarantineHeads.get(chain);
+                q.setChainShard(0);
+                q.setChainSeq(qHead == null ? 1L : qHead.getChainSeq() + 1);
+                q.setPrevHash(qHead == null ? ChainHasher.GENESIS : qHead.getHash());
+                q.setHash(quarantineHasher.hash(q.getPrevHash(), q));
+                quarantineHeads.put(
+                        chain,
+                        ChainHead.newBuilder()
+                                .setTenantId(chain)
+                                .setChainShard(0)
+                                .setChainSeq(q.getChainSeq())
+                                .setHash(q.getHash())
+                                .setEventId(q.getEventId() == null ? "" : q.getEventId())
+                                .setPublishedAt(Instant.now())
+                                .build());
                 buffers.add(LakeLayout.QUARANTINE + "/" + PartitionPath.ingestDate(ingest), q);
                 quarantined++;
             }
@@ -155,6 +175,17 @@ public final class SmallFileLake {
                             LakeLayout.CHAIN_HEADS
                                     + "/tenant_id="
                                     + tenant
+                                    + "/head_date="
+                                    + LocalDate.now(ZoneOffset.UTC)
+                                    + "/heads.parquet"),
+                    List.of(h));
+        }
+        for (ChainHead h : quarantineHeads.values()) {
+            Buffers.writeFile(
+                    lake.resolve(
+                            LakeLayout.QUARANTINE_HEADS
+                                    + "/tenant_id="
+                                    + h.getTenantId()
                                     + "/head_date="
                                     + LocalDate.now(ZoneOffset.UTC)
                                     + "/heads.parquet"),
