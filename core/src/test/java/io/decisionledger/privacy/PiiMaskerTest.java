@@ -438,7 +438,7 @@ class PiiMaskerTest {
         MaskingPolicy.Rules rules = policy.forTenant(TENANT);
 
         // then
-        assertThat(policy.version()).isEqualTo("2026-11-27.1");
+        assertThat(policy.version()).isEqualTo("2026-12-05.1");
         assertThat(rules.version()).isEqualTo(policy.version());
         assertThat(rules.phoneRegion()).isEqualTo("US");
         for (String field : MaskingPolicy.TEXT_FIELDS) {

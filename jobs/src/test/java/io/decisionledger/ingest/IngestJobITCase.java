@@ -216,7 +216,11 @@ class IngestJobITCase {
                 .isEqualTo(
                         "{\"annualIncome\":"
                                 + metadata.get("annualIncome").asText()
-                                + ",\"creditScore\":"
+                                + ",\"applicant_address\":\""
+                                + metadata.get("applicant_address").asText()
+                                + "\",\"applicant_name\":\""
+                                + metadata.get("applicant_name").asText()
+                                + "\",\"creditScore\":"
                                 + metadata.get("creditScore").asText()
                                 + ",\"dtiRatio\":"
                                 + metadata.get("dtiRatio").asText()

@@ -163,6 +163,20 @@ public final class SampleDecisions {
         "Doe", "Haddad", "Wei", "Garcia", "Mensah", "Novak", "Iyer"
     };
 
+    /**
+     * Applicant addresses, one per event by its id (no draw from the random sequence, so every
+     * other value of a sample stays what it was before the samples carried addresses).
+     */
+    private static final String[] ADDRESSES = {
+        "12 Baker Street, London NW1 6XE",
+        "Hauptstraße 5, 10115 Berlin",
+        "8 Rue de Rivoli, 75001 Paris",
+        "Via Roma 21, 00184 Roma",
+        "Calle Mayor 14, 28013 Madrid",
+        "Keizersgracht 120, 1015 CX Amsterdam",
+        "ul. Marszałkowska 10, 00-590 Warszawa"
+    };
+
     static byte[] decisionJson(Random random, String eventId, String tenant, Instant time, int i) {
         String first = FIRST[random.nextInt(FIRST.length)];
         String last = LAST[random.nextInt(LAST.length)];
@@ -226,6 +240,12 @@ public final class SampleDecisions {
         metadata.put("annualIncome", income);
         metadata.put("dtiRatio", dti);
         metadata.put("employmentYears", years);
+        // declared personal by the built-in masking policy: masked wherever they occur in the
+        // ops copy's free text, so the name in the prompt never reaches operators
+        metadata.put("applicant_name", first + " " + last);
+        metadata.put(
+                "applicant_address",
+                ADDRESSES[Math.floorMod(eventId.hashCode(), ADDRESSES.length)]);
         ObjectNode parameters = ai.putObject("parameters");
         parameters.put("temperature", 0.3);
         parameters.put("maxTokens", 500);
