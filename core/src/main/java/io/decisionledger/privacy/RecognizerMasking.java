@@ -1,19 +1,24 @@
 package io.decisionledger.privacy;
 
 import io.decisionledger.schema.OpsDecisionRecord;
+import java.io.Serializable;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,35 @@ public final class RecognizerMasking
     public static TypeInformation<Tuple2<OpsDecisionRecord, Boolean>> outputType() {
         return (TypeInformation)
                 Types.TUPLE(new AvroTypeInfo<>(OpsDecisionRecord.class), Types.BOOLEAN);
+    }
+
+    /**
+     * Retry while the result is redacted (the request failed), {@code settings.retries()} times,
+     * {@code settings.retryDelay()} apart; after the last retry the redacted result is kept.
+     */
+    public static AsyncRetryStrategy<Tuple2<OpsDecisionRecord, Boolean>> retryStrategy(
+            RecognizerSettings settings) {
+        return new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<
+                        Tuple2<OpsDecisionRecord, Boolean>>(
+                        settings.retries(), settings.retryDelay().toMillis())
+                .ifResult(new WhileRedacted())
+                .build();
+    }
+
+    /** The retry predicate: serialisable, as it travels with the job graph. */
+    private static final class WhileRedacted
+            implements Predicate<Collection<Tuple2<OpsDecisionRecord, Boolean>>>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean test(Collection<Tuple2<OpsDecisionRecord, Boolean>> results) {
+            for (Tuple2<OpsDecisionRecord, Boolean> r : results) {
+                if (r.f1) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     @Override

@@ -21,7 +21,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -29,8 +28,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
-import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -175,19 +172,13 @@ public final class IngestPipeline {
      */
     private static DataStream<OpsDecisionRecord> recognise(
             DataStream<OpsDecisionRecord> masked, RecognizerSettings settings) {
-        AsyncRetryStrategy<Tuple2<OpsDecisionRecord, Boolean>> retry =
-                new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<
-                                Tuple2<OpsDecisionRecord, Boolean>>(
-                                settings.retries(), settings.retryDelay().toMillis())
-                        .ifResult(results -> results.stream().anyMatch(r -> r.f1))
-                        .build();
         return AsyncDataStream.unorderedWaitWithRetry(
                         masked,
                         new RecognizerMasking(settings),
                         settings.timeout().toMillis(),
                         TimeUnit.MILLISECONDS,
                         settings.capacity(),
-                        retry)
+                        RecognizerMasking.retryStrategy(settings))
                 .returns(RecognizerMasking.outputType())
                 .name("recognise-personal-data")
                 .uid("recognise-personal-data")

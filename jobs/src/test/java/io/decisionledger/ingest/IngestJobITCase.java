@@ -216,11 +216,7 @@ class IngestJobITCase {
                 .isEqualTo(
                         "{\"annualIncome\":"
                                 + metadata.get("annualIncome").asText()
-                                + ",\"applicant_address\":\""
-                                + metadata.get("applicant_address").asText()
-                                + "\",\"applicant_name\":\""
-                                + metadata.get("applicant_name").asText()
-                                + "\",\"creditScore\":"
+                                + ",\"creditScore\":"
                                 + metadata.get("creditScore").asText()
                                 + ",\"dtiRatio\":"
                                 + metadata.get("dtiRatio").asText()
