@@ -63,8 +63,12 @@ class IngestRecognizerITCase {
         List<byte[]> values = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
             SampleDecisions.Event e =
-                    SampleDecisions.eventAt(
-                            7, i, "bank_456", Instant.parse("2026-03-14T09:30:00Z").plusSeconds(i));
+                    SampleDecisions.declaringApplicant(
+                            SampleDecisions.eventAt(
+                                    7,
+                                    i,
+                                    "bank_456",
+                                    Instant.parse("2026-03-14T09:30:00Z").plusSeconds(i)));
             ObjectNode event = (ObjectNode) JSON.readTree(e.value());
             ObjectNode ai = (ObjectNode) event.get("aiInteraction");
             ObjectNode decision = (ObjectNode) ai.get("decision");
@@ -161,9 +165,11 @@ class IngestRecognizerITCase {
             // when
             Run run = run(options(presidio.url()));
 
-            // then: every request timed out, each record was retried, then redacted
+            // then: every request timed out, and the records were redacted. (Retries are not
+            // observed here: at the end of a bounded input Flink's async operator stops retrying
+            // and emits what it has; RecognizerMaskingTest checks the retry strategy.)
             assertFailedClosed(run);
-            assertThat(presidio.requests()).isGreaterThanOrEqualTo(EVENTS * 3);
+            assertThat(presidio.requests()).isGreaterThanOrEqualTo(EVENTS);
         }
     }
 

@@ -13,7 +13,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.junit.jupiter.api.Test;
@@ -132,6 +134,22 @@ class RecognizerMaskingTest {
 
         // then
         assertRedacted(result.done.join().iterator().next());
+    }
+
+    @Test
+    void retriesWhileTheResultIsRedactedAsOftenAsConfigured() {
+        // given one retry (settings(url))
+        AsyncRetryStrategy<Tuple2<OpsDecisionRecord, Boolean>> retry =
+                RecognizerMasking.retryStrategy(settings("http://127.0.0.1:1"));
+        Predicate<Collection<Tuple2<OpsDecisionRecord, Boolean>>> when =
+                retry.getRetryPredicate().resultPredicate().orElseThrow();
+
+        // then: a redacted (failed) result is retried, a recognised one is not, once at most
+        assertThat(when.test(List.of(Tuple2.of(record(), true)))).isTrue();
+        assertThat(when.test(List.of(Tuple2.of(record(), false)))).isFalse();
+        assertThat(retry.canRetry(1)).isTrue();
+        assertThat(retry.canRetry(2)).isFalse();
+        assertThat(retry.getRetryPredicate().exceptionPredicate()).isEmpty();
     }
 
     @Test
