@@ -62,8 +62,12 @@ public final class RecognizerMasking
      * Retry while the result is redacted (the request failed), {@code settings.retries()} times,
      * {@code settings.retryDelay()} apart; after the last retry the redacted result is kept.
      */
+    @SuppressWarnings("unchecked")
     public static AsyncRetryStrategy<Tuple2<OpsDecisionRecord, Boolean>> retryStrategy(
             RecognizerSettings settings) {
+        if (settings.retries() == 0) {
+            return AsyncRetryStrategies.NO_RETRY_STRATEGY;
+        }
         return new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<
                         Tuple2<OpsDecisionRecord, Boolean>>(
                         settings.retries(), settings.retryDelay().toMillis())

@@ -46,8 +46,10 @@ public record RecognizerSettings(
         if (retries < 0) {
             throw new IllegalArgumentException("--recognizer-retries must be 0 or more");
         }
-        if (retryDelay.isNegative()) {
-            throw new IllegalArgumentException("--recognizer-retry-delay must not be negative");
+        if (retryDelay.toMillis() < 1) {
+            // Flink's fixed-delay retry strategy needs a delay of at least a millisecond
+            throw new IllegalArgumentException(
+                    "--recognizer-retry-delay must be at least 1 ms, e.g. PT0.2S");
         }
         if (capacity < 1) {
             throw new IllegalArgumentException("--recognizer-capacity must be 1 or more");

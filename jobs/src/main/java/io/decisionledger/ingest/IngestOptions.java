@@ -190,7 +190,7 @@ public record IngestOptions(
                         given.as("recognizer-url", v -> v.isBlank() ? null : URI.create(v.strip())),
                         given.duration("recognizer-request-timeout"),
                         given.integer("recognizer-retries", 0),
-                        given.duration("recognizer-retry-delay", true),
+                        given.duration("recognizer-retry-delay"),
                         given.duration("recognizer-timeout"),
                         given.integer("recognizer-capacity", 1)));
     }

@@ -61,7 +61,12 @@ class RecognizerMaskingTest {
 
     private static RecognizerSettings settings(String url, Duration requestTimeout) {
         return new RecognizerSettings(
-                URI.create(url), requestTimeout, 1, Duration.ZERO, Duration.ofSeconds(5), 10);
+                URI.create(url),
+                requestTimeout,
+                1,
+                Duration.ofMillis(10),
+                Duration.ofSeconds(5),
+                10);
     }
 
     private static Tuple2<OpsDecisionRecord, Boolean> invoke(String url, OpsDecisionRecord in)
@@ -150,6 +155,28 @@ class RecognizerMaskingTest {
         assertThat(retry.canRetry(1)).isTrue();
         assertThat(retry.canRetry(2)).isFalse();
         assertThat(retry.getRetryPredicate().exceptionPredicate()).isEmpty();
+        assertThat(retry.getBackoffTimeMillis(1)).isEqualTo(10);
+        assertThat(
+                        RecognizerMasking.retryStrategy(
+                                        new RecognizerSettings(
+                                                URI.create("http://127.0.0.1:1"),
+                                                Duration.ofSeconds(1),
+                                                0,
+                                                Duration.ofMillis(10),
+                                                Duration.ofSeconds(5),
+                                                10))
+                                .canRetry(1))
+                .isFalse();
+        assertThatThrownBy(
+                        () ->
+                                new RecognizerSettings(
+                                        URI.create("http://127.0.0.1:1"),
+                                        Duration.ofSeconds(1),
+                                        1,
+                                        Duration.ZERO,
+                                        Duration.ofSeconds(5),
+                                        10))
+                .hasMessageContaining("--recognizer-retry-delay must be at least 1 ms");
     }
 
     @Test
