@@ -41,14 +41,27 @@ public final class MaskingPolicy implements Serializable {
 
     public static final String DEFAULT_RESOURCE = "/privacy/masking-policy.json";
 
-    /** The rules for one tenant, after overrides. */
+    /**
+     * The rules for one tenant, after overrides.
+     *
+     * @param phoneRegions the ISO 3166 regions whose national formats (no +country prefix) are read
+     *     as phone numbers: a tenant's markets, e.g. [GB, DE, FR]; never empty
+     * @param personalMetadata context metadata keys whose values are the person's own (name,
+     *     address, an id), with what they hold: masked wherever they occur in free text
+     */
     public record Rules(
             String version,
-            String phoneRegion,
+            List<String> phoneRegions,
             Map<String, Set<PiiKind>> detectorsPerField,
             Set<String> metadataAllowList,
-            Map<String, String> extraPatterns)
+            Map<String, String> extraPatterns,
+            Map<String, PersonalValues.Kind> personalMetadata)
             implements Serializable {
+
+        /** The first of {@link #phoneRegions}. */
+        public String phoneRegion() {
+            return phoneRegions.get(0);
+        }
 
         public Set<PiiKind> detectors(String field) {
             return detectorsPerField.getOrDefault(field, Collections.emptySet());
@@ -110,8 +123,10 @@ public final class MaskingPolicy implements Serializable {
                 Set.of(
                         "version",
                         "phoneRegion",
+                        "phoneRegions",
                         "fields",
                         "metadataAllowList",
+                        "personalMetadata",
                         "extraPatterns",
                         "tenants",
                         "description"));
@@ -138,8 +153,10 @@ public final class MaskingPolicy implements Serializable {
                                     Set.of(
                                             "version",
                                             "phoneRegion",
+                                            "phoneRegions",
                                             "fields",
                                             "metadataAllowList",
+                                            "personalMetadata",
                                             "extraPatterns"));
                             tenants.put(tenant, rules(o, defaults, source + " tenants." + tenant));
                         });
@@ -151,14 +168,8 @@ public final class MaskingPolicy implements Serializable {
                 base == null
                         ? text(node, "version", null, source)
                         : base.version() + "+" + text(node, "version", "tenant", source);
-        String region = text(node, "phoneRegion", base == null ? "US" : base.phoneRegion(), source);
-        if (!PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
-            throw new IllegalArgumentException(
-                    source
-                            + ": phoneRegion '"
-                            + region
-                            + "' is not an ISO 3166 region libphonenumber knows (e.g. US, GB, DE)");
-        }
+        List<String> regions = phoneRegions(node, base, source);
+        Map<String, PersonalValues.Kind> personal = personalMetadata(node, base, source);
         Map<String, String> extras =
                 new LinkedHashMap<>(base == null ? Map.of() : base.extraPatterns());
         JsonNode patterns = node.path("extraPatterns");
@@ -275,12 +286,119 @@ public final class MaskingPolicy implements Serializable {
         } else {
             allow = base == null ? new TreeSet<>() : new TreeSet<>(base.metadataAllowList());
         }
+        for (String key : personal.keySet()) {
+            if (allow.contains(key)) {
+                throw new IllegalArgumentException(
+                        source
+                                + ": metadata key '"
+                                + key
+                                + "' is both in personalMetadata and in metadataAllowList; a"
+                                + " personal value cannot be shown to operators");
+            }
+        }
         return new Rules(
                 version,
-                region,
+                regions,
                 Collections.unmodifiableMap(fields),
                 Collections.unmodifiableSet(allow),
-                Collections.unmodifiableMap(extras));
+                Collections.unmodifiableMap(extras),
+                Collections.unmodifiableMap(personal));
+    }
+
+    /**
+     * "phoneRegions": ["GB", "DE"] (a tenant's markets), or the older single "phoneRegion": "GB";
+     * not both. A tenant override replaces the list; the default is ["US"].
+     */
+    private static List<String> phoneRegions(JsonNode node, Rules base, String source) {
+        if (node.has("phoneRegion") && node.has("phoneRegions")) {
+            throw new IllegalArgumentException(
+                    source + ": give either phoneRegion or phoneRegions, not both");
+        }
+        List<String> regions = new ArrayList<>();
+        if (node.has("phoneRegions")) {
+            JsonNode list = node.get("phoneRegions");
+            requireType(
+                    list,
+                    JsonNode::isArray,
+                    source,
+                    "phoneRegions",
+                    "a list of ISO 3166 regions, e.g. [\"GB\", \"DE\"]");
+            for (JsonNode r : list) {
+                requireType(r, JsonNode::isTextual, source, "phoneRegions entries", "strings");
+                if (!regions.contains(r.asText())) {
+                    regions.add(r.asText());
+                }
+            }
+            if (regions.isEmpty()) {
+                throw new IllegalArgumentException(
+                        source + ": phoneRegions is empty; name at least one region");
+            }
+        } else if (node.has("phoneRegion")) {
+            regions.add(text(node, "phoneRegion", null, source));
+        } else {
+            regions.addAll(base == null ? List.of("US") : base.phoneRegions());
+        }
+        for (String region : regions) {
+            if (!PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+                throw new IllegalArgumentException(
+                        source
+                                + ": "
+                                + (node.has("phoneRegions") ? "phoneRegions entry" : "phoneRegion")
+                                + " '"
+                                + region
+                                + "' is not an ISO 3166 region libphonenumber knows (e.g. US, GB,"
+                                + " DE)");
+            }
+        }
+        return List.copyOf(regions);
+    }
+
+    /**
+     * "personalMetadata": {"applicant_name": "NAME", "applicant_address": "ADDRESS",
+     * "customer_ref": "ID"}. A tenant override adds keys to the default's (a key declared personal
+     * stays personal).
+     */
+    private static Map<String, PersonalValues.Kind> personalMetadata(
+            JsonNode node, Rules base, String source) {
+        Map<String, PersonalValues.Kind> personal =
+                new LinkedHashMap<>(base == null ? Map.of() : base.personalMetadata());
+        if (!node.has("personalMetadata")) {
+            return personal;
+        }
+        JsonNode declared = node.get("personalMetadata");
+        requireType(
+                declared,
+                JsonNode::isObject,
+                source,
+                "personalMetadata",
+                "an object of metadata key -> NAME, ADDRESS or ID");
+        declared.fieldNames()
+                .forEachRemaining(
+                        key -> {
+                            JsonNode kind = declared.get(key);
+                            requireType(
+                                    kind,
+                                    JsonNode::isTextual,
+                                    source,
+                                    "personalMetadata." + key,
+                                    "NAME, ADDRESS or ID");
+                            try {
+                                personal.put(
+                                        key,
+                                        PersonalValues.Kind.valueOf(
+                                                kind.asText().toUpperCase(Locale.ROOT)));
+                            } catch (IllegalArgumentException e) {
+                                throw new IllegalArgumentException(
+                                        source
+                                                + ": personalMetadata."
+                                                + key
+                                                + " is '"
+                                                + kind.asText()
+                                                + "'; kinds are "
+                                                + List.of(PersonalValues.Kind.values()));
+                            }
+                        });
+        return personal;
     }
 
     private static String text(JsonNode node, String key, String fallback, String source) {

@@ -17,9 +17,11 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * Makes the masked operational copy of a stored decision: keyed pseudonyms for user and case, typed
- * placeholders for personal data in free text, documents reduced to a count and a digest, context
- * metadata reduced to the policy's allow-list. Runs in the ingest job next to the audit sink, so
- * the ops copy has the same event ids and the same exactly-once guarantee.
+ * placeholders for personal data in free text (detected, and the values the event declares
+ * personal: its user id and the policy's personal metadata keys, see {@link PersonalValues}),
+ * documents reduced to a count and a digest, context metadata reduced to the policy's allow-list.
+ * Runs in the ingest job next to the audit sink, so the ops copy has the same event ids and the
+ * same exactly-once guarantee.
  */
 public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecisionRecord> {
     private static final long serialVersionUID = 1L;
@@ -76,6 +78,9 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
         Map<String, Pattern> extras =
                 extraPatterns.computeIfAbsent(r.getTenantId(), t -> rules.compiledExtraPatterns());
         int[] replaced = {0};
+        PersonalValues personal =
+                PersonalValues.of(
+                        r.getUserId(), r.getContextMetadataJson(), rules.personalMetadata());
 
         OpsDecisionRecord o = new OpsDecisionRecord();
         o.setEventId(r.getEventId());
@@ -88,12 +93,13 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
         o.setModel(r.getModel());
         o.setModelVersion(r.getModelVersion());
         o.setModelMetadataId(r.getModelMetadataId());
-        o.setPrompt(mask(r.getPrompt(), "prompt", rules, extras, replaced));
-        o.setSystemPrompt(mask(r.getSystemPrompt(), "system_prompt", rules, extras, replaced));
+        o.setPrompt(mask(r.getPrompt(), "prompt", rules, extras, personal, replaced));
+        o.setSystemPrompt(
+                mask(r.getSystemPrompt(), "system_prompt", rules, extras, personal, replaced));
         if (r.getContextUserHistory() != null) {
             List<String> history = new ArrayList<>(r.getContextUserHistory().size());
             for (String entry : r.getContextUserHistory()) {
-                history.add(mask(entry, "context_user_history", rules, extras, replaced));
+                history.add(mask(entry, "context_user_history", rules, extras, personal, replaced));
             }
             o.setContextUserHistory(history);
         }
@@ -107,7 +113,7 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
                     CanonicalJson.filterObject(
                             r.getContextMetadataJson(),
                             rules.metadataAllowList()::contains,
-                            text -> mask(text, METADATA_TEXT, rules, extras, replaced),
+                            text -> mask(text, METADATA_TEXT, rules, extras, personal, replaced),
                             MASKED);
             replaced[0] += countOccurrences(filtered, "\"" + MASKED + "\"");
             o.setContextMetadataJson(filtered);
@@ -116,13 +122,25 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
         o.setMaxTokens(r.getMaxTokens());
         o.setTopP(r.getTopP());
         o.setResponseContent(
-                mask(r.getResponseContent(), "response_content", rules, extras, replaced));
+                mask(
+                        r.getResponseContent(),
+                        "response_content",
+                        rules,
+                        extras,
+                        personal,
+                        replaced));
         o.setResponseTokens(r.getResponseTokens());
         o.setResponseFinishReason(r.getResponseFinishReason());
         o.setDecisionApproved(r.getDecisionApproved());
         o.setDecisionConfidence(r.getDecisionConfidence());
         o.setDecisionReasoning(
-                mask(r.getDecisionReasoning(), "decision_reasoning", rules, extras, replaced));
+                mask(
+                        r.getDecisionReasoning(),
+                        "decision_reasoning",
+                        rules,
+                        extras,
+                        personal,
+                        replaced));
         o.setMaskedValues(replaced[0]);
         o.setMaskingPolicyVersion(rules.version());
         o.setIngestTime(r.getIngestTime());
@@ -136,6 +154,7 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
             String field,
             MaskingPolicy.Rules rules,
             Map<String, Pattern> extras,
+            PersonalValues personal,
             int[] replaced) {
         if (text == null) {
             return null;
@@ -147,7 +166,8 @@ public final class PiiMasker extends RichMapFunction<DecisionRecord, OpsDecision
                                 ? TextMasker.allKinds()
                                 : rules.detectors(field),
                         extras,
-                        rules.phoneRegion());
+                        rules.phoneRegions(),
+                        personal);
         replaced[0] += m.replaced();
         return m.text();
     }

@@ -157,10 +157,32 @@ public final class TextMasker {
             Set<PiiKind> kinds,
             Map<String, Pattern> extraPatterns,
             String phoneRegion) {
+        return mask(text, kinds, extraPatterns, List.of(phoneRegion), PersonalValues.NONE);
+    }
+
+    /**
+     * Masks {@code text} with the given detectors, extra patterns, and the personal values the
+     * record declares ({@link PersonalValues}: masked whatever the detectors are).
+     *
+     * @param phoneRegions ISO 3166 regions whose national formats (no country code) are read as
+     *     phone numbers, e.g. [GB, DE]; numbers with "+" or "00" and a country code are found with
+     *     any of them
+     */
+    public Masked mask(
+            String text,
+            Set<PiiKind> kinds,
+            Map<String, Pattern> extraPatterns,
+            List<String> phoneRegions,
+            PersonalValues personal) {
         if (text == null || text.isEmpty()) {
             return new Masked(text, 0);
         }
         List<Span> spans = new ArrayList<>();
+        int personalPrecedence = PiiKind.values().length;
+        personal.find(
+                text,
+                (start, end, placeholder) ->
+                        spans.add(new Span(start, end, personalPrecedence, placeholder)));
         scan(text, kinds);
         if (kinds.contains(PiiKind.EMAIL)) {
             for (int w = 0; w < emails.size(); w++) {
@@ -227,7 +249,14 @@ public final class TextMasker {
         if (kinds.contains(PiiKind.PHONE)) {
             for (int w = 0; w < numbers.size(); w++) {
                 if (numbers.digits(w) >= 7) {
-                    addPhones(spans, text, within(phoneRunMatcher, text, numbers, w), phoneRegion);
+                    for (int r = 0; r < phoneRegions.size(); r++) {
+                        addPhones(
+                                spans,
+                                text,
+                                within(phoneRunMatcher, text, numbers, w),
+                                phoneRegions.get(r),
+                                r == 0);
+                    }
                 }
             }
         }
@@ -242,7 +271,7 @@ public final class TextMasker {
                 }
             }
         }
-        int precedence = PiiKind.values().length;
+        int precedence = personalPrecedence + 1;
         for (Map.Entry<String, Pattern> extra : extraPatterns.entrySet()) {
             Matcher m = extra.getValue().matcher(text);
             String placeholder = "[" + extra.getKey().toUpperCase(Locale.ROOT) + "]";
@@ -436,11 +465,14 @@ public final class TextMasker {
         }
     }
 
-    private static void addPhones(List<Span> spans, String text, Matcher run, String region) {
+    private static void addPhones(
+            List<Span> spans, String text, Matcher run, String region, boolean firstRegion) {
         // libphonenumber parses every number-like run it sees (amounts, ids, years), which is
         // most of the masking's cost; only runs with enough digits to be a phone number go to it.
+        // After the first region, runs with a "+" are skipped: the first found their country
+        // code, whatever the region.
         while (run.find()) {
-            if (digitCount(run.group()) >= 7) {
+            if (digitCount(run.group()) >= 7 && (firstRegion || run.group().indexOf('+') < 0)) {
                 addPhones(spans, text, run.start(), run.end(), region);
             }
         }

@@ -35,6 +35,6 @@ class MaskingPolicyTest {
 
     @Test
     void theBuiltInPolicyIsStrictJson() {
-        assertThat(MaskingPolicy.builtIn().version()).isEqualTo("2026-11-27.1");
+        assertThat(MaskingPolicy.builtIn().version()).isEqualTo("2026-12-05.1");
     }
 }

@@ -438,7 +438,7 @@ class PiiMaskerTest {
         MaskingPolicy.Rules rules = policy.forTenant(TENANT);
 
         // then
-        assertThat(policy.version()).isEqualTo("2026-11-27.1");
+        assertThat(policy.version()).isEqualTo("2026-12-05.1");
         assertThat(rules.version()).isEqualTo(policy.version());
         assertThat(rules.phoneRegion()).isEqualTo("US");
         for (String field : MaskingPolicy.TEXT_FIELDS) {
@@ -507,6 +507,50 @@ class PiiMaskerTest {
                 .isEqualTo(
                         "{\"applicant\":\"[MASKED]\",\"creditScore\":720,"
                                 + "\"flags\":\"[MASKED]\",\"note\":\"reach [EMAIL]\"}");
+    }
+
+    @Test
+    void masksTheNameAndAddressTheEventDeclaresInEveryFreeTextField() throws Exception {
+        // given the demo's kind of event: the applicant's name and address in the metadata, and in
+        // the prompt, the history, the response and the reasoning
+        MaskingPolicy policy =
+                MaskingPolicy.parse(
+                        new com.fasterxml.jackson.databind.ObjectMapper()
+                                .readTree(
+                                        "{\"version\": \"t\", \"metadataAllowList\":"
+                                                + " [\"creditScore\", \"note\"],"
+                                                + " \"personalMetadata\": {\"applicant_name\":"
+                                                + " \"NAME\", \"applicant_address\": \"ADDRESS\"}}"),
+                        "test");
+        DecisionRecord r = decision(TENANT, "cust-20931", CASE);
+        r.setContextMetadataJson(
+                "{\"applicant_address\":\"Hauptstraße 5, 10115 Berlin\","
+                        + "\"applicant_name\":\"Jane Wei\",\"creditScore\":720,"
+                        + "\"note\":\"called Ms Wei back\"}");
+        r.setPrompt("Evaluate this loan application for Jane Wei (customer cust-20931)");
+        r.setSystemPrompt("You are an underwriter.");
+        r.setContextUserHistory(List.of("JANE WEI moved to hauptstraße 5 last year"));
+        r.setResponseContent("{\"approved\": true, \"note\": \"Wei lives in 10115 Berlin\"}");
+        r.setDecisionReasoning("Weird income pattern, but Jane's score 720 is fine");
+
+        // when
+        OpsDecisionRecord ops = masker(policy, keyFile).map(r);
+
+        // then
+        assertThat(ops.getPrompt())
+                .isEqualTo("Evaluate this loan application for [NAME] (customer [USER_ID])");
+        assertThat(ops.getContextUserHistory())
+                .containsExactly("[NAME] moved to [ADDRESS] last year");
+        assertThat(ops.getResponseContent())
+                .isEqualTo("{\"approved\": true, \"note\": \"[NAME] lives in [ADDRESS]\"}");
+        assertThat(ops.getDecisionReasoning())
+                .isEqualTo("Weird income pattern, but [NAME]'s score 720 is fine");
+        assertThat(ops.getContextMetadataJson())
+                .isEqualTo(
+                        "{\"applicant_address\":\"[MASKED]\",\"applicant_name\":\"[MASKED]\","
+                                + "\"creditScore\":720,\"note\":\"called Ms [NAME] back\"}");
+        assertThat(ops.toString().toLowerCase(java.util.Locale.ROOT))
+                .doesNotContain("wei\"", "wei ", "jane", "hauptstr", "10115", "cust-20931");
     }
 
     @Test

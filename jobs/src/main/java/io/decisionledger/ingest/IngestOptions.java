@@ -16,7 +16,9 @@ import io.decisionledger.options.ParserLimitOptions;
 import io.decisionledger.options.SigningOptions;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
+import io.decisionledger.privacy.RecognizerSettings;
 import java.io.Serializable;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,7 +50,8 @@ public record IngestOptions(
         RequiredCertifications requiredCertifications,
         TenantBindings tenantBindings,
         Duration eventDigestTtl,
-        SigningOptions.Signing signing)
+        SigningOptions.Signing signing,
+        RecognizerSettings recognizer)
         implements Serializable, JobOptions {
 
     /** The command line of {@code IngestJob}: the options with their defaults, in --help order. */
@@ -118,6 +121,32 @@ public record IngestOptions(
                 "JSON masking policy file (detectors per field, metadata allow-list, extra"
                         + " patterns, per-tenant overrides). Default: the policy built into the jar.");
         t.add(
+                "recognizer-url",
+                "",
+                "Base URL of a Presidio analyzer (POST <url>/analyze) that finds names and places"
+                        + " no pattern finds in the ops copy's free text, called with async I/O."
+                        + " Fails closed: a record it cannot answer for within the timeouts has"
+                        + " its free text redacted ([REDACTED]) and counted. It receives"
+                        + " personal data: run it inside the lake's trust boundary. Default: off.");
+        t.add(
+                "recognizer-request-timeout",
+                "PT2S",
+                "ISO-8601 duration one request to the recogniser may take.");
+        t.add(
+                "recognizer-retries",
+                "2",
+                "Retries of a failed recogniser request, --recognizer-retry-delay apart.");
+        t.add("recognizer-retry-delay", "PT0.2S", "ISO-8601 duration between two retries.");
+        t.add(
+                "recognizer-timeout",
+                "PT10S",
+                "ISO-8601 duration a record may wait for the recogniser in all, retries included;"
+                        + " then its free text is redacted.");
+        t.add(
+                "recognizer-capacity",
+                "100",
+                "Records per task that may wait for the recogniser at once (async I/O capacity).");
+        t.add(
                 "pseudonym-key-file",
                 "",
                 "File holding the pseudonymisation key (Base64, >= 32 bytes), read on the"
@@ -160,7 +189,14 @@ public record IngestOptions(
                         "tenant-bindings",
                         v -> v.isBlank() ? null : TenantBindings.load(Path.of(v.strip()))),
                 given.duration("event-digest-ttl"),
-                SigningOptions.read(given));
+                SigningOptions.read(given),
+                new RecognizerSettings(
+                        given.as("recognizer-url", v -> v.isBlank() ? null : URI.create(v.strip())),
+                        given.duration("recognizer-request-timeout"),
+                        given.integer("recognizer-retries", 0),
+                        given.duration("recognizer-retry-delay"),
+                        given.duration("recognizer-timeout"),
+                        given.integer("recognizer-capacity", 1)));
     }
 
     public static IngestOptions defaults() {
@@ -205,6 +241,14 @@ public record IngestOptions(
         if (pseudonymKey.file() != null) {
             o.put("pseudonym-key-file", pseudonymKey.file());
         }
+        if (recognizer.enabled()) {
+            o.put("recognizer-url", recognizer.url().toString());
+        }
+        o.put("recognizer-request-timeout", recognizer.requestTimeout().toString());
+        o.put("recognizer-retries", String.valueOf(recognizer.retries()));
+        o.put("recognizer-retry-delay", recognizer.retryDelay().toString());
+        o.put("recognizer-timeout", recognizer.timeout().toString());
+        o.put("recognizer-capacity", String.valueOf(recognizer.capacity()));
         o.put("pseudonym-key-env", pseudonymKey.envVariable());
         o.put("pseudonym-key-id", pseudonymKey.keyId());
         o.putAll(SigningOptions.options(signing));

@@ -8,17 +8,22 @@ import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.decision.Quarantine;
 import io.decisionledger.models.ModelCardLinker;
 import io.decisionledger.privacy.PiiMasker;
+import io.decisionledger.privacy.RecognizerMasking;
+import io.decisionledger.privacy.RecognizerOutcome;
+import io.decisionledger.privacy.RecognizerSettings;
 import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ModelVersionCard;
 import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -36,12 +41,13 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Graph: source (parses) → split refused input and model cards → key by tenant/eventId →
  * de-duplicate → link to the model card in force (broadcast state) → key by chain (tenant/shard) →
- * link into the hash chain → audit sink, and → mask personal data → ops sink; chain heads (at every
- * checkpoint) → sign (with a signing key) → heads sink; model cards → broadcast, and → models sink;
- * refused input and duplicates → key by quarantine chain → link into the quarantine hash chain →
- * quarantine sink, its heads (at every checkpoint) → sign (with a signing key) → quarantine heads
- * sink. Operator names and uids are what savepoints are matched by: they must not change
- * (docs/operator-guide.md lists them).
+ * link into the hash chain → audit sink, and → mask personal data (→ the optional external
+ * recogniser, async I/O, failing closed) → ops sink; chain heads (at every checkpoint) → sign (with
+ * a signing key) → heads sink; model cards → broadcast, and → models sink; refused input and
+ * duplicates → key by quarantine chain → link into the quarantine hash chain → quarantine sink, its
+ * heads (at every checkpoint) → sign (with a signing key) → quarantine heads sink. Operator names
+ * and uids are what savepoints are matched by: they must not change (docs/operator-guide.md lists
+ * them).
  */
 public final class IngestPipeline {
 
@@ -146,13 +152,15 @@ public final class IngestPipeline {
         stored.sinkTo(sinks.audit()).name("audit-decisions-sink").uid("audit-decisions-sink");
 
         if (options.opsCopy()) {
-            stored.map(new PiiMasker(options.maskingPolicy(), options.pseudonymKey()))
-                    .returns(new AvroTypeInfo<>(OpsDecisionRecord.class))
-                    .name("mask-personal-data")
-                    .uid("mask-personal-data")
-                    .sinkTo(sinks.ops())
-                    .name("ops-decisions-sink")
-                    .uid("ops-decisions-sink");
+            DataStream<OpsDecisionRecord> masked =
+                    stored.map(new PiiMasker(options.maskingPolicy(), options.pseudonymKey()))
+                            .returns(new AvroTypeInfo<>(OpsDecisionRecord.class))
+                            .name("mask-personal-data")
+                            .uid("mask-personal-data");
+            if (options.recognizer().enabled()) {
+                masked = recognise(masked, options.recognizer());
+            }
+            masked.sinkTo(sinks.ops()).name("ops-decisions-sink").uid("ops-decisions-sink");
         }
 
         DataStream<QuarantineRecord> refused =
@@ -187,6 +195,29 @@ public final class IngestPipeline {
                 .returns(new AvroTypeInfo<>(ChainHead.class))
                 .name(uid)
                 .uid(uid);
+    }
+
+    /**
+     * The external recogniser (only when {@code --recognizer-url} is given, so the graph without it
+     * is unchanged): async I/O with a retry while the answer is missing, and an overall timeout; a
+     * record it cannot answer for leaves with its free text redacted and is counted.
+     */
+    private static DataStream<OpsDecisionRecord> recognise(
+            DataStream<OpsDecisionRecord> masked, RecognizerSettings settings) {
+        return AsyncDataStream.unorderedWaitWithRetry(
+                        masked,
+                        new RecognizerMasking(settings),
+                        settings.timeout().toMillis(),
+                        TimeUnit.MILLISECONDS,
+                        settings.capacity(),
+                        RecognizerMasking.retryStrategy(settings))
+                .returns(RecognizerMasking.outputType())
+                .name("recognise-personal-data")
+                .uid("recognise-personal-data")
+                .map(new RecognizerOutcome())
+                .returns(new AvroTypeInfo<>(OpsDecisionRecord.class))
+                .name("count-recognizer-failures")
+                .uid("count-recognizer-failures");
     }
 
     /** Sends refused input to the quarantine side output and lets accepted decisions through. */

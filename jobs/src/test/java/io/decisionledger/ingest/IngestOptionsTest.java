@@ -42,7 +42,7 @@ class IngestOptionsTest {
         assertThat(o.chainSharding().shardsOf("any")).isEqualTo(1);
         assertThat(o.opsCopy()).isTrue();
         assertThat(o.maskingPolicyFile()).isNull();
-        assertThat(o.maskingPolicy().version()).isEqualTo("2026-11-27.1");
+        assertThat(o.maskingPolicy().version()).isEqualTo("2026-12-05.1");
         assertThat(o.pseudonymKey().file()).isNull();
         assertThat(o.pseudonymKey().envVariable()).isEqualTo("DECISION_LEDGER_PSEUDONYM_KEY");
         assertThat(o.pseudonymKey().keyId()).isEqualTo("k1");

@@ -108,6 +108,54 @@ public final class SampleDecisions {
     }
 
     /**
+     * The sample with each valid event declaring its applicant in its context metadata: {@code
+     * applicant_name} (the name its prompt names) and {@code applicant_address}, the keys the
+     * built-in masking policy declares personal, so the ops copy masks the name wherever it occurs
+     * (the demo). Opt-in: {@link #generate} keeps the bytes that stored fixtures (e.g. the
+     * savepoint of IngestSavepointCompatibilityITCase) were made from. Re-sends stay identical to
+     * their original.
+     */
+    public static Sample declaringApplicants(Sample sample) {
+        Map<String, Event> declared = new java.util.HashMap<>();
+        for (Event e : sample.valid()) {
+            declared.put(e.key(), declaringApplicant(e));
+        }
+        List<Event> all = new ArrayList<>(sample.events().size());
+        for (Event e : sample.events()) {
+            all.add(e.eventId() == null ? e : declared.getOrDefault(e.key(), e));
+        }
+        List<Event> valid = new ArrayList<>(sample.valid().size());
+        sample.valid().forEach(e -> valid.add(declared.get(e.key())));
+        return new Sample(
+                List.copyOf(all),
+                List.copyOf(valid),
+                sample.acceptedPerTenant(),
+                sample.quarantinedPerReason());
+    }
+
+    /** One valid sample event with {@code applicant_name} and {@code applicant_address} added. */
+    public static Event declaringApplicant(Event e) {
+        try {
+            ObjectNode event = (ObjectNode) JSON.readTree(e.value());
+            String prompt = event.path("aiInteraction").path("prompt").asText();
+            int from = prompt.indexOf(" for ");
+            int to = prompt.indexOf(" (contact");
+            if (from < 0 || to < from) {
+                throw new IllegalArgumentException("not a sample decision: " + e.eventId());
+            }
+            ObjectNode metadata =
+                    (ObjectNode) event.path("aiInteraction").path("context").path("metadata");
+            metadata.put("applicant_name", prompt.substring(from + 5, to));
+            metadata.put(
+                    "applicant_address",
+                    ADDRESSES[Math.floorMod(e.eventId().hashCode(), ADDRESSES.length)]);
+            return new Event(e.key(), JSON.writeValueAsBytes(event), e.tenantId(), e.eventId());
+        } catch (java.io.IOException ex) {
+            throw new IllegalArgumentException("not a sample decision: " + e.eventId(), ex);
+        }
+    }
+
+    /**
      * Sends the events to a topic, keyed so that re-sends land in their original's partition (after
      * it), and waits until all are acknowledged.
      *
@@ -161,6 +209,17 @@ public final class SampleDecisions {
     private static final String[] FIRST = {"Jane", "Omar", "Li", "Maria", "Kwame", "Anna", "Raj"};
     private static final String[] LAST = {
         "Doe", "Haddad", "Wei", "Garcia", "Mensah", "Novak", "Iyer"
+    };
+
+    /** Applicant addresses for {@link #declaringApplicant}, one per event by its id. */
+    private static final String[] ADDRESSES = {
+        "12 Baker Street, London NW1 6XE",
+        "Hauptstraße 5, 10115 Berlin",
+        "8 Rue de Rivoli, 75001 Paris",
+        "Via Roma 21, 00184 Roma",
+        "Calle Mayor 14, 28013 Madrid",
+        "Keizersgracht 120, 1015 CX Amsterdam",
+        "ul. Marszałkowska 10, 00-590 Warszawa"
     };
 
     static byte[] decisionJson(Random random, String eventId, String tenant, Instant time, int i) {
