@@ -40,5 +40,10 @@ public enum ViolationKind {
      * time name: a file was moved, and readers that trust the partition folders would count it for
      * the wrong tenant or date.
      */
-    MISPLACED_ROW
+    MISPLACED_ROW,
+    /**
+     * An audit file that cannot be read to its end: truncated, not Parquet, or a page that does not
+     * decode. Its records (or those after the damage) are not verified; restore the file.
+     */
+    UNREADABLE_FILE
 }
