@@ -38,7 +38,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +69,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the end {@link VerifyJob} finds the hash chains clean. Records in, accounted, duplicates and the
  * recovery time of each fault are printed (no timed assertions).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ComponentFaultsITCase {
 
     private static final Path STACK_DIR =
@@ -80,6 +84,12 @@ class ComponentFaultsITCase {
 
     private static Properties endpoints;
     private static FlinkRestClient rest;
+
+    /** What the ingest test left in the lake, for the compaction test after it. */
+    private static final List<SampleDecisions.Event> producedAll = new ArrayList<>();
+
+    private static final List<SampleDecisions.Event> validAll = new ArrayList<>();
+    private static long quarantinedAll;
     private static final List<String> figures = new ArrayList<>();
 
     @BeforeAll
@@ -96,6 +106,7 @@ class ComponentFaultsITCase {
     }
 
     @Test
+    @Order(1)
     void everyRecordAccountedOnceAcrossKafkaS3AndJobManagerFailures() throws Exception {
         // given the local stack and IngestJob on it, lake and checkpoints on s3://
         Result start = stack("start", "--free-ports");
@@ -258,6 +269,135 @@ class ComponentFaultsITCase {
         assertThat(report.violationsByKind()).as(report.summary()).isEmpty();
         assertThat(report.records()).isEqualTo(valid.size());
         figures.add("verify after the faults: " + report.summary());
+        producedAll.addAll(produced);
+        validAll.addAll(valid);
+        quarantinedAll = quarantined[0];
+    }
+
+    /**
+     * CompactionJob on the same cluster over the lake the ingest test left, with the TaskManager
+     * killed (SIGKILL) the moment a partition's swap manifest appears: past the commit point, with
+     * the partition's merged files staged and its sources not yet all deleted. The job fails (no
+     * restarts for it), a new TaskManager starts, and the rerun with the same run id rolls the swap
+     * forward: every record is still there once, the closed partitions are merged, and the chains
+     * verify.
+     */
+    @Test
+    @Order(2)
+    void compactionRollsForwardAfterATaskManagerKillDuringTheSwap() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !validAll.isEmpty(), "needs the lake the ingest test leaves");
+        Path bucket = Path.of(endpoints.getProperty(LocalStack.S3_DATA_DIR), LocalStack.BUCKET);
+        Path lake = bucket.resolve("lake");
+        String audit = table(lake.resolve("audit/decisions"));
+        String quarantine = table(lake.resolve("quarantine"));
+        String ops = table(lake.resolve("ops/decisions"));
+        long opsBefore = count("SELECT count(*) FROM " + ops);
+        long auditFilesBefore = parquetFiles(lake.resolve("audit/decisions"));
+        Path staging = lake.resolve("_staging/compaction/faults");
+
+        // when compaction runs and the TaskManager dies as soon as a swap manifest is written
+        CompletableFuture<Integer> first =
+                CompletableFuture.supplyAsync(() -> compaction("-Drestart-strategy.type=none"));
+        long t0 = System.nanoTime();
+        awaitFast("a swap manifest", () -> first.isDone() || manifests(staging) > 0);
+        ProcessHandle tm =
+                pidProcess(
+                        work.resolve("flink/taskmanager.pid"),
+                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+        tm.destroyForcibly();
+        long t1 = System.nanoTime();
+        assertThat(LocalProcess.awaitExit(tm, Duration.ofSeconds(30))).isTrue();
+        long manifestsAtKill = manifests(staging);
+        assertThat(manifestsAtKill).as("killed inside a swap").isPositive();
+        Result tmBack = stack("start", "flink");
+        assertThat(tmBack.exitCode()).as(tmBack.output()).isZero();
+        int firstExit = first.get(5, TimeUnit.MINUTES);
+
+        // and the rerun with the same run id rolls the swap forward
+        int rerunExit = compaction();
+        double recovery = seconds(t1);
+
+        // then nothing is lost or doubled and the closed partitions are merged
+        assertThat(rerunExit).isZero();
+        assertThat(manifests(staging)).isZero();
+        assertAccountedOnce(audit, quarantine, producedAll, validAll);
+        assertThat(count("SELECT count(*) FROM " + quarantine)).isEqualTo(quarantinedAll);
+        assertThat(count("SELECT count(*) FROM " + ops)).isEqualTo(opsBefore);
+        long auditFilesAfter = parquetFiles(lake.resolve("audit/decisions"));
+        assertThat(auditFilesAfter).isLessThan(auditFilesBefore);
+        VerifyReport report = verifyLake(lake);
+        assertThat(report.violationsByKind()).as(report.summary()).isEmpty();
+        assertThat(report.records()).isEqualTo(validAll.size());
+        figures.add(
+                String.format(
+                        "fault taskmanager-sigkill-during-compaction-swap: %d swap manifest(s) in"
+                                + " staging at the kill (%.1f s after submission), first run exit"
+                                + " %d, rerun exit %d; records in %d, accounted %d, duplicates %d;"
+                                + " audit files %d -> %d; rerun done %.1f s after the kill; %s",
+                        manifestsAtKill,
+                        (t1 - t0) / 1e9,
+                        firstExit,
+                        rerunExit,
+                        producedAll.size(),
+                        accounted(audit, quarantine),
+                        duplicates(audit, quarantine),
+                        auditFilesBefore,
+                        auditFilesAfter,
+                        recovery,
+                        report.summary()));
+    }
+
+    /** CompactionJob through Flink's CLI (attached: its client plans, waits and reports). */
+    private static int compaction(String... flinkOptions) {
+        List<String> args = new ArrayList<>(List.of("flink", "run"));
+        args.addAll(List.of(flinkOptions));
+        args.addAll(
+                List.of(
+                        "-c",
+                        "io.decisionledger.compaction.CompactionJob",
+                        jobJar().toString(),
+                        "--lake",
+                        LocalStack.LAKE,
+                        "--run-id",
+                        "faults",
+                        "--min-age",
+                        "P1D",
+                        "--retention",
+                        "false",
+                        "--no-legal-holds"));
+        return stack(args.toArray(new String[0])).exitCode();
+    }
+
+    private static long manifests(Path staging) {
+        if (!Files.isDirectory(staging)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(staging)) {
+            return files.filter(f -> f.getFileName().toString().equals("manifest.json")).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0; // a folder went away while walking: look again
+        }
+    }
+
+    private static long parquetFiles(Path dataset) throws IOException {
+        try (Stream<Path> files = Files.walk(dataset)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count();
+        }
+    }
+
+    private static VerifyReport verifyLake(Path lake) throws Exception {
+        return new VerifyRunner(
+                        VerifyJob.Options.parse(
+                                new String[] {
+                                    "--lake",
+                                    lake.toUri().toString(),
+                                    "--report",
+                                    work.resolve("verify-report.json").toString()
+                                }))
+                .run(
+                        StreamExecutionEnvironment.getExecutionEnvironment(),
+                        new PrintStream(new ByteArrayOutputStream()));
     }
 
     // ------------------------------------------------------------------------------ accounting
