@@ -160,7 +160,7 @@ class ComponentFaultsITCase {
         double restartsBefore = rest.jobMetric(jobId, "numRestarts");
         SampleDecisions.Sample b = SampleDecisions.generate(2202, 3000, 30, 20, Instant.now());
         producing = produceInBackground(b.events());
-        long committedBefore = safeCount(audit);
+        long committedBefore = countWhenReadable(audit);
         awaitCheckpointAfter(jobId, System.currentTimeMillis());
         await("some of phase 2 committed", () -> safeCount(audit) > committedBefore, TIMEOUT);
         ProcessHandle s3 = pidProcess(s3Pid(), "org.gaul.s3proxy.Main");
@@ -176,8 +176,10 @@ class ComponentFaultsITCase {
         assertThat(LocalProcess.awaitExit(s3, Duration.ofSeconds(30))).isTrue();
         // and stays away while the next checkpoint is under way (triggered every 2 s)
         await(
-                "a checkpoint triggered while the store is down",
-                () -> latestTrigger(jobId) > killedAt,
+                "a checkpoint under way while the store is down",
+                () ->
+                        checkpointCounts(jobId).get("in_progress") > 0
+                                || latestTrigger(jobId) > killedAt,
                 TIMEOUT);
         Thread.sleep(5000);
         Result s3Back = stack("start", "s3");
@@ -210,7 +212,7 @@ class ComponentFaultsITCase {
         // ---- 3. the JobManager is killed; no HA: restart it, resubmit from the last checkpoint
         SampleDecisions.Sample c = SampleDecisions.generate(3303, 3000, 30, 20, Instant.now());
         producing = produceInBackground(c.events());
-        long committedBeforeC = safeCount(audit);
+        long committedBeforeC = countWhenReadable(audit);
         awaitCheckpointAfter(jobId, System.currentTimeMillis());
         await("some of phase 3 committed", () -> safeCount(audit) > committedBeforeC, TIMEOUT);
         ProcessHandle jm =
@@ -456,6 +458,13 @@ class ComponentFaultsITCase {
                 + quarantine;
     }
 
+    /** The row count, once DuckDB's glob meets no file being written. */
+    private static long countWhenReadable(String table) {
+        long[] n = {-1};
+        await("a readable lake", () -> (n[0] = safeCount(table)) >= 0, TIMEOUT);
+        return n[0];
+    }
+
     /** -1 while a file is being written under DuckDB's glob. */
     private static long safeCount(String table) {
         try {
@@ -645,7 +654,8 @@ class ComponentFaultsITCase {
                 "total", counts.path("total").asLong(),
                 "completed", counts.path("completed").asLong(),
                 "failed", counts.path("failed").asLong(),
-                "restored", counts.path("restored").asLong());
+                "restored", counts.path("restored").asLong(),
+                "in_progress", counts.path("in_progress").asLong());
     }
 
     /** The newest {@code chk-N} folder that holds a complete checkpoint's {@code _metadata}. */
