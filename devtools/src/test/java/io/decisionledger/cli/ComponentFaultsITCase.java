@@ -128,6 +128,7 @@ class ComponentFaultsITCase {
         CompletableFuture<Void> producing = produceInBackground(a.events());
         awaitCheckpointAfter(jobId, System.currentTimeMillis());
         await("some of phase 1 committed", () -> safeCount(audit) > 0, TIMEOUT);
+        Map<String, Long> checkpointsBeforeKafka = checkpointCounts(jobId);
         ProcessHandle broker = pidProcess(kafkaPid(), "kafka.Kafka");
         long t1 = System.nanoTime();
         broker.destroyForcibly();
@@ -145,14 +146,17 @@ class ComponentFaultsITCase {
         figures.add(
                 String.format(
                         "fault kafka-broker-sigkill: records in %d, accounted %d (audit %d +"
-                                + " quarantine %d), duplicates %d, restarts %d, broker back after"
-                                + " %.1f s, all committed %.1f s after the kill",
+                                + " quarantine %d), duplicates %d, restarts %d, checkpoints %s ->"
+                                + " %s, broker back after %.1f s, all committed %.1f s after the"
+                                + " kill",
                         produced.size(),
                         accounted(audit, quarantine),
                         count("SELECT count(*) FROM " + audit),
                         count("SELECT count(*) FROM " + quarantine),
                         duplicates(audit, quarantine),
                         (long) rest.jobMetric(jobId, "numRestarts"),
+                        checkpointsBeforeKafka,
+                        checkpointCounts(jobId),
                         brokerBack,
                         kafkaRecovery));
 
@@ -163,6 +167,7 @@ class ComponentFaultsITCase {
         long committedBefore = countWhenReadable(audit);
         awaitCheckpointAfter(jobId, System.currentTimeMillis());
         await("some of phase 2 committed", () -> safeCount(audit) > committedBefore, TIMEOUT);
+        Map<String, Long> checkpointsBeforeS3 = checkpointCounts(jobId);
         ProcessHandle s3 = pidProcess(s3Pid(), "org.gaul.s3proxy.Main");
         // the store dies the moment a checkpoint completes: its FileSink commit (completing the
         // multipart uploads of the checkpoint's files) follows the completion notice at once
@@ -197,13 +202,14 @@ class ComponentFaultsITCase {
         figures.add(
                 String.format(
                         "fault s3proxy-sigkill: records in %d, accounted %d, duplicates %d,"
-                                + " restarts %d -> %d, checkpoints %s, store down %.1f s, job"
+                                + " restarts %d -> %d, checkpoints %s -> %s, store down %.1f s, job"
                                 + " RUNNING %.1f s and all committed %.1f s after the kill",
                         produced.size(),
                         accounted(audit, quarantine),
                         duplicates(audit, quarantine),
                         (long) restartsBefore,
                         (long) restartsAfterS3,
+                        checkpointsBeforeS3,
                         checkpointsAfterS3,
                         storeDown,
                         s3Running,
