@@ -12,6 +12,7 @@ import io.decisionledger.access.Authenticator;
 import io.decisionledger.access.Caller;
 import io.decisionledger.access.TenantScope;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.lake.UnreadableLakeFile;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
@@ -497,6 +498,11 @@ public final class AuditApi implements AutoCloseable {
             status = send(x, 403, error(403, withoutPaths(e.getMessage())));
         } catch (IllegalArgumentException e) {
             status = send(x, 400, error(400, withoutPaths(e.getMessage())));
+        } catch (UnreadableLakeFile e) {
+            // Its message is the file's path and the kind of damage, never a value of the file:
+            // the operator needs the path to restore the file; the caller gets neither.
+            LOG.error("audit API request failed: {} {}", logSafe(path), e.getMessage());
+            status = send(x, 500, error(500, "internal error (UnreadableLakeFile)"));
         } catch (RuntimeException | IOException e) {
             // The full exception goes to the log without its message: messages from lower layers
             // are not guaranteed free of values.

@@ -122,6 +122,8 @@ public final class LakeFiles {
                 ParquetFileReader.open(
                         input(file), HadoopReadOptions.builder(new Configuration(false)).build())) {
             return reader.getFooter();
+        } catch (IOException | RuntimeException e) {
+            throw UnreadableLakeFile.of(file.getPath().toString(), e);
         }
     }
 
@@ -136,9 +138,9 @@ public final class LakeFiles {
     public static void forEachRecord(FileStatus file, Consumer<GenericRecord> consumer)
             throws IOException {
         try (ParquetReader<GenericRecord> reader =
-                AvroParquetReader.<GenericRecord>builder(input(file), conf()).build()) {
+                open(file, () -> AvroParquetReader.<GenericRecord>builder(input(file), conf()))) {
             GenericRecord record;
-            while ((record = reader.read()) != null) {
+            while ((record = next(file, reader)) != null) {
                 consumer.accept(record);
             }
         }
@@ -154,16 +156,18 @@ public final class LakeFiles {
             FileStatus file, Schema stored, List<String> columns, Consumer<GenericRecord> consumer)
             throws IOException {
         Schema projection = ProjectedParquetFormat.project(stored, columns);
-        Configuration hadoop = new Configuration(false);
+        Configuration hadoop = hadoopConf();
         AvroReadSupport.setRequestedProjection(hadoop, projection);
         AvroReadSupport.setAvroReadSchema(hadoop, projection);
         try (ParquetReader<GenericRecord> reader =
-                AvroParquetReader.<GenericRecord>builder(
-                                input(file), new HadoopParquetConfiguration(hadoop))
-                        .withDataModel(GenericData.get())
-                        .build()) {
+                open(
+                        file,
+                        () ->
+                                AvroParquetReader.<GenericRecord>builder(
+                                                input(file), new HadoopParquetConfiguration(hadoop))
+                                        .withDataModel(GenericData.get()))) {
             GenericRecord record;
-            while ((record = reader.read()) != null) {
+            while ((record = next(file, reader)) != null) {
                 consumer.accept(record);
             }
         }
@@ -177,11 +181,13 @@ public final class LakeFiles {
     public static <T extends SpecificRecordBase> void forEachRecord(
             FileStatus file, Class<T> recordClass, Consumer<T> consumer) throws IOException {
         try (ParquetReader<T> reader =
-                AvroParquetReader.<T>builder(input(file), conf())
-                        .withDataModel(SpecificData.getForClass(recordClass))
-                        .build()) {
+                open(
+                        file,
+                        () ->
+                                AvroParquetReader.<T>builder(input(file), conf())
+                                        .withDataModel(SpecificData.getForClass(recordClass)))) {
             T record;
-            while ((record = reader.read()) != null) {
+            while ((record = next(file, reader)) != null) {
                 consumer.accept(record);
             }
         }
@@ -194,12 +200,80 @@ public final class LakeFiles {
      * right.
      */
     private static ParquetConfiguration conf() {
-        return new HadoopParquetConfiguration(new Configuration(false));
+        return new HadoopParquetConfiguration(hadoopConf());
     }
+
+    /**
+     * The Hadoop configuration of every lake read: empty (see {@link #conf()}) but for page
+     * checksums. The lake's writers store a CRC per page (Parquet's default); readers do not check
+     * it unless told, so a flipped byte in an uncompressed page would decode as another value.
+     */
+    static Configuration hadoopConf() {
+        Configuration c = new Configuration(false);
+        c.setBoolean(VERIFY_PAGE_CHECKSUMS, true);
+        return c;
+    }
+
+    /** parquet-hadoop's key (ParquetInputFormat.PAGE_VERIFY_CHECKSUM_ENABLED). */
+    static final String VERIFY_PAGE_CHECKSUMS = "parquet.page.verify-checksum.enabled";
 
     static InputFile input(FileStatus file) throws IOException {
         FileSystem fs = file.getPath().getFileSystem();
-        return new ParquetInputFile(fs.open(file.getPath()), file.getLen());
+        return new NamedInputFile(
+                new ParquetInputFile(fs.open(file.getPath()), file.getLen()),
+                file.getPath().toString());
+    }
+
+    /** A reader builder, opened by {@link #open}. */
+    @FunctionalInterface
+    private interface ReaderBuilder<T> {
+        ParquetReader.Builder<T> get() throws IOException;
+    }
+
+    /**
+     * Opens a record reader; a file that is not Parquet or has no footer fails here, as {@link
+     * UnreadableLakeFile} naming it.
+     */
+    private static <T> ParquetReader<T> open(FileStatus file, ReaderBuilder<T> builder)
+            throws IOException {
+        try {
+            return builder.get().build();
+        } catch (IOException | RuntimeException e) {
+            throw UnreadableLakeFile.of(file.getPath().toString(), e);
+        }
+    }
+
+    /**
+     * The next record; a page that does not decode fails as {@link UnreadableLakeFile}, after the
+     * rows before it were handed on (the caller decides whether a partial file is of any use).
+     */
+    private static <T> T next(FileStatus file, ParquetReader<T> reader) throws IOException {
+        try {
+            return reader.read();
+        } catch (IOException | RuntimeException e) {
+            throw UnreadableLakeFile.of(file.getPath().toString(), e);
+        }
+    }
+
+    /**
+     * Parquet's exceptions name the file by its {@code toString()}, which Flink's input file does
+     * not override: this one answers the path.
+     */
+    private record NamedInputFile(InputFile file, String path) implements InputFile {
+        @Override
+        public long getLength() throws IOException {
+            return file.getLength();
+        }
+
+        @Override
+        public org.apache.parquet.io.SeekableInputStream newStream() throws IOException {
+            return file.newStream();
+        }
+
+        @Override
+        public String toString() {
+            return path;
+        }
     }
 
     /**

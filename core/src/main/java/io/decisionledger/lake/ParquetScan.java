@@ -81,14 +81,53 @@ public final class ParquetScan {
             Schema readSchema,
             Predicate<T> consumer)
             throws IOException {
-        FilterCompat.Filter rowFilter = FilterCompat.get(filter);
-        Set<String> filterColumns = FilterColumns.of(filter);
-        for (String c : filterColumns) {
+        for (String c : FilterColumns.of(filter)) {
             if (readSchema.getField(c) == null) {
                 throw new IllegalArgumentException(
                         "the read schema must contain the filter column " + c);
             }
         }
+        try {
+            return scan(file, filter, model, readSchema, consumer);
+        } catch (ConsumerFailure e) {
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            // the footer, a page or a column of the file: name it (Parquet's message does not)
+            throw UnreadableLakeFile.of(file.getPath().toString(), e);
+        }
+    }
+
+    /** What the consumer threw, carried past the catch that names unreadable files. */
+    private static final class ConsumerFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConsumerFailure(RuntimeException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
+    }
+
+    private static <T> boolean accept(Predicate<T> consumer, T row) {
+        try {
+            return consumer.test(row);
+        } catch (RuntimeException e) {
+            throw new ConsumerFailure(e);
+        }
+    }
+
+    private static <T> FileCost scan(
+            FileStatus file,
+            FilterPredicate filter,
+            GenericData model,
+            Schema readSchema,
+            Predicate<T> consumer)
+            throws IOException {
+        FilterCompat.Filter rowFilter = FilterCompat.get(filter);
+        Set<String> filterColumns = FilterColumns.of(filter);
         ParquetReadOptions options =
                 ParquetReadOptions.builder()
                         // the default codec factory loads Hadoop's default XML resources per file
@@ -99,6 +138,8 @@ public final class ParquetScan {
                         .useBloomFilter()
                         .useColumnIndexFilter()
                         .useRecordFilter()
+                        // a flipped byte in a page fails instead of decoding as another value
+                        .usePageChecksumVerification(true)
                         .build();
         try (ParquetFileReader reader = ParquetFileReader.open(LakeFiles.input(file), options)) {
             int rowGroups = reader.getFooter().getBlocks().size();
@@ -148,7 +189,7 @@ public final class ParquetScan {
                         continue;
                     }
                     matched++;
-                    if (!consumer.test(row)) {
+                    if (!accept(consumer, row)) {
                         return new FileCost(rowGroups, scanned, read, decoded, matched);
                     }
                 }

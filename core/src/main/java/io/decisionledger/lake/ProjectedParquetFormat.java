@@ -80,6 +80,8 @@ public final class ProjectedParquetFormat<T> implements StreamFormat<T> {
             throws IOException {
         Schema projection = new Schema.Parser().parse(projectionJson);
         org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+        // as every lake read: a flipped byte in a page fails instead of decoding as another value
+        hadoop.setBoolean(LakeFiles.VERIFY_PAGE_CHECKSUMS, true);
         AvroReadSupport.setRequestedProjection(hadoop, projection);
         AvroReadSupport.setAvroReadSchema(hadoop, projection);
         ParquetReader<GenericRecord> reader =

@@ -2,6 +2,7 @@ package io.decisionledger.metrics;
 
 import io.decisionledger.decision.KafkaDecisionDeserializer;
 import io.decisionledger.decision.ParsedDecision;
+import io.decisionledger.lake.FileNamingFormat;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LateDecisionBucketAssigner;
 import io.decisionledger.lake.MetricsBucketAssigner;
@@ -135,12 +136,15 @@ public final class MetricsJob {
                             + options.lake().auditDecisions()
                             + " match the selection: nothing to rebuild");
         }
-        return FileSource.forRecordStreamFormat(
-                        ProjectedParquetFormat.of(
-                                DecisionRecord.getClassSchema(),
-                                DecisionFacts.AUDIT_COLUMNS,
-                                DecisionFacts::of,
-                                FACTS),
+        // a truncated or corrupt file fails the rebuild naming it (UnreadableLakeFile): metrics
+        // that silently left a file out would be wrong without anyone knowing
+        return FileSource.forBulkFileFormat(
+                        FileNamingFormat.of(
+                                ProjectedParquetFormat.of(
+                                        DecisionRecord.getClassSchema(),
+                                        DecisionFacts.AUDIT_COLUMNS,
+                                        DecisionFacts::of,
+                                        FACTS)),
                         partitions.toArray(new Path[0]))
                 .build();
     }

@@ -4,13 +4,16 @@ import io.decisionledger.chain.ChainEntry;
 import io.decisionledger.chain.RecordVerifier;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.PartitionPath;
+import io.decisionledger.lake.UnreadableLakeFile;
 import io.decisionledger.schema.DecisionRecord;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Reads one audit Parquet file and emits a {@link ChainEntry} per record, with both hashes
@@ -18,12 +21,23 @@ import org.apache.flink.util.Collector;
  * per-record half of verification, parallel across files. Counts records per layout and erased
  * records per erasure request in accumulators ({@link #LAYOUT_ACCUMULATOR_PREFIX}, {@link
  * #ERASED_ACCUMULATOR_PREFIX}).
+ *
+ * <p>A file that cannot be read (truncated, not Parquet, a page that does not decode) is not a
+ * reason to stop verifying the rest of the lake, nor one to pass over in silence: it becomes an
+ * {@link ViolationKind#UNREADABLE_FILE} violation naming it, on the {@link #UNREADABLE} side
+ * output, and is counted in {@link #UNREADABLE_ACCUMULATOR}. Records read before the damage are
+ * verified as usual; the chain check then reports the ones the damage hid as a gap.
  */
-public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEntry> {
+public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> {
     private static final long serialVersionUID = 1L;
 
     static final String RECORDS_ACCUMULATOR = "records-read";
     static final String FILES_ACCUMULATOR = "files-read";
+    static final String UNREADABLE_ACCUMULATOR = "files-unreadable";
+
+    /** One violation per audit file that could not be read to its end. */
+    static final OutputTag<Violation> UNREADABLE =
+            new OutputTag<>("unreadable-files", TypeInformation.of(Violation.class));
 
     /** Followed by 2, 3 or "unknown": records verified under that layout. */
     static final String LAYOUT_ACCUMULATOR_PREFIX = "records-layout-";
@@ -34,20 +48,56 @@ public final class ReadChainEntries extends RichFlatMapFunction<String, ChainEnt
     private transient RecordVerifier verifier;
     private transient LongCounter records;
     private transient LongCounter files;
+    private transient LongCounter unreadable;
 
     @Override
     public void open(OpenContext openContext) {
         verifier = new RecordVerifier();
         records = getRuntimeContext().getLongCounter(RECORDS_ACCUMULATOR);
         files = getRuntimeContext().getLongCounter(FILES_ACCUMULATOR);
+        unreadable = getRuntimeContext().getLongCounter(UNREADABLE_ACCUMULATOR);
     }
 
     @Override
-    public void flatMap(String file, Collector<ChainEntry> out) throws Exception {
+    public void processElement(String file, Context ctx, Collector<ChainEntry> out)
+            throws Exception {
         Path path = new Path(file);
         FileStatus status = path.getFileSystem().getFileStatus(path);
-        LakeFiles.forEachRecord(status, DecisionRecord.class, r -> out.collect(entry(r, file)));
+        long[] read = {0};
+        try {
+            LakeFiles.forEachRecord(
+                    status,
+                    DecisionRecord.class,
+                    r -> {
+                        out.collect(entry(r, file));
+                        read[0]++;
+                    });
+        } catch (UnreadableLakeFile e) {
+            unreadable.add(1);
+            ctx.output(UNREADABLE, unreadable(file, e, read[0]));
+        }
         files.add(1);
+    }
+
+    static Violation unreadable(String file, UnreadableLakeFile e, long recordsRead) {
+        int tenant = file.lastIndexOf("/tenant_id=");
+        String tenantId =
+                tenant < 0
+                        ? null
+                        : file.substring(
+                                tenant + "/tenant_id=".length(), file.indexOf('/', tenant + 1));
+        return Violation.of(
+                ViolationKind.UNREADABLE_FILE,
+                tenantId,
+                0,
+                -1,
+                -1,
+                file,
+                e.getMessage()
+                        + "; "
+                        + recordsRead
+                        + " record(s) before the damage were read and verified, the rest of the"
+                        + " file was not");
     }
 
     ChainEntry entry(DecisionRecord r, String file) {

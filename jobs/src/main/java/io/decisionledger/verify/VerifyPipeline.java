@@ -134,7 +134,7 @@ public final class VerifyPipeline {
     }
 
     private Outputs buildAudit(StreamExecutionEnvironment env) {
-        DataStream<ChainEntry> entries =
+        SingleOutputStreamOperator<ChainEntry> entries =
                 env.fromSource(
                                 auditFiles,
                                 WatermarkStrategy.noWatermarks(),
@@ -143,7 +143,7 @@ public final class VerifyPipeline {
                         // one reader lists, the rebalance spreads the files over the readers
                         .setParallelism(1)
                         .rebalance()
-                        .flatMap(new ReadChainEntries())
+                        .process(new ReadChainEntries())
                         .returns(TypeInformation.of(ChainEntry.class))
                         .name("read-and-rehash");
         SingleOutputStreamOperator<Violation> chainViolations =
@@ -167,7 +167,8 @@ public final class VerifyPipeline {
                         .returns(TypeInformation.of(Violation.class))
                         .name("duplicate-event-ids");
         return new Outputs(
-                chainViolations.union(duplicates),
+                chainViolations.union(
+                        duplicates, entries.getSideOutput(ReadChainEntries.UNREADABLE)),
                 chainViolations.getSideOutput(ChainChecker.CHAIN_STATS));
     }
 

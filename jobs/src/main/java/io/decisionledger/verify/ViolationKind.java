@@ -71,5 +71,10 @@ public enum ViolationKind {
      * Derived mode: a stored metrics row differs from the aggregate recomputed from the audit
      * records for its window.
      */
-    METRICS_MISMATCH
+    METRICS_MISMATCH,
+    /**
+     * An audit file that cannot be read to its end: truncated, not Parquet, or a page that does not
+     * decode. Its records (or those after the damage) are not verified; restore the file.
+     */
+    UNREADABLE_FILE
 }
