@@ -619,6 +619,7 @@ public final class Demo {
                                         + erasure
                                         + "/plan-1.json")
                         .toString();
+        Scan before = scan(lake, a);
         io.decisionledger.erasure.ErasureOptions erasureOptions =
                 io.decisionledger.erasure.ErasureOptions.parse(
                         "--lake", lakeUri, "--plan", plan, "--operator", "demo.officer");
@@ -668,7 +669,7 @@ public final class Demo {
                                         2, localConfiguration()),
                                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         System.out.println("  VerifyJob on the lake: " + report.summary());
-        boolean gone = erasedEverywhere(lake, a);
+        boolean gone = erasedEverywhere(lake, a, before);
         System.out.printf("  (the rights step took %.1f s)%n", seconds(t0));
         return ok && report.clean() && gone;
     }
@@ -694,11 +695,45 @@ public final class Demo {
     }
 
     /**
-     * Reads every record of audit/, ops/ and quarantine/ back: the personal values of the erased
-     * decisions (their case ids) are in none of them, the deferred decisions still hold theirs.
-     * Prints counts only.
+     * What a read of every record of audit/, ops/ and quarantine/ found: files read, records
+     * holding a case id of the decisions to erase, the deferred decisions stored with their user
+     * id, and the decisions to erase stored erased (erased_columns_json set, user id gone).
      */
-    static boolean erasedEverywhere(Path lake, Applicant a) throws IOException {
+    record Scan(long files, long hits, long deferredIntact, long erasedMarked) {}
+
+    /**
+     * Checks, after the erasure, that the personal values of the erased decisions (their case ids)
+     * are in no record of audit/, ops/ and quarantine/ ({@code before}: the same read before the
+     * erasure, so the check is seen to find them), and that the deferred decisions still hold
+     * theirs. Prints counts only.
+     */
+    static boolean erasedEverywhere(Path lake, Applicant a, Scan before) throws IOException {
+        Scan after = scan(lake, a);
+        boolean ok =
+                before.hits() > 0
+                        && after.hits() == 0
+                        && after.deferredIntact() == a.recent().size()
+                        && after.erasedMarked() == a.old().size();
+        System.out.printf(
+                "  %s: read all %,d files of audit/, ops/ and quarantine/: the erased decisions'"
+                        + " case ids were in %d records before, are in %d now (%d audit records"
+                        + " keep %s markers and commitments); %d of %d deferred decision(s) still"
+                        + " there, intact%n",
+                ok ? "ERASED" : "NOT ERASED",
+                after.files(),
+                before.hits(),
+                after.hits(),
+                after.erasedMarked(),
+                ErasedColumns.MARKER,
+                after.deferredIntact(),
+                a.recent().size());
+        return ok;
+    }
+
+    /**
+     * Reads every record of audit/, ops/ and quarantine/ of {@code lake}, looking for {@code a}.
+     */
+    static Scan scan(Path lake, Applicant a) throws IOException {
         List<String> erased = new java.util.ArrayList<>();
         for (SampleDecisions.Event e : a.old()) {
             com.fasterxml.jackson.databind.JsonNode v =
@@ -748,23 +783,7 @@ public final class Demo {
                         });
             }
         }
-        boolean ok =
-                hits[0] == 0
-                        && deferredIntact[0] == a.recent().size()
-                        && erasedMarked[0] == a.old().size();
-        System.out.printf(
-                "  %s: read %,d files of audit/, ops/ and quarantine/: the %d erased decisions'"
-                        + " case ids are in %d records (%d audit records keep %s markers and"
-                        + " commitments); the %d deferred decisions are there, intact: %d%n",
-                ok ? "ERASED" : "NOT ERASED",
-                files[0],
-                a.old().size(),
-                hits[0],
-                erasedMarked[0],
-                ErasedColumns.MARKER,
-                a.recent().size(),
-                deferredIntact[0]);
-        return ok;
+        return new Scan(files[0], hits[0], deferredIntact[0], erasedMarked[0]);
     }
 
     /** Every value of {@code r} as text (byte columns read as UTF-8), for searching. */
