@@ -2,7 +2,8 @@
 # The newcomer's tour: builds the project, then runs `Main demo` (a Kafka broker on 127.0.0.1, a
 # realistic sample, IngestJob on a local Flink, a summary of the lake it wrote, VerifyJob, and a
 # batch rebuild of the metrics read model with today's dashboard numbers, an audit query with its
-# evidence bundle, tonight's compaction, and a retention run seven years ahead on a copy).
+# evidence bundle, tonight's compaction, a retention run seven years ahead on a copy, and an
+# applicant's access and erasure requests: part deferred under Reg B, part erased now).
 # Usage: deploy/local/demo.sh [--events N] [--work DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -11,6 +11,7 @@ import io.decisionledger.audit.Subject;
 import io.decisionledger.compaction.CompactionOptions;
 import io.decisionledger.compaction.CompactionReport;
 import io.decisionledger.compaction.CompactionRunner;
+import io.decisionledger.decision.ErasedColumns;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
@@ -52,7 +53,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * sample of loan decisions (with malformed records and producer re-sends), runs the real IngestJob
  * on a local Flink until the sample is consumed, summarises the lake it wrote (reading the files
  * back), verifies its hash chains, and answers a compliance officer's question about one applicant
- * with an evidence bundle. Nothing here is a mock; only the cluster is local.
+ * with an evidence bundle, compacts and (on a copy, seven years ahead) applies retention, and takes
+ * another applicant's access and erasure requests through the request log, the evaluation, the
+ * erasure job and the verifier. Nothing here is a mock; only the cluster is local.
  */
 public final class Demo {
 
@@ -68,7 +71,9 @@ public final class Demo {
                             "demo",
                             "demo: a Kafka broker on 127.0.0.1, a sample of decisions, IngestJob on a"
                                     + " local Flink, the lake summarised and verified, an audit"
-                                    + " question answered.\n\nUsage: deploy/local/demo.sh"
+                                    + " question answered, compaction and retention, an"
+                                    + " applicant's access and erasure requests.\n\nUsage:"
+                                    + " deploy/local/demo.sh"
                                     + " [options]\n\n",
                             new OptionTable()
                                     .add(
@@ -111,19 +116,24 @@ public final class Demo {
             System.out.printf("  ready at %s in %.1f s%n", kafka.bootstrapServers(), seconds(t0));
             kafka.createTopic(TOPIC, 2);
 
-            SampleDecisions.Sample sample =
-                    SampleDecisions.generate(2026, valid, malformed, duplicates, Instant.now());
+            Instant now = Instant.now();
+            SampleDecisions.Sample generated =
+                    SampleDecisions.generate(2026, valid, malformed, duplicates, now);
+            // the applicant of the rights step also has two decisions from 30 months ago (past
+            // Reg B's 25 months), one of them re-sent by the producer (a quarantined copy)
+            Applicant applicant = applicant(generated, now);
+            SampleDecisions.Sample sample = withOldDecisions(generated, applicant);
             step(
                     String.format(
                             "Producing %,d records to topic '%s': %,d loan decisions over %d tenants and %d model"
                                     + " versions, %,d malformed, %,d re-sent duplicates",
                             sample.events().size(),
                             TOPIC,
-                            valid,
+                            sample.acceptedTotal(),
                             SampleDecisions.TENANTS.size(),
                             SampleDecisions.MODEL_VERSIONS.size(),
                             malformed,
-                            duplicates));
+                            duplicates + 1));
             long bytes = SampleDecisions.produce(kafka.bootstrapServers(), TOPIC, sample.events());
 
             IngestOptions options =
@@ -163,8 +173,9 @@ public final class Demo {
             boolean metricsMatch = metrics(lake, sample);
             boolean audited = audit(lake, work, sample);
             boolean compacted = compactAndRetain(lake, work, sample);
+            boolean rights = rights(lake, work, applicant);
             explore(lake);
-            if (!exact || !clean || !metricsMatch || !audited || !compacted) {
+            if (!exact || !clean || !metricsMatch || !audited || !compacted || !rights) {
                 Exit.with(1);
             }
         }
@@ -380,6 +391,416 @@ public final class Demo {
                                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         System.out.println("  VerifyJob on it: " + report.summary());
         return same && left > 0 && left + summarised == auditRows && report.clean();
+    }
+
+    /**
+     * The applicant of the rights step (not the first applicant, who is under a legal hold): their
+     * recent decisions from the sample, which Reg B still requires, and two decisions from 30
+     * months ago, past every obligation.
+     */
+    record Applicant(
+            String tenantId,
+            String userId,
+            List<SampleDecisions.Event> recent,
+            List<SampleDecisions.Event> old) {}
+
+    static Applicant applicant(SampleDecisions.Sample sample, Instant now) throws IOException {
+        String heldUser = userIdOf(sample.valid().get(0));
+        SampleDecisions.Event chosen = null;
+        for (SampleDecisions.Event e : sample.valid()) {
+            if (!userIdOf(e).equals(heldUser)) {
+                chosen = e;
+                break;
+            }
+        }
+        if (chosen == null) {
+            throw new IllegalStateException("the sample has a single applicant");
+        }
+        String tenant = chosen.tenantId();
+        String user = userIdOf(chosen);
+        List<SampleDecisions.Event> recent = new java.util.ArrayList<>();
+        for (SampleDecisions.Event e : sample.valid()) {
+            if (e.tenantId().equals(tenant) && userIdOf(e).equals(user)) {
+                recent.add(e);
+            }
+        }
+        List<SampleDecisions.Event> old = new java.util.ArrayList<>();
+        java.time.ZonedDateTime thirtyMonthsAgo = now.atZone(ZoneOffset.UTC).minusMonths(30);
+        for (int k = 0; k < 2; k++) {
+            SampleDecisions.Event e =
+                    SampleDecisions.eventAt(
+                            2026,
+                            900_001 + k,
+                            tenant,
+                            thirtyMonthsAgo
+                                    .minusDays(3L * k)
+                                    .toInstant()
+                                    .truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            com.fasterxml.jackson.databind.ObjectMapper json =
+                    new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode value =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(e.value());
+            value.put("userId", user);
+            old.add(
+                    new SampleDecisions.Event(
+                            e.key(), json.writeValueAsBytes(value), tenant, e.eventId()));
+        }
+        return new Applicant(tenant, user, List.copyOf(recent), List.copyOf(old));
+    }
+
+    /** {@code sample} with the applicant's old decisions and a re-send of the first of them. */
+    static SampleDecisions.Sample withOldDecisions(SampleDecisions.Sample sample, Applicant a) {
+        List<SampleDecisions.Event> events = new java.util.ArrayList<>(sample.events());
+        events.addAll(a.old());
+        events.add(a.old().get(0)); // after its original, same key: same partition
+        List<SampleDecisions.Event> valid = new java.util.ArrayList<>(sample.valid());
+        valid.addAll(a.old());
+        Map<String, Long> perTenant = new TreeMap<>(sample.acceptedPerTenant());
+        perTenant.merge(a.tenantId(), (long) a.old().size(), Long::sum);
+        Map<io.decisionledger.decision.ReasonCode, Long> perReason =
+                new java.util.EnumMap<>(sample.quarantinedPerReason());
+        perReason.merge(io.decisionledger.decision.ReasonCode.DUPLICATE_EVENT_ID, 1L, Long::sum);
+        return new SampleDecisions.Sample(
+                List.copyOf(events), List.copyOf(valid), perTenant, perReason);
+    }
+
+    /**
+     * The data-subject rights step: the applicant asks for access (request log, subject export),
+     * then for erasure; the request is evaluated against the tenant's obligations (Reg B defers the
+     * recent decisions, the old ones are erased now), the erasure job runs the plan, its receipt
+     * goes into the request log, the request log and the lake verify, and no file of audit/, ops/
+     * or quarantine/ still holds an erased value, while the deferred records are intact. Everything
+     * runs in-process, through the same commands an operator uses.
+     */
+    private static boolean rights(Path lake, Path work, Applicant a) throws Exception {
+        String lakeUri = lake.toUri().toString();
+        Path auth = work.resolve("auth");
+        String[] identity = {
+            "--token-file",
+            auth.resolve("officer.token").toString(),
+            "--auth-config",
+            auth.resolve("auth.properties").toString()
+        };
+        Path policy = work.resolve("retention-policy.json");
+        Files.writeString(
+                policy,
+                "{\"version\": \"demo-1\", \"default\": {\"period\": \"P7Y\"},\n \"tenants\": {\""
+                        + a.tenantId()
+                        + "\": {\"period\": \"P7Y\", \"obligations\": [\n"
+                        + "    {\"regulation\": \"Reg B (12 CFR 1002.12(b))\", \"period\":"
+                        + " \"P25M\"},\n"
+                        + "    {\"regulation\": \"EU AI Act Art. 19/26(6)\", \"period\":"
+                        + " \"P6M\"}]}}}\n");
+        long t0 = System.nanoTime();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        String access = "DSR-DEMO-ACCESS";
+        String erasure = "DSR-DEMO-ERASURE";
+        step(
+                "Data-subject rights: an applicant of tenant "
+                        + a.tenantId()
+                        + " ("
+                        + (a.recent().size() + a.old().size())
+                        + " decisions, "
+                        + a.old().size()
+                        + " of them 30 months old) asks for access, then for erasure (as"
+                        + " demo.officer, compliance_officer; retention policy "
+                        + policy
+                        + ": P7Y, Reg B P25M, EU AI Act P6M)");
+        Path export = work.resolve("rights-export");
+        deleteRecursively(export);
+        boolean ok =
+                audit(
+                                "request",
+                                "log",
+                                "--lake",
+                                lakeUri,
+                                "--tenant",
+                                a.tenantId(),
+                                "--request-id",
+                                access,
+                                "--kind",
+                                "access",
+                                "--user",
+                                a.userId(),
+                                "--received",
+                                today.toString(),
+                                "--requester-ref",
+                                "demo letter",
+                                identity[0],
+                                identity[1],
+                                identity[2],
+                                identity[3])
+                        && audit(
+                                "subject-export",
+                                "--lake",
+                                lakeUri,
+                                "--tenant",
+                                a.tenantId(),
+                                "--user",
+                                a.userId(),
+                                "--purpose",
+                                access,
+                                "--out",
+                                export.toString(),
+                                "--request-id",
+                                access,
+                                identity[0],
+                                identity[1],
+                                identity[2],
+                                identity[3]);
+        if (!ok) {
+            return false;
+        }
+        System.out.printf(
+                "  open %s in a browser: the applicant's %d decisions, with who read them%n",
+                export.resolve("subject-export.html"), a.recent().size() + a.old().size());
+        ok =
+                audit(
+                        "request",
+                        "log",
+                        "--lake",
+                        lakeUri,
+                        "--tenant",
+                        a.tenantId(),
+                        "--request-id",
+                        erasure,
+                        "--kind",
+                        "erasure",
+                        "--user",
+                        a.userId(),
+                        "--received",
+                        today.toString(),
+                        "--requester-ref",
+                        "demo e-mail",
+                        identity[0],
+                        identity[1],
+                        identity[2],
+                        identity[3]);
+        if (!ok) {
+            return false;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code =
+                io.decisionledger.retention.ErasureRequests.run(
+                        new String[] {
+                            "evaluate",
+                            "--lake",
+                            lakeUri,
+                            "--tenant",
+                            a.tenantId(),
+                            "--request-id",
+                            erasure,
+                            "--retention-policy",
+                            policy.toString(),
+                            "--legal-holds",
+                            work.resolve("legal-holds.json").toString(),
+                            identity[0],
+                            identity[1],
+                            identity[2],
+                            identity[3]
+                        },
+                        Map.of(),
+                        Clock.systemUTC(),
+                        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                        new java.io.PrintStream(
+                                err, true, java.nio.charset.StandardCharsets.UTF_8));
+        System.out.print(("Jobs rights evaluate: " + out).indent(2));
+        if (code != 0) {
+            System.out.print(err.toString().indent(2));
+            return false;
+        }
+        String plan =
+                lake.resolve(
+                                io.decisionledger.retention.ErasureRequests.PLANS
+                                        + "/tenant_id="
+                                        + a.tenantId()
+                                        + "/request_id="
+                                        + erasure
+                                        + "/plan-1.json")
+                        .toString();
+        Scan before = scan(lake, a);
+        io.decisionledger.erasure.ErasureOptions erasureOptions =
+                io.decisionledger.erasure.ErasureOptions.parse(
+                        "--lake", lakeUri, "--plan", plan, "--operator", "demo.officer");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(2, localConfiguration());
+        env.getConfig()
+                .setGlobalJobParameters(Configuration.fromMap(erasureOptions.jobParameters()));
+        io.decisionledger.erasure.ErasureRunner.Report erased =
+                new io.decisionledger.erasure.ErasureRunner(erasureOptions)
+                        .run(env, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        System.out.print(("ErasureJob: " + erased.summary()).indent(2));
+        ok =
+                audit(
+                                "request",
+                                "record-execution",
+                                "--lake",
+                                lakeUri,
+                                "--tenant",
+                                a.tenantId(),
+                                "--request-id",
+                                erasure,
+                                "--receipt",
+                                erased.receiptPath(),
+                                identity[0],
+                                identity[1],
+                                identity[2],
+                                identity[3])
+                        && audit(
+                                "request",
+                                "verify",
+                                "--lake",
+                                lakeUri,
+                                "--tenant",
+                                a.tenantId(),
+                                identity[0],
+                                identity[1],
+                                identity[2],
+                                identity[3]);
+        VerifyReport report =
+                new VerifyRunner(
+                                new VerifyJob.Options(
+                                        LakeLayout.at(lakeUri),
+                                        null,
+                                        lake.resolveSibling("verify-report-erased.json")))
+                        .run(
+                                StreamExecutionEnvironment.createLocalEnvironment(
+                                        2, localConfiguration()),
+                                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        System.out.println("  VerifyJob on the lake: " + report.summary());
+        boolean gone = erasedEverywhere(lake, a, before);
+        System.out.printf("  (the rights step took %.1f s)%n", seconds(t0));
+        return ok && report.clean() && gone;
+    }
+
+    /** Runs one audit command in-process, its output indented; true on exit code 0. */
+    private static boolean audit(String... args) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code =
+                io.decisionledger.audit.AuditCommand.run(
+                        args,
+                        Map.of(),
+                        Clock.systemUTC(),
+                        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                        new java.io.PrintStream(
+                                err, true, java.nio.charset.StandardCharsets.UTF_8));
+        String name = args[0].equals("request") ? "request " + args[1] : args[0];
+        System.out.print(("audit " + name + ": " + out).indent(2));
+        if (code != 0) {
+            System.out.print(err.toString().indent(2));
+        }
+        return code == 0;
+    }
+
+    /**
+     * What a read of every record of audit/, ops/ and quarantine/ found: files read, records
+     * holding a case id of the decisions to erase, the deferred decisions stored with their user
+     * id, and the decisions to erase stored erased (erased_columns_json set, user id gone).
+     */
+    record Scan(long files, long hits, long deferredIntact, long erasedMarked) {}
+
+    /**
+     * Checks, after the erasure, that the personal values of the erased decisions (their case ids)
+     * are in no record of audit/, ops/ and quarantine/ ({@code before}: the same read before the
+     * erasure, so the check is seen to find them), and that the deferred decisions still hold
+     * theirs. Prints counts only.
+     */
+    static boolean erasedEverywhere(Path lake, Applicant a, Scan before) throws IOException {
+        Scan after = scan(lake, a);
+        boolean ok =
+                before.hits() > 0
+                        && after.hits() == 0
+                        && after.deferredIntact() == a.recent().size()
+                        && after.erasedMarked() == a.old().size();
+        System.out.printf(
+                "  %s: read all %,d files of audit/, ops/ and quarantine/: the erased decisions'"
+                        + " case ids were in %d records before, are in %d now (%d audit records"
+                        + " keep %s markers and commitments); %d of %d deferred decision(s) still"
+                        + " there, intact%n",
+                ok ? "ERASED" : "NOT ERASED",
+                after.files(),
+                before.hits(),
+                after.hits(),
+                after.erasedMarked(),
+                ErasedColumns.MARKER,
+                after.deferredIntact(),
+                a.recent().size());
+        return ok;
+    }
+
+    /**
+     * Reads every record of audit/, ops/ and quarantine/ of {@code lake}, looking for {@code a}.
+     */
+    static Scan scan(Path lake, Applicant a) throws IOException {
+        List<String> erased = new java.util.ArrayList<>();
+        for (SampleDecisions.Event e : a.old()) {
+            com.fasterxml.jackson.databind.JsonNode v =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.value());
+            // the case id is unique to the decision; names and prompts may recur in the sample
+            erased.add(v.get("caseId").asText());
+        }
+        java.util.Set<String> deferredIds = new java.util.HashSet<>();
+        a.recent().forEach(e -> deferredIds.add(e.eventId()));
+        java.util.Set<String> erasedIds = new java.util.HashSet<>();
+        a.old().forEach(e -> erasedIds.add(e.eventId()));
+        long[] files = {0};
+        long[] hits = {0};
+        long[] deferredIntact = {0};
+        long[] erasedMarked = {0};
+        for (String area : List.of("audit", "ops", "quarantine")) {
+            if (!Files.exists(lake.resolve(area))) {
+                continue;
+            }
+            for (FileStatus f :
+                    LakeFiles.parquetFiles(
+                            org.apache.flink.core.fs.Path.fromLocalFile(
+                                    lake.resolve(area).toFile()))) {
+                files[0]++;
+                LakeFiles.forEachRecord(
+                        f,
+                        r -> {
+                            String text = text(r);
+                            for (String value : erased) {
+                                if (text.contains(value)) {
+                                    hits[0]++;
+                                }
+                            }
+                            if (area.equals("audit")
+                                    && r.getSchema().getField("event_id") != null) {
+                                String id = String.valueOf(r.get("event_id"));
+                                if (deferredIds.contains(id)
+                                        && a.userId().equals(String.valueOf(r.get("user_id")))) {
+                                    deferredIntact[0]++;
+                                }
+                                if (erasedIds.contains(id)
+                                        && r.get("erased_columns_json") != null
+                                        && !a.userId().equals(String.valueOf(r.get("user_id")))) {
+                                    erasedMarked[0]++;
+                                }
+                            }
+                        });
+            }
+        }
+        return new Scan(files[0], hits[0], deferredIntact[0], erasedMarked[0]);
+    }
+
+    /** Every value of {@code r} as text (byte columns read as UTF-8), for searching. */
+    private static String text(org.apache.avro.generic.GenericRecord r) {
+        StringBuilder s = new StringBuilder();
+        for (org.apache.avro.Schema.Field field : r.getSchema().getFields()) {
+            Object v = r.get(field.pos());
+            if (v instanceof java.nio.ByteBuffer b) {
+                byte[] bytes = new byte[b.remaining()];
+                b.duplicate().get(bytes);
+                s.append(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            } else if (v != null) {
+                s.append(v);
+            }
+            s.append('\u0000');
+        }
+        return s.toString();
     }
 
     /** Rows in the Parquet files under {@code dir}, or the sum of a long column. */
