@@ -38,6 +38,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -122,7 +123,10 @@ public final class Demo {
             // the applicant of the rights step also has two decisions from 30 months ago (past
             // Reg B's 25 months), one of them re-sent by the producer (a quarantined copy)
             Applicant applicant = applicant(generated, now);
-            SampleDecisions.Sample sample = withOldDecisions(generated, applicant);
+            // every decision declares its applicant's name and address (context metadata the
+            // masking policy marks personal), so the ops copy masks them wherever they occur
+            SampleDecisions.Sample sample =
+                    SampleDecisions.declaringApplicants(withOldDecisions(generated, applicant));
             step(
                     String.format(
                             "Producing %,d records to topic '%s': %,d loan decisions over %d tenants and %d model"
@@ -976,8 +980,13 @@ public final class Demo {
         opsMasked = masked[0];
         System.out.printf(
                 "  ops/decisions:   %,d masked copies in %d files, %,d personal-data values replaced"
-                        + " (pseudonymised users, [EMAIL], [PHONE], ...)%n",
+                        + " (pseudonymised users, [NAME], [ADDRESS], [EMAIL], [PHONE], ...)%n",
                 opsRows, opsFiles.size(), opsMasked);
+        long[] naming = namingTheirApplicant(layout, sample);
+        System.out.printf(
+                "  declared names:  %,d of %,d ops rows name their applicant anywhere (audit/: %,d of"
+                        + " %,d prompts do)%n",
+                naming[0], opsRows, naming[1], accepted);
 
         Map<String, Long> perReason = new TreeMap<>();
         List<FileStatus> quarantineFiles = LakeFiles.parquetFiles(layout.quarantine());
@@ -992,13 +1001,63 @@ public final class Demo {
         perReason.forEach((r, n) -> System.out.printf("    %-24s %,7d%n", r, n));
 
         boolean exact =
-                accepted == sample.acceptedTotal() && quarantined == sample.quarantinedTotal();
+                accepted == sample.acceptedTotal()
+                        && quarantined == sample.quarantinedTotal()
+                        && naming[0] == 0;
         System.out.println(
                 exact
                         ? "  Every record is in exactly one place: nothing lost, nothing stored twice."
                         : "  MISMATCH: the lake does not hold what was produced.");
 
         return exact;
+    }
+
+    /**
+     * How many ops rows still contain the name their event declared as {@code applicant_name}, in
+     * any text column (expected 0), and how many audit prompts contain it (the contrast).
+     */
+    private static long[] namingTheirApplicant(LakeLayout layout, SampleDecisions.Sample sample)
+            throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<String, String> nameOf = new java.util.HashMap<>();
+        for (SampleDecisions.Event e : sample.valid()) {
+            String name =
+                    json.readTree(e.value())
+                            .path("aiInteraction")
+                            .path("context")
+                            .path("metadata")
+                            .path("applicant_name")
+                            .asText("");
+            if (!name.isEmpty()) {
+                nameOf.put(e.tenantId() + "/" + e.eventId(), name.toLowerCase(Locale.ROOT));
+            }
+        }
+        long[] counts = {0, 0};
+        for (FileStatus f : LakeFiles.parquetFiles(layout.opsDecisions())) {
+            LakeFiles.forEachRecord(
+                    f,
+                    r -> {
+                        String name = nameOf.get(r.get("tenant_id") + "/" + r.get("event_id"));
+                        if (name != null && r.toString().toLowerCase(Locale.ROOT).contains(name)) {
+                            counts[0]++;
+                        }
+                    });
+        }
+        for (FileStatus f : LakeFiles.parquetFiles(layout.auditDecisions())) {
+            LakeFiles.forEachRecord(
+                    f,
+                    r -> {
+                        String name = nameOf.get(r.get("tenant_id") + "/" + r.get("event_id"));
+                        Object prompt = r.get("prompt");
+                        if (name != null
+                                && prompt != null
+                                && prompt.toString().toLowerCase(Locale.ROOT).contains(name)) {
+                            counts[1]++;
+                        }
+                    });
+        }
+        return counts;
     }
 
     private static void explore(Path lake) {
