@@ -42,17 +42,41 @@ public final class QuarantineChainHasher {
                 : NO_TENANT;
     }
 
+    /** What an erasure puts in place of a quarantined record's raw input. */
+    public static final byte[] ERASED_RAW =
+            io.decisionledger.decision.ErasedColumns.MARKER.getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * SHA-256 of the record's raw input; for a record whose raw input an erasure replaced by {@link
+     * #ERASED_RAW}, the digest it kept in {@code raw_sha256} (section 10). A kept digest beside raw
+     * input that is not the marker is ignored: it cannot stand in for content that is still there.
+     */
+    private byte[] rawDigest(QuarantineRecord record) {
+        ByteBuffer raw = record.getRaw();
+        if (record.getRawSha256() != null && isErased(raw)) {
+            return HexFormat.of().parseHex(record.getRawSha256());
+        }
+        rawDigest.reset();
+        if (raw != null) {
+            rawDigest.update(raw.duplicate());
+        }
+        return rawDigest.digest();
+    }
+
+    /** Whether {@code raw} is the erasure marker. */
+    public static boolean isErased(ByteBuffer raw) {
+        if (raw == null || raw.remaining() != ERASED_RAW.length) {
+            return false;
+        }
+        return raw.duplicate().equals(ByteBuffer.wrap(ERASED_RAW));
+    }
+
     /** The hash of {@code record} when it follows a record whose hash is {@code prevHashHex}. */
     public String hash(String prevHashHex, QuarantineRecord record) {
         digest.reset();
         digest.update(HexFormat.of().parseHex(prevHashHex));
         digest.update(MAGIC);
-        rawDigest.reset();
-        ByteBuffer raw = record.getRaw();
-        if (raw != null) {
-            rawDigest.update(raw.duplicate());
-        }
-        digest.update(rawDigest.digest());
+        digest.update(rawDigest(record));
         fields.into(digest)
                 .int64((long) record.getRawSize())
                 .string(record.getReasonCode())

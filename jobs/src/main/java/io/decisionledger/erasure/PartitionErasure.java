@@ -185,7 +185,14 @@ public final class PartitionErasure implements Serializable {
                         d, CanonicalContent.personalColumns(), plan.requestId(), erasedAt);
                 columns.addAll(CanonicalContent.personalColumns());
             } else {
-                ((QuarantineRecord) after).setRaw(ByteBuffer.wrap(RAW_MARKER.clone()));
+                QuarantineRecord q = (QuarantineRecord) after;
+                // the chain commits to SHA-256(raw): keep it so the quarantine chain verifies
+                q.setRawSha256(
+                        java.util.HexFormat.of()
+                                .formatHex(
+                                        io.decisionledger.decision.FieldDigests.sha256()
+                                                .digest(bytes(q.getRaw()))));
+                q.setRaw(ByteBuffer.wrap(RAW_MARKER.clone()));
                 columns.add("raw");
             }
             kept[i] = expected.size();
