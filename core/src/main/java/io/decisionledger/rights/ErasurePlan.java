@@ -18,11 +18,11 @@ import java.util.Objects;
  * request).
  *
  * <p>A plan's {@code scope} says what the job does with its records: {@link Scope#ERASE} (the
- * default: a plan without the key is an erasure plan, as every plan written before the key
- * existed) erases them everywhere; {@link Scope#RESTRICT} only removes their masked rows from the
- * ops copy, for records that must be kept but are restricted (GDPR Art. 18: an erasure deferred
- * under an obligation or held, or a restriction request), and leaves audit, quarantine and the
- * archive as they are.
+ * default: a plan without the key is an erasure plan, as every plan written before the key existed)
+ * erases them everywhere; {@link Scope#RESTRICT} only removes their masked rows from the ops copy,
+ * for records that must be kept but are restricted (GDPR Art. 18: an erasure deferred under an
+ * obligation or held, or a restriction request), and leaves audit, quarantine and the archive as
+ * they are.
  *
  * <p>Stored as strict JSON (snake_case keys) under {@code rights/plans/tenant_id=T/} in the lake,
  * an area readable only like audit data: the subject id is personal data.
