@@ -438,6 +438,26 @@ class ErasureRequestsTest {
     }
 
     @Test
+    void theHelpSaysWhatRestrictPlansDoAndWhenOpsMayStillShowARestrictedSubject() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int code =
+                ErasureRequests.run(
+                        new String[] {"--help"},
+                        Map.of(),
+                        at(AS_OF),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "))
+                .contains("a RESTRICT plan for the deferred and held ones")
+                .contains(
+                        "records ingested after a restriction stay in ops/ until the next due run")
+                .contains("Lifting a restriction brings no row back into ops/");
+    }
+
+    @Test
     void theCommandRefusesToEvaluateWithoutAPolicyOrAnExplicitHoldSource() throws Exception {
         String policy = dir.resolve("retention.json").toString();
         String holds = dir.resolve("holds.json").toString();
