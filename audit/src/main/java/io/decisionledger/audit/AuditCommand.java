@@ -629,7 +629,14 @@ officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verifie
                                                     + receipt.planSequence()
                                                     + ": "
                                                     + receipt.recordsErased()
-                                                    + " record(s) erased, "
+                                                    + (receipt.scope()
+                                                                    == io.decisionledger.rights
+                                                                            .ErasurePlan.Scope
+                                                                            .RESTRICT
+                                                            ? " record(s) removed from ops/"
+                                                                    + " (restricted; audit"
+                                                                    + " keeps them), "
+                                                            : " record(s) erased, ")
                                                     + receipt.files().size()
                                                     + " file(s) rewritten",
                                             null,

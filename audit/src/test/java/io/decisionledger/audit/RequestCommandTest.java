@@ -78,6 +78,11 @@ class RequestCommandTest {
     }
 
     private Path receipt(String requestId) throws Exception {
+        return receipt(requestId, io.decisionledger.rights.ErasurePlan.Scope.ERASE);
+    }
+
+    private Path receipt(String requestId, io.decisionledger.rights.ErasurePlan.Scope scope)
+            throws Exception {
         ErasureReceipt r =
                 new ErasureReceipt(
                         requestId,
@@ -98,8 +103,10 @@ class RequestCommandTest {
                                         "c".repeat(64))),
                         "2026-12-05T09:10:00Z",
                         "2026-12-05T09:11:00Z",
-                        "e.operator");
-        Path p = dir.resolve("receipt-" + requestId + ".json");
+                        "e.operator",
+                        List.of(),
+                        scope);
+        Path p = dir.resolve("receipt-" + requestId + "-" + scope + ".json");
         Files.write(p, r.toJson());
         return p;
     }
@@ -136,6 +143,29 @@ class RequestCommandTest {
         assertThat(history.get(1).receiptSha256()).isEqualTo(sha);
         assertThat(history.get(1).reason())
                 .isEqualTo("plan 1: 2 record(s) erased, 1 file(s) rewritten");
+
+        // a RESTRICT plan's receipt: its records left ops/, they were not erased
+        Run restricted =
+                audit(
+                        OFFICER,
+                        "request",
+                        "record-execution",
+                        "--tenant",
+                        "bank_456",
+                        "--request-id",
+                        "DSR-9",
+                        "--receipt",
+                        receipt("DSR-9", io.decisionledger.rights.ErasurePlan.Scope.RESTRICT)
+                                .toString());
+        assertThat(restricted.code()).as(restricted.out()).isZero();
+        List<RequestEntry> after =
+                new RequestLog(lake(), CLOCK)
+                        .history(
+                                Caller.cli("x", AuditRole.COMPLIANCE_OFFICER), "bank_456", "DSR-9");
+        assertThat(after.get(2).reason())
+                .isEqualTo(
+                        "plan 1: 2 record(s) removed from ops/ (restricted; audit keeps them), 1"
+                                + " file(s) rewritten");
 
         Run shown = audit(OFFICER, "request", "show", "--tenant", "bank_456");
         assertThat(shown.code()).isZero();

@@ -64,6 +64,8 @@ public final class AccessLog {
         REPLAY,
         /** An erasure request's evaluation read the subject's ids (io.decisionledger.rights). */
         ERASURE_EVALUATION,
+        /** A restriction request's planning read the subject's ids to find its ops rows. */
+        RESTRICTION_PLANNING,
         /** Everything held about a data subject was exported (GDPR Art. 15). */
         SUBJECT_ACCESS_EXPORT,
         /** The data-subject request log was read (it names subjects). */

@@ -17,6 +17,13 @@ import java.util.Objects;
  * gets its own plan on the day its obligation ends ({@code sequence} counts the plans of a
  * request).
  *
+ * <p>A plan's {@code scope} says what the job does with its records: {@link Scope#ERASE} (the
+ * default: a plan without the key is an erasure plan, as every plan written before the key existed)
+ * erases them everywhere; {@link Scope#RESTRICT} only removes their masked rows from the ops copy,
+ * for records that must be kept but are restricted (GDPR Art. 18: an erasure deferred under an
+ * obligation or held, or a restriction request), and leaves audit, quarantine and the archive as
+ * they are.
+ *
  * <p>Stored as strict JSON (snake_case keys) under {@code rights/plans/tenant_id=T/} in the lake,
  * an area readable only like audit data: the subject id is personal data.
  */
@@ -28,7 +35,16 @@ public record ErasurePlan(
         @JsonProperty("subject_id") String subjectId,
         @JsonProperty("event_ids") List<String> eventIds,
         @JsonProperty("evaluated_at") String evaluatedAt,
-        @JsonProperty("operator") String operator) {
+        @JsonProperty("operator") String operator,
+        @JsonProperty("scope") Scope scope) {
+
+    /** What the erasure job does with the plan's records. */
+    public enum Scope {
+        /** Erase them in audit, ops, quarantine (and landing, archive). */
+        ERASE,
+        /** Remove their masked rows from ops/ only (restriction, Art. 18); audit stays intact. */
+        RESTRICT
+    }
 
     /** Whose records: the applicant (decision user_id) or a case (decision case_id). */
     public enum SubjectType {
@@ -46,10 +62,33 @@ public record ErasurePlan(
         if (sequence < 1) {
             throw new IllegalArgumentException("sequence must be ≥ 1, was " + sequence);
         }
+        scope = scope == null ? Scope.ERASE : scope;
         eventIds = List.copyOf(Objects.requireNonNull(eventIds, "event_ids"));
         if (eventIds.stream().anyMatch(id -> id == null || id.isBlank())) {
             throw new IllegalArgumentException("event_ids must not hold a blank id");
         }
+    }
+
+    /** An erasure plan ({@link Scope#ERASE}). */
+    public ErasurePlan(
+            String requestId,
+            int sequence,
+            String tenantId,
+            SubjectType subjectType,
+            String subjectId,
+            List<String> eventIds,
+            String evaluatedAt,
+            String operator) {
+        this(
+                requestId,
+                sequence,
+                tenantId,
+                subjectType,
+                subjectId,
+                eventIds,
+                evaluatedAt,
+                operator,
+                Scope.ERASE);
     }
 
     /** The plan's JSON (UTF-8). */

@@ -14,6 +14,11 @@ import java.util.Objects;
  * it with the requests. It names event ids and files, never a personal value. {@code warnings} says
  * what the erasure could not do fully (e.g. layout-2 records, whose kept digests are unsalted), in
  * words an auditor reads; empty when nothing is to be said.
+ *
+ * <p>{@code scope} is the plan's ({@link ErasurePlan.Scope}; absent in receipts written before it
+ * existed, which are ERASE). Under {@code RESTRICT}, {@code records_erased} counts the plan's
+ * records whose masked rows were removed from ops/ (their audit records are intact, not erased) and
+ * {@code fields} is {@code ops.*}.
  */
 public record ErasureReceipt(
         @JsonProperty("request_id") String requestId,
@@ -27,7 +32,8 @@ public record ErasureReceipt(
         @JsonProperty("started_at") String startedAt,
         @JsonProperty("finished_at") String finishedAt,
         @JsonProperty("operator") String operator,
-        @JsonProperty("warnings") List<String> warnings) {
+        @JsonProperty("warnings") List<String> warnings,
+        @JsonProperty("scope") ErasurePlan.Scope scope) {
 
     /** One file the erasure replaced: its dataset-relative path and content before and after. */
     public record RewrittenFile(
@@ -50,6 +56,37 @@ public record ErasureReceipt(
         fields = List.copyOf(Objects.requireNonNull(fields, "fields"));
         files = List.copyOf(Objects.requireNonNull(files, "files"));
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        scope = scope == null ? ErasurePlan.Scope.ERASE : scope;
+    }
+
+    /** The receipt of an ERASE plan. */
+    public ErasureReceipt(
+            String requestId,
+            int planSequence,
+            String tenantId,
+            String planSha256,
+            List<String> eventIds,
+            long recordsErased,
+            List<String> fields,
+            List<RewrittenFile> files,
+            String startedAt,
+            String finishedAt,
+            String operator,
+            List<String> warnings) {
+        this(
+                requestId,
+                planSequence,
+                tenantId,
+                planSha256,
+                eventIds,
+                recordsErased,
+                fields,
+                files,
+                startedAt,
+                finishedAt,
+                operator,
+                warnings,
+                ErasurePlan.Scope.ERASE);
     }
 
     /** A receipt with nothing to warn about. */

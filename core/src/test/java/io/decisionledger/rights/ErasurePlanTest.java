@@ -31,6 +31,48 @@ class ErasurePlanTest {
     }
 
     @Test
+    void aPlanWithoutAScopeReadsAsAnErasurePlan() {
+        // a plan written before the scope key existed
+        String old =
+                new String(PLAN.toJson(), StandardCharsets.UTF_8)
+                        .replaceAll(",\\s*\"scope\" : \"ERASE\"", "");
+        assertThat(old).doesNotContain("scope");
+
+        ErasurePlan read = ErasurePlan.fromJson(old.getBytes(StandardCharsets.UTF_8), "p.json");
+
+        assertThat(read.scope()).isEqualTo(ErasurePlan.Scope.ERASE);
+        assertThat(read).isEqualTo(PLAN);
+    }
+
+    @Test
+    void aRestrictPlanRoundTripsAndAnUnknownScopeIsRefused() {
+        ErasurePlan restrict =
+                new ErasurePlan(
+                        "dsr-1",
+                        2,
+                        "acme",
+                        ErasurePlan.SubjectType.USER,
+                        "user-42",
+                        List.of("evt-3"),
+                        "2026-12-05T06:00:00Z",
+                        "officer-1",
+                        ErasurePlan.Scope.RESTRICT);
+        String json = new String(restrict.toJson(), StandardCharsets.UTF_8);
+
+        assertThat(json).contains("\"scope\" : \"RESTRICT\"");
+        assertThat(ErasurePlan.fromJson(restrict.toJson(), "p.json")).isEqualTo(restrict);
+        assertThatThrownBy(
+                        () ->
+                                ErasurePlan.fromJson(
+                                        json.replace("RESTRICT", "HIDE")
+                                                .getBytes(StandardCharsets.UTF_8),
+                                        "p.json"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("p.json")
+                .hasMessageNotContaining("user-42");
+    }
+
+    @Test
     void planWithARepeatedKeyIsRefusedWithoutQuotingIt() {
         String json =
                 new String(PLAN.toJson(), StandardCharsets.UTF_8)

@@ -38,7 +38,11 @@ public record ErasureOptions(
                             "ErasureJob: erases the personal data of the records one erasure plan"
                                     + " names\n(GDPR Art. 17) in audit/, ops/, quarantine/ and the"
                                     + " archive, keeping the\nhash chains verifiable, and writes"
-                                    + " the erasure receipt.\n\nUsage: flink run -c"
+                                    + " the erasure receipt.\nA RESTRICT plan"
+                                    + " (\"scope\": \"RESTRICT\", GDPR Art. 18: records kept but"
+                                    + " restricted)\nonly removes their masked rows from ops/ (lake"
+                                    + " and landing); audit/, quarantine/\nand the archive are not"
+                                    + " touched.\n\nUsage: flink run -c"
                                     + " io.decisionledger.erasure.ErasureJob"
                                     + " decision-ledger-jobs.jar [options]\n\n",
                             table(),

@@ -37,6 +37,11 @@ import org.apache.flink.util.CloseableIterator;
  * ErasureReceipt} to {@code <lake>/rights/receipts/tenant_id=T/request_id=R/receipt-<seq>.json}
  * (create-if-absent), printing its path and SHA-256. A failed job throws (exit code 1: run it
  * again, it rolls forward what the failed run committed and redoes the rest).
+ *
+ * <p>A {@link ErasurePlan.Scope#RESTRICT} plan (records kept but restricted, GDPR Art. 18) is run
+ * the same way, with the same staging, manifests and receipt, over the tenant's ops partitions only
+ * (in the lake and the landing root; the archive holds no copy a BI tool reads): their masked rows
+ * are removed, audit, quarantine and the archive are not listed, so not touched.
  */
 public final class ErasureRunner {
 
@@ -71,18 +76,25 @@ public final class ErasureRunner {
 
         /** One line for the operator: counts, paths and digests, never a personal value. */
         public String summary() {
+            boolean restrict = receipt.scope() == ErasurePlan.Scope.RESTRICT;
             if (alreadyExecuted) {
                 return String.format(
-                        "ALREADY EXECUTED: erasure request %s plan %d has a receipt: %s (sha256 %s)",
-                        receipt.requestId(), receipt.planSequence(), receiptPath, receiptSha256);
+                        "ALREADY EXECUTED: %s request %s plan %d has a receipt: %s (sha256 %s)",
+                        restrict ? "restriction (RESTRICT plan) of" : "erasure",
+                        receipt.requestId(),
+                        receipt.planSequence(),
+                        receiptPath,
+                        receiptSha256);
             }
             return String.format(
-                    "DONE: erasure request %s plan %d: %,d records erased, %,d files rewritten"
+                    "DONE: %s request %s plan %d: %,d records %s, %,d files rewritten"
                             + " (%,d partitions, %,d files searched) in %.1f s%s; receipt %s"
                             + " (sha256 %s)",
+                    restrict ? "restriction (RESTRICT plan) of" : "erasure",
                     receipt.requestId(),
                     receipt.planSequence(),
                     receipt.recordsErased(),
+                    restrict ? "removed from ops/ (audit intact)" : "erased",
                     receipt.files().size(),
                     partitionsSearched,
                     filesSearched,
@@ -134,8 +146,11 @@ public final class ErasureRunner {
         }
         String runId = runId(plan);
         log.printf(
-                "Erasure run %s: request %s plan %d, %,d records of one %s in tenant %s%n",
+                "Erasure run %s (%s): request %s plan %d, %,d records of one %s in tenant %s%n",
                 runId,
+                plan.scope() == ErasurePlan.Scope.RESTRICT
+                        ? "RESTRICT: their ops rows only"
+                        : "ERASE",
                 plan.requestId(),
                 plan.sequence(),
                 plan.eventIds().size(),
@@ -213,12 +228,16 @@ public final class ErasureRunner {
             String finishedAt,
             String operator) {
         ErasurePlan plan = planFile.plan();
-        Set<String> erased = new TreeSet<>(alreadyErased);
+        boolean restrict = plan.scope() == ErasurePlan.Scope.RESTRICT;
+        // what counts as done with a record: its audit record erased (ERASE), its ops row removed
+        // from a copy BI reads (RESTRICT)
+        String counted = restrict ? Dataset.OPS.label() : Dataset.AUDIT.label();
+        Set<String> erased = new TreeSet<>(restrict ? Set.of() : alreadyErased);
         Set<String> fields = new TreeSet<>();
         long layout2 = 0;
         List<ErasureReceipt.RewrittenFile> files = new ArrayList<>();
         for (ErasedFile f : done) {
-            if (f.dataset().equals(Dataset.AUDIT.label()) && !f.rootLabel().equals("archive")) {
+            if (f.dataset().equals(counted) && !f.rootLabel().equals("archive")) {
                 erased.addAll(f.eventIds());
                 layout2 += f.layout2Records();
             }
@@ -248,9 +267,13 @@ public final class ErasureRunner {
         long missing = plan.eventIds().stream().filter(id -> !erased.contains(id)).count();
         if (missing > 0) {
             warnings.add(
-                    missing
-                            + " event ids of the plan were not found in audit/ (deleted by"
-                            + " retention, or never stored)");
+                    restrict
+                            ? missing
+                                    + " event ids of the plan had no row in ops/ (removed by an"
+                                    + " earlier plan, deleted by retention, or never stored)"
+                            : missing
+                                    + " event ids of the plan were not found in audit/ (deleted by"
+                                    + " retention, or never stored)");
         }
         return new ErasureReceipt(
                 plan.requestId(),
@@ -264,7 +287,8 @@ public final class ErasureRunner {
                 startedAt,
                 finishedAt,
                 operator,
-                warnings);
+                warnings,
+                plan.scope());
     }
 
     /** The {@link ErasedFile}s of the run's committed swaps, this attempt's and earlier ones'. */
@@ -331,12 +355,14 @@ public final class ErasureRunner {
         if (options.landing() != null) {
             roots.put("landing", options.landing());
         }
-        if (options.archive() != null) {
+        boolean restrict = plan.scope() == ErasurePlan.Scope.RESTRICT;
+        if (options.archive() != null && !restrict) {
             roots.put("archive", options.archive());
         }
+        List<Dataset> datasets = restrict ? List.of(Dataset.OPS) : List.of(Dataset.values());
         List<ErasureTask> tasks = new ArrayList<>();
         for (Map.Entry<String, LakeLayout> root : roots.entrySet()) {
-            for (Dataset dataset : Dataset.values()) {
+            for (Dataset dataset : datasets) {
                 Path base = root.getValue().resolve(dataset.directory());
                 List<String> partitions = new ArrayList<>();
                 if (dataset.perTenant()) {

@@ -42,6 +42,9 @@ import org.apache.flink.core.fs.Path;
  * manifest (the commit point); publish; delete the old file. A file without a row to erase is not
  * touched. A rerun finishes a committed swap and redoes an uncommitted one.
  *
+ * <p>A {@link ErasurePlan.Scope#RESTRICT} plan is only ever given ops partitions (and refuses any
+ * other): it removes the masked rows of its records and changes nothing else.
+ *
  * <p>Matching: audit and ops rows by the plan's event ids in the plan's tenant (an audit row whose
  * user or case is not the plan's subject stops the run: a wrong plan must not erase somebody else);
  * quarantined input by event id, or when its raw bytes hold the subject id as a JSON string ({@code
@@ -116,6 +119,17 @@ public final class PartitionErasure implements Serializable {
 
     public Result erase(ErasureTask task) throws IOException {
         plan();
+        if (plan.scope() == ErasurePlan.Scope.RESTRICT && task.dataset() != Dataset.OPS) {
+            // a restriction keeps the records: only their ops rows may go
+            throw new IllegalStateException(
+                    "restriction plan "
+                            + plan.requestId()
+                            + "/"
+                            + plan.sequence()
+                            + " was given a "
+                            + task.dataset().label()
+                            + " partition; a RESTRICT plan removes ops rows only");
+        }
         List<ErasedFile> done = new ArrayList<>();
         Set<String> already = new TreeSet<>();
         for (PartitionTask.FileRef file : task.files()) {

@@ -47,6 +47,15 @@ import org.apache.flink.core.fs.Path;
  * scheduler, like compaction) re-evaluates every open erasure request whose subject is still
  * restricted and turns the parts whose day has come (or whose hold was released) into new plans.
  *
+ * <p>Restriction (GDPR Art. 18) reaches the ops copy through plans too: records kept but restricted
+ * get a {@link ErasurePlan.Scope#RESTRICT} plan (same folder, its own sequence number), which the
+ * erasure job executes by removing their masked rows from ops/ (pseudonyms are personal data, and
+ * BI tools read ops/ directly) while audit keeps them. {@link #evaluate} writes one for the
+ * deferred and held records; {@link #due} writes one for every restricted subject's records that no
+ * plan covers yet — deferred or held records of open erasure requests, and every record of the
+ * subject of a restriction request that still restricts it (records ingested after the restriction
+ * are caught by the next {@code due} run). Lifting a restriction brings no row back into ops/.
+ *
  * <p>Only a compliance officer granted the tenant may run it (it reads the subjects' ids); each run
  * reads the {@code user_id}/{@code case_id} columns of the tenant's audit records and is recorded
  * in the access log first. Output names request ids, counts, dates and plan paths, never a subject.
@@ -56,8 +65,29 @@ public final class ErasureRequests {
     /** The lake folder of erasure plans, below the lake root. */
     public static final String PLANS = "rights/plans";
 
-    /** What one evaluation did: the evaluation, and the plan it wrote (path null: none). */
-    public record Evaluated(String requestId, Result result, String planPath, int planSequence) {}
+    /**
+     * What one evaluation did: the evaluation (null for a restriction request), the erasure plan it
+     * wrote (path null: none), and the RESTRICT plan it wrote for records kept but restricted (path
+     * null: none) with their event ids.
+     */
+    public record Evaluated(
+            String requestId,
+            Result result,
+            String planPath,
+            int planSequence,
+            String restrictPlanPath,
+            int restrictPlanSequence,
+            List<String> restricted) {
+
+        public Evaluated {
+            restricted = restricted == null ? List.of() : List.copyOf(restricted);
+        }
+
+        /** An evaluation that wrote no RESTRICT plan. */
+        public Evaluated(String requestId, Result result, String planPath, int planSequence) {
+            this(requestId, result, planPath, planSequence, null, 0, List.of());
+        }
+    }
 
     private final LakeLayout lake;
     private final Clock clock;
@@ -106,7 +136,9 @@ public final class ErasureRequests {
     /**
      * Takes up every open erasure request of the tenant whose subject is still restricted: the
      * records whose obligation ended by {@code asOf} (or whose hold was released) go into a new
-     * plan. A request with nothing due gets no entry.
+     * plan, and restricted records no plan covers yet into a RESTRICT plan; and every restriction
+     * request that still restricts its subject: the subject's records no plan covers yet go into a
+     * RESTRICT plan. A request with nothing to plan gets no entry.
      */
     public List<Evaluated> due(
             Caller caller,
@@ -122,20 +154,137 @@ public final class ErasureRequests {
         }
         List<Evaluated> out = new ArrayList<>();
         for (RequestEntry e : latest.values()) {
-            if (e.kind() != Kind.ERASURE
-                    || !e.subjectRestricted()
+            if (!e.subjectRestricted()
                     || e.state() == State.COMPLETED
-                    || e.state() == State.REFUSED
-                    || e.state() == State.RECEIVED) {
+                    || e.state() == State.REFUSED) {
                 continue;
             }
-            Set<String> planned = plannedEventIds(tenantId, e.requestId());
-            Evaluated o = evaluateAndPlan(caller, tenantId, e, policy, holds, asOf, planned);
+            Evaluated o = null;
+            if (e.kind() == Kind.ERASURE && e.state() != State.RECEIVED) {
+                Set<String> planned = plannedEventIds(tenantId, e.requestId());
+                o = evaluateAndPlan(caller, tenantId, e, policy, holds, asOf, planned);
+            } else if (e.kind() == Kind.RESTRICTION) {
+                o = planRestriction(caller, tenantId, e, asOf);
+            }
             if (o != null) {
                 out.add(o);
             }
         }
         return out;
+    }
+
+    /**
+     * A RESTRICT plan for the records of a restriction request's subject that no plan covers yet,
+     * with a PLANNED entry that keeps the subject restricted; null when every record is covered.
+     */
+    private Evaluated planRestriction(
+            Caller caller, String tenantId, RequestEntry request, LocalDate asOf)
+            throws IOException {
+        Subject subject = new Subject(request.subjectType(), request.subjectId());
+        // the planning reads the subject's ids in audit/: logged before the read
+        new AccessLog(lake, clock)
+                .record(
+                        new AccessLog.Access(
+                                caller,
+                                AccessLog.Action.RESTRICTION_PLANNING,
+                                "restriction request " + request.requestId(),
+                                AccessLog.DATASET_DECISIONS,
+                                tenantId,
+                                List.of(),
+                                Map.of(
+                                        "request_id",
+                                        request.requestId(),
+                                        "as_of",
+                                        asOf.toString())));
+        Set<String> covered = coveredEventIds(tenantId, subject);
+        List<String> ids = new ArrayList<>();
+        for (SubjectRecords.Located l : SubjectRecords.find(lake, tenantId, Set.of(subject))) {
+            if (!covered.contains(l.eventId())) {
+                ids.add(l.eventId());
+            }
+        }
+        if (ids.isEmpty()) {
+            return null;
+        }
+        ids.sort(null);
+        Path p = writeRestrictPlan(caller, tenantId, request, ids);
+        return new Evaluated(
+                request.requestId(), null, null, 0, p.toString(), sequenceOf(p), List.copyOf(ids));
+    }
+
+    /**
+     * Writes the next plan of the request with {@code scope} (create-if-absent) and its PLANNED
+     * entry; returns where it is.
+     */
+    private Path writePlan(
+            Caller caller,
+            String tenantId,
+            RequestEntry request,
+            List<String> eventIds,
+            ErasurePlan.Scope scope,
+            String reason,
+            boolean restricted)
+            throws IOException {
+        int sequence = nextPlanSequence(tenantId, request.requestId());
+        ErasurePlan plan =
+                new ErasurePlan(
+                        request.requestId(),
+                        sequence,
+                        tenantId,
+                        request.subjectType(),
+                        request.subjectId(),
+                        eventIds,
+                        clock.instant().truncatedTo(ChronoUnit.SECONDS).toString(),
+                        caller.user(),
+                        scope);
+        Path p = planPath(tenantId, request.requestId(), sequence);
+        if (!ExclusiveCreate.create(p, plan.toJson())) {
+            throw new IOException(
+                    "plan "
+                            + sequence
+                            + " of request "
+                            + request.requestId()
+                            + " was written by another run meanwhile; run again");
+        }
+        requests.transition(
+                caller,
+                tenantId,
+                request.requestId(),
+                State.PLANNED,
+                new Change(
+                        null,
+                        null,
+                        reason.replace("{plan}", "plan " + sequence),
+                        "{\"plan\": \""
+                                + p.getName()
+                                + "\", \"sequence\": "
+                                + sequence
+                                + ", \"scope\": \""
+                                + scope.name()
+                                + "\"}",
+                        restricted));
+        return p;
+    }
+
+    /** A RESTRICT plan (and its PLANNED entry) for records kept but restricted. */
+    private Path writeRestrictPlan(
+            Caller caller, String tenantId, RequestEntry request, List<String> ids)
+            throws IOException {
+        return writePlan(
+                caller,
+                tenantId,
+                request,
+                ids,
+                ErasurePlan.Scope.RESTRICT,
+                ids.size()
+                        + " record(s) kept but restricted (Art. 18): their ops rows are removed by"
+                        + " {plan} (RESTRICT); audit keeps them",
+                true);
+    }
+
+    private static int sequenceOf(Path plan) {
+        String n = plan.getName();
+        return Integer.parseInt(n.substring("plan-".length(), n.length() - ".json".length()));
     }
 
     private Evaluated evaluateAndPlan(
@@ -173,7 +322,16 @@ public final class ErasureRequests {
         Result result =
                 ErasureEvaluation.evaluate(
                         request.requestId(), tenantId, found, policy, holds, asOf);
-        if (!first && result.eraseNow().isEmpty()) {
+        // kept but restricted (deferred, held) and not yet out of ops/ by an earlier plan
+        Set<String> covered = coveredEventIds(tenantId, subject);
+        List<String> restrictNow = new ArrayList<>();
+        for (ErasureEvaluation.RecordDecision r : result.records()) {
+            if (r.outcome() != Outcome.ERASE_NOW && !covered.contains(r.eventId())) {
+                restrictNow.add(r.eventId());
+            }
+        }
+        restrictNow.sort(null);
+        if (!first && result.eraseNow().isEmpty() && restrictNow.isEmpty()) {
             return null;
         }
         boolean restricted = result.restricts();
@@ -186,38 +344,24 @@ public final class ErasureRequests {
         String planPath = null;
         int sequence = 0;
         if (!result.eraseNow().isEmpty()) {
-            sequence = nextPlanSequence(tenantId, request.requestId());
-            ErasurePlan plan =
-                    new ErasurePlan(
-                            request.requestId(),
-                            sequence,
+            Path p =
+                    writePlan(
+                            caller,
                             tenantId,
-                            request.subjectType(),
-                            request.subjectId(),
+                            request,
                             result.eraseNow(),
-                            clock.instant().truncatedTo(ChronoUnit.SECONDS).toString(),
-                            caller.user());
-            Path p = planPath(tenantId, request.requestId(), sequence);
-            if (!ExclusiveCreate.create(p, plan.toJson())) {
-                throw new IOException(
-                        "plan "
-                                + sequence
-                                + " of request "
-                                + request.requestId()
-                                + " was written by another run meanwhile; run again");
-            }
+                            ErasurePlan.Scope.ERASE,
+                            result.eraseNow().size() + " record(s) to erase now: {plan}",
+                            restricted);
             planPath = p.toString();
-            requests.transition(
-                    caller,
-                    tenantId,
-                    request.requestId(),
-                    State.PLANNED,
-                    new Change(
-                            null,
-                            null,
-                            result.eraseNow().size() + " record(s) to erase now: plan " + sequence,
-                            "{\"plan\": \"" + p.getName() + "\", \"sequence\": " + sequence + "}",
-                            restricted));
+            sequence = sequenceOf(p);
+        }
+        String restrictPath = null;
+        int restrictSequence = 0;
+        if (!restrictNow.isEmpty()) {
+            Path p = writeRestrictPlan(caller, tenantId, request, restrictNow);
+            restrictPath = p.toString();
+            restrictSequence = sequenceOf(p);
         }
         if (!result.of(Outcome.DEFERRED).isEmpty()) {
             requests.transition(
@@ -254,7 +398,14 @@ public final class ErasureRequests {
                             null,
                             true));
         }
-        return new Evaluated(request.requestId(), result, planPath, sequence);
+        return new Evaluated(
+                request.requestId(),
+                result,
+                planPath,
+                sequence,
+                restrictPath,
+                restrictSequence,
+                restrictNow);
     }
 
     /** Where plan {@code sequence} of a request lives. */
@@ -294,9 +445,40 @@ public final class ErasureRequests {
                 + 1;
     }
 
+    /** The event ids the request's ERASE plans name (its RESTRICT plans keep their records). */
     private Set<String> plannedEventIds(String tenantId, String requestId) throws IOException {
         Set<String> ids = new HashSet<>();
-        plans(tenantId, requestId).forEach(p -> ids.addAll(p.eventIds()));
+        for (ErasurePlan p : plans(tenantId, requestId)) {
+            if (p.scope() == ErasurePlan.Scope.ERASE) {
+                ids.addAll(p.eventIds());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The event ids of the subject that some plan of the tenant (any request, any scope) already
+     * takes out of ops/: a record's ops row is planned away once.
+     */
+    private Set<String> coveredEventIds(String tenantId, Subject subject) throws IOException {
+        Path dir = lake.resolve(PLANS + "/tenant_id=" + tenantId);
+        FileSystem fs = dir.getFileSystem();
+        Set<String> ids = new HashSet<>();
+        if (!fs.exists(dir)) {
+            return ids;
+        }
+        FileStatus[] requestDirs = fs.listStatus(dir);
+        for (FileStatus d : requestDirs == null ? new FileStatus[0] : requestDirs) {
+            String name = d.getPath().getName();
+            if (!d.isDir() || !name.startsWith("request_id=")) {
+                continue;
+            }
+            for (ErasurePlan p : plans(tenantId, name.substring("request_id=".length()))) {
+                if (p.subjectType() == subject.type() && p.subjectId().equals(subject.id())) {
+                    ids.addAll(p.eventIds());
+                }
+            }
+        }
         return ids;
     }
 
@@ -309,7 +491,15 @@ public final class ErasureRequests {
                     + " --retention-policy FILE (--legal-holds FILE | --no-legal-holds)"
                     + " [--as-of DATE] [identity]\n"
                     + "       Jobs rights due --lake URI --tenant T --retention-policy FILE"
-                    + " (--legal-holds FILE | --no-legal-holds) [--as-of DATE] [identity]\n\n";
+                    + " (--legal-holds FILE | --no-legal-holds) [--as-of DATE] [identity]\n\n"
+                    + "evaluate writes an ERASE plan for the records erased now and a RESTRICT plan"
+                    + " for the deferred and held ones (kept in audit, their masked rows removed"
+                    + " from ops/, GDPR Art. 18). due writes ERASE plans for the records whose"
+                    + " obligation ended or whose hold was released, and RESTRICT plans for every"
+                    + " restricted subject's records no plan covers yet (open erasure requests and"
+                    + " restriction requests): records ingested after a restriction stay in ops/"
+                    + " until the next due run and its plan's execution. Execute each plan with"
+                    + " 'Jobs erasure'. Lifting a restriction brings no row back into ops/.\n\n";
 
     /** The command line of {@code rights}. */
     public static final Command<OptionTable.Parsed> COMMAND =
@@ -419,20 +609,37 @@ public final class ErasureRequests {
                         : r.due(caller, tenant, policy, holds, asOf);
         for (Evaluated d : done) {
             Result res = d.result();
-            out.printf(
-                    "request %s (tenant %s, as of %s): %d record(s) erase now, %d deferred%s, %d"
-                            + " held%n",
-                    d.requestId(),
-                    tenant,
-                    asOf,
-                    res.of(Outcome.ERASE_NOW).size(),
-                    res.of(Outcome.DEFERRED).size(),
-                    res.nextDue() == null ? "" : " (first due " + res.nextDue() + ")",
-                    res.of(Outcome.HELD).size());
+            if (res == null) {
+                out.printf(
+                        "request %s (tenant %s, as of %s): restriction: %d record(s) not yet out"
+                                + " of ops/%n",
+                        d.requestId(), tenant, asOf, d.restricted().size());
+            } else {
+                out.printf(
+                        "request %s (tenant %s, as of %s): %d record(s) erase now, %d deferred%s, %d"
+                                + " held%n",
+                        d.requestId(),
+                        tenant,
+                        asOf,
+                        res.of(Outcome.ERASE_NOW).size(),
+                        res.of(Outcome.DEFERRED).size(),
+                        res.nextDue() == null ? "" : " (first due " + res.nextDue() + ")",
+                        res.of(Outcome.HELD).size());
+            }
             if (d.planPath() != null) {
                 out.printf(
-                        "  plan %d: %s%n  next: Jobs erasure --lake %s --plan %s%n",
+                        "  plan %d (ERASE): %s%n  next: Jobs erasure --lake %s --plan %s%n",
                         d.planSequence(), d.planPath(), lake.root(), d.planPath());
+            }
+            if (d.restrictPlanPath() != null) {
+                out.printf(
+                        "  plan %d (RESTRICT: %d record(s) kept, their ops rows removed): %s%n"
+                                + "  next: Jobs erasure --lake %s --plan %s%n",
+                        d.restrictPlanSequence(),
+                        d.restricted().size(),
+                        d.restrictPlanPath(),
+                        lake.root(),
+                        d.restrictPlanPath());
             }
         }
         if (done.isEmpty()) {

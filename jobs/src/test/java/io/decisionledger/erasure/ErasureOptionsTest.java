@@ -75,6 +75,9 @@ class ErasureOptionsTest {
         Exit.Captured help = Exit.capture(() -> Jobs.main(new String[] {"erasure", "--help"}));
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--plan", "--operator", "--archive", "--landing");
+        assertThat(help.out())
+                .contains("A RESTRICT plan")
+                .contains("only removes their masked rows");
         assertThat(Jobs.usage()).contains("erasure");
 
         Exit.Captured bad = Exit.capture(() -> Jobs.main(new String[] {"erasure", "--lakes", "x"}));

@@ -280,6 +280,74 @@ class PartitionErasureTest {
     }
 
     @Test
+    void aRestrictPlanRemovesOnlyTheSubjectsOpsRowsAndLeavesEveryOtherFileByteIdentical()
+            throws Exception {
+        // given the files and the ops rows as they were
+        Map<String, String> auditFiles = fileDigests(lake.auditDecisions());
+        Map<String, String> quarantineFiles = fileDigests(lake.quarantine());
+        Map<String, String> archiveFiles = fileDigests(new Path(archive.root()));
+        Map<String, byte[]> opsBefore = prints(Dataset.OPS, lake);
+        assertThat(opsBefore.keySet()).containsAll(subjectEvents);
+        String planFile = writePlan(subjectEvents, ErasurePlan.Scope.RESTRICT);
+
+        // when the RESTRICT plan is executed
+        ErasureReceipt receipt = execute(planFile, null);
+
+        // then the subject's ops rows are gone and every other ops row is unchanged
+        Map<String, byte[]> opsAfter = prints(Dataset.OPS, lake);
+        Map<String, byte[]> opsExpected = new HashMap<>(opsBefore);
+        subjectEvents.forEach(opsExpected::remove);
+        assertThat(opsAfter.keySet()).isEqualTo(opsExpected.keySet());
+        opsExpected.forEach((id, print) -> assertThat(opsAfter.get(id)).as(id).isEqualTo(print));
+        // audit, quarantine (even input naming the subject) and archive: the same bytes
+        assertThat(fileDigests(lake.auditDecisions())).isEqualTo(auditFiles);
+        assertThat(fileDigests(lake.quarantine())).isEqualTo(quarantineFiles);
+        assertThat(fileDigests(new Path(archive.root()))).isEqualTo(archiveFiles);
+        // the receipt says what was done: ops rows removed, under the RESTRICT scope
+        assertThat(receipt.scope()).isEqualTo(ErasurePlan.Scope.RESTRICT);
+        assertThat(receipt.recordsErased()).isEqualTo(subjectEvents.size());
+        assertThat(receipt.fields()).containsExactly("ops.*");
+        assertThat(receipt.files()).isNotEmpty().allMatch(f -> f.dataset().equals("ops"));
+        assertThat(
+                        receipt.files().stream()
+                                .mapToLong(ErasureReceipt.RewrittenFile::rowsErased)
+                                .sum())
+                .isEqualTo(subjectEvents.size());
+        assertThat(receipt.warnings()).isEmpty();
+        assertThat(new String(receipt.toJson(), StandardCharsets.UTF_8)).doesNotContain(subject);
+
+        // a second RESTRICT plan over the same records finds no ops row left: nothing rewritten
+        ErasureReceipt again = execute(planFile, null);
+        assertThat(again.files()).isEmpty();
+        assertThat(again.recordsErased()).isZero();
+        assertThat(again.warnings())
+                .singleElement()
+                .asString()
+                .startsWith(subjectEvents.size() + " event ids of the plan had no row in ops/");
+        assertThat(fileDigests(lake.auditDecisions())).isEqualTo(auditFiles);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = SwapStep.class,
+            names = {"STAGED", "MANIFEST_WRITTEN", "FIRST_SOURCE_DELETED"})
+    void aRestrictRunThatDiesAndRunsAgainRemovesEachOpsRowOnce(SwapStep step) throws Exception {
+        Map<String, byte[]> opsBefore = prints(Dataset.OPS, lake);
+        Map<String, String> auditFiles = fileDigests(lake.auditDecisions());
+        String planFile = writePlan(subjectEvents, ErasurePlan.Scope.RESTRICT);
+
+        assertThatThrownBy(() -> execute(planFile, step))
+                .isInstanceOf(PartitionRewrite.InjectedFailure.class);
+        ErasureReceipt receipt = execute(planFile, null);
+
+        Map<String, byte[]> opsAfter = prints(Dataset.OPS, lake);
+        assertThat(opsAfter).hasSize(opsBefore.size() - subjectEvents.size());
+        assertThat(opsAfter.keySet()).doesNotContainAnyElementsOf(subjectEvents);
+        assertThat(receipt.recordsErased()).isEqualTo(subjectEvents.size());
+        assertThat(fileDigests(lake.auditDecisions())).isEqualTo(auditFiles);
+    }
+
+    @Test
     void layoutTwoRecordsAreErasedWithAWarningThatTheirDigestsAreUnsalted() throws Exception {
         // given a legacy tenant whose chain holds layout-2 records of the subject
         List<DecisionRecord> legacy = new ArrayList<>();
@@ -386,6 +454,10 @@ class PartitionErasureTest {
     }
 
     private String writePlan(List<String> ids) throws IOException {
+        return writePlan(ids, ErasurePlan.Scope.ERASE);
+    }
+
+    private String writePlan(List<String> ids, ErasurePlan.Scope scope) throws IOException {
         ErasurePlan plan =
                 new ErasurePlan(
                         "DSR-7",
@@ -395,7 +467,8 @@ class PartitionErasureTest {
                         subject,
                         ids,
                         "2026-12-05T06:00:00Z",
-                        "evaluation");
+                        "evaluation",
+                        scope);
         java.nio.file.Path f =
                 work.resolve(
                         "lake/rights/plans/tenant_id=" + tenant + "/request_id=DSR-7/plan-1.json");
@@ -477,6 +550,16 @@ class PartitionErasureTest {
         for (FileStatus f : LakeFiles.parquetFiles(new Path(root.root()))) {
             LakeFiles.forEachRecord(f, (GenericRecord r) -> out.add(r.toString()));
         }
+        return out;
+    }
+
+    /** SHA-256 of every Parquet file under a folder, by path. */
+    private static Map<String, String> fileDigests(Path dir) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (FileStatus f : LakeFiles.parquetFiles(dir)) {
+            out.put(f.getPath().toString(), PlanFile.sha256(f.getPath()));
+        }
+        assertThat(out).as("files under " + dir).isNotEmpty();
         return out;
     }
 

@@ -39,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Evaluating an erasure request of an applicant with a mixed history: records still under Reg B's
  * 25 months are restricted and deferred to the day Reg B ends (not to the tenant's seven years),
- * older ones are erased now (a plan), one under a legal hold waits for its release; 'due' turns the
- * deferred part into a new plan on its day and not before.
+ * older ones are erased now (a plan), one under a legal hold waits for its release, and the kept
+ * ones get a RESTRICT plan (their ops rows go); 'due' turns the deferred part into a new plan on
+ * its day and not before, and plans a restricted subject's ops rows once.
  */
 class ErasureRequestsTest {
 
@@ -176,22 +177,41 @@ class ErasureRequestsTest {
         assertThat(byId.get("evt-held").outcome()).isEqualTo(ErasureEvaluation.Outcome.HELD);
         assertThat(byId.get("evt-held").holdId()).isEqualTo("LH-2026-014");
 
-        // the plan holds exactly the erase-now part
+        // plan 1 holds exactly the erase-now part
         ErasurePlan plan = plan(1);
+        assertThat(plan.scope()).isEqualTo(ErasurePlan.Scope.ERASE);
         assertThat(plan.requestId()).isEqualTo("DSR-7");
         assertThat(plan.tenantId()).isEqualTo(TENANT);
         assertThat(plan.subjectType()).isEqualTo(SubjectType.USER);
         assertThat(plan.subjectId()).isEqualTo("user-0042");
         assertThat(plan.eventIds()).containsExactly("evt-2023", "evt-2024");
         assertThat(plan.operator()).isEqualTo("a.officer");
+        // plan 2 restricts the kept part: deferred and held, their ops rows to be removed
+        ErasurePlan restrict = plan(2);
+        assertThat(restrict.scope()).isEqualTo(ErasurePlan.Scope.RESTRICT);
+        assertThat(restrict.eventIds()).containsExactly("evt-2025", "evt-held", "evt-recent");
+        assertThat(restrict.subjectId()).isEqualTo("user-0042");
+        assertThat(done.restrictPlanSequence()).isEqualTo(2);
+        assertThat(done.restricted()).containsExactly("evt-2025", "evt-held", "evt-recent");
 
-        // the request's log: evaluated (with the reasons), planned, deferred, held; restricted
+        // the request's log: evaluated (with the reasons), planned (erase), planned (restrict),
+        // deferred, held; restricted
         List<RequestEntry> history =
                 new RequestLog(lake, at(AS_OF)).history(OFFICER, TENANT, "DSR-7");
         assertThat(history)
                 .extracting(RequestEntry::state)
                 .containsExactly(
-                        State.RECEIVED, State.EVALUATED, State.PLANNED, State.DEFERRED, State.HELD);
+                        State.RECEIVED,
+                        State.EVALUATED,
+                        State.PLANNED,
+                        State.PLANNED,
+                        State.DEFERRED,
+                        State.HELD);
+        assertThat(history.get(3).reason())
+                .isEqualTo(
+                        "3 record(s) kept but restricted (Art. 18): their ops rows are removed by"
+                                + " plan 2 (RESTRICT); audit keeps them");
+        assertThat(history.get(3).detailsJson()).contains("\"scope\": \"RESTRICT\"");
         JsonNode details =
                 StrictJson.readObject(
                         history.get(1).detailsJson().getBytes(StandardCharsets.UTF_8), "details");
@@ -200,10 +220,10 @@ class ErasureRequestsTest {
         assertThat(details.get("held").asInt()).isEqualTo(1);
         assertThat(details.get("next_due").asText()).isEqualTo("2027-07-16");
         assertThat(details.toString()).doesNotContain("user-0042").contains("Art. 17(3)(b)");
-        assertThat(history.get(3).until()).isEqualTo("2027-07-16");
-        assertThat(history.get(3).reason()).contains(REG_B);
-        assertThat(history.get(4).reason()).contains("LH-2026-014");
-        assertThat(history.subList(1, 5)).allMatch(RequestEntry::subjectRestricted);
+        assertThat(history.get(4).until()).isEqualTo("2027-07-16");
+        assertThat(history.get(4).reason()).contains(REG_B);
+        assertThat(history.get(5).reason()).contains("LH-2026-014");
+        assertThat(history.subList(1, 6)).allMatch(RequestEntry::subjectRestricted);
         assertThat(new RequestLog(lake, at(AS_OF)).restrictedSubjects(TENANT))
                 .containsExactly(new RequestLog.Subject(SubjectType.USER, "user-0042"));
         assertThat(new RequestLog(lake, at(AS_OF)).verify(OFFICER, TENANT).problems()).isEmpty();
@@ -227,23 +247,130 @@ class ErasureRequestsTest {
                 new ErasureRequests(lake, at(dayBefore))
                         .due(OFFICER, TENANT, policy, holds, dayBefore);
         assertThat(early).isEmpty();
-        assertThat(dir.resolve("lake/rights/plans/tenant_id=bank_456/request_id=DSR-7/plan-2.json"))
+        // plan 2 is the RESTRICT plan of the evaluation; the deferred records are still in it
+        assertThat(dir.resolve("lake/rights/plans/tenant_id=bank_456/request_id=DSR-7/plan-3.json"))
                 .doesNotExist();
 
         LocalDate day = LocalDate.of(2027, 7, 16);
         List<ErasureRequests.Evaluated> due =
                 new ErasureRequests(lake, at(day)).due(OFFICER, TENANT, policy, holds, day);
         assertThat(due).hasSize(1);
-        assertThat(plan(2).eventIds()).containsExactly("evt-2025");
+        // the deferred record restricted by plan 2 is erased now by plan 3 (a RESTRICT plan
+        // does not count as planned for erasure); no new RESTRICT plan: nothing new is restricted
+        assertThat(plan(3).eventIds()).containsExactly("evt-2025");
+        assertThat(plan(3).scope()).isEqualTo(ErasurePlan.Scope.ERASE);
+        assertThat(due.get(0).restrictPlanPath()).isNull();
 
         // the hold's release: the held record comes free (the recent one is still under Reg B)
         List<ErasureRequests.Evaluated> released =
                 new ErasureRequests(lake, at(day))
                         .due(OFFICER, TENANT, policy, LegalHolds.none(), day);
-        assertThat(plan(3).eventIds()).containsExactly("evt-held");
+        assertThat(plan(4).eventIds()).containsExactly("evt-held");
+        assertThat(dir.resolve("lake/rights/plans/tenant_id=bank_456/request_id=DSR-7/plan-5.json"))
+                .doesNotExist();
         assertThat(released.get(0).result().nextDue()).isEqualTo(LocalDate.of(2028, 11, 2));
         assertThat(new RequestLog(lake, at(day)).restrictedSubjects(TENANT)).hasSize(1);
         assertThat(new RequestLog(lake, at(day)).verify(OFFICER, TENANT).problems()).isEmpty();
+    }
+
+    @Test
+    void dueRestrictsARestrictedSubjectsOpsRowsOnceAndCatchesLaterRecordsOnItsNextRun()
+            throws Exception {
+        // given a restriction request of user-0077, restricted
+        RequestLog log = new RequestLog(lake, at(AS_OF));
+        log.receive(
+                OFFICER,
+                TENANT,
+                "DSR-9",
+                Kind.RESTRICTION,
+                SubjectType.USER,
+                "user-0077",
+                LocalDate.of(2026, 12, 2),
+                "e-mail of 2026-12-02");
+        log.transition(
+                OFFICER,
+                TENANT,
+                "DSR-9",
+                State.RESTRICTED,
+                new RequestLog.Change(null, null, "accuracy contested", null, true));
+
+        // when due runs: the subject's records get a RESTRICT plan of the restriction request
+        List<ErasureRequests.Evaluated> first =
+                new ErasureRequests(lake, at(AS_OF)).due(OFFICER, TENANT, policy, holds, AS_OF);
+        assertThat(first).singleElement().satisfies(e -> assertThat(e.result()).isNull());
+        ErasurePlan plan1 = plan("DSR-9", 1);
+        assertThat(plan1.scope()).isEqualTo(ErasurePlan.Scope.RESTRICT);
+        assertThat(plan1.subjectId()).isEqualTo("user-0077");
+        assertThat(plan1.eventIds()).containsExactly("evt-other-user");
+        List<RequestEntry> history = log.history(OFFICER, TENANT, "DSR-9");
+        assertThat(history.get(history.size() - 1).state()).isEqualTo(State.PLANNED);
+        assertThat(history.get(history.size() - 1).subjectRestricted()).isTrue();
+
+        // a second run plans nothing again: the records are covered
+        assertThat(new ErasureRequests(lake, at(AS_OF)).due(OFFICER, TENANT, policy, holds, AS_OF))
+                .isEmpty();
+        assertThat(planFile("DSR-9", 2)).doesNotExist();
+
+        // a record ingested after the restriction is caught by the next run, alone
+        write(TENANT, "evt-other-later", "2026-12-06", "user-0077", null);
+        LocalDate next = LocalDate.of(2026, 12, 6);
+        List<ErasureRequests.Evaluated> later =
+                new ErasureRequests(lake, at(next)).due(OFFICER, TENANT, policy, holds, next);
+        assertThat(later).hasSize(1);
+        assertThat(plan("DSR-9", 2).eventIds()).containsExactly("evt-other-later");
+
+        // a subject already restricted by an erasure request's RESTRICT plan: a restriction
+        // request of the same subject finds every record covered, and plans nothing
+        new ErasureRequests(lake, at(next)).evaluate(OFFICER, TENANT, "DSR-7", policy, holds, next);
+        new RequestLog(lake, at(next))
+                .receive(
+                        OFFICER,
+                        TENANT,
+                        "DSR-10",
+                        Kind.RESTRICTION,
+                        SubjectType.USER,
+                        "user-0042",
+                        next,
+                        "letter of 2026-12-06");
+        assertThat(new ErasureRequests(lake, at(next)).due(OFFICER, TENANT, policy, holds, next))
+                .isEmpty();
+        assertThat(planFile("DSR-10", 1)).doesNotExist();
+
+        // a lifted restriction plans nothing more (and brings no row back)
+        log.transition(
+                OFFICER,
+                TENANT,
+                "DSR-9",
+                State.LIFTED,
+                new RequestLog.Change(null, null, "accuracy verified", null, false));
+        write(TENANT, "evt-other-after-lift", "2026-12-07", "user-0077", null);
+        LocalDate after = LocalDate.of(2026, 12, 7);
+        assertThat(new ErasureRequests(lake, at(after)).due(OFFICER, TENANT, policy, holds, after))
+                .isEmpty();
+        assertThat(planFile("DSR-9", 3)).doesNotExist();
+        assertThat(new RequestLog(lake, at(after)).verify(OFFICER, TENANT).problems()).isEmpty();
+        // each planning read of the subject's ids is logged
+        assertThat(
+                        new AccessLog(lake, at(after))
+                                .entries(null, null, e -> true).stream()
+                                        .map(e -> e.getAction())
+                                        .filter("RESTRICTION_PLANNING"::equals)
+                                        .count())
+                .isEqualTo(6);
+    }
+
+    private Path planFile(String requestId, int sequence) {
+        return dir.resolve(
+                "lake/rights/plans/tenant_id=bank_456/request_id="
+                        + requestId
+                        + "/plan-"
+                        + sequence
+                        + ".json");
+    }
+
+    private ErasurePlan plan(String requestId, int sequence) throws Exception {
+        Path p = planFile(requestId, sequence);
+        return ErasurePlan.fromJson(Files.readAllBytes(p), p.toString());
     }
 
     @Test
@@ -301,10 +428,33 @@ class ErasureRequestsTest {
                 .contains(
                         "request DSR-7 (tenant bank_456, as of 2026-12-05): 2 record(s) erase now,"
                                 + " 2 deferred (first due 2027-07-16), 1 held")
+                .contains("plan 1 (ERASE)")
                 .contains("plan-1.json")
+                .contains("plan 2 (RESTRICT: 3 record(s) kept, their ops rows removed)")
+                .contains("plan-2.json")
                 .doesNotContain("user-0042");
         assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("user-0042");
         assertThat(Exit.class).isNotNull();
+    }
+
+    @Test
+    void theHelpSaysWhatRestrictPlansDoAndWhenOpsMayStillShowARestrictedSubject() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int code =
+                ErasureRequests.run(
+                        new String[] {"--help"},
+                        Map.of(),
+                        at(AS_OF),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "))
+                .contains("a RESTRICT plan for the deferred and held ones")
+                .contains(
+                        "records ingested after a restriction stay in ops/ until the next due run")
+                .contains("Lifting a restriction brings no row back into ops/");
     }
 
     @Test
