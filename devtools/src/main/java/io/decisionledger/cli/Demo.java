@@ -614,43 +614,26 @@ public final class Demo {
             System.out.print(err.toString().indent(2));
             return false;
         }
-        String plan =
-                lake.resolve(
-                                io.decisionledger.retention.ErasureRequests.PLANS
-                                        + "/tenant_id="
-                                        + a.tenantId()
-                                        + "/request_id="
-                                        + erasure
-                                        + "/plan-1.json")
-                        .toString();
         Scan before = scan(lake, a);
-        io.decisionledger.erasure.ErasureOptions erasureOptions =
-                io.decisionledger.erasure.ErasureOptions.parse(
-                        "--lake", lakeUri, "--plan", plan, "--operator", "demo.officer");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(2, localConfiguration());
-        env.getConfig()
-                .setGlobalJobParameters(Configuration.fromMap(erasureOptions.jobParameters()));
-        io.decisionledger.erasure.ErasureRunner.Report erased =
-                new io.decisionledger.erasure.ErasureRunner(erasureOptions)
-                        .run(env, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        System.out.print(("ErasureJob: " + erased.summary()).indent(2));
+        // plan 1 erases the old records now; plan 2 (RESTRICT) takes the deferred one out of ops/
+        ok = true;
+        for (int sequence = 1; ok && sequence <= 2; sequence++) {
+            Path plan =
+                    lake.resolve(
+                            io.decisionledger.retention.ErasureRequests.PLANS
+                                    + "/tenant_id="
+                                    + a.tenantId()
+                                    + "/request_id="
+                                    + erasure
+                                    + "/plan-"
+                                    + sequence
+                                    + ".json");
+            if (Files.exists(plan)) {
+                ok = executePlan(lakeUri, plan.toString(), a.tenantId(), erasure, identity);
+            }
+        }
         ok =
-                audit(
-                                "request",
-                                "record-execution",
-                                "--lake",
-                                lakeUri,
-                                "--tenant",
-                                a.tenantId(),
-                                "--request-id",
-                                erasure,
-                                "--receipt",
-                                erased.receiptPath(),
-                                identity[0],
-                                identity[1],
-                                identity[2],
-                                identity[3])
+                ok
                         && audit(
                                 "request",
                                 "verify",
@@ -678,6 +661,38 @@ public final class Demo {
         return ok && report.clean() && gone;
     }
 
+    /** Runs the erasure job on one plan and records its receipt in the request log. */
+    private static boolean executePlan(
+            String lakeUri, String plan, String tenant, String request, String[] identity)
+            throws Exception {
+        io.decisionledger.erasure.ErasureOptions erasureOptions =
+                io.decisionledger.erasure.ErasureOptions.parse(
+                        "--lake", lakeUri, "--plan", plan, "--operator", "demo.officer");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(2, localConfiguration());
+        env.getConfig()
+                .setGlobalJobParameters(Configuration.fromMap(erasureOptions.jobParameters()));
+        io.decisionledger.erasure.ErasureRunner.Report erased =
+                new io.decisionledger.erasure.ErasureRunner(erasureOptions)
+                        .run(env, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        System.out.print(("ErasureJob: " + erased.summary()).indent(2));
+        return audit(
+                "request",
+                "record-execution",
+                "--lake",
+                lakeUri,
+                "--tenant",
+                tenant,
+                "--request-id",
+                request,
+                "--receipt",
+                erased.receiptPath(),
+                identity[0],
+                identity[1],
+                identity[2],
+                identity[3]);
+    }
+
     /** Runs one audit command in-process, its output indented; true on exit code 0. */
     private static boolean audit(String... args) throws Exception {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -703,7 +718,8 @@ public final class Demo {
      * holding a case id of the decisions to erase, the deferred decisions stored with their user
      * id, and the decisions to erase stored erased (erased_columns_json set, user id gone).
      */
-    record Scan(long files, long hits, long deferredIntact, long erasedMarked) {}
+    record Scan(
+            long files, long hits, long deferredIntact, long erasedMarked, long deferredInOps) {}
 
     /**
      * Checks, after the erasure, that the personal values of the erased decisions (their case ids)
@@ -717,12 +733,15 @@ public final class Demo {
                 before.hits() > 0
                         && after.hits() == 0
                         && after.deferredIntact() == a.recent().size()
-                        && after.erasedMarked() == a.old().size();
+                        && after.erasedMarked() == a.old().size()
+                        && before.deferredInOps() == a.recent().size()
+                        && after.deferredInOps() == 0;
         System.out.printf(
                 "  %s: read all %,d files of audit/, ops/ and quarantine/: the erased decisions'"
                         + " case ids were in %d records before, are in %d now (%d audit records"
                         + " keep %s markers and commitments); %d of %d deferred decision(s) still"
-                        + " there, intact%n",
+                        + " there, intact, restricted: their masked rows left ops/ (%d before, %d"
+                        + " now)%n",
                 ok ? "ERASED" : "NOT ERASED",
                 after.files(),
                 before.hits(),
@@ -730,7 +749,9 @@ public final class Demo {
                 after.erasedMarked(),
                 ErasedColumns.MARKER,
                 after.deferredIntact(),
-                a.recent().size());
+                a.recent().size(),
+                before.deferredInOps(),
+                after.deferredInOps());
         return ok;
     }
 
@@ -753,6 +774,7 @@ public final class Demo {
         long[] hits = {0};
         long[] deferredIntact = {0};
         long[] erasedMarked = {0};
+        long[] deferredInOps = {0};
         for (String area : List.of("audit", "ops", "quarantine")) {
             if (!Files.exists(lake.resolve(area))) {
                 continue;
@@ -771,6 +793,10 @@ public final class Demo {
                                     hits[0]++;
                                 }
                             }
+                            if (area.equals("ops")
+                                    && deferredIds.contains(String.valueOf(r.get("event_id")))) {
+                                deferredInOps[0]++;
+                            }
                             if (area.equals("audit")
                                     && r.getSchema().getField("event_id") != null) {
                                 String id = String.valueOf(r.get("event_id"));
@@ -787,7 +813,7 @@ public final class Demo {
                         });
             }
         }
-        return new Scan(files[0], hits[0], deferredIntact[0], erasedMarked[0]);
+        return new Scan(files[0], hits[0], deferredIntact[0], erasedMarked[0], deferredInOps[0]);
     }
 
     /** Every value of {@code r} as text (byte columns read as UTF-8), for searching. */

@@ -54,7 +54,8 @@ public final class DerivedPipeline {
             Source<String, ?, ?> auditFiles,
             Source<String, ?, ?> opsFiles,
             MaskingPolicy policy,
-            PseudonymKey key) {
+            PseudonymKey key,
+            java.util.Set<String> withdrawn) {
         TypeInformation<DerivedRow> rowType = TypeInformation.of(DerivedRow.class);
         List<DataStream<DerivedRow>> sides = new ArrayList<>();
         if (auditFiles != null) {
@@ -66,7 +67,7 @@ public final class DerivedPipeline {
                                     Types.STRING)
                             .setParallelism(1)
                             .rebalance()
-                            .flatMap(ReadOpsRows.rederived(policy, key))
+                            .flatMap(ReadOpsRows.rederived(policy, key, withdrawn))
                             .returns(rowType)
                             .name("re-mask-audit-records"));
         }

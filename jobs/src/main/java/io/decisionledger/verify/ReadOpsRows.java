@@ -30,25 +30,36 @@ final class ReadOpsRows extends RichFlatMapFunction<String, DerivedRow> {
     private final boolean fromAudit;
     private final MaskingPolicy policy;
     private final PseudonymKey key;
+    private final java.util.Set<String> withdrawn;
 
     private transient PiiMasker masker;
     private transient RowDigests<OpsDecisionRecord> digests;
     private transient LongCounter rows;
 
-    /** Re-masks audit files. */
-    static ReadOpsRows rederived(MaskingPolicy policy, PseudonymKey key) {
-        return new ReadOpsRows(true, policy, key);
+    /**
+     * Re-masks audit files, except the records whose ops rows were removed on purpose: erased
+     * records (their {@code erasure_request_id} is set) and {@code withdrawn} ones ("tenant/event
+     * id" of records a restriction plan removed from ops, from the executed receipts).
+     */
+    static ReadOpsRows rederived(
+            MaskingPolicy policy, PseudonymKey key, java.util.Set<String> withdrawn) {
+        return new ReadOpsRows(true, policy, key, withdrawn);
     }
 
     /** Reads stored ops files. */
     static ReadOpsRows stored() {
-        return new ReadOpsRows(false, null, null);
+        return new ReadOpsRows(false, null, null, java.util.Set.of());
     }
 
-    private ReadOpsRows(boolean fromAudit, MaskingPolicy policy, PseudonymKey key) {
+    private ReadOpsRows(
+            boolean fromAudit,
+            MaskingPolicy policy,
+            PseudonymKey key,
+            java.util.Set<String> withdrawn) {
         this.fromAudit = fromAudit;
         this.policy = policy;
         this.key = key;
+        this.withdrawn = new java.util.HashSet<>(withdrawn);
     }
 
     @Override
@@ -66,7 +77,14 @@ final class ReadOpsRows extends RichFlatMapFunction<String, DerivedRow> {
         FileStatus status = path.getFileSystem().getFileStatus(path);
         if (fromAudit) {
             LakeFiles.forEachRecord(
-                    status, DecisionRecord.class, r -> out.collect(row(masker.map(r), file)));
+                    status,
+                    DecisionRecord.class,
+                    r -> {
+                        if (r.getErasureRequestId() == null
+                                && !withdrawn.contains(r.getTenantId() + "/" + r.getEventId())) {
+                            out.collect(row(masker.map(r), file));
+                        }
+                    });
         } else {
             LakeFiles.forEachRecord(
                     status, OpsDecisionRecord.class, o -> out.collect(row(o, file)));

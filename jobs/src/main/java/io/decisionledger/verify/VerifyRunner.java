@@ -191,7 +191,8 @@ public final class VerifyRunner {
                                                         .map(f -> f.getPath().toString())
                                                         .toList()),
                                 options.maskingPolicy(),
-                                options.pseudonymKey());
+                                options.pseudonymKey(),
+                                withdrawnFromOps(lake, options.tenant()));
                 outputs = withDerived(outputs, ops);
             }
             if (options.derives("metrics") && !metricsFiles.isEmpty()) {
@@ -429,6 +430,44 @@ public final class VerifyRunner {
                         .map(c -> Either.<Violation, ChainStats>Right(c))
                         .returns(type)
                         .name("chain-stats-to-client"));
+    }
+
+    /**
+     * "tenant/event id" of every record an executed restriction plan removed from ops/ (from the
+     * RESTRICT receipts under {@code rights/receipts/}): the derived check expects no ops row for
+     * them. Erased records are told apart by their own {@code erasure_request_id}.
+     */
+    static Set<String> withdrawnFromOps(LakeLayout lake, String tenant) throws IOException {
+        Path dir = lake.resolve("rights/receipts");
+        if (tenant != null) {
+            dir = new Path(dir, "tenant_id=" + tenant);
+        }
+        Set<String> withdrawn = new HashSet<>();
+        org.apache.flink.core.fs.FileSystem fs = dir.getFileSystem();
+        if (!fs.exists(dir)) {
+            return withdrawn;
+        }
+        java.util.ArrayDeque<Path> folders = new java.util.ArrayDeque<>(List.of(dir));
+        while (!folders.isEmpty()) {
+            for (FileStatus f : fs.listStatus(folders.pop())) {
+                if (f.isDir()) {
+                    folders.push(f.getPath());
+                } else if (f.getPath().getName().endsWith(".json")) {
+                    byte[] json;
+                    try (org.apache.flink.core.fs.FSDataInputStream in = fs.open(f.getPath())) {
+                        json = in.readAllBytes();
+                    }
+                    io.decisionledger.rights.ErasureReceipt receipt =
+                            io.decisionledger.rights.ErasureReceipt.fromJson(
+                                    json, f.getPath().toString());
+                    if (receipt.scope() == io.decisionledger.rights.ErasurePlan.Scope.RESTRICT) {
+                        receipt.eventIds()
+                                .forEach(id -> withdrawn.add(receipt.tenantId() + "/" + id));
+                    }
+                }
+            }
+        }
+        return withdrawn;
     }
 
     /** The latest published head of every chain (highest seq), from {@code chain/heads/}. */

@@ -250,6 +250,88 @@ class DerivedVerifyITCase {
         assertThat(VerifyJob.Options.help()).contains("--derived").contains("OPS_MISMATCH");
     }
 
+    @Test
+    void expectsNoOpsRowForErasedRecordsOrForRecordsARestrictionPlanRemoved() throws Exception {
+        // given one applicant's decisions: the first under an executed RESTRICT plan (its
+        // ops rows removed on purpose), the rest erased
+        Path lake = copy("rights");
+        LakeLayout layout = LakeLayout.at(lake.toUri().toString());
+        Map<String, List<String[]>> bySubject = new LinkedHashMap<>();
+        for (org.apache.flink.core.fs.FileStatus f :
+                io.decisionledger.lake.LakeFiles.parquetFiles(layout.auditDecisions())) {
+            io.decisionledger.lake.LakeFiles.forEachRecord(
+                    f,
+                    r ->
+                            bySubject
+                                    .computeIfAbsent(
+                                            r.get("tenant_id") + "|" + r.get("user_id"),
+                                            k -> new ArrayList<>())
+                                    .add(
+                                            new String[] {
+                                                r.get("tenant_id").toString(),
+                                                r.get("user_id").toString(),
+                                                r.get("event_id").toString()
+                                            }));
+        }
+        List<String[]> mine =
+                bySubject.values().stream().max((a, b) -> a.size() - b.size()).orElseThrow();
+        assertThat(mine.size()).isGreaterThanOrEqualTo(2);
+        String tenant = mine.get(0)[0];
+        List<String> ids = mine.stream().map(r -> r[2]).sorted().toList();
+        runPlan(lake, tenant, mine.get(0)[1], ids.subList(0, 1), 1, "RESTRICT");
+        runPlan(lake, tenant, mine.get(0)[1], ids.subList(1, ids.size()), 2, "ERASE");
+
+        // when the ops copy is re-derived, then nothing is missing: both were on purpose
+        VerifyReport report = verifyDerived(lake);
+
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.derivedRows())
+                .containsEntry("ops-rows-read", 300L - ids.size())
+                .containsEntry("ops-rows-rederived", 300L - ids.size());
+        assertThat(report.erasedByRequest()).containsEntry("DSR-DERIVED", (long) ids.size() - 1);
+    }
+
+    private static void runPlan(
+            Path lake, String tenant, String user, List<String> ids, int sequence, String scope)
+            throws Exception {
+        Path plan =
+                lake.resolve(
+                        "rights/plans/tenant_id="
+                                + tenant
+                                + "/request_id=DSR-DERIVED/plan-"
+                                + sequence
+                                + ".json");
+        Files.createDirectories(plan.getParent());
+        Files.write(
+                plan,
+                new io.decisionledger.rights.ErasurePlan(
+                                "DSR-DERIVED",
+                                sequence,
+                                tenant,
+                                io.decisionledger.rights.ErasurePlan.SubjectType.USER,
+                                user,
+                                ids,
+                                "2026-12-05T06:00:00Z",
+                                "dpo@bank.example",
+                                io.decisionledger.rights.ErasurePlan.Scope.valueOf(scope))
+                        .toJson());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        new io.decisionledger.erasure.ErasureRunner(
+                        io.decisionledger.erasure.ErasureOptions.parse(
+                                new String[] {
+                                    "--lake",
+                                    lake.toUri().toString(),
+                                    "--plan",
+                                    plan.toUri().toString(),
+                                    "--operator",
+                                    "dpo@bank.example"
+                                }))
+                .run(
+                        env,
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private static Map<Path, List<DecisionMetrics>> read(Path dir) throws IOException {
