@@ -15,7 +15,7 @@ import org.apache.flink.core.fs.FileStatus;
 
 /**
  * The message imprint an RFC 3161 time-stamp of one chain-heads file covers (schemas/CANONICAL.md
- * section 10): SHA-256 over the magic {@code DLT1}, the number of heads, then for every head in
+ * section 11): SHA-256 over the magic {@code DLT1}, the number of heads, then for every head in
  * file order its signed bytes (section 9, with the head's own key id and algorithm, null when
  * unsigned) followed by its signature. So a token vouches for every field of every head in the file
  * and for the signatures they carried when it was issued: a head edited, added, removed, re-ordered

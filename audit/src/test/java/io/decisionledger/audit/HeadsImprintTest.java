@@ -8,7 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The imprint vectors of schemas/CANONICAL.md section 10. */
+/** The imprint vectors of schemas/CANONICAL.md section 11. */
 class HeadsImprintTest {
 
     /** The signed head of section 9's vector. */
