@@ -145,19 +145,34 @@ public final class TimeStampAuthority {
             throw new TsaException("cannot encode the time-stamp request", e);
         }
         HttpResponse<byte[]> response;
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> pending =
+                http.sendAsync(
+                        HttpRequest.newBuilder(url)
+                                .timeout(timeout)
+                                .header("Content-Type", QUERY_TYPE)
+                                .header("Accept", REPLY_TYPE)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
         try {
+            // the request timeout ends with the response headers; this bounds the body too
             response =
-                    http.send(
-                            HttpRequest.newBuilder(url)
-                                    .timeout(timeout)
-                                    .header("Content-Type", QUERY_TYPE)
-                                    .header("Accept", REPLY_TYPE)
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new TsaException("the TSA at " + url + " did not answer: " + describe(e), e);
+                    pending.get(timeout.toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            pending.cancel(true);
+            throw new TsaException("the TSA at " + url + " did not answer: timed out", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new TsaException(
+                    "the TSA at "
+                            + url
+                            + " did not answer: "
+                            + (cause instanceof IOException io
+                                    ? describe(io)
+                                    : String.valueOf(cause)),
+                    cause);
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new TsaException("interrupted while waiting for the TSA at " + url, e);
         }

@@ -227,6 +227,17 @@ class HeadTimestampsTest {
                                                         + " (--tsa-trust)"));
         // the same tokens verify for an auditor who trusts that TSA's CA
         assertThat(verify(lake, stranger).code).isZero();
+        // or who trusts that TSA's own certificate directly
+        Path direct = LocalTsa.writeTrust(dir.resolve("stranger-tsa.pem"), stranger.tsaCert);
+        assertThat(
+                        run(
+                                        "verify-timestamps",
+                                        "--lake",
+                                        lake.root(),
+                                        "--tsa-trust",
+                                        direct.toString())
+                                .code)
+                .isZero();
     }
 
     @Test
@@ -256,6 +267,33 @@ class HeadTimestampsTest {
                                 + "/tsa did not answer: connection refused")
                 .contains("no token written");
         assertThat(Files.exists(dir.resolve("down/chain/timestamps"))).isFalse();
+    }
+
+    @Test
+    void aTsaThatNeverAnswersTimesOutAndWritesNothing() throws Exception {
+        LakeLayout lake = lake("hang");
+        try (LocalTsa silent = new LocalTsa("Silent", GEN_TIME)) {
+            silent.hang = true;
+
+            Run stamp =
+                    run(
+                            "timestamp-heads",
+                            "--lake",
+                            lake.root(),
+                            "--tsa-url",
+                            silent.url(),
+                            "--allow-insecure-tsa",
+                            "--tsa-timeout",
+                            "PT1S");
+
+            assertThat(stamp.code).isEqualTo(1);
+            assertThat(stamp.err)
+                    .isEqualTo(
+                            "timestamp-heads: the TSA at "
+                                    + silent.url()
+                                    + " did not answer: timed out; no token written for it\n");
+        }
+        assertThat(Files.exists(dir.resolve("hang/chain/timestamps"))).isFalse();
     }
 
     @Test

@@ -56,6 +56,12 @@ final class LocalTsa implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     volatile boolean answerAnotherNonce;
 
+    /** When set, requests are read but never answered until {@link #close}. */
+    volatile boolean hang;
+
+    private final java.util.concurrent.CountDownLatch closed =
+            new java.util.concurrent.CountDownLatch(1);
+
     private final TimeStampResponseGenerator responses;
     private final HttpServer server;
     private final AtomicLong serials = new AtomicLong(1000);
@@ -126,6 +132,14 @@ final class LocalTsa implements AutoCloseable {
                         try (InputStream in = exchange.getRequestBody()) {
                             body = in.readAllBytes();
                         }
+                        if (hang) {
+                            try {
+                                closed.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return;
+                        }
                         byte[] reply = answer(body);
                         exchange.getResponseHeaders()
                                 .set("Content-Type", "application/timestamp-reply");
@@ -165,10 +179,15 @@ final class LocalTsa implements AutoCloseable {
 
     /** The CA certificate as a PEM file: what an operator passes as --tsa-trust. */
     Path writeTrust(Path file) throws Exception {
+        return writeTrust(file, ca);
+    }
+
+    /** {@code cert} as a PEM file. */
+    static Path writeTrust(Path file, X509Certificate cert) throws Exception {
         String pem =
                 "-----BEGIN CERTIFICATE-----\n"
                         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                                .encodeToString(ca.getEncoded())
+                                .encodeToString(cert.getEncoded())
                         + "\n-----END CERTIFICATE-----\n";
         Files.writeString(file, pem);
         return file;
@@ -176,6 +195,7 @@ final class LocalTsa implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }
