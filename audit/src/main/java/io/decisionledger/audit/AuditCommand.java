@@ -29,14 +29,15 @@ import org.apache.flink.core.plugin.PluginUtils;
 /**
  * The {@code audit} command: temporal queries, evidence bundles and the access log, from a
  * terminal, and the data-subject rights: {@code Main audit
- * <decision-at|history|event|bundle|verify-bundle|access-log|subject-export|request> [options]}.
- * The caller proves who it is with a token file ({@code --token-file}: an API token or a JWT from
- * the identity provider, checked against the operators' authentication configuration; {@link
- * IdentityOptions}); results print as text, or as JSON with {@code --json}.
+ * <decision-at|history|event|bundle|verify-bundle|access-log|subject-export|request|timestamp-heads|verify-timestamps>
+ * [options]}. The caller proves who it is with a token file ({@code --token-file}: an API token or
+ * a JWT from the identity provider, checked against the operators' authentication configuration;
+ * {@link IdentityOptions}); results print as text, or as JSON with {@code --json}.
  *
- * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle did not verify, 2 bad options
- * (also: no identity given), 3 refused (the token did not authenticate, or the caller's role or
- * tenant grant does not allow the request).
+ * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle or a time-stamp did not
+ * verify, or the time-stamping authority failed, 2 bad options (also: no identity given), 3 refused
+ * (the token did not authenticate, or the caller's role or tenant grant does not allow the
+ * request).
  */
 public final class AuditCommand {
 
@@ -329,7 +330,10 @@ public final class AuditCommand {
             """;
 
     private static String footer() {
-        return common().help("\nCommon options (every command but verify-bundle):\n")
+        return common().help(
+                                "\nCommon options (every command but verify-bundle, timestamp-heads and"
+                                        + " verify-timestamps, which read no personal data and take"
+                                        + " only their own options):\n")
                 + """
 
                 Roles: compliance_officer reads full records (audit/), the access log and bundles; every such read
@@ -337,7 +341,7 @@ public final class AuditCommand {
                 --case-pseudonym; anything else is refused. Either reads only the tenants it is granted (a
                 refused tenant is logged too). Who you are: --token-file FILE (your API token or a JWT).
                 Data-subject rights: subject-export (Art. 15) and the request log (request ...), compliance
-officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verified, 2 bad options,
+officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verified (or the TSA failed), 2 bad options,
 3 refused.
                 'audit <command> --help' lists a command's options.
                 """;
