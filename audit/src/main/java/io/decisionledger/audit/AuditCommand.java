@@ -29,14 +29,15 @@ import org.apache.flink.core.plugin.PluginUtils;
 /**
  * The {@code audit} command: temporal queries, evidence bundles and the access log, from a
  * terminal, and the data-subject rights: {@code Main audit
- * <decision-at|history|event|bundle|verify-bundle|access-log|subject-export|request> [options]}.
- * The caller proves who it is with a token file ({@code --token-file}: an API token or a JWT from
- * the identity provider, checked against the operators' authentication configuration; {@link
- * IdentityOptions}); results print as text, or as JSON with {@code --json}.
+ * <decision-at|history|event|bundle|verify-bundle|access-log|subject-export|request|timestamp-heads|verify-timestamps>
+ * [options]}. The caller proves who it is with a token file ({@code --token-file}: an API token or
+ * a JWT from the identity provider, checked against the operators' authentication configuration;
+ * {@link IdentityOptions}); results print as text, or as JSON with {@code --json}.
  *
- * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle did not verify, 2 bad options
- * (also: no identity given), 3 refused (the token did not authenticate, or the caller's role or
- * tenant grant does not allow the request).
+ * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle or a time-stamp did not
+ * verify, or the time-stamping authority failed, 2 bad options (also: no identity given), 3 refused
+ * (the token did not authenticate, or the caller's role or tenant grant does not allow the
+ * request).
  */
 public final class AuditCommand {
 
@@ -121,6 +122,54 @@ public final class AuditCommand {
                                             + " BASE64-X.509' lines or PEM; never a copy taken from"
                                             + " the bundle or the lake): the bundled head must"
                                             + " carry a signature one of them verifies."));
+
+    private static final Command<OptionTable.Parsed> TIMESTAMP_HEADS =
+            Command.of(
+                    "timestamp-heads",
+                    "timestamp-heads: asks an RFC 3161 time-stamping authority (TSA) for a token"
+                            + " over each committed chain-heads file that has none yet, checks it"
+                            + " (status, nonce, imprint, TSA signature) and stores it as"
+                            + " chain/timestamps/tenant_id=T/head_date=D/<heads-file>.tsr."
+                            + " Idempotent: run it from a scheduler after ingest checkpoints; it"
+                            + " never blocks ingest. A TSA that fails stops the run (exit 1)"
+                            + " with the tokens stored so far kept.\n\nUsage: audit"
+                            + " timestamp-heads --lake URI --tsa-url URL [--tenant T] [--since"
+                            + " DATE] [--tsa-timeout DURATION] [--allow-insecure-tsa]\n\n",
+                    lakeOnly()
+                            .required("tsa-url", "The TSA's RFC 3161 HTTP endpoint (https://...).")
+                            .add("tenant", "", "Only this tenant's heads. Default: every tenant.")
+                            .add(
+                                    "since",
+                                    "",
+                                    "Only heads published on or after this UTC date (yyyy-MM-dd)."
+                                            + " Default: all.")
+                            .add(
+                                    "tsa-timeout",
+                                    "PT30S",
+                                    "Connect and answer timeout for each request to the TSA (ISO-8601 duration).")
+                            .flag(
+                                    "allow-insecure-tsa",
+                                    "Allow a plain http:// --tsa-url, to a loopback address only"
+                                            + " (a test TSA or a local relay)."));
+
+    private static final Command<OptionTable.Parsed> VERIFY_TIMESTAMPS =
+            Command.of(
+                    "verify-timestamps",
+                    "verify-timestamps: checks the RFC 3161 token of every chain-heads file:"
+                            + " signed by a TSA certificate with the timeStamping key usage that"
+                            + " chains to a --tsa-trust certificate, over the imprint of the heads"
+                            + " file as it is now. One line per file: TIMESTAMP_OK (with the"
+                            + " genTime: the heads existed then), BAD_TIMESTAMP (why) or"
+                            + " NO_TIMESTAMP; exit 1 if any is BAD.\n\nUsage: audit"
+                            + " verify-timestamps --lake URI --tsa-trust FILE [--tenant T]"
+                            + " [--json]\n\n",
+                    lakeOnly()
+                            .required(
+                                    "tsa-trust",
+                                    "PEM file of the TSA or CA certificates you trust (from the"
+                                            + " TSA's operator, never a copy taken from the lake).")
+                            .add("tenant", "", "Only this tenant's heads. Default: every tenant.")
+                            .flag("json", "Print JSON instead of text."));
 
     private static final Command<OptionTable.Parsed> ACCESS_LOG =
             Command.of(
@@ -244,6 +293,15 @@ public final class AuditCommand {
                                 + " hold the head]",
                         args -> q.run(VERIFY_BUNDLE, args, q::verifyBundle))
                 .add(
+                        "timestamp-heads",
+                        "RFC 3161 tokens for the chain heads: --tsa-url URL [--tenant T]"
+                                + " [--since DATE]",
+                        args -> q.run(TIMESTAMP_HEADS, args, q::timestampHeads))
+                .add(
+                        "verify-timestamps",
+                        "check the heads' RFC 3161 tokens: --tsa-trust FILE [--tenant T]",
+                        args -> q.run(VERIFY_TIMESTAMPS, args, q::verifyTimestamps))
+                .add(
                         "access-log",
                         "who read what, when and why: [--tenant T] [--event-id E] [--actor A]\n"
                                 + "[--from DATE] [--to DATE] [--verify: re-check the whole"
@@ -272,7 +330,10 @@ public final class AuditCommand {
             """;
 
     private static String footer() {
-        return common().help("\nCommon options (every command but verify-bundle):\n")
+        return common().help(
+                                "\nCommon options (every command but verify-bundle, timestamp-heads and"
+                                        + " verify-timestamps, which read no personal data and take"
+                                        + " only their own options):\n")
                 + """
 
                 Roles: compliance_officer reads full records (audit/), the access log and bundles; every such read
@@ -280,7 +341,7 @@ public final class AuditCommand {
                 --case-pseudonym; anything else is refused. Either reads only the tenants it is granted (a
                 refused tenant is logged too). Who you are: --token-file FILE (your API token or a JWT).
                 Data-subject rights: subject-export (Art. 15) and the request log (request ...), compliance
-officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verified, 2 bad options,
+officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verified (or the TSA failed), 2 bad options,
 3 refused.
                 'audit <command> --help' lists a command's options.
                 """;
@@ -289,6 +350,13 @@ officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verifie
     /** Every audit table refuses an option given twice: a query names one tenant, one subject. */
     private static OptionTable optionTable() {
         return new OptionTable().repeatsRefused();
+    }
+
+    /** Just the lake: commands that read no personal data and need no identity. */
+    private static OptionTable lakeOnly() {
+        OptionTable t = optionTable();
+        LakeOptions.declareRequired(t, "Lake root (file:///..., s3://bucket/prefix).");
+        return t;
     }
 
     /** The options every query takes: where, who, why, and how to print. */
@@ -694,6 +762,75 @@ officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verifie
                                         + "'; name one of: log, show, verify, record-execution,"
                                         + " restrict, lift, refuse, complete");
             }
+        }
+
+        int timestampHeads(OptionTable.Parsed o) throws Exception {
+            LakeLayout lake = LakeOptions.lake(o);
+            TimeStampAuthority tsa =
+                    TimeStampAuthority.at(
+                            o.value("tsa-url"),
+                            o.bool("allow-insecure-tsa"),
+                            o.duration("tsa-timeout"));
+            String tenant = o.optional("tenant");
+            java.time.LocalDate since = date(o, "since");
+            initFileSystems();
+            HeadTimestamps.StampResult r;
+            try {
+                r = new HeadTimestamps(lake).stamp(tsa, tenant, since, out);
+            } catch (TimeStampAuthority.TsaException e) {
+                err.println("timestamp-heads: " + e.getMessage() + "; no token written for it");
+                return NOT_VERIFIED;
+            }
+            out.println(
+                    r.stamped()
+                            + " heads file(s) time-stamped, "
+                            + r.alreadyStamped()
+                            + " already time-stamped");
+            return OK;
+        }
+
+        int verifyTimestamps(OptionTable.Parsed o) throws Exception {
+            LakeLayout lake = LakeOptions.lake(o);
+            List<java.security.cert.X509Certificate> trust;
+            try {
+                trust = HeadTimestamps.loadTrust(Path.of(o.value("tsa-trust")));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--tsa-trust: " + e.getMessage());
+            }
+            String tenant = o.optional("tenant");
+            initFileSystems();
+            List<HeadTimestamps.Finding> findings = new HeadTimestamps(lake).verify(trust, tenant);
+            long bad =
+                    findings.stream()
+                            .filter(f -> f.status() == HeadTimestamps.Status.BAD_TIMESTAMP)
+                            .count();
+            long none =
+                    findings.stream()
+                            .filter(f -> f.status() == HeadTimestamps.Status.NO_TIMESTAMP)
+                            .count();
+            if (o.bool("json")) {
+                com.fasterxml.jackson.databind.node.ArrayNode a =
+                        RecordJson.MAPPER.createArrayNode();
+                for (HeadTimestamps.Finding f : findings) {
+                    a.addObject()
+                            .put("status", f.status().name())
+                            .put("file", f.file())
+                            .put("detail", f.detail());
+                }
+                out.println(a.toPrettyString());
+            } else {
+                for (HeadTimestamps.Finding f : findings) {
+                    out.println(f.toText());
+                }
+                out.println(
+                        (findings.size() - bad - none)
+                                + " TIMESTAMP_OK, "
+                                + bad
+                                + " BAD_TIMESTAMP, "
+                                + none
+                                + " NO_TIMESTAMP");
+            }
+            return bad > 0 ? NOT_VERIFIED : OK;
         }
 
         int verifyBundle(OptionTable.Parsed o) throws Exception {

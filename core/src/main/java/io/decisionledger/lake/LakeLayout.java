@@ -17,6 +17,7 @@ public final class LakeLayout implements Serializable {
     public static final String QUARANTINE = "quarantine";
     public static final String CHAIN_HEADS = "chain/heads";
     public static final String QUARANTINE_HEADS = "chain/quarantine_heads";
+    public static final String CHAIN_TIMESTAMPS = "chain/timestamps";
     public static final String DECISION_METRICS = "metrics/decision_metrics";
     public static final String LATE_DECISIONS = "metrics/late_decisions";
     public static final String ACCESS_LOG = "access-log";
@@ -81,6 +82,14 @@ public final class LakeLayout implements Serializable {
      */
     public Path quarantineHeads() {
         return resolve(QUARANTINE_HEADS);
+    }
+
+    /**
+     * RFC 3161 time-stamp responses of the chain-heads files ({@code audit timestamp-heads}): one
+     * {@code <heads-file-name>.tsr} per heads file, under the same tenant_id=T/head_date=D folders.
+     */
+    public Path chainTimestamps() {
+        return resolve(CHAIN_TIMESTAMPS);
     }
 
     /**
