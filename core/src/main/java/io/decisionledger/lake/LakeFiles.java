@@ -39,16 +39,25 @@ public final class LakeFiles {
 
     /** Committed Parquet files under {@code dir}, recursively, sorted by path. Empty if none. */
     public static List<FileStatus> parquetFiles(Path dir) throws IOException {
+        return files(dir, ".parquet");
+    }
+
+    /**
+     * Committed files under {@code dir} whose name ends with {@code suffix}, recursively, sorted by
+     * path; names starting with "." or "_" (in-progress files, staging) are skipped. Empty if none.
+     */
+    public static List<FileStatus> files(Path dir, String suffix) throws IOException {
         FileSystem fs = dir.getFileSystem();
         List<FileStatus> files = new ArrayList<>();
         if (fs.exists(dir)) {
-            collect(fs, dir, files);
+            collect(fs, dir, suffix, files);
         }
         files.sort(Comparator.comparing(f -> f.getPath().toString()));
         return files;
     }
 
-    private static void collect(FileSystem fs, Path dir, List<FileStatus> out) throws IOException {
+    private static void collect(FileSystem fs, Path dir, String suffix, List<FileStatus> out)
+            throws IOException {
         FileStatus[] children = fs.listStatus(dir);
         if (children == null) {
             return;
@@ -59,8 +68,8 @@ public final class LakeFiles {
                 continue;
             }
             if (child.isDir()) {
-                collect(fs, child.getPath(), out);
-            } else if (name.endsWith(".parquet")) {
+                collect(fs, child.getPath(), suffix, out);
+            } else if (name.endsWith(suffix)) {
                 out.add(child);
             }
         }

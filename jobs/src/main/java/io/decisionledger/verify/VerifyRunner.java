@@ -443,28 +443,16 @@ public final class VerifyRunner {
             dir = new Path(dir, "tenant_id=" + tenant);
         }
         Set<String> withdrawn = new HashSet<>();
-        org.apache.flink.core.fs.FileSystem fs = dir.getFileSystem();
-        if (!fs.exists(dir)) {
-            return withdrawn;
-        }
-        java.util.ArrayDeque<Path> folders = new java.util.ArrayDeque<>(List.of(dir));
-        while (!folders.isEmpty()) {
-            for (FileStatus f : fs.listStatus(folders.pop())) {
-                if (f.isDir()) {
-                    folders.push(f.getPath());
-                } else if (f.getPath().getName().endsWith(".json")) {
-                    byte[] json;
-                    try (org.apache.flink.core.fs.FSDataInputStream in = fs.open(f.getPath())) {
-                        json = in.readAllBytes();
-                    }
-                    io.decisionledger.rights.ErasureReceipt receipt =
-                            io.decisionledger.rights.ErasureReceipt.fromJson(
-                                    json, f.getPath().toString());
-                    if (receipt.scope() == io.decisionledger.rights.ErasurePlan.Scope.RESTRICT) {
-                        receipt.eventIds()
-                                .forEach(id -> withdrawn.add(receipt.tenantId() + "/" + id));
-                    }
-                }
+        for (FileStatus f : LakeFiles.files(dir, ".json")) {
+            byte[] json;
+            try (org.apache.flink.core.fs.FSDataInputStream in =
+                    f.getPath().getFileSystem().open(f.getPath())) {
+                json = in.readAllBytes();
+            }
+            io.decisionledger.rights.ErasureReceipt receipt =
+                    io.decisionledger.rights.ErasureReceipt.fromJson(json, f.getPath().toString());
+            if (receipt.scope() == io.decisionledger.rights.ErasurePlan.Scope.RESTRICT) {
+                receipt.eventIds().forEach(id -> withdrawn.add(receipt.tenantId() + "/" + id));
             }
         }
         return withdrawn;
