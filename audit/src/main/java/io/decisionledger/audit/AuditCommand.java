@@ -35,9 +35,9 @@ import org.apache.flink.core.plugin.PluginUtils;
  * {@link IdentityOptions}); results print as text, or as JSON with {@code --json}.
  *
  * <p>Exit codes: 0 done (also when the answer is "none"), 1 a bundle or a time-stamp did not
- * verify, or the time-stamping authority failed, 2 bad options (also: no identity given), 3 refused
- * (the token did not authenticate, or the caller's role or tenant grant does not allow the
- * request).
+ * verify, or the time-stamping authority failed, or the report's PDF could not be printed, 2 bad
+ * options (also: no identity given), 3 refused (the token did not authenticate, or the caller's
+ * role or tenant grant does not allow the request).
  */
 public final class AuditCommand {
 
@@ -248,6 +248,43 @@ public final class AuditCommand {
                                     "restrict|lift|refuse|complete: why (required for refuse;"
                                             + " never a personal value)."));
 
+    private static final Command<OptionTable.Parsed> REPORT =
+            Command.of(
+                    "report",
+                    "report: the periodic compliance report of one tenant and period (EU AI Act"
+                            + " Art. 72 post-market monitoring, SR 26-2 model monitoring): one"
+                            + " self-contained HTML file with charts (decisions, approval and"
+                            + " denial rates with version changes, confidence drift with PSI and"
+                            + " KS, stated reasons, model cards, replays, quarantine, late"
+                            + " decisions, access, integrity, data-subject requests), the"
+                            + " traceability matrix and the DuckDB SQL of every figure."
+                            + " Aggregates only; computed from full records, so compliance"
+                            + " officers of the tenant only, and logged in the access log with"
+                            + " the report's SHA-256.\n\nUsage: audit report --lake URI --tenant T"
+                            + " --from DATE --to DATE --purpose WHY --out FILE.html [--pdf]"
+                            + " [options]\n\n",
+                    common().required("tenant", "The tenant.")
+                            .required(
+                                    "from", "First day of the period (yyyy-MM-dd, UTC), inclusive.")
+                            .required("to", "Last day of the period (yyyy-MM-dd, UTC), inclusive.")
+                            .required("out", "The HTML file to write (its folder is created).")
+                            .flag(
+                                    "pdf",
+                                    "Also print it to PDF beside the HTML (same name, .pdf) with"
+                                            + " headless Chromium.")
+                            .add(
+                                    "chromium",
+                                    "chromium",
+                                    "The Chromium executable for --pdf: a path or a name on the"
+                                            + " PATH.")
+                            .add(
+                                    "min-group-size",
+                                    Integer.toString(
+                                            io.decisionledger.report.ComplianceReport
+                                                    .DEFAULT_MIN_GROUP_SIZE),
+                                    "A stated reason is shown only when at least this many"
+                                            + " distinct applicants were given it (at least 2)."));
+
     private AuditCommand() {}
 
     public static void main(String[] args) throws Exception {
@@ -314,6 +351,11 @@ public final class AuditCommand {
                                 + " [--request-id R]",
                         args -> q.run(SUBJECT_EXPORT, args, q::subjectExport))
                 .add(
+                        "report",
+                        "the compliance report of a tenant and period, HTML (+ PDF):\n--tenant T"
+                                + " --from DATE --to DATE --purpose WHY --out FILE.html [--pdf]",
+                        args -> q.run(REPORT, args, q::report))
+                .add(
                         "request",
                         "the data-subject request log:"
                                 + " log|show|verify|record-execution|restrict|lift|refuse|complete"
@@ -341,7 +383,7 @@ public final class AuditCommand {
                 --case-pseudonym; anything else is refused. Either reads only the tenants it is granted (a
                 refused tenant is logged too). Who you are: --token-file FILE (your API token or a JWT).
                 Data-subject rights: subject-export (Art. 15) and the request log (request ...), compliance
-officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verified (or the TSA failed), 2 bad options,
+officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verified (or the TSA failed, or report --pdf could not print), 2 bad options,
 3 refused.
                 'audit <command> --help' lists a command's options.
                 """;
@@ -831,6 +873,76 @@ officers of the tenant only. Exit codes: 0 done (also for "none"), 1 not verifie
                                 + " NO_TIMESTAMP");
             }
             return bad > 0 ? NOT_VERIFIED : OK;
+        }
+
+        int report(OptionTable.Parsed o) throws Exception {
+            LakeLayout lake = LakeOptions.lake(o);
+            java.time.LocalDate from = date(o, "from");
+            java.time.LocalDate to = date(o, "to");
+            if (to.isBefore(from)) {
+                throw new OptionTable.InvalidOptionException("--to is before --from");
+            }
+            int minGroup;
+            try {
+                minGroup = Integer.parseInt(o.value("min-group-size"));
+            } catch (NumberFormatException e) {
+                minGroup = 0;
+            }
+            if (minGroup < 2) {
+                throw new OptionTable.InvalidOptionException(
+                        "--min-group-size must be a whole number of at least 2");
+            }
+            io.decisionledger.report.HeadlessChromium chromium = null;
+            if (o.bool("pdf")) {
+                chromium = io.decisionledger.report.HeadlessChromium.find(o.value("chromium"));
+                if (chromium == null) {
+                    throw new OptionTable.InvalidOptionException(
+                            "--pdf needs Chromium: '"
+                                    + o.value("chromium")
+                                    + "' is not an executable (install chromium or name it with"
+                                    + " --chromium)");
+                }
+            }
+            Path html = Path.of(o.value("out")).toAbsolutePath();
+            String tenant = o.value("tenant");
+            Caller caller = identity(o, env, err);
+            initFileSystems();
+            io.decisionledger.report.ReportWriter.Produced r;
+            try {
+                r =
+                        new io.decisionledger.report.ReportWriter(lake, clock)
+                                .produce(
+                                        caller,
+                                        o.optional("purpose"),
+                                        new io.decisionledger.report.ComplianceReport.Period(
+                                                tenant, from, to),
+                                        minGroup,
+                                        html,
+                                        chromium);
+            } catch (java.io.IOException e) {
+                if (chromium != null
+                        && e.getMessage() != null
+                        && e.getMessage().contains("chromium")) {
+                    err.println(
+                            "report: the PDF could not be printed: "
+                                    + e.getMessage()
+                                    + "; nothing written");
+                    return NOT_VERIFIED;
+                }
+                throw e;
+            }
+            out.println(
+                    "Compliance report written to "
+                            + r.html()
+                            + " (sha256 "
+                            + r.htmlSha256()
+                            + ")"
+                            + (r.pdf() == null
+                                    ? ""
+                                    : "\n  and " + r.pdf() + " (sha256 " + r.pdfSha256() + ")")
+                            + "\n  access logged as #"
+                            + r.logged().getLogSeq());
+            return OK;
         }
 
         int verifyBundle(OptionTable.Parsed o) throws Exception {

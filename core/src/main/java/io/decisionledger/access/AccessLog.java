@@ -69,7 +69,12 @@ public final class AccessLog {
         /** Everything held about a data subject was exported (GDPR Art. 15). */
         SUBJECT_ACCESS_EXPORT,
         /** The data-subject request log was read (it names subjects). */
-        RIGHTS_REQUESTS
+        RIGHTS_REQUESTS,
+        /**
+         * A compliance report was produced from the tenant's full records (aggregates only); the
+         * entry's query holds the report's SHA-256.
+         */
+        REPORT
     }
 
     /** The outcome of a request refused for the caller's tenant grant: nothing was read. */
