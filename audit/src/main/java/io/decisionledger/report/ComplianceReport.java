@@ -794,7 +794,7 @@ public final class ComplianceReport {
         return !LakeFiles.parquetFiles(dir).isEmpty();
     }
 
-    private static final Pattern PARTITION = Pattern.compile("/([a-z_]+)=([^/]+)/");
+    private static final Pattern PARTITION = Pattern.compile("/([a-z_]+)=([^/]+)(?=/)");
 
     private static String partitionValue(String path, String name) {
         Matcher m = PARTITION.matcher(path);

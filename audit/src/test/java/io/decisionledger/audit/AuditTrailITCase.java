@@ -25,6 +25,7 @@ import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import java.awt.image.BufferedImage;
@@ -244,6 +245,7 @@ class AuditTrailITCase {
     // ---- decision-at --------------------------------------------------------------------------
 
     @Test
+    @Proves({"EU-AI-Act-Art-86", "GDPR-Art-22"})
     void decisionAtCrossesBackIntoAnEarlierPartition() throws Exception {
         Instant morningOfDay2 = day2.atTime(7, 0).toInstant(ZoneOffset.UTC);
 
@@ -399,6 +401,7 @@ class AuditTrailITCase {
     }
 
     @Test
+    @Proves({"Reg-B-1002.9"})
     void eventByIdGivesTheFullRecordToAnOfficerAndTheMaskedCopyToAnOperator() throws Exception {
         QueryResult full = queries.event(OFFICER, PURPOSE, TENANT, "evt-audit-2", null);
         QueryResult masked = queries.event(OPERATOR, null, TENANT, "evt-audit-2", null);
@@ -503,6 +506,7 @@ class AuditTrailITCase {
     // ---- access log ---------------------------------------------------------------------------
 
     @Test
+    @Proves({"GDPR-Art-30"})
     void everyFullReadIsInTheAccessLogAndReadingTheLogIsLoggedToo() throws Exception {
         Caller auditor = Caller.cli("log.checker", AuditRole.COMPLIANCE_OFFICER);
 
@@ -590,6 +594,7 @@ class AuditTrailITCase {
     // ---- evidence bundle ----------------------------------------------------------------------
 
     @Test
+    @Proves({"EU-AI-Act-Art-86", "GDPR-Art-22", "EU-AI-Act-Art-12"})
     void evidenceBundleVerifiesAndAnyOneByteChangeIsCaught() throws Exception {
         Path folder = work.resolve("bundles/evt-audit-3");
 

@@ -18,6 +18,7 @@ import io.decisionledger.rights.RequestLog;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testkit.SampleDecisions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -122,6 +123,7 @@ class SubjectRightsITCase {
     }
 
     @Test
+    @Proves({"GDPR-Art-15-1-h", "EU-AI-Act-Art-86"})
     void theAccessExportHoldsEveryRecordOfTheSubjectAndNothingOfAnyoneElse() throws Exception {
         // given the applicant's access request on file and an earlier read of one record
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -292,6 +294,7 @@ class SubjectRightsITCase {
     }
 
     @Test
+    @Proves({"GDPR-Art-18"})
     void aRestrictedSubjectIsRefusedToMaskedReadsButNotToAnOfficerWithAPurpose() throws Exception {
         RequestLog requests = new RequestLog(lake, Clock.systemUTC());
         requests.receive(

@@ -15,6 +15,7 @@ import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import java.nio.charset.StandardCharsets;
@@ -305,6 +306,7 @@ class ModelRegistryITCase {
     }
 
     @Test
+    @Proves({"SR-26-2-inventory"})
     void reportListsFlaggedDecisionsAndReLinksTheLateCard() throws Exception {
         ModelsReport.Result r =
                 ModelsReport.run(
@@ -350,6 +352,7 @@ class ModelRegistryITCase {
     }
 
     @Test
+    @Proves({"SR-26-2-inventory", "EU-AI-Act-Art-86"})
     void evidenceFindsTheCardTheDecisionWasLinkedTo() throws Exception {
         LakeLayout layout = LakeLayout.at(lake.toUri().toString());
         DecisionRecord[] linked = {null};

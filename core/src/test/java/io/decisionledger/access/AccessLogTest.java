@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.schema.AccessLogEntry;
+import io.decisionledger.testing.Proves;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,6 +54,7 @@ class AccessLogTest {
     }
 
     @Test
+    @Proves({"GDPR-Art-30", "EU-AI-Act-Art-12"})
     void writesOneChainedFilePerAccess() throws Exception {
         AccessLog log = log(Clock.systemUTC());
 
@@ -224,6 +226,7 @@ class AccessLogTest {
     }
 
     @Test
+    @Proves({"GDPR-Art-30"})
     void verificationReportsADeletedEntryAndARecomputedForgery() throws Exception {
         AccessLog log = log(Clock.systemUTC());
         for (int i = 0; i < 4; i++) {

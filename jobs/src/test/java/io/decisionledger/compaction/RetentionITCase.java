@@ -16,6 +16,7 @@ import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.ChainAnchor;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testing.SmallFileLake;
 import io.decisionledger.verify.VerifyReport;
 import java.nio.file.Files;
@@ -154,6 +155,7 @@ class RetentionITCase {
     }
 
     @Test
+    @Proves({"GDPR-Art-5-1-e", "EU-AI-Act-Art-19"})
     void deletesExactlyTheExpiredUnheldRowsAfterSummarisingAndArchivingThem() throws Exception {
         // given what DuckDB sees before, and what should go
         assertThat(expected.deleted).isGreaterThan(100);

@@ -12,6 +12,7 @@ import io.decisionledger.rights.ErasureReceipt;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import io.decisionledger.verify.VerifyReport;
@@ -65,6 +66,7 @@ class ErasureJobITCase {
     }
 
     @Test
+    @Proves({"GDPR-Art-17"})
     void anAuditorFindsNoValueOfTheErasedSubjectAndEveryChainStillVerifies() throws Exception {
         // given an ingested lake holding the subject's decisions and refused input
         String tenant = SampleDecisions.TENANTS.get(0);

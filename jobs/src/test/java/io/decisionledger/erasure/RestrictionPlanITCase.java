@@ -9,6 +9,7 @@ import io.decisionledger.rights.ErasureReceipt;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testing.SmallFileLake;
 import io.decisionledger.verify.VerifyReport;
 import java.io.ByteArrayOutputStream;
@@ -41,6 +42,7 @@ class RestrictionPlanITCase {
     @TempDir Path work;
 
     @Test
+    @Proves({"GDPR-Art-18"})
     void aRestrictPlanTakesTheSubjectOutOfOpsAndLeavesTheAuditTrailAsItWas() throws Exception {
         // given a lake with a subject's decisions on several days
         Path lake = work.resolve("lake");

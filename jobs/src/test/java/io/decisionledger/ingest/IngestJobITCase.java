@@ -11,6 +11,7 @@ import io.decisionledger.decision.ReasonCode;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testkit.SampleDecisions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +71,7 @@ class IngestJobITCase {
     }
 
     @Test
+    @Proves({"EU-AI-Act-Art-12"})
     void storesEveryValidEventExactlyOncePerTenant() {
         assertThat(count("SELECT count(*) FROM " + audit())).isEqualTo(400);
         assertThat(count("SELECT count(DISTINCT event_id) FROM " + audit())).isEqualTo(400);
@@ -183,6 +185,7 @@ class IngestJobITCase {
     }
 
     @Test
+    @Proves({"EU-AI-Act-Art-12", "Reg-B-1002.9"})
     void storesEveryFieldOfTheWireEventExactly() throws IOException {
         SampleDecisions.Event event = sample.valid().get(7);
         JsonNode json = JSON.readTree(event.value());

@@ -17,6 +17,7 @@ import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.testing.InMemoryDecisions;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import java.io.IOException;
@@ -273,6 +274,7 @@ class MetricsJobITCase {
     }
 
     @Test
+    @Proves({"EU-AI-Act-Art-72", "SR-26-2-monitoring"})
     void everyGranularityEqualsADirectCountOverTheAuditLake() {
         assertThat(count("SELECT count(*) FROM " + audit())).isEqualTo(VALID);
         for (var g : Map.of("1m", 60_000L, "1h", 3_600_000L, "1d", 86_400_000L).entrySet()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ModelCertification;
 import io.decisionledger.schema.ModelVersionCard;
+import io.decisionledger.testing.Proves;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -78,6 +79,7 @@ class ModelCardLinkerTest {
     }
 
     @Test
+    @Proves({"SR-26-2-inventory"})
     void linksTheLatestCardOfTheModelVersionAndFlagsTheRest() throws Exception {
         RequiredCertifications required = RequiredCertifications.parse("bank_456=EU_AI_ACT");
         try (var h = harness(required)) {

@@ -17,6 +17,7 @@ import io.decisionledger.schema.ReplayResult;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.OpenAiStub;
 import io.decisionledger.testing.OpenAiStub.Fault;
+import io.decisionledger.testing.Proves;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -224,6 +225,7 @@ class ReplayJobITCase {
     }
 
     @Test
+    @Proves({"EU-AI-Act-Art-72", "SR-26-2-monitoring"})
     void replaysTheSelectionThroughFaultsAndFlagsMatchDriftAndError() throws Exception {
         // given a model that fails some requests: 500 once (600, 655), 429 with Retry-After once
         // (660), a too-slow first answer (690), and 500 every time (810)

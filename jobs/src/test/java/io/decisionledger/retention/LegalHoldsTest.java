@@ -3,6 +3,7 @@ package io.decisionledger.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.decisionledger.testing.Proves;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -34,6 +35,7 @@ class LegalHoldsTest {
     }
 
     @Test
+    @Proves({"Reg-B-1002.12-b"})
     void aTenantHoldKeepsEveryRecordOfThatTenantOnly() {
         LegalHolds holds =
                 parse(

@@ -3,6 +3,7 @@ package io.decisionledger.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.decisionledger.testing.Proves;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -94,12 +95,14 @@ class RetentionPolicyTest {
     }
 
     @Test
+    @Proves({"EU-AI-Act-Art-19", "EU-AI-Act-Art-26-6"})
     void sixMonthsIsTheShortestPeriodAccepted() {
         assertThat(parse("{\"version\": \"v\", \"default\": \"P6M\"}").defaultPeriod())
                 .isEqualTo(Period.ofMonths(6));
     }
 
     @Test
+    @Proves({"Reg-B-1002.12-b", "EU-AI-Act-Art-19", "EU-AI-Act-Art-26-6"})
     void aPeriodMayStateTheObligationsItServesAndPlainPeriodsInheritTheDefaults() {
         RetentionPolicy p =
                 parse(

@@ -10,6 +10,7 @@ import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
+import io.decisionledger.testing.Proves;
 import io.decisionledger.testkit.SampleDecisions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -327,6 +328,7 @@ class VerifyJobITCase {
     }
 
     @Test
+    @Proves({"EU-AI-Act-Art-12"})
     void catchesAForgedRowWithARecomputedChainByThePublishedHead() throws Exception {
         Path lake = copy("forged-insert");
         Lake files = Lake.read(lake);
