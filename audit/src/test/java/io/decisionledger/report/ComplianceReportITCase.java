@@ -449,7 +449,9 @@ class ComplianceReportITCase {
         for (String p : personal) {
             assertThat(page).as("personal value in the report").doesNotContain(ReportHtml.esc(p));
         }
-        assertThat(page).doesNotContain("@example.com").doesNotContainPattern("user_[0-9]")
+        assertThat(page)
+                .doesNotContain("@example.com")
+                .doesNotContainPattern("user_[0-9]")
                 .doesNotContainPattern("loan_[0-9]");
         // the approval reasons name each applicant's score: none passes the group size
         assertThat(page).doesNotContain("meet policy");
@@ -466,13 +468,14 @@ class ComplianceReportITCase {
                 chromium != null,
                 "chromium is not installed (apt-get install -y chromium; .ci/run installs it)");
         String page = Files.readString(html);
-        assertThat(page)
+        // self-contained: nothing to fetch (the only URLs are XML namespace names, identifiers)
+        assertThat(page.replaceAll("xmlns(:[a-z]+)?=['\"][^'\"]*['\"]", ""))
                 .doesNotContain("<script")
                 .doesNotContain("http://")
                 .doesNotContain("https://")
                 .doesNotContain("<link")
                 .doesNotContain("@import")
-                .doesNotContain("url(");
+                .doesNotContain("<img");
 
         HeadlessChromium.Output out =
                 chromium.run(html, "--enable-logging=stderr", "--v=0", "--dump-dom");
@@ -570,17 +573,12 @@ class ComplianceReportITCase {
         return cached;
     }
 
-    /** Chromium's log lines of console messages at error level, and uncaught exceptions. */
+    /**
+     * Chromium's log lines of console messages (errors, uncaught exceptions): the report has no
+     * script, so any console message at all is unexpected.
+     */
     static List<String> consoleErrors(String stderr) {
-        return stderr.lines()
-                .filter(
-                        l ->
-                                l.contains("CONSOLE")
-                                        && (l.contains(":ERROR:")
-                                                || l.contains("Uncaught")
-                                                || l.contains("\"boom\"")
-                                                || l.contains("error")))
-                .toList();
+        return stderr.lines().filter(l -> l.contains("CONSOLE")).toList();
     }
 
     /** Shapes filled or stroked in one of the report's series colours. */
