@@ -124,6 +124,67 @@ class AuditCommandTest {
     }
 
     @Test
+    void reportPrintsItsOptionsAndRefusesBadOnesBeforeAskingWhoYouAre() throws Exception {
+        Run help = cli("report", "--help");
+        Run tooSmall =
+                cli(
+                        "report",
+                        "--lake",
+                        "/tmp/lake",
+                        "--tenant",
+                        "t",
+                        "--from",
+                        "2026-01-01",
+                        "--to",
+                        "2026-03-31",
+                        "--out",
+                        "/tmp/r.html",
+                        "--min-group-size",
+                        "1");
+        Run backwards =
+                cli(
+                        "report",
+                        "--lake",
+                        "/tmp/lake",
+                        "--tenant",
+                        "t",
+                        "--from",
+                        "2026-03-31",
+                        "--to",
+                        "2026-01-01",
+                        "--out",
+                        "/tmp/r.html");
+        Run noBrowser =
+                cli(
+                        "report",
+                        "--lake",
+                        "/tmp/lake",
+                        "--tenant",
+                        "t",
+                        "--from",
+                        "2026-01-01",
+                        "--to",
+                        "2026-03-31",
+                        "--out",
+                        "/tmp/r.html",
+                        "--pdf",
+                        "--chromium",
+                        "/nonexistent/chromium");
+
+        assertThat(help.code()).isZero();
+        assertThat(help.out())
+                .contains("--tenant", "--from", "--to", "--out", "--pdf", "--chromium")
+                .contains("--min-group-size", "SHA-256");
+        assertThat(tooSmall.code()).isEqualTo(2);
+        assertThat(tooSmall.err())
+                .contains("--min-group-size must be a whole number of at least 2");
+        assertThat(backwards.code()).isEqualTo(2);
+        assertThat(backwards.err()).contains("--to is before --from");
+        assertThat(noBrowser.code()).isEqualTo(2);
+        assertThat(noBrowser.err()).contains("--pdf needs Chromium");
+    }
+
+    @Test
     void theAuditJarsEntryPointRefusesBadOptionsOfServeAndOfTheQueries() throws Exception {
         Exit.Captured serve =
                 Exit.capture(() -> AuditMain.main(new String[] {"serve", "--prot", "1"}));
