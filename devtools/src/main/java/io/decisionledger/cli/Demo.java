@@ -178,8 +178,15 @@ public final class Demo {
             boolean audited = audit(lake, work, sample);
             boolean compacted = compactAndRetain(lake, work, sample);
             boolean rights = rights(lake, work, applicant);
+            boolean reported = report(lake, work, sample);
             explore(lake);
-            if (!exact || !clean || !metricsMatch || !audited || !compacted || !rights) {
+            if (!exact
+                    || !clean
+                    || !metricsMatch
+                    || !audited
+                    || !compacted
+                    || !rights
+                    || !reported) {
                 Exit.with(1);
             }
         }
@@ -659,6 +666,72 @@ public final class Demo {
         boolean gone = erasedEverywhere(lake, a, before);
         System.out.printf("  (the rights step took %.1f s)%n", seconds(t0));
         return ok && report.clean() && gone;
+    }
+
+    /**
+     * Produces each tenant's compliance report for the last seven days (Main audit report): one
+     * self-contained HTML page with the charts, the traceability matrix and the SQL behind every
+     * figure, and its PDF where headless Chromium is installed; the report's SHA-256 goes into the
+     * access log.
+     */
+    private static boolean report(Path lake, Path work, SampleDecisions.Sample sample)
+            throws Exception {
+        Path auth = work.resolve("auth");
+        Path out = work.resolve("reports");
+        deleteRecursively(out);
+        Files.createDirectories(out);
+        boolean pdf = chromiumOnPath();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        java.util.SortedSet<String> tenants = new java.util.TreeSet<>();
+        sample.events().stream()
+                .map(SampleDecisions.Event::tenantId)
+                .filter(java.util.Objects::nonNull)
+                .forEach(tenants::add);
+        step(
+                "Compliance reports for the last seven days, one per tenant (Main audit report"
+                        + (pdf ? ", printed to PDF with headless Chromium" : "; no chromium on"
+                                + " PATH, so no PDF")
+                        + ")");
+        boolean ok = true;
+        for (String tenant : tenants) {
+            Path html = out.resolve("report-" + tenant + ".html");
+            List<String> args =
+                    new java.util.ArrayList<>(
+                            List.of(
+                                    "report",
+                                    "--lake",
+                                    lake.toUri().toString(),
+                                    "--tenant",
+                                    tenant,
+                                    "--from",
+                                    today.minusDays(7).toString(),
+                                    "--to",
+                                    today.toString(),
+                                    "--purpose",
+                                    "demo: periodic compliance report",
+                                    "--out",
+                                    html.toString(),
+                                    "--token-file",
+                                    auth.resolve("officer.token").toString(),
+                                    "--auth-config",
+                                    auth.resolve("auth.properties").toString()));
+            if (pdf) {
+                args.add("--pdf");
+            }
+            ok = audit(args.toArray(String[]::new)) && ok;
+        }
+        System.out.printf("  open the reports in %s in a browser%n", out);
+        return ok;
+    }
+
+    private static boolean chromiumOnPath() {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "chromium"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs the erasure job on one plan and records its receipt in the request log. */
