@@ -314,9 +314,10 @@ class ComponentFaultsITCase {
      *   <li>run A (one tenant): as soon as a partition's retention manifest appears, the commit
      *       point: its summaries and kept rows are staged, its files are being copied to the
      *       archive, nothing is published or deleted yet;
-     *   <li>run B (the other tenants): as soon as a partition's summary is published in the lake,
-     *       past the archive copies: its kept rows are being published next to its sources and the
-     *       sources deleted, so the partition is partly deleted (and its kept rows visible twice).
+     *   <li>run B (the other tenants): as soon as a partition is partly deleted: its summary and
+     *       kept rows are published, its archive copies done, some of its sources deleted and some
+     *       not. A rerun that skipped the recovery would summarise only the sources left, under the
+     *       same summary file name, and keep held rows twice.
      * </ol>
      *
      * <p>After the reruns every record is accounted for: each Kafka record still in audit or
@@ -384,6 +385,7 @@ class ComponentFaultsITCase {
 
         // ---- A: killed at the commit point of a deletion (archive copies under way)
         Path stagingA = lake.resolve("_staging/compaction/faults-retention-a");
+        ProcessHandle tmA = taskManager();
         CompletableFuture<Result> runA =
                 CompletableFuture.supplyAsync(
                         () ->
@@ -393,8 +395,9 @@ class ComponentFaultsITCase {
                                         "-Drestart-strategy.type=none"));
         long a0 = System.nanoTime();
         awaitFast("a retention manifest", () -> runA.isDone() || retentionManifests(stagingA) > 0);
+        tmA.destroyForcibly();
         double aKilledAfter = seconds(a0);
-        long manifestsAtKillA = killTaskManager(stagingA);
+        long manifestsAtKillA = killTaskManager(tmA, stagingA);
         long aKill = System.nanoTime();
         long summariesAtKillA = publishedSummaries(lake, "faults-retention-a");
         long archivedAtKillA = parquetFilesIn(bucket.resolve("archive"));
@@ -410,8 +413,9 @@ class ComponentFaultsITCase {
                 .isEqualTo(deletedA.size());
         assertThat(stagedFiles(stagingA)).isEmpty();
 
-        // ---- B: killed once a summary is published (sources being deleted)
+        // ---- B: killed mid-deletion (a partition's sources partly deleted)
         Path stagingB = lake.resolve("_staging/compaction/faults-retention-b");
+        ProcessHandle tmB = taskManager();
         CompletableFuture<Result> runB =
                 CompletableFuture.supplyAsync(
                         () ->
@@ -421,10 +425,11 @@ class ComponentFaultsITCase {
                                         "-Drestart-strategy.type=none"));
         long b0 = System.nanoTime();
         awaitFast(
-                "a published summary of run B",
-                () -> runB.isDone() || publishedSummaries(lake, "faults-retention-b") > 0);
+                "a partly deleted partition of run B",
+                () -> runB.isDone() || partlyDeleted(stagingB, bucket) > 0);
+        tmB.destroyForcibly();
         double bKilledAfter = seconds(b0);
-        long manifestsAtKillB = killTaskManager(stagingB);
+        long manifestsAtKillB = killTaskManager(tmB, stagingB);
         long bKill = System.nanoTime();
         long partlyDeletedAtKillB = partlyDeleted(stagingB, bucket);
         long summariesAtKillB = publishedSummaries(lake, "faults-retention-b");
@@ -581,12 +586,17 @@ class ComponentFaultsITCase {
         return events.stream().map(SampleDecisions.Event::eventId).sorted().toList();
     }
 
-    /** SIGKILLs the TaskManager, starts a new one; returns the retention manifests at the kill. */
-    private static long killTaskManager(Path staging) {
-        ProcessHandle tm =
-                pidProcess(
-                        work.resolve("flink/taskmanager.pid"),
-                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+    private static ProcessHandle taskManager() {
+        return pidProcess(
+                work.resolve("flink/taskmanager.pid"),
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+    }
+
+    /**
+     * SIGKILLs the TaskManager {@code tm} (if not done yet), starts a new one; returns the
+     * retention manifests at the kill.
+     */
+    private static long killTaskManager(ProcessHandle tm, Path staging) {
         tm.destroyForcibly();
         assertThat(LocalProcess.awaitExit(tm, Duration.ofSeconds(30))).isTrue();
         long manifests = retentionManifests(staging);
@@ -662,8 +672,19 @@ class ComponentFaultsITCase {
         }
     }
 
-    /** Deletions in staging whose manifest's sources are partly gone from the lake. */
-    private static long partlyDeleted(Path staging, Path bucket) throws IOException {
+    /**
+     * Deletions in staging whose manifest's sources are partly gone from the lake (0 while a
+     * manifest or folder comes or goes under the walk).
+     */
+    private static long partlyDeleted(Path staging, Path bucket) {
+        try {
+            return partlyDeletedOrThrow(staging, bucket);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static long partlyDeletedOrThrow(Path staging, Path bucket) throws IOException {
         long partly = 0;
         for (Path m : stagedFiles(staging)) {
             if (!m.getFileName().toString().equals("retention-manifest.json")) {
