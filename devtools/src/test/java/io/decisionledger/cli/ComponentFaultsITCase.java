@@ -3,6 +3,7 @@ package io.decisionledger.cli;
 import static io.decisionledger.testing.DuckDbLake.count;
 import static io.decisionledger.testing.DuckDbLake.query;
 import static io.decisionledger.testing.DuckDbLake.table;
+import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.decisionledger.testkit.FlinkRestClient;
@@ -85,8 +86,20 @@ class ComponentFaultsITCase {
     private static Properties endpoints;
     private static FlinkRestClient rest;
 
-    /** What the ingest test left in the lake, for the compaction test after it. */
+    /**
+     * What the ingest test left in the lake, for the retention and compaction tests after it: the
+     * records still in audit or quarantine (retention takes out what it deletes).
+     */
     private static final List<SampleDecisions.Event> producedAll = new ArrayList<>();
+
+    /**
+     * Decisions dated well over a year ago, produced alongside each ingest phase in slow slices (so
+     * their partitions hold many small files, as a year-old landing lake that was never compacted
+     * would): what the retention test deletes under a one-year policy.
+     */
+    private static final Instant LONG_AGO = Instant.now().minus(Duration.ofDays(420));
+
+    private static final List<SampleDecisions.Event> oldAll = new ArrayList<>();
 
     private static final List<SampleDecisions.Event> validAll = new ArrayList<>();
     private static long quarantinedAll;
@@ -125,7 +138,8 @@ class ComponentFaultsITCase {
 
         // ---- 1. the Kafka broker is killed (SIGKILL) mid-stream and restarted
         SampleDecisions.Sample a = SampleDecisions.generate(1101, 3000, 30, 20, Instant.now());
-        CompletableFuture<Void> producing = produceInBackground(a.events());
+        SampleDecisions.Sample aOld = SampleDecisions.generate(1191, 400, 0, 0, LONG_AGO);
+        CompletableFuture<Void> producing = produceInBackground(a, aOld);
         awaitCheckpointAfter(jobId, System.currentTimeMillis());
         await("some of phase 1 committed", () -> safeCount(audit) > 0, TIMEOUT);
         Map<String, Long> checkpointsBeforeKafka = checkpointCounts(jobId);
@@ -140,6 +154,7 @@ class ComponentFaultsITCase {
         double brokerBack = seconds(t1);
         producing.get(5, TimeUnit.MINUTES);
         track(a, produced, valid, quarantined);
+        track(aOld, produced, valid, quarantined);
         awaitAccounted(audit, quarantine, valid.size(), quarantined[0]);
         double kafkaRecovery = seconds(t1);
         assertAccountedOnce(audit, quarantine, produced, valid);
@@ -163,7 +178,8 @@ class ComponentFaultsITCase {
         // ---- 2. s3proxy goes away during checkpoints and commits, then comes back
         double restartsBefore = rest.jobMetric(jobId, "numRestarts");
         SampleDecisions.Sample b = SampleDecisions.generate(2202, 3000, 30, 20, Instant.now());
-        producing = produceInBackground(b.events());
+        SampleDecisions.Sample bOld = SampleDecisions.generate(2292, 400, 0, 0, LONG_AGO);
+        producing = produceInBackground(b, bOld);
         long committedBefore = countWhenReadable(audit);
         awaitCheckpointAfter(jobId, System.currentTimeMillis());
         await("some of phase 2 committed", () -> safeCount(audit) > committedBefore, TIMEOUT);
@@ -194,6 +210,7 @@ class ComponentFaultsITCase {
         double s3Running = seconds(t2);
         producing.get(5, TimeUnit.MINUTES);
         track(b, produced, valid, quarantined);
+        track(bOld, produced, valid, quarantined);
         awaitAccounted(audit, quarantine, valid.size(), quarantined[0]);
         double s3Recovery = seconds(t2);
         double restartsAfterS3 = rest.jobMetric(jobId, "numRestarts");
@@ -217,7 +234,8 @@ class ComponentFaultsITCase {
 
         // ---- 3. the JobManager is killed; no HA: restart it, resubmit from the last checkpoint
         SampleDecisions.Sample c = SampleDecisions.generate(3303, 3000, 30, 20, Instant.now());
-        producing = produceInBackground(c.events());
+        SampleDecisions.Sample cOld = SampleDecisions.generate(3393, 400, 0, 0, LONG_AGO);
+        producing = produceInBackground(c, cOld);
         long committedBeforeC = countWhenReadable(audit);
         awaitCheckpointAfter(jobId, System.currentTimeMillis());
         await("some of phase 3 committed", () -> safeCount(audit) > committedBeforeC, TIMEOUT);
@@ -237,6 +255,7 @@ class ComponentFaultsITCase {
         double jmRunning = seconds(t3);
         producing.get(5, TimeUnit.MINUTES);
         track(c, produced, valid, quarantined);
+        track(cOld, produced, valid, quarantined);
         awaitAccounted(audit, quarantine, valid.size(), quarantined[0]);
         double jmRecovery = seconds(t3);
         assertThat(
@@ -280,6 +299,446 @@ class ComponentFaultsITCase {
         producedAll.addAll(produced);
         validAll.addAll(valid);
         quarantinedAll = quarantined[0];
+        for (SampleDecisions.Sample old : List.of(aOld, bOld, cOld)) {
+            oldAll.addAll(old.valid());
+        }
+    }
+
+    /**
+     * Retention (CompactionJob with a one-year policy, legal holds and an archive) on the same
+     * cluster over the lake the ingest test left, with the TaskManager killed (SIGKILL) at the two
+     * moments of a deletion where a crash could lose or double records, each followed by a rerun
+     * with the same run id:
+     *
+     * <ol>
+     *   <li>run A (one tenant): as soon as a partition's retention manifest appears, the commit
+     *       point: its summaries and kept rows are staged, its files are being copied to the
+     *       archive, nothing is published or deleted yet;
+     *   <li>run B (the other tenants): as soon as a partition is partly deleted: its summary and
+     *       kept rows are published, its archive copies done, some of its sources deleted and some
+     *       not. A rerun that skipped the recovery would summarise only the sources left, under the
+     *       same summary file name, and keep held rows twice.
+     * </ol>
+     *
+     * <p>After the reruns every record is accounted for: each Kafka record still in audit or
+     * quarantine once, or (its decision deleted) counted in exactly one retention summary whose
+     * digest of deleted event ids matches, and archived exactly once; held decisions are all still
+     * there with their ops copies; no expired partition keeps a source file; nothing is left in the
+     * runs' staging folders; the chains, bridged by the retention anchors, verify clean.
+     */
+    @Test
+    @Order(2)
+    void retentionRollsForwardAfterTaskManagerKillsAtItsCommitPointAndMidDeletion()
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !oldAll.isEmpty(), "needs the lake the ingest test leaves");
+        Path bucket = Path.of(endpoints.getProperty(LocalStack.S3_DATA_DIR), LocalStack.BUCKET);
+        Path lake = bucket.resolve("lake");
+        String audit = table(lake.resolve("audit/decisions"));
+        String quarantine = table(lake.resolve("quarantine"));
+        String ops = table(lake.resolve("ops/decisions"));
+        // the summaries hold tenant_id and event_date themselves: read without hive columns
+        String summaries =
+                "read_parquet('"
+                        + lake.resolve("summaries/decisions")
+                        + "/**/*.parquet', hive_partitioning=false)";
+        long opsBefore = count("SELECT count(*) FROM " + ops);
+        long producedBefore = producedAll.size();
+
+        // given a one-year policy, a user hold (bank_456) and a case hold (insurer_789) on
+        // decisions past it, and an archive
+        List<OldDecision> old = oldAll.stream().map(OldDecision::of).toList();
+        OldDecision heldUser =
+                old.stream().filter(d -> d.tenant().equals("bank_456")).findFirst().orElseThrow();
+        OldDecision heldCase =
+                old.stream()
+                        .filter(d -> d.tenant().equals("insurer_789"))
+                        .findFirst()
+                        .orElseThrow();
+        Files.writeString(
+                work.resolve("retention-policy.json"),
+                "{\"version\": \"faults-1\", \"default\": \"P1Y\"}");
+        Files.writeString(
+                work.resolve("legal-holds.json"),
+                "{\"holds\": [{\"id\": \"LH-FAULTS-1\", \"tenant_id\": \"bank_456\", \"user_id\": \""
+                        + heldUser.userId()
+                        + "\", \"reason\": \"fault test\", \"placed_by\": \"faults@test\"},"
+                        + " {\"id\": \"LH-FAULTS-2\", \"tenant_id\": \"insurer_789\","
+                        + " \"case_id\": \""
+                        + heldCase.caseId()
+                        + "\", \"reason\": \"fault test\", \"placed_by\": \"faults@test\"}]}");
+        java.util.function.Predicate<OldDecision> held =
+                d ->
+                        d.tenant().equals("bank_456") && d.userId().equals(heldUser.userId())
+                                || d.tenant().equals("insurer_789")
+                                        && d.caseId().equals(heldCase.caseId());
+        java.util.Set<String> keptIds =
+                old.stream().filter(held).map(OldDecision::eventId).collect(toSet());
+        java.util.Set<String> deletedA =
+                old.stream()
+                        .filter(d -> d.tenant().equals("bank_456") && !held.test(d))
+                        .map(OldDecision::eventId)
+                        .collect(toSet());
+        java.util.Set<String> deletedAll =
+                old.stream().filter(held.negate()).map(OldDecision::eventId).collect(toSet());
+        Map<Path, Long> filesBefore = expiredPartitionFiles(lake);
+
+        // ---- A: killed at the commit point of a deletion (archive copies under way)
+        Path stagingA = lake.resolve("_staging/compaction/faults-retention-a");
+        ProcessHandle tmA = taskManager();
+        CompletableFuture<Result> runA =
+                CompletableFuture.supplyAsync(
+                        () ->
+                                retention(
+                                        "faults-retention-a",
+                                        "bank_456",
+                                        "-Drestart-strategy.type=none"));
+        long a0 = System.nanoTime();
+        awaitFast("a retention manifest", () -> runA.isDone() || retentionManifests(stagingA) > 0);
+        tmA.destroyForcibly();
+        double aKilledAfter = seconds(a0);
+        long manifestsAtKillA = killTaskManager(tmA, stagingA);
+        long aKill = System.nanoTime();
+        long summariesAtKillA = publishedSummaries(lake, "faults-retention-a");
+        long archivedAtKillA = parquetFilesIn(bucket.resolve("archive"));
+        Result firstA = runA.get(5, TimeUnit.MINUTES);
+        Result rerunA = retention("faults-retention-a", "bank_456");
+        double aRecovery = seconds(aKill);
+        assertThat(manifestsAtKillA).as("killed past a commit point").isPositive();
+        assertThat(firstA.exitCode()).as("the killed run fails").isEqualTo(1);
+        assertThat(rerunA.exitCode()).as(rerunA.output()).isZero();
+        forget(deletedA);
+        assertThat(auditIds(audit)).isEqualTo(sortedIds(validAll));
+        assertThat(count("SELECT coalesce(sum(records), 0) FROM " + summaries))
+                .isEqualTo(deletedA.size());
+        assertThat(stagedFiles(stagingA)).isEmpty();
+
+        // ---- B: killed mid-deletion (a partition's sources partly deleted)
+        Path stagingB = lake.resolve("_staging/compaction/faults-retention-b");
+        ProcessHandle tmB = taskManager();
+        CompletableFuture<Result> runB =
+                CompletableFuture.supplyAsync(
+                        () ->
+                                retention(
+                                        "faults-retention-b",
+                                        null,
+                                        "-Drestart-strategy.type=none"));
+        long b0 = System.nanoTime();
+        awaitFast(
+                "a partly deleted partition of run B",
+                () -> runB.isDone() || partlyDeleted(stagingB, bucket) > 0);
+        tmB.destroyForcibly();
+        double bKilledAfter = seconds(b0);
+        long manifestsAtKillB = killTaskManager(tmB, stagingB);
+        long bKill = System.nanoTime();
+        long partlyDeletedAtKillB = partlyDeleted(stagingB, bucket);
+        long summariesAtKillB = publishedSummaries(lake, "faults-retention-b");
+        Result firstB = runB.get(5, TimeUnit.MINUTES);
+        Result rerunB = retention("faults-retention-b", null);
+        double bRecovery = seconds(bKill);
+        assertThat(manifestsAtKillB).as("killed inside a deletion").isPositive();
+        assertThat(summariesAtKillB).isPositive();
+        assertThat(firstB.exitCode()).as("the killed run fails").isEqualTo(1);
+        assertThat(rerunB.exitCode()).as(rerunB.output()).isZero();
+        java.util.Set<String> deletedB = new java.util.HashSet<>(deletedAll);
+        deletedB.removeAll(deletedA);
+        forget(deletedB);
+
+        // then the decisions past retention are gone, except the held ones, each once
+        List<String> ids = auditIds(audit);
+        assertThat(ids).isEqualTo(sortedIds(validAll)).containsAll(keptIds);
+        assertThat(ids).doesNotContainAnyElementsOf(deletedAll);
+        assertThat(keptIds).isNotEmpty();
+        assertThat(count("SELECT count(*) FROM " + ops)).isEqualTo(opsBefore - deletedAll.size());
+        assertThat(count("SELECT count(*) - count(DISTINCT event_id) FROM " + ops)).isZero();
+        assertThat(count("SELECT count(*) FROM " + quarantine)).isEqualTo(quarantinedAll);
+        // N in -> N accounted: in audit or quarantine once, or summarised once
+        long summarised = count("SELECT sum(records) FROM " + summaries);
+        assertThat(summarised).isEqualTo(deletedAll.size());
+        assertThat(accounted(audit, quarantine) + summarised).isEqualTo(producedBefore);
+        assertThat(duplicates(audit, quarantine)).isZero();
+        assertSummarisedAndArchivedOnce(bucket, summaries, old, keptIds);
+        // no expired partition keeps a source file; the staging areas are empty
+        Map<Path, Long> filesAfter = expiredPartitionFiles(lake);
+        assertThat(filesAfter.keySet())
+                .allSatisfy(
+                        f ->
+                                assertThat(f.getFileName().toString())
+                                        .startsWith("compacted-faults-retention-"));
+        assertThat(stagedFiles(stagingA)).isEmpty();
+        assertThat(stagedFiles(stagingB)).isEmpty();
+        // and the chains, bridged over the deleted positions by the anchors, verify
+        VerifyReport report = verifyLake(lake);
+        assertThat(report.violationsByKind()).as(report.summary()).isEmpty();
+        assertThat(report.records()).isEqualTo(validAll.size());
+        figures.add(
+                String.format(
+                        "fault taskmanager-sigkill-during-retention: %d decisions past retention"
+                                + " in %d files (%d held: 1 user hold, 1 case hold); run A killed"
+                                + " %.1f s after submission with %d retention manifest(s) in"
+                                + " staging, %d summaries published, %d files archived, first run"
+                                + " exit %d, rerun exit %d, done %.1f s after the kill; run B"
+                                + " killed %.1f s after submission with %d manifest(s), %d"
+                                + " partition(s) partly deleted, %d summaries published, first run"
+                                + " exit %d, rerun exit %d, done %.1f s after the kill; records in"
+                                + " %d = %d in audit/quarantine + %d summarised, duplicates %d;"
+                                + " expired partitions' files %d -> %d (kept rows only); %s",
+                        old.size(),
+                        filesBefore.size(),
+                        keptIds.size(),
+                        aKilledAfter,
+                        manifestsAtKillA,
+                        summariesAtKillA,
+                        archivedAtKillA,
+                        firstA.exitCode(),
+                        rerunA.exitCode(),
+                        aRecovery,
+                        bKilledAfter,
+                        manifestsAtKillB,
+                        partlyDeletedAtKillB,
+                        summariesAtKillB,
+                        firstB.exitCode(),
+                        rerunB.exitCode(),
+                        bRecovery,
+                        producedBefore,
+                        accounted(audit, quarantine),
+                        summarised,
+                        duplicates(audit, quarantine),
+                        filesBefore.size(),
+                        filesAfter.size(),
+                        report.summary()));
+    }
+
+    /** One decision past retention, with the ids a legal hold can name. */
+    private record OldDecision(String eventId, String tenant, String userId, String caseId) {
+        static OldDecision of(SampleDecisions.Event e) {
+            try {
+                var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.value());
+                return new OldDecision(
+                        e.eventId(),
+                        e.tenantId(),
+                        json.path("userId").asText(),
+                        json.path("caseId").asText());
+            } catch (IOException x) {
+                throw new java.io.UncheckedIOException(x);
+            }
+        }
+    }
+
+    /**
+     * Each deleted decision is in exactly one summary group (tenant, date, model, version, shard),
+     * whose digest of deleted event ids matches the archived rows of that group, and every decision
+     * past retention, held or not, is archived exactly once.
+     */
+    private static void assertSummarisedAndArchivedOnce(
+            Path bucket, String summaries, List<OldDecision> old, java.util.Set<String> keptIds) {
+        String archived = table(bucket.resolve("archive/audit/decisions"));
+        assertThat(
+                        query("SELECT event_id FROM " + archived + " ORDER BY event_id").stream()
+                                .map(r -> (String) r.get("event_id"))
+                                .toList())
+                .isEqualTo(old.stream().map(OldDecision::eventId).sorted().toList());
+        String group =
+                "CAST(tenant_id AS VARCHAR) || '/' || CAST(event_date AS VARCHAR) || '/' || model"
+                        + " || '/' || model_version || '/' || coalesce(CAST(chain_shard AS VARCHAR),"
+                        + " '-')";
+        Map<String, List<String>> deletedByGroup = new java.util.TreeMap<>();
+        for (Map<String, Object> r :
+                query("SELECT " + group + " AS g, event_id FROM " + archived)) {
+            if (!keptIds.contains((String) r.get("event_id"))) {
+                deletedByGroup
+                        .computeIfAbsent((String) r.get("g"), g -> new ArrayList<>())
+                        .add((String) r.get("event_id"));
+            }
+        }
+        Map<String, String> expected = new java.util.TreeMap<>();
+        deletedByGroup.forEach(
+                (g, ids) ->
+                        expected.put(
+                                g + " " + ids.size(),
+                                io.decisionledger.retention.RetentionSummaries.idsDigest(ids)));
+        Map<String, String> actual = new java.util.TreeMap<>();
+        for (Map<String, Object> r :
+                query(
+                        "SELECT "
+                                + group
+                                + " AS g, records, deleted_event_ids_sha256 AS d FROM "
+                                + summaries)) {
+            String key = r.get("g") + " " + ((Number) r.get("records")).longValue();
+            assertThat(actual.put(key, (String) r.get("d"))).as("one summary of " + key).isNull();
+        }
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    /** Takes {@code ids} (deleted by retention) out of what the lake is expected to hold. */
+    private static void forget(java.util.Set<String> ids) {
+        producedAll.removeIf(e -> e.eventId() != null && ids.contains(e.eventId()));
+        validAll.removeIf(e -> ids.contains(e.eventId()));
+    }
+
+    private static List<String> auditIds(String audit) {
+        return query("SELECT event_id FROM " + audit + " ORDER BY event_id").stream()
+                .map(r -> (String) r.get("event_id"))
+                .toList();
+    }
+
+    private static List<String> sortedIds(List<SampleDecisions.Event> events) {
+        return events.stream().map(SampleDecisions.Event::eventId).sorted().toList();
+    }
+
+    private static ProcessHandle taskManager() {
+        return pidProcess(
+                work.resolve("flink/taskmanager.pid"),
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+    }
+
+    /**
+     * SIGKILLs the TaskManager {@code tm} (if not done yet), starts a new one; returns the
+     * retention manifests at the kill.
+     */
+    private static long killTaskManager(ProcessHandle tm, Path staging) {
+        tm.destroyForcibly();
+        assertThat(LocalProcess.awaitExit(tm, Duration.ofSeconds(30))).isTrue();
+        long manifests = retentionManifests(staging);
+        Result tmBack = stack("start", "flink");
+        assertThat(tmBack.exitCode()).as(tmBack.output()).isZero();
+        return manifests;
+    }
+
+    /**
+     * A retention run through Flink's CLI: a one-year policy, the legal holds file, archive copies
+     * to {@code s3://ledger/archive}, and a --min-age no partition reaches, so the run deletes and
+     * merges nothing else (the compaction test after it merges).
+     */
+    private static Result retention(String runId, String tenant, String... flinkOptions) {
+        List<String> args = new ArrayList<>(List.of("flink", "run"));
+        args.addAll(List.of(flinkOptions));
+        args.addAll(
+                List.of(
+                        "-c",
+                        "io.decisionledger.compaction.CompactionJob",
+                        jobJar().toString(),
+                        "--lake",
+                        LocalStack.LAKE,
+                        "--run-id",
+                        runId,
+                        "--min-age",
+                        "P3650D",
+                        "--retention-policy",
+                        work.resolve("retention-policy.json").toString(),
+                        "--legal-holds",
+                        work.resolve("legal-holds.json").toString(),
+                        "--archive",
+                        "s3://" + LocalStack.BUCKET + "/archive"));
+        if (tenant != null) {
+            args.addAll(List.of("--tenant", tenant));
+        }
+        return stack(args.toArray(new String[0]));
+    }
+
+    private static long retentionManifests(Path staging) {
+        return stagedFiles(staging).stream()
+                .filter(f -> f.getFileName().toString().equals("retention-manifest.json"))
+                .count();
+    }
+
+    /** Every regular file under {@code staging} (none when it does not exist). */
+    private static List<Path> stagedFiles(Path staging) {
+        if (!Files.isDirectory(staging)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(staging)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return stagedFiles(staging); // a folder went away while walking: look again
+        }
+    }
+
+    /** Summary files a run published to the lake ({@code retention-<run>.parquet}). */
+    private static long publishedSummaries(Path lake, String runId) {
+        Path dir = lake.resolve("summaries/decisions");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(
+                            f ->
+                                    f.getFileName()
+                                            .toString()
+                                            .equals("retention-" + runId + ".parquet"))
+                    .count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0; // a folder appeared or went away while walking: look again
+        }
+    }
+
+    /**
+     * Deletions in staging whose manifest's sources are partly gone from the lake (0 while a
+     * manifest or folder comes or goes under the walk).
+     */
+    private static long partlyDeleted(Path staging, Path bucket) {
+        try {
+            return partlyDeletedOrThrow(staging, bucket);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static long partlyDeletedOrThrow(Path staging, Path bucket) throws IOException {
+        long partly = 0;
+        for (Path m : stagedFiles(staging)) {
+            if (!m.getFileName().toString().equals("retention-manifest.json")) {
+                continue;
+            }
+            var sources =
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(Files.readString(m))
+                            .path("sources");
+            long gone = 0;
+            for (var source : sources) {
+                String key = source.path("path").asText().replaceFirst("^s3[a-z]*://[^/]+/", "");
+                if (!Files.exists(bucket.resolve(key))) {
+                    gone++;
+                }
+            }
+            if (gone > 0 && gone < sources.size()) {
+                partly++;
+            }
+        }
+        return partly;
+    }
+
+    private static long parquetFilesIn(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try {
+            return parquetFiles(dir);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** The Parquet files of audit and ops partitions dated over a year ago, with their sizes. */
+    private static Map<Path, Long> expiredPartitionFiles(Path lake) throws IOException {
+        java.time.LocalDate yearAgo =
+                java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusYears(1);
+        Map<Path, Long> files = new java.util.TreeMap<>();
+        for (String dataset : List.of("audit/decisions", "ops/decisions")) {
+            try (Stream<Path> all = Files.walk(lake.resolve(dataset))) {
+                for (Path f : all.filter(Files::isRegularFile).toList()) {
+                    String name = f.getFileName().toString();
+                    String date = f.getParent().getFileName().toString();
+                    if (name.endsWith(".parquet")
+                            && !name.startsWith(".")
+                            && date.startsWith("event_date=")
+                            && java.time.LocalDate.parse(date.substring(11)).isBefore(yearAgo)) {
+                        files.put(f, Files.size(f));
+                    }
+                }
+            }
+        }
+        return files;
     }
 
     /**
@@ -291,7 +750,7 @@ class ComponentFaultsITCase {
      * verify.
      */
     @Test
-    @Order(2)
+    @Order(3)
     void compactionRollsForwardAfterATaskManagerKillDuringTheSwap() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 !validAll.isEmpty(), "needs the lake the ingest test leaves");
@@ -581,6 +1040,14 @@ class ComponentFaultsITCase {
 
     private static CompletableFuture<Void> produceInBackground(List<SampleDecisions.Event> events) {
         return CompletableFuture.runAsync(() -> producePaced(events, 100, 100));
+    }
+
+    /** {@code recent} as above, {@code old} beside it in slices of 20 every 400 ms (~8 s). */
+    private static CompletableFuture<Void> produceInBackground(
+            SampleDecisions.Sample recent, SampleDecisions.Sample old) {
+        return CompletableFuture.allOf(
+                produceInBackground(recent.events()),
+                CompletableFuture.runAsync(() -> producePaced(old.events(), 20, 400)));
     }
 
     /**

@@ -131,7 +131,9 @@ public record CompactionOptions(
                 "run-id",
                 "",
                 "Names this run's staging folder and files (compacted-<run>-<n>.parquet)."
-                        + " Default: the start time and a random suffix.");
+                        + " After a failed run (exit code 1, e.g. a TaskManager killed), rerun with"
+                        + " the same id: it first finishes the swaps and deletions the failed"
+                        + " attempt committed. Default: the start time and a random suffix.");
         t.add(
                 "inprogress-min-age",
                 "P7D",

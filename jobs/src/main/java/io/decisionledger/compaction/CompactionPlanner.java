@@ -47,6 +47,12 @@ public final class CompactionPlanner {
      * Rolls forward every swap an earlier run committed (a manifest in its staging folder) and
      * deletes the rest of that run's staging folder (uncommitted merged files: their sources are
      * untouched). In a dry run only reports what it would do.
+     *
+     * <p>An earlier attempt of this very run (the same {@code --run-id}, rerun after its job died,
+     * e.g. a TaskManager killed) is recovered the same way, here on the client before anything is
+     * planned: a deletion or swap whose sources were all deleted before the kill leaves no
+     * partition to plan, so a task would never find its manifest, and the staging folder would stay
+     * behind.
      */
     public List<PartitionResult> recoverEarlierRuns(PrintStream log) throws IOException {
         return recoverEarlierRuns(log, null);
@@ -67,7 +73,7 @@ public final class CompactionPlanner {
         PartitionCompactor compactor =
                 new PartitionCompactor(options.parquet(), options.targetFileBytes(), null);
         for (FileStatus run : list(fs, root)) {
-            if (!run.isDir() || run.getPath().getName().equals(options.runId())) {
+            if (!run.isDir()) {
                 continue;
             }
             List<Path> manifests = new ArrayList<>();

@@ -178,6 +178,49 @@ class CompactionPlannerTest {
     }
 
     @Test
+    void aRerunWithTheSameRunIdFinishesWhatItsKilledAttemptCommittedBeforePlanning()
+            throws Exception {
+        // given an attempt of run "nightly" killed after deleting a partition's sources, before
+        // removing its manifest: the partition holds only its merged file, nothing left to plan
+        LakeLayout lake = LakeLayout.at(work.resolve("lake").toUri().toString());
+        SmallFileLake.write(lake, 120, List.of(AS_OF.minusDays(2)), 20, 0, 3);
+        CompactionOptions nightly = options(lake, "nightly");
+        List<PartitionTask> tasks = new CompactionPlanner(nightly).plan();
+        PartitionTask swapped = tasks.get(0);
+        PartitionTask staged = tasks.get(1);
+        long rows = rowsIn(swapped);
+        crash(nightly, swapped, SwapStep.SOURCES_DELETED);
+        crash(nightly, staged, SwapStep.STAGED);
+        List<String> stagedSources = fileNames(staged);
+        assertThat(fileNames(swapped)).containsExactly("compacted-nightly-0.parquet");
+
+        // when the same run id runs again
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        CompactionPlanner rerun = new CompactionPlanner(nightly);
+        List<PartitionResult> recovered = rerun.recoverEarlierRuns(print(log));
+
+        // then the committed swap is finished on the client, the uncommitted one discarded, and
+        // nothing of the killed attempt is left in staging
+        assertThat(recovered)
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.outcome())
+                                    .isEqualTo(PartitionResult.Outcome.ROLLED_FORWARD);
+                            assertThat(r.partition()).isEqualTo(swapped.partition());
+                            assertThat(r.rows()).isEqualTo(rows);
+                        });
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("(run nightly)");
+        assertThat(Files.exists(work.resolve("lake/_staging/compaction/nightly"))).isFalse();
+        assertThat(fileNames(swapped)).containsExactly("compacted-nightly-0.parquet");
+        assertThat(rowsIn(swapped)).isEqualTo(rows);
+        assertThat(fileNames(staged)).isEqualTo(stagedSources);
+        assertThat(labels(rerun.plan()))
+                .doesNotContain("audit " + swapped.partition())
+                .contains("audit " + staged.partition());
+    }
+
+    @Test
     void refusesToGoOnWithoutRetentionWhenAnEarlierRunCommittedADeletion() throws Exception {
         LakeLayout lake = LakeLayout.at(work.resolve("lake").toUri().toString());
         java.nio.file.Path manifest =
