@@ -264,7 +264,12 @@ public final class VerifyRunner {
             try (CloseableIterator<Either<Violation, ChainStats>> results =
                     toClient(outputs).collectAsync()) {
                 JobClient job = env.executeAsync("decision-ledger verify");
-                Thread progress = progressReporter(job, files.size(), log);
+                Thread progress =
+                        progressReporter(
+                                job,
+                                files.size(),
+                                files.stream().mapToLong(FileStatus::getLen).sum(),
+                                log);
                 try {
                     while (results.hasNext()) {
                         Either<Violation, ChainStats> next = results.next();
@@ -781,20 +786,48 @@ public final class VerifyRunner {
         return SignedAttestations.heads(dir, null).latest();
     }
 
-    private static Thread progressReporter(JobClient job, int totalFiles, PrintStream log) {
+    /**
+     * Every 5 s: audit files read of the total, bytes, records re-hashed, and the rate since the
+     * last line; the same counts are Flink metrics of the reading subtasks ({@link
+     * ReadChainEntries#METRIC_FILES}, {@link ReadChainEntries#METRIC_RECORDS}, {@link
+     * ReadChainEntries#METRIC_BYTES}).
+     */
+    private static Thread progressReporter(
+            JobClient job, int totalFiles, long totalBytes, PrintStream log) {
         Thread t =
                 new Thread(
                         () -> {
                             try {
+                                long lastRecords = 0;
+                                long lastNanos = System.nanoTime();
                                 while (!Thread.currentThread().isInterrupted()) {
                                     Thread.sleep(5_000);
                                     Map<String, Object> acc = job.getAccumulators().get();
+                                    long records =
+                                            ((Number)
+                                                            acc.getOrDefault(
+                                                                    ReadChainEntries
+                                                                            .RECORDS_ACCUMULATOR,
+                                                                    0L))
+                                                    .longValue();
+                                    long now = System.nanoTime();
                                     log.printf(
-                                            "  ... %s of %,d files read, %s records re-hashed%n",
+                                            "  ... %s of %,d files read (%.1f of %.1f MB), %,d"
+                                                    + " records re-hashed (%,.0f records/s)%n",
                                             acc.getOrDefault(ReadChainEntries.FILES_ACCUMULATOR, 0),
                                             totalFiles,
-                                            acc.getOrDefault(
-                                                    ReadChainEntries.RECORDS_ACCUMULATOR, 0));
+                                            ((Number)
+                                                                    acc.getOrDefault(
+                                                                            ReadChainEntries
+                                                                                    .BYTES_ACCUMULATOR,
+                                                                            0L))
+                                                            .longValue()
+                                                    / 1e6,
+                                            totalBytes / 1e6,
+                                            records,
+                                            (records - lastRecords) / ((now - lastNanos) / 1e9));
+                                    lastRecords = records;
+                                    lastNanos = now;
                                 }
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();

@@ -89,7 +89,10 @@ class IncrementalVerifyITCase {
         Files.writeString(trusted, TrustedKeys.line("k1", key.getPublic()) + "\n");
         signer = new PemFileSigningKey(pem.toString(), "k1").open();
 
-        SampleDecisions.Sample sample = SampleDecisions.generate(31, 300, 6, 0, Instant.now());
+        // four days back, so every partition is closed for compaction as of today
+        SampleDecisions.Sample sample =
+                SampleDecisions.generate(
+                        31, 300, 6, 0, Instant.now().minus(java.time.Duration.ofDays(4)));
         pristine = work.resolve("pristine");
         IngestOptions options =
                 IngestRun.boundedOptions("in-memory:9092", "decisions", pristine.toUri().toString())
@@ -419,7 +422,7 @@ class IncrementalVerifyITCase {
                                     "--lake",
                                     LakeLayout.at(lake.toUri().toString()).root(),
                                     "--as-of",
-                                    LocalDate.now(ZoneOffset.UTC).plusDays(5).toString(),
+                                    LocalDate.now(ZoneOffset.UTC).toString(),
                                     "--run-id",
                                     "it",
                                     "--no-legal-holds"
