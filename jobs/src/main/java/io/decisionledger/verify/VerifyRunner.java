@@ -72,7 +72,18 @@ public final class VerifyRunner {
                 stateDir == null
                         ? new VerifyStates.Loaded(null, 0, null, List.of())
                         : VerifyStates.load(stateDir, lake.root(), keys);
-        found.addAll(loaded.problems());
+        if (stateOptions.incremental()) {
+            found.addAll(loaded.problems());
+        } else {
+            // --refresh-state relies on nothing in the old state: it only names its hash
+            loaded.problems()
+                    .forEach(
+                            p ->
+                                    log.printf(
+                                            "  (the newest verify state fails its checks: %s %s;"
+                                                    + " this full run starts the next one)%n",
+                                            p.kind, p.detail));
+        }
         VerifyState state = stateOptions.incremental() ? loaded.state() : null;
         SignedAttestations.Heads signedHeads =
                 options.tenant() == null

@@ -80,7 +80,17 @@ final class VerifyStates {
                             file,
                             "the state is about another lake (" + s.lake() + ")"));
         }
-        if (newest > 1) {
+        if (newest > 1 && s.previousSha256() == null) {
+            // only a full run after an unreadable state starts the chain anew (--refresh-state)
+            if (!"full".equals(s.mode())) {
+                problems.add(
+                        problem(
+                                ViolationKind.STATE_TAMPERED,
+                                file,
+                                "it names no previous state, and only a full run may start the"
+                                        + " state chain anew"));
+            }
+        } else if (newest > 1) {
             Path previous = byRun.get(newest - 1);
             if (previous == null) {
                 problems.add(

@@ -298,6 +298,17 @@ class IncrementalVerifyITCase {
                 .endsWith("its content does not hash to the sha256 stored with it (edited)");
         assertThat(report.files()).as("a full run").isEqualTo(first.files());
         assertThat(report.records()).isEqualTo(first.records());
+        assertThat(report.state().stateWritten()).isZero();
+
+        // once investigated: a full run starts the next state, and incremental runs go on from it
+        VerifyReport refreshed = verify(lake, "--refresh-state");
+        assertThat(refreshed.violations()).isEmpty();
+        assertThat(refreshed.state().stateWritten()).isEqualTo(2);
+        assertThat(lastLog).contains("the newest verify state fails its checks: STATE_TAMPERED");
+        VerifyReport next = verify(lake, "--incremental");
+        assertThat(next.violations()).isEmpty();
+        assertThat(next.state().fromState()).isEqualTo(2);
+        assertThat(next.records()).isZero();
     }
 
     @Test
