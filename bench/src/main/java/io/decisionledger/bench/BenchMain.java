@@ -5,6 +5,7 @@ import io.decisionledger.bench.ingest.IngestScenario;
 import io.decisionledger.bench.lake.IngestedLake;
 import io.decisionledger.bench.metrics.MetricsScenario;
 import io.decisionledger.bench.query.QueryScenario;
+import io.decisionledger.bench.verify.IncrementalVerifyScenario;
 import io.decisionledger.bench.verify.VerifyScenario;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,7 @@ public final class BenchMain {
                     MetricsScenario.REBUILD,
                     CompactionScenario.NAME,
                     VerifyScenario.NAME,
+                    IncrementalVerifyScenario.NAME,
                     QueryScenario.NAME);
 
     /** The lake the ingest scenario's IngestJob writes, which the lake scenarios share. */
@@ -110,6 +112,8 @@ public final class BenchMain {
                     new MetricsScenario(suite, ingestedLake(options, child));
             case CompactionScenario.NAME -> new CompactionScenario(ingestedLake(options, child));
             case VerifyScenario.NAME -> new VerifyScenario(ingestedLake(options, child));
+            case IncrementalVerifyScenario.NAME ->
+                    new IncrementalVerifyScenario(options.lakeCache(), options.dailyLake());
             case QueryScenario.NAME ->
                     new QueryScenario(
                             options.queryLake(),

@@ -45,11 +45,26 @@ public record BenchOptions(
         QueryLake.Shape queryLake,
         int queries,
         int queryPasses,
-        String classpath) {
+        String classpath,
+        int dailyRecords) {
+
+    /** The incremental-verify scenario's lake: 31 days, 5 tenants, 4 files per tenant and day. */
+    public io.decisionledger.bench.verify.DailyLake.Shape dailyLake() {
+        return new io.decisionledger.bench.verify.DailyLake.Shape(
+                31, 5, dailyRecords, 4, mix.seed());
+    }
 
     /** The benchmark suites a run can select with {@code --only}. */
     public static final Set<String> SUITES =
-            Set.of("ingest", "metrics", "metrics-rebuild", "compaction", "verify", "query", "jmh");
+            Set.of(
+                    "ingest",
+                    "metrics",
+                    "metrics-rebuild",
+                    "compaction",
+                    "verify",
+                    "incremental-verify",
+                    "query",
+                    "jmh");
 
     /** The options with their defaults, in the order --help prints them. */
     private static final OptionTable OPTIONS = new OptionTable(false);
@@ -67,9 +82,16 @@ public record BenchOptions(
                 "How often each job runs per parallelism; the order of job and baseline alternates.");
         OPTIONS.add(
                 "only",
-                "ingest,metrics,metrics-rebuild,compaction,verify,query,jmh",
+                "ingest,metrics,metrics-rebuild,compaction,verify,incremental-verify,query,jmh",
                 "Comma-separated suites to run: ingest, metrics (live, from Kafka), metrics-rebuild"
-                        + " (batch, from the lake), compaction, verify, query (point queries), jmh.");
+                        + " (batch, from the lake), compaction, verify, incremental-verify (day 31"
+                        + " of a 30-day lake from the verify state against the full run), query"
+                        + " (point queries), jmh.");
+        OPTIONS.add(
+                "daily-records",
+                "10000",
+                "incremental-verify: decisions per day of its 31-day lake (5 tenants, 4 files per"
+                        + " tenant and day).");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -205,7 +227,8 @@ public record BenchOptions(
                         given.longValue("seed", Long.MIN_VALUE)),
                 (int) given.longValue("queries", 1),
                 (int) given.longValue("query-passes", 1),
-                classpath.isBlank() ? System.getProperty("java.class.path") : classpath);
+                classpath.isBlank() ? System.getProperty("java.class.path") : classpath,
+                (int) given.longValue("daily-records", 5));
     }
 
     public static String help() {
@@ -228,6 +251,7 @@ public record BenchOptions(
         d.put("child_heap", childHeap);
         d.put("in_process", inProcess);
         d.put("query_records", queryLake.records());
+        d.put("daily_records", dailyRecords);
         return d;
     }
 

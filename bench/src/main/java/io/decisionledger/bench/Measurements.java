@@ -9,6 +9,7 @@ import io.decisionledger.bench.metrics.MetricsJobMeasurement;
 import io.decisionledger.bench.query.AuditDecisionAtMeasurement;
 import io.decisionledger.bench.query.DuckDbDecisionAtMeasurement;
 import io.decisionledger.bench.verify.DuckDbScanMeasurement;
+import io.decisionledger.bench.verify.IncrementalVerifyMeasurement;
 import io.decisionledger.bench.verify.VerifyJobMeasurement;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,12 @@ public final class Measurements {
         register(DuckDbCompactionMeasurement.NAME, DuckDbCompactionMeasurement::new);
         register(VerifyJobMeasurement.NAME, VerifyJobMeasurement::new);
         register(DuckDbScanMeasurement.NAME, DuckDbScanMeasurement::new);
+        for (String name :
+                List.of(
+                        IncrementalVerifyMeasurement.NAME,
+                        IncrementalVerifyMeasurement.NOTHING_NEW)) {
+            register(name, () -> new IncrementalVerifyMeasurement(name));
+        }
         register(AuditDecisionAtMeasurement.NAME, AuditDecisionAtMeasurement::new);
         register(DuckDbDecisionAtMeasurement.NAME, DuckDbDecisionAtMeasurement::new);
     }

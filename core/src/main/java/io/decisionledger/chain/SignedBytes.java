@@ -96,9 +96,10 @@ public final class SignedBytes {
      * magic ‖ enc(keyId) ‖ enc(algorithm) ‖ enc(v1) ‖ …, where enc(null) = 0x00; enc(string) = 0x01
      * ‖ u32(length of its UTF-8) ‖ UTF-8; enc(int) = 0x02 ‖ i32; enc(long) = 0x03 ‖ i64;
      * enc(timestamp) = 0x03 ‖ i64 microseconds since the epoch (the stored value); enc(double) =
-     * 0x04 ‖ IEEE-754 bits; all big-endian.
+     * 0x04 ‖ IEEE-754 bits; all big-endian. Public for the signed forms kept outside core (the
+     * verify job's state, {@code DLV1}).
      */
-    static byte[] encode(String magic, String keyId, String algorithm, Object... values) {
+    public static byte[] encode(String magic, String keyId, String algorithm, Object... values) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(magic.getBytes(StandardCharsets.US_ASCII));

@@ -189,7 +189,11 @@ public final class TrustedKeys implements Serializable {
                         : SignedBytes.of(a, a.getSignatureKeyId(), a.getSignatureAlgorithm()));
     }
 
-    private Verdict check(String keyId, String algorithm, String signature, byte[] signed) {
+    /**
+     * Checks a signature over {@code signed} (the canonical bytes of any signed form, e.g. the
+     * verify state's {@code DLV1}); key id, algorithm and signature as stored beside them.
+     */
+    public Verdict check(String keyId, String algorithm, String signature, byte[] signed) {
         if (keyId == null && algorithm == null && signature == null) {
             return new Verdict(Status.UNSIGNED, "no signature");
         }

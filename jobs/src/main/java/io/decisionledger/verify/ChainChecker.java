@@ -32,6 +32,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     private final Map<String, ChainHead> latestHeads;
     private final RetentionAnchors anchors;
     private final String dataset;
+    private final Map<String, VerifyState.Chain> starts;
 
     private transient String chain;
     private transient String tenant;
@@ -59,9 +60,23 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
      */
     public ChainChecker(
             Map<String, ChainHead> latestHeads, RetentionAnchors anchors, String dataset) {
+        this(latestHeads, anchors, dataset, Map.of());
+    }
+
+    /**
+     * An incremental checker: a chain in {@code starts} was verified up to its seq and hash (the
+     * verify state), so its records here must go on from there; a record at or before that seq is a
+     * repeat, and the first one after it must link to its hash. Other chains start at seq 1.
+     */
+    public ChainChecker(
+            Map<String, ChainHead> latestHeads,
+            RetentionAnchors anchors,
+            String dataset,
+            Map<String, VerifyState.Chain> starts) {
         this.latestHeads = latestHeads;
         this.anchors = anchors;
         this.dataset = dataset;
+        this.starts = Map.copyOf(starts);
     }
 
     @Override
@@ -72,8 +87,9 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
             chain = e.chainKey();
             tenant = e.tenantId;
             shard = e.chainShard;
-            lastSeq = 0;
-            lastHash = ChainHasher.GENESIS;
+            VerifyState.Chain start = starts.get(chain);
+            lastSeq = start == null ? 0 : start.seq();
+            lastHash = start == null ? ChainHasher.GENESIS : start.hash();
             bridged = 0;
         }
         if (e.layoutProblem != null) {
@@ -134,7 +150,11 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                     e.seq,
                     e.seq,
                     e.file,
-                    "prev_hash is not the hash of seq " + lastSeq);
+                    "prev_hash is not the hash of seq "
+                            + lastSeq
+                            + (starts.containsKey(chain) && starts.get(chain).seq() == lastSeq
+                                    ? " (the position the verify state recorded)"
+                                    : ""));
         }
         ChainHead head = latestHeads.get(chain);
         if (head != null && e.seq == head.getChainSeq() && !e.hash.equals(head.getHash())) {

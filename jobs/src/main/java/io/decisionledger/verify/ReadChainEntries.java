@@ -34,6 +34,13 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
     static final String RECORDS_ACCUMULATOR = "records-read";
     static final String FILES_ACCUMULATOR = "files-read";
     static final String UNREADABLE_ACCUMULATOR = "files-unreadable";
+    static final String BYTES_ACCUMULATOR = "bytes-read";
+
+    /** Flink metrics of each reading subtask: files, records and bytes read so far. */
+    public static final String METRIC_FILES = "verifyFilesRead";
+
+    public static final String METRIC_RECORDS = "verifyRecordsRead";
+    public static final String METRIC_BYTES = "verifyBytesRead";
 
     /** One violation per audit file that could not be read to its end. */
     static final OutputTag<Violation> UNREADABLE =
@@ -49,6 +56,10 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
     private transient LongCounter records;
     private transient LongCounter files;
     private transient LongCounter unreadable;
+    private transient LongCounter bytes;
+    private transient org.apache.flink.metrics.Counter filesMetric;
+    private transient org.apache.flink.metrics.Counter recordsMetric;
+    private transient org.apache.flink.metrics.Counter bytesMetric;
 
     @Override
     public void open(OpenContext openContext) {
@@ -56,6 +67,11 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
         records = getRuntimeContext().getLongCounter(RECORDS_ACCUMULATOR);
         files = getRuntimeContext().getLongCounter(FILES_ACCUMULATOR);
         unreadable = getRuntimeContext().getLongCounter(UNREADABLE_ACCUMULATOR);
+        bytes = getRuntimeContext().getLongCounter(BYTES_ACCUMULATOR);
+        org.apache.flink.metrics.MetricGroup group = getRuntimeContext().getMetricGroup();
+        filesMetric = group.counter(METRIC_FILES);
+        recordsMetric = group.counter(METRIC_RECORDS);
+        bytesMetric = group.counter(METRIC_BYTES);
     }
 
     @Override
@@ -77,6 +93,9 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
             ctx.output(UNREADABLE, unreadable(file, e, read[0]));
         }
         files.add(1);
+        filesMetric.inc();
+        bytes.add(status.getLen());
+        bytesMetric.inc(status.getLen());
     }
 
     static Violation unreadable(String file, UnreadableLakeFile e, long recordsRead) {
@@ -123,6 +142,7 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
             e.hashOk = recomputed != null && recomputed.equals(r.getHash());
         }
         records.add(1);
+        recordsMetric.inc();
         count(e);
         return e;
     }

@@ -29,7 +29,10 @@ import org.apache.flink.core.fs.Path;
 final class SignedAttestations {
 
     /** The heads a verification uses, and the signature findings about all of them. */
-    record Heads(Map<String, ChainHead> latest, List<Violation> violations) {}
+    record Heads(
+            Map<String, ChainHead> latest,
+            List<Violation> violations,
+            Map<String, ChainHead> atWanted) {}
 
     private SignedAttestations() {}
 
@@ -46,6 +49,15 @@ final class SignedAttestations {
      * chain/quarantine_heads/}), checked against {@code keys} when given.
      */
     static Heads heads(Path dir, TrustedKeys keys) throws IOException {
+        return heads(dir, keys, Map.of());
+    }
+
+    /**
+     * As above, and the head (without a bad signature) published at exactly the seq {@code wanted}
+     * names for its chain, where there is one: what a verify state's positions are checked against.
+     */
+    static Heads heads(Path dir, TrustedKeys keys, Map<String, Long> wanted) throws IOException {
+        Map<String, ChainHead> atWanted = new HashMap<>();
         Map<String, ChainHead> signed = new HashMap<>();
         Map<String, ChainHead> unsigned = new HashMap<>();
         Map<String, long[]> unsignedRange = new TreeMap<>();
@@ -60,6 +72,12 @@ final class SignedAttestations {
                                 keys == null
                                         ? new TrustedKeys.Verdict(TrustedKeys.Status.VALID, "")
                                         : keys.check(h);
+                        Long want = wanted.get(chain);
+                        if (want != null
+                                && want.longValue() == h.getChainSeq()
+                                && v.status() != TrustedKeys.Status.BAD) {
+                            atWanted.put(chain, h);
+                        }
                         switch (v.status()) {
                             case VALID -> signed.merge(chain, h, SignedAttestations::later);
                             case UNSIGNED -> {
@@ -107,7 +125,7 @@ final class SignedAttestations {
         }
         Map<String, ChainHead> latest = new HashMap<>(unsigned);
         latest.putAll(signed);
-        return new Heads(latest, found);
+        return new Heads(latest, found, atWanted);
     }
 
     /** The anchors a verification may bridge gaps with: without a bad signature. */

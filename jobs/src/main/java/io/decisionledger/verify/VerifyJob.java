@@ -5,6 +5,7 @@ import io.decisionledger.options.Command;
 import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
+import io.decisionledger.options.SigningOptions;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
 import java.util.LinkedHashMap;
@@ -46,8 +47,48 @@ public final class VerifyJob {
             java.nio.file.Path trustedKeys,
             Set<String> derived,
             String maskingPolicyFile,
-            PseudonymKey pseudonymKey)
+            PseudonymKey pseudonymKey,
+            StateOptions state)
             implements JobOptions {
+
+        /**
+         * Incremental verification ({@code --incremental}, {@code --state}, {@code
+         * --refresh-state}): where the verify states are kept, whether this run starts from the
+         * newest one, and the key that signs the state it writes.
+         *
+         * @param incremental start from the newest state (else: a full run)
+         * @param write write a new state after a clean run (with --incremental or --refresh-state)
+         * @param dir the state folder (a URI or path); null: {@code <lake>/verify/state}
+         * @param signing the key that signs the new state, or none
+         */
+        public record StateOptions(
+                boolean incremental, boolean write, String dir, SigningOptions.Signing signing)
+                implements java.io.Serializable {
+
+            /** A full run that neither reads nor writes a state: the default. */
+            public static StateOptions none() {
+                return new StateOptions(false, false, null, SigningOptions.Signing.none());
+            }
+
+            /** An incremental run keeping its states in {@code dir} (null: in the lake). */
+            public static StateOptions incremental(String dir, SigningOptions.Signing signing) {
+                return new StateOptions(true, true, dir, signing);
+            }
+
+            public boolean used() {
+                return incremental || write;
+            }
+
+            /** The state folder for {@code lake}. */
+            public org.apache.flink.core.fs.Path folder(LakeLayout lake) {
+                return dir == null
+                        ? lake.resolve(STATE_FOLDER)
+                        : new org.apache.flink.core.fs.Path(LakeLayout.at(dir).root());
+            }
+        }
+
+        /** Where the verify states are kept in the lake by default. */
+        public static final String STATE_FOLDER = "verify/state";
 
         /** The derived datasets {@code --derived} can name. */
         public static final List<String> DERIVED = List.of("ops", "metrics");
@@ -66,8 +107,47 @@ public final class VerifyJob {
             this(lake, tenant, report, trustedKeys, Set.of(), null, null);
         }
 
+        /** A full run, without a verify state. */
+        public Options(
+                LakeLayout lake,
+                String tenant,
+                java.nio.file.Path report,
+                java.nio.file.Path trustedKeys,
+                Set<String> derived,
+                String maskingPolicyFile,
+                PseudonymKey pseudonymKey) {
+            this(
+                    lake,
+                    tenant,
+                    report,
+                    trustedKeys,
+                    derived,
+                    maskingPolicyFile,
+                    pseudonymKey,
+                    StateOptions.none());
+        }
+
+        /** These options with {@code state}. */
+        public Options withState(StateOptions state) {
+            return new Options(
+                    lake,
+                    tenant,
+                    report,
+                    trustedKeys,
+                    derived,
+                    maskingPolicyFile,
+                    pseudonymKey,
+                    state);
+        }
+
         public Options {
             derived = Set.copyOf(derived);
+            state = state == null ? StateOptions.none() : state;
+            if (state.used() && (tenant != null || !derived.isEmpty())) {
+                throw new IllegalArgumentException(
+                        "--incremental, --state and --refresh-state verify the whole lake's chains:"
+                                + " not with --tenant or --derived");
+            }
             if (derived.contains("ops") && pseudonymKey == null) {
                 throw new IllegalArgumentException("--derived ops needs the pseudonym key");
             }
@@ -143,6 +223,29 @@ public final class VerifyJob {
                     "k1",
                     "With --derived ops: id of the key, as the ingest job stored it with every"
                             + " pseudonym.");
+            t.flag(
+                    "incremental",
+                    "Start from the newest verify state: read only the files it does not cover,"
+                            + " walk each chain on from the position it recorded, re-verify in full"
+                            + " every tenant (or the quarantine) where a covered file changed or"
+                            + " disappeared (compaction, retention, erasure, tampering), and after a"
+                            + " clean run write the next state. Without a state (the first run) or"
+                            + " with one that fails its checks (STATE_TAMPERED, STATE_ROLLED_BACK,"
+                            + " STATE_UNSIGNED) the whole lake is verified. Not with --tenant or"
+                            + " --derived. Default: a full run that reads and writes no state.");
+            t.add(
+                    "state",
+                    "",
+                    "Folder of the verify states (path or URI); implies --incremental. Keep it"
+                            + " outside the lake where the lake's writers cannot reach it. Default: "
+                            + STATE_FOLDER
+                            + "/ in the lake.");
+            t.flag(
+                    "refresh-state",
+                    "A full run that writes the next verify state when clean (e.g. weekly, or"
+                            + " after a STATE_* finding was investigated); with --state for another"
+                            + " folder.");
+            SigningOptions.declare(t, "the verify state this run writes");
             return t;
         }
 
@@ -169,6 +272,29 @@ public final class VerifyJob {
                 throw new OptionTable.InvalidOptionException(
                         "--masking-policy and --pseudonym-key-file are for --derived ops");
             }
+            boolean refresh = given.bool("refresh-state");
+            String stateDir = given.optional("state");
+            boolean incremental = given.bool("incremental") || (stateDir != null && !refresh);
+            SigningOptions.Signing signing = SigningOptions.read(given);
+            if (refresh && given.bool("incremental")) {
+                throw new OptionTable.InvalidOptionException(
+                        "--refresh-state is a full run: not with --incremental");
+            }
+            if (!incremental && !refresh && signing.enabled()) {
+                throw new OptionTable.InvalidOptionException(
+                        "--signing-key signs the verify state: give --incremental (or --state,"
+                                + " --refresh-state)");
+            }
+            if ((incremental || refresh)
+                    && (given.optional("tenant") != null || !derived.isEmpty())) {
+                throw new OptionTable.InvalidOptionException(
+                        "--incremental, --state and --refresh-state verify the whole lake: not with"
+                                + " --tenant or --derived");
+            }
+            StateOptions state =
+                    incremental || refresh
+                            ? new StateOptions(incremental, true, stateDir, signing)
+                            : StateOptions.none();
             return new Options(
                     LakeOptions.lake(given),
                     given.optional("tenant"),
@@ -181,7 +307,8 @@ public final class VerifyJob {
                             : new PseudonymKey(
                                     keyFile,
                                     given.value("pseudonym-key-env"),
-                                    given.value("pseudonym-key-id")));
+                                    given.value("pseudonym-key-id")),
+                    state);
         }
 
         /** The file, read once here so a missing or malformed one is a bad option (exit 2). */
@@ -229,6 +356,14 @@ public final class VerifyJob {
                     o.put("pseudonym-key-env", pseudonymKey.envVariable());
                     o.put("pseudonym-key-id", pseudonymKey.keyId());
                 }
+            }
+            if (state.used()) {
+                o.put("incremental", String.valueOf(state.incremental()));
+                o.put("refresh-state", String.valueOf(!state.incremental()));
+                if (state.dir() != null) {
+                    o.put("state", state.dir());
+                }
+                o.putAll(SigningOptions.options(state.signing()));
             }
             return o;
         }

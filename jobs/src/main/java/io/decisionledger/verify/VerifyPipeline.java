@@ -46,6 +46,8 @@ public final class VerifyPipeline {
     private final Map<String, ChainHead> heads;
     private final RetentionAnchors anchors;
     private final QuarantineInput quarantine;
+    private Map<String, VerifyState.Chain> auditStarts = Map.of();
+    private Map<String, VerifyState.Chain> quarantineStarts = Map.of();
 
     /**
      * @param auditFiles paths of the audit Parquet files to verify, bounded
@@ -77,6 +79,18 @@ public final class VerifyPipeline {
         this.heads = heads;
         this.anchors = anchors;
         this.quarantine = quarantine;
+    }
+
+    /**
+     * An incremental verification: the chains named here were verified up to these positions (the
+     * verify state), and only files not covered by it are among the inputs; each such chain is
+     * walked on from its position instead of from seq 1.
+     */
+    public VerifyPipeline startingFrom(
+            Map<String, VerifyState.Chain> audit, Map<String, VerifyState.Chain> quarantine) {
+        this.auditStarts = Map.copyOf(audit);
+        this.quarantineStarts = Map.copyOf(quarantine);
+        return this;
     }
 
     /** A bounded source of file paths, as listed by the client. */
@@ -129,7 +143,8 @@ public final class VerifyPipeline {
                                 new ChainChecker(
                                         quarantine.heads(),
                                         quarantine.anchors(),
-                                        Violation.QUARANTINE));
+                                        Violation.QUARANTINE,
+                                        quarantineStarts));
         return new Outputs(violations, violations.getSideOutput(ChainChecker.CHAIN_STATS));
     }
 
@@ -154,7 +169,7 @@ public final class VerifyPipeline {
                         .transform(
                                 "check-chains",
                                 TypeInformation.of(Violation.class),
-                                new ChainChecker(heads, anchors));
+                                new ChainChecker(heads, anchors, Violation.AUDIT, auditStarts));
         DataStream<Violation> duplicates =
                 entries.map(e -> Tuple3.of(e.tenantId + "/" + e.eventId, 1L, e.file))
                         .returns(Types.TUPLE(Types.STRING, Types.LONG, Types.STRING))

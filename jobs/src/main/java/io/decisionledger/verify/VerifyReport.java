@@ -45,7 +45,94 @@ public record VerifyReport(
         List<Violation> violations,
         double seconds,
         QuarantineCounts quarantine,
-        Map<String, Long> derivedRows) {
+        Map<String, Long> derivedRows,
+        StateUse state) {
+
+    /** A report of a run without a verify state. */
+    public VerifyReport(
+            String lake,
+            String tenant,
+            long files,
+            long records,
+            long chains,
+            long heads,
+            long deletedByRetention,
+            Map<String, Long> recordsByLayout,
+            Map<String, Long> erasedByRequest,
+            Map<String, Long> violationsByKind,
+            List<Violation> violations,
+            double seconds,
+            QuarantineCounts quarantine,
+            Map<String, Long> derivedRows) {
+        this(
+                lake,
+                tenant,
+                files,
+                records,
+                chains,
+                heads,
+                deletedByRetention,
+                recordsByLayout,
+                erasedByRequest,
+                violationsByKind,
+                violations,
+                seconds,
+                quarantine,
+                derivedRows,
+                null);
+    }
+
+    /**
+     * How the run used the verify state ({@code --incremental}, {@code --refresh-state}).
+     *
+     * @param mode {@code incremental} (started from a state) or {@code full}
+     * @param fromState the state started from; 0 for a full run
+     * @param fromStateSigned whether that state carries a signature (checked only with trusted
+     *     keys)
+     * @param filesSkipped covered files not read again
+     * @param bytesSkipped their bytes
+     * @param reverified scopes (audit/TENANT, quarantine) verified again from seq 1, and why
+     * @param stateWritten the state this run wrote; 0 when none (violations found)
+     * @param stateWrittenSigned whether it is signed
+     */
+    public record StateUse(
+            String mode,
+            long fromState,
+            boolean fromStateSigned,
+            long filesSkipped,
+            long bytesSkipped,
+            Map<String, String> reverified,
+            long stateWritten,
+            boolean stateWrittenSigned) {
+
+        Map<String, Object> json() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("mode", mode);
+            json.put("fromState", fromState);
+            json.put("fromStateSigned", fromStateSigned);
+            json.put("filesSkipped", filesSkipped);
+            json.put("bytesSkipped", bytesSkipped);
+            json.put("reverified", reverified);
+            json.put("stateWritten", stateWritten);
+            json.put("stateWrittenSigned", stateWrittenSigned);
+            return json;
+        }
+
+        /** E.g. " [incremental from state 6 (unsigned): 1,230 covered files skipped]". */
+        String summary() {
+            if (fromState == 0) {
+                return " [full run]";
+            }
+            return String.format(
+                    " [incremental from state %d%s: %,d covered files skipped%s]",
+                    fromState,
+                    fromStateSigned ? "" : " (unsigned)",
+                    filesSkipped,
+                    reverified.isEmpty()
+                            ? ""
+                            : String.format(", %d re-verified in full", reverified.size()));
+        }
+    }
 
     /**
      * The quarantine's part of a verification, reported apart from the decision chains.
@@ -95,19 +182,20 @@ public record VerifyReport(
     public String summary() {
         return clean()
                 ? String.format(
-                        "CLEAN: %,d records%s in %,d chains (%,d files) verified against %,d published heads%s%s in %.1f s",
-                        records,
-                        layoutSummary(),
-                        chains,
-                        files,
-                        heads,
-                        deletedByRetention == 0
-                                ? ""
-                                : String.format(
-                                        ", %,d deleted positions bridged by retention summaries",
-                                        deletedByRetention),
-                        quarantineSummary() + derivedSummary(),
-                        seconds)
+                                "CLEAN: %,d records%s in %,d chains (%,d files) verified against %,d published heads%s%s in %.1f s",
+                                records,
+                                layoutSummary(),
+                                chains,
+                                files,
+                                heads,
+                                deletedByRetention == 0
+                                        ? ""
+                                        : String.format(
+                                                ", %,d deleted positions bridged by retention summaries",
+                                                deletedByRetention),
+                                quarantineSummary() + derivedSummary(),
+                                seconds)
+                        + (state == null ? "" : state.summary())
                 : String.format(
                         "VIOLATIONS: %,d found %s in %,d records, %,d chains (%,d files); see the report",
                         violationCount(), violationsByKind, records, chains, files);
@@ -193,6 +281,9 @@ public record VerifyReport(
         json.put("violationsByKind", violationsByKind);
         json.put("quarantine", (quarantine == null ? QuarantineCounts.none() : quarantine).json());
         json.put("derivedRows", derivedRows == null ? Map.of() : derivedRows);
+        if (state != null) {
+            json.put("state", state.json());
+        }
         json.put("violationsListed", violations.size());
         json.put("violations", violations);
         json.put("seconds", Math.round(seconds * 10) / 10.0);

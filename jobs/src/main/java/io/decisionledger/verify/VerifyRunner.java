@@ -66,8 +66,30 @@ public final class VerifyRunner {
         TrustedKeys keys =
                 options.trustedKeys() == null ? null : TrustedKeys.load(options.trustedKeys());
         List<Violation> found = new ArrayList<>();
+        VerifyJob.Options.StateOptions stateOptions = options.state();
+        Path stateDir = stateOptions.used() ? stateOptions.folder(lake) : null;
+        VerifyStates.Loaded loaded =
+                stateDir == null
+                        ? new VerifyStates.Loaded(null, 0, null, List.of())
+                        : VerifyStates.load(stateDir, lake.root(), keys);
+        if (stateOptions.incremental()) {
+            found.addAll(loaded.problems());
+        } else {
+            // --refresh-state relies on nothing in the old state: it only names its hash
+            loaded.problems()
+                    .forEach(
+                            p ->
+                                    log.printf(
+                                            "  (the newest verify state fails its checks: %s %s;"
+                                                    + " this full run starts the next one)%n",
+                                            p.kind, p.detail));
+        }
+        VerifyState state = stateOptions.incremental() ? loaded.state() : null;
         SignedAttestations.Heads signedHeads =
-                SignedAttestations.heads(lake, options.tenant(), keys);
+                options.tenant() == null
+                        ? SignedAttestations.heads(
+                                lake.chainHeads(), keys, wanted(state, Violation.AUDIT))
+                        : SignedAttestations.heads(lake, options.tenant(), keys);
         Map<String, ChainHead> heads = signedHeads.latest();
         found.addAll(signedHeads.violations());
         RetentionAnchors anchors = SignedAttestations.anchors(lake, options.tenant(), keys, found);
@@ -92,11 +114,16 @@ public final class VerifyRunner {
         List<FileStatus> quarantineFiles =
                 options.tenant() == null ? LakeFiles.parquetFiles(lake.quarantine()) : List.of();
         Map<String, ChainHead> quarantineHeads = Map.of();
+        Map<String, ChainHead> atStateSeq = new java.util.HashMap<>(signedHeads.atWanted());
         if (options.tenant() == null) {
             SignedAttestations.Heads signedQuarantineHeads =
-                    SignedAttestations.heads(lake.quarantineHeads(), keys);
+                    SignedAttestations.heads(
+                            lake.quarantineHeads(), keys, wanted(state, Violation.QUARANTINE));
             quarantineHeads = signedQuarantineHeads.latest();
             found.addAll(signedQuarantineHeads.violations());
+            signedQuarantineHeads
+                    .atWanted()
+                    .forEach((k, h) -> atStateSeq.put(Violation.QUARANTINE + ":" + k, h));
         }
         RetentionAnchors quarantineAnchors =
                 options.tenant() == null
@@ -107,6 +134,40 @@ public final class VerifyRunner {
                     "  and %,d quarantine files against %,d published quarantine chain heads%n",
                     quarantineFiles.size(), quarantineHeads.size());
         }
+        state = checkedAgainstHeads(state, stateDir, loaded, atStateSeq, found, log);
+        String rootPath = IncrementalPlan.rootPath(lake.root());
+        IncrementalPlan.Plan plan =
+                state == null
+                        ? IncrementalPlan.Plan.full(files, quarantineFiles)
+                        : IncrementalPlan.of(
+                                state,
+                                rootPath,
+                                files,
+                                quarantineFiles,
+                                byDatasetKey(atStateSeq, state),
+                                log);
+        if (state != null) {
+            log.printf(
+                    "  incremental from verify state %d (%s): %,d covered files (%.1f MB) not read"
+                            + " again; reading %,d audit and %,d quarantine files%n",
+                    state.run(),
+                    state.signed()
+                            ? (keys == null
+                                    ? "signed; signature not checked without --trusted-keys"
+                                    : "signature checked")
+                            : "UNSIGNED: tamper-evident by its hash chain only",
+                    plan.skippedFiles(),
+                    plan.skippedBytes() / 1e6,
+                    plan.auditToRead().size(),
+                    plan.quarantineToRead().size());
+        } else if (stateOptions.incremental()) {
+            log.println(
+                    loaded.newestRun() == 0
+                            ? "  no verify state yet under " + stateDir + ": verifying in full"
+                            : "  the newest verify state is not usable: verifying in full");
+        }
+        files = plan.auditToRead();
+        quarantineFiles = plan.quarantineToRead();
 
         List<FileStatus> opsFiles =
                 options.derives("ops")
@@ -177,6 +238,7 @@ public final class VerifyRunner {
                                             heads,
                                             anchors,
                                             quarantine)
+                                    .startingFrom(plan.auditStarts(), plan.quarantineStarts())
                                     .build(env);
             if (options.derives("ops") && !(paths.isEmpty() && opsFiles.isEmpty())) {
                 env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
@@ -213,7 +275,12 @@ public final class VerifyRunner {
             try (CloseableIterator<Either<Violation, ChainStats>> results =
                     toClient(outputs).collectAsync()) {
                 JobClient job = env.executeAsync("decision-ledger verify");
-                Thread progress = progressReporter(job, files.size(), log);
+                Thread progress =
+                        progressReporter(
+                                job,
+                                files.size(),
+                                files.stream().mapToLong(FileStatus::getLen).sum(),
+                                log);
                 try {
                     while (results.hasNext()) {
                         Either<Violation, ChainStats> next = results.next();
@@ -257,14 +324,64 @@ public final class VerifyRunner {
                 }
             }
         }
-        bridged += headsWithoutRecords(heads, chainsSeen, anchors, Violation.AUDIT, found);
+        bridged +=
+                headsWithoutRecords(
+                        heads, chainsSeen, anchors, Violation.AUDIT, plan.auditStarts(), found);
         quarantineBridged +=
                 headsWithoutRecords(
                         quarantineHeads,
                         quarantineChainsSeen,
                         quarantineAnchors,
                         Violation.QUARANTINE,
+                        plan.quarantineStarts(),
                         found);
+        VerifyReport.StateUse stateUse = null;
+        if (stateOptions.used()) {
+            long written = 0;
+            boolean signed = false;
+            if (found.isEmpty()) {
+                VerifyState next =
+                        nextState(
+                                lake,
+                                loaded,
+                                state != null,
+                                heads,
+                                quarantineHeads,
+                                plan,
+                                files,
+                                quarantineFiles,
+                                rootPath,
+                                started);
+                if (stateOptions.signing().enabled()) {
+                    next = next.signedWith(stateOptions.signing().key().open());
+                }
+                Path at = VerifyStates.write(stateDir, next);
+                written = next.run();
+                signed = next.signed();
+                log.printf(
+                        "  wrote verify state %d (%s) to %s: %,d chains, %,d covered files%n",
+                        next.run(),
+                        signed
+                                ? "signed by " + next.signatureKeyId()
+                                : "UNSIGNED: tamper-evident by its hash chain only; give"
+                                        + " --signing-key",
+                        at,
+                        next.chains().size(),
+                        next.files().size());
+            } else {
+                log.println("  no verify state written: the run found violations");
+            }
+            stateUse =
+                    new VerifyReport.StateUse(
+                            state == null ? "full" : "incremental",
+                            state == null ? 0 : state.run(),
+                            state != null && state.signed(),
+                            plan.skippedFiles(),
+                            plan.skippedBytes(),
+                            plan.reverified(),
+                            written,
+                            signed);
+        }
         Map<String, Long> byKind = new TreeMap<>();
         found.forEach(v -> byKind.merge(v.kind, 1L, Long::sum));
         found.sort(
@@ -295,7 +412,153 @@ public final class VerifyRunner {
                         quarantineHeads.size(),
                         quarantineBridged,
                         byDataset(found, Violation.QUARANTINE)),
-                derivedRows);
+                derivedRows,
+                stateUse);
+    }
+
+    /** Chain key → the seq {@code state} recorded, for the chains of {@code dataset}. */
+    private static Map<String, Long> wanted(VerifyState state, String dataset) {
+        Map<String, Long> wanted = new java.util.HashMap<>();
+        if (state != null) {
+            state.chains().stream()
+                    .filter(c -> c.dataset().equals(dataset))
+                    .forEach(c -> wanted.put(c.chainKey(), c.seq()));
+        }
+        return wanted;
+    }
+
+    /** {@code atStateSeq} (quarantine keys prefixed) as chain key → head, for one dataset each. */
+    private static Map<String, ChainHead> byDatasetKey(
+            Map<String, ChainHead> atStateSeq, VerifyState state) {
+        Map<String, ChainHead> out = new java.util.HashMap<>();
+        for (VerifyState.Chain c : state.chains()) {
+            ChainHead h =
+                    atStateSeq.get(
+                            Violation.QUARANTINE.equals(c.dataset())
+                                    ? Violation.QUARANTINE + ":" + c.chainKey()
+                                    : c.chainKey());
+            if (h != null) {
+                out.put(c.chainKey(), h);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The state, unless a position it recorded contradicts the published head at that seq (the
+     * state was forged, or the chain and its heads rewritten): then STATE_TAMPERED, and null (a
+     * full run).
+     */
+    private static VerifyState checkedAgainstHeads(
+            VerifyState state,
+            Path stateDir,
+            VerifyStates.Loaded loaded,
+            Map<String, ChainHead> atStateSeq,
+            List<Violation> found,
+            PrintStream log) {
+        if (state == null) {
+            return null;
+        }
+        boolean ok = true;
+        for (VerifyState.Chain c : state.chains()) {
+            ChainHead h =
+                    atStateSeq.get(
+                            Violation.QUARANTINE.equals(c.dataset())
+                                    ? Violation.QUARANTINE + ":" + c.chainKey()
+                                    : c.chainKey());
+            if (h != null && !h.getHash().equals(c.hash())) {
+                found.add(
+                        Violation.of(
+                                        ViolationKind.STATE_TAMPERED,
+                                        c.tenantId(),
+                                        c.chainShard(),
+                                        c.seq(),
+                                        c.seq(),
+                                        new Path(
+                                                        stateDir,
+                                                        VerifyStates.fileName(loaded.newestRun()))
+                                                .toString(),
+                                        "the "
+                                                + c.dataset()
+                                                + " chain position the verify state recorded"
+                                                + " differs from the published head at that seq")
+                                .in(VerifyStates.DATASET));
+                ok = false;
+            }
+        }
+        if (!ok) {
+            log.println("  the verify state contradicts the published heads: verifying in full");
+        }
+        return ok ? state : null;
+    }
+
+    /**
+     * The state a clean run leaves: every chain at its latest published head (the run showed each
+     * ends there), the covered files still valid and every file read now. A file read but gone
+     * before its footer was read (compacted meanwhile) leaves its whole scope out, so the next run
+     * verifies that scope from seq 1.
+     */
+    private static VerifyState nextState(
+            LakeLayout lake,
+            VerifyStates.Loaded loaded,
+            boolean incremental,
+            Map<String, ChainHead> heads,
+            Map<String, ChainHead> quarantineHeads,
+            IncrementalPlan.Plan plan,
+            List<FileStatus> auditRead,
+            List<FileStatus> quarantineRead,
+            String rootPath,
+            long startedNanos)
+            throws IOException {
+        List<VerifyState.CoveredFile> files = new ArrayList<>(plan.kept());
+        files.addAll(IncrementalPlan.covered(Violation.AUDIT, auditRead, rootPath));
+        files.addAll(IncrementalPlan.covered(Violation.QUARANTINE, quarantineRead, rootPath));
+        Set<String> dropped = new HashSet<>();
+        for (VerifyState.CoveredFile f : files) {
+            if (f.footerSha256() == null) {
+                dropped.add(IncrementalPlan.scopeOf(f.dataset(), f.path()));
+            }
+        }
+        List<VerifyState.Chain> chains = new ArrayList<>();
+        heads.values()
+                .forEach(
+                        h ->
+                                chains.add(
+                                        new VerifyState.Chain(
+                                                Violation.AUDIT,
+                                                h.getTenantId(),
+                                                h.getChainShard(),
+                                                h.getChainSeq(),
+                                                h.getHash())));
+        quarantineHeads
+                .values()
+                .forEach(
+                        h ->
+                                chains.add(
+                                        new VerifyState.Chain(
+                                                Violation.QUARANTINE,
+                                                h.getTenantId(),
+                                                h.getChainShard(),
+                                                h.getChainSeq(),
+                                                h.getHash())));
+        return VerifyState.unsigned(
+                lake.root(),
+                loaded.newestRun() + 1,
+                loaded.newestSha256(),
+                java.time.Instant.now().minusNanos(System.nanoTime() - startedNanos),
+                incremental ? "incremental" : "full",
+                chains.stream()
+                        .filter(
+                                c ->
+                                        !dropped.contains(
+                                                IncrementalPlan.scope(c.dataset(), c.tenantId())))
+                        .toList(),
+                files.stream()
+                        .filter(
+                                f ->
+                                        !dropped.contains(
+                                                IncrementalPlan.scopeOf(f.dataset(), f.path())))
+                        .toList());
     }
 
     /**
@@ -307,11 +570,18 @@ public final class VerifyRunner {
             Set<String> chainsSeen,
             RetentionAnchors anchors,
             String dataset,
+            Map<String, VerifyState.Chain> starts,
             List<Violation> found) {
         long bridged = 0;
         for (Map.Entry<String, ChainHead> head : heads.entrySet()) {
             if (!chainsSeen.contains(head.getKey())) {
                 ChainHead h = head.getValue();
+                VerifyState.Chain start = starts.get(head.getKey());
+                if (start != null) {
+                    // verified up to the state's position; no record of it was read this time
+                    bridged += fromState(start, h, anchors, dataset, found);
+                    continue;
+                }
                 // every record of the chain may have been deleted by retention
                 RetentionAnchors.Bridge b =
                         anchors.bridge(head.getKey(), 0, ChainHasher.GENESIS, h.getChainSeq() + 1);
@@ -336,6 +606,65 @@ public final class VerifyRunner {
             }
         }
         return bridged;
+    }
+
+    /**
+     * A chain with no record read this run, verified up to {@code start} by the state: it must end
+     * exactly at its latest head, or retention anchors must bridge the rest; returns the positions
+     * bridged.
+     */
+    private static long fromState(
+            VerifyState.Chain start,
+            ChainHead h,
+            RetentionAnchors anchors,
+            String dataset,
+            List<Violation> found) {
+        if (start.seq() == h.getChainSeq() && start.hash().equals(h.getHash())) {
+            return 0;
+        }
+        if (start.seq() > h.getChainSeq()) {
+            found.add(
+                    Violation.of(
+                                    ViolationKind.BEYOND_HEAD,
+                                    h.getTenantId(),
+                                    h.getChainShard(),
+                                    h.getChainSeq() + 1,
+                                    start.seq(),
+                                    null,
+                                    "the verify state covers records up to seq "
+                                            + start.seq()
+                                            + ", after the latest published head (seq "
+                                            + h.getChainSeq()
+                                            + ")")
+                            .in(dataset));
+            return 0;
+        }
+        RetentionAnchors.Bridge b =
+                anchors.bridge(start.chainKey(), start.seq(), start.hash(), h.getChainSeq() + 1);
+        if (b.brokenAt() == null
+                && b.nextSeq() == h.getChainSeq() + 1
+                && b.hash().equals(h.getHash())) {
+            return b.bridged();
+        }
+        found.add(
+                Violation.of(
+                                start.seq() == h.getChainSeq()
+                                        ? ViolationKind.HEAD_MISMATCH
+                                        : ViolationKind.TRUNCATED,
+                                h.getTenantId(),
+                                h.getChainShard(),
+                                start.seq() == h.getChainSeq() ? start.seq() : start.seq() + 1,
+                                h.getChainSeq(),
+                                null,
+                                start.seq() == h.getChainSeq()
+                                        ? "the latest head's hash differs from the verified record"
+                                                + " at its seq"
+                                        : "chain ends at seq "
+                                                + start.seq()
+                                                + " (verify state), the latest head is at "
+                                                + h.getChainSeq())
+                        .in(dataset));
+        return 0;
     }
 
     private static VerifyPipeline.Outputs withDerived(
@@ -468,20 +797,48 @@ public final class VerifyRunner {
         return SignedAttestations.heads(dir, null).latest();
     }
 
-    private static Thread progressReporter(JobClient job, int totalFiles, PrintStream log) {
+    /**
+     * Every 5 s: audit files read of the total, bytes, records re-hashed, and the rate since the
+     * last line; the same counts are Flink metrics of the reading subtasks ({@link
+     * ReadChainEntries#METRIC_FILES}, {@link ReadChainEntries#METRIC_RECORDS}, {@link
+     * ReadChainEntries#METRIC_BYTES}).
+     */
+    private static Thread progressReporter(
+            JobClient job, int totalFiles, long totalBytes, PrintStream log) {
         Thread t =
                 new Thread(
                         () -> {
                             try {
+                                long lastRecords = 0;
+                                long lastNanos = System.nanoTime();
                                 while (!Thread.currentThread().isInterrupted()) {
                                     Thread.sleep(5_000);
                                     Map<String, Object> acc = job.getAccumulators().get();
+                                    long records =
+                                            ((Number)
+                                                            acc.getOrDefault(
+                                                                    ReadChainEntries
+                                                                            .RECORDS_ACCUMULATOR,
+                                                                    0L))
+                                                    .longValue();
+                                    long now = System.nanoTime();
                                     log.printf(
-                                            "  ... %s of %,d files read, %s records re-hashed%n",
+                                            "  ... %s of %,d files read (%.1f of %.1f MB), %,d"
+                                                    + " records re-hashed (%,.0f records/s)%n",
                                             acc.getOrDefault(ReadChainEntries.FILES_ACCUMULATOR, 0),
                                             totalFiles,
-                                            acc.getOrDefault(
-                                                    ReadChainEntries.RECORDS_ACCUMULATOR, 0));
+                                            ((Number)
+                                                                    acc.getOrDefault(
+                                                                            ReadChainEntries
+                                                                                    .BYTES_ACCUMULATOR,
+                                                                            0L))
+                                                            .longValue()
+                                                    / 1e6,
+                                            totalBytes / 1e6,
+                                            records,
+                                            (records - lastRecords) / ((now - lastNanos) / 1e9));
+                                    lastRecords = records;
+                                    lastNanos = now;
                                 }
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();

@@ -76,5 +76,23 @@ public enum ViolationKind {
      * An audit file that cannot be read to its end: truncated, not Parquet, or a page that does not
      * decode. Its records (or those after the damage) are not verified; restore the file.
      */
-    UNREADABLE_FILE
+    UNREADABLE_FILE,
+    /**
+     * {@code --incremental}: the newest verify state does not hold: its content does not hash to
+     * its recorded sha256, it does not name the previous state's hash, its signature does not
+     * verify, it is about another lake, or a chain position it recorded differs from the published
+     * head at that seq. The run ignores it and verifies the whole lake.
+     */
+    STATE_TAMPERED,
+    /**
+     * {@code --incremental}: the newest verify state file holds an older run's state (copied over
+     * it), or a verify state is missing from the run sequence. The run verifies the whole lake.
+     */
+    STATE_ROLLED_BACK,
+    /**
+     * {@code --incremental} with {@code --trusted-keys}: the verify state carries no signature, so
+     * nothing tells it from one written by whoever can write its folder. The run verifies the whole
+     * lake.
+     */
+    STATE_UNSIGNED
 }

@@ -1,0 +1,239 @@
+package io.decisionledger.bench.verify;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.bench.lake.IngestedLake;
+import io.decisionledger.bench.lake.LakeFolders;
+import io.decisionledger.chain.ChainHasher;
+import io.decisionledger.decision.CanonicalContent;
+import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.PartitionPath;
+import io.decisionledger.schema.ChainHead;
+import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.verify.VerifyJob;
+import io.decisionledger.verify.VerifyReport;
+import io.decisionledger.verify.VerifyRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The incremental-verify benchmark's lake: {@code days} days of decisions of a few tenants, each
+ * tenant one hash chain, written as the streaming ingest leaves them (several small Snappy files
+ * per tenant and day, layout-3 content hashes, chained in event-time order, one published head per
+ * tenant and day), plus the verify state of a clean run over the first {@code days - 1} days. So
+ * the last day is "what arrived since": the incremental run of day {@code days} reads it alone, the
+ * full run reads everything. Records are short (one-line prompt and response, no documents), to
+ * make a month of them in a minute. Cached under the lake cache by its shape.
+ */
+public final class DailyLake {
+
+    static final LocalDate FIRST_DAY = LocalDate.parse("2025-01-01");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FACTS = "_bench-lake.json";
+
+    /** {@code recordsPerDay} decisions a day over {@code tenants}, {@code filesPerDay} each. */
+    public record Shape(int days, int tenants, int recordsPerDay, int filesPerDay, long seed) {}
+
+    /**
+     * A ready lake.
+     *
+     * @param state the verify-state folder after day {@code days - 1} (copy it before a run: an
+     *     incremental run writes the next state beside it)
+     * @param lastDayRecords records of the last day
+     */
+    public record Facts(Path root, Path state, long records, long lastDayRecords, long bytes) {}
+
+    private DailyLake() {}
+
+    public static Facts ensure(Path cacheDir, Shape shape) throws Exception {
+        Path root =
+                cacheDir.resolve(
+                        String.format(
+                                "daily-d%d-t%d-r%d-f%d-s%d-%s",
+                                shape.days(),
+                                shape.tenants(),
+                                shape.recordsPerDay(),
+                                shape.filesPerDay(),
+                                shape.seed(),
+                                IngestedLake.key("daily-lake-v1")));
+        Path factsFile = root.resolve(FACTS);
+        if (!Files.exists(factsFile)) {
+            make(cacheDir, root, shape);
+        }
+        Map<String, Object> f =
+                JSON.readValue(factsFile.toFile(), new TypeReference<Map<String, Object>>() {});
+        return new Facts(
+                root.resolve("lake"),
+                root.resolve("state"),
+                ((Number) f.get("records")).longValue(),
+                ((Number) f.get("last_day_records")).longValue(),
+                ((Number) f.get("bytes")).longValue());
+    }
+
+    private static void make(Path cacheDir, Path root, Shape shape) throws Exception {
+        // made in place (the state names the lake's root); the facts file, written last, marks it
+        // complete
+        Path scratch = root;
+        LakeFolders.deleteRecursively(scratch);
+        Path lake = scratch.resolve("lake");
+        long start = System.nanoTime();
+        List<DecisionRecord> tails = new ArrayList<>();
+        for (int t = 0; t < shape.tenants(); t++) {
+            tails.add(null);
+        }
+        long records = 0;
+        long lastDay = 0;
+        for (int day = 0; day < shape.days(); day++) {
+            if (day == shape.days() - 1) {
+                // the state of a clean run over the first days - 1 days, as last night's run left
+                // it
+                VerifyReport r =
+                        new VerifyRunner(
+                                        VerifyJob.Options.parse(
+                                                new String[] {
+                                                    "--lake",
+                                                    lake.toUri().toString(),
+                                                    "--report",
+                                                    scratch.resolve("state-report.json").toString(),
+                                                    "--state",
+                                                    scratch.resolve("state").toUri().toString()
+                                                }))
+                                .run(
+                                        StreamExecutionEnvironment.getExecutionEnvironment(),
+                                        System.out);
+                if (!r.clean() || r.records() != records) {
+                    throw new IllegalStateException(
+                            "the generated lake does not verify clean: " + r.summary());
+                }
+            }
+            for (int t = 0; t < shape.tenants(); t++) {
+                long n = writeDay(lake, shape, day, t, tails);
+                records += n;
+                if (day == shape.days() - 1) {
+                    lastDay += n;
+                }
+            }
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("records", records);
+        f.put("last_day_records", lastDay);
+        f.put("bytes", LakeFolders.bytes(lake.resolve("audit/decisions")));
+        f.put("seconds", (System.nanoTime() - start) / 1e9);
+        f.put("shape", shape.toString());
+        JSON.writeValue(scratch.resolve(FACTS).toFile(), f);
+    }
+
+    /** One tenant's day: its records chained on from yesterday's tail, its head published. */
+    private static long writeDay(
+            Path lake, Shape shape, int day, int tenant, List<DecisionRecord> tails)
+            throws Exception {
+        SplittableRandom rnd =
+                new SplittableRandom(shape.seed() * 1_000_003L + day * 1_009L + tenant);
+        String tenantId = String.format("tenant-%02d", tenant);
+        Instant dayStart = FIRST_DAY.plusDays(day).atStartOfDay(ZoneOffset.UTC).toInstant();
+        int n = Math.max(1, shape.recordsPerDay() / shape.tenants());
+        long[] offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = rnd.nextLong(86_400_000_000L);
+        }
+        java.util.Arrays.sort(offsets);
+        ChainHasher hasher = new ChainHasher();
+        CanonicalContent content = new CanonicalContent();
+        DecisionRecord prev = tails.get(tenant);
+        List<List<DecisionRecord>> files = new ArrayList<>();
+        for (int f = 0; f < shape.filesPerDay(); f++) {
+            files.add(new ArrayList<>());
+        }
+        for (int i = 0; i < n; i++) {
+            DecisionRecord r =
+                    record(rnd, tenantId, dayStart.plusNanos(offsets[i] * 1_000), day, i);
+            byte[] salt = new byte[CanonicalContent.SALT_BYTES];
+            for (int b = 0; b < salt.length; b++) {
+                salt[b] = (byte) rnd.nextInt(256);
+            }
+            r.setRecordLayout(3);
+            r.setFieldSalt(HexFormat.of().formatHex(salt));
+            r.setContentSha256(content.layout3(r, salt).contentSha256());
+            r.setChainShard(0);
+            r.setChainSeq(prev == null ? 1L : prev.getChainSeq() + 1);
+            r.setPrevHash(prev == null ? ChainHasher.GENESIS : prev.getHash());
+            r.setHash(hasher.hash(r.getPrevHash(), r));
+            // consecutive runs of the chain per file, as checkpoints cut the stream
+            files.get((int) ((long) i * shape.filesPerDay() / n)).add(r);
+            prev = r;
+        }
+        tails.set(tenant, prev);
+        Path dir =
+                lake.resolve("audit/decisions")
+                        .resolve(PartitionPath.tenantDate(tenantId, dayStart));
+        for (int f = 0; f < files.size(); f++) {
+            if (!files.get(f).isEmpty()) {
+                LakeFiles.writeParquet(
+                        new org.apache.flink.core.fs.Path(
+                                dir.resolve("part-" + day + "-" + f + ".parquet").toUri()),
+                        files.get(f));
+            }
+        }
+        ChainHead head =
+                ChainHead.newBuilder()
+                        .setTenantId(tenantId)
+                        .setChainShard(0)
+                        .setChainSeq(prev.getChainSeq())
+                        .setHash(prev.getHash())
+                        .setEventId(prev.getEventId())
+                        .setPublishedAt(dayStart.plusSeconds(86_399))
+                        .build();
+        LakeFiles.writeParquet(
+                new org.apache.flink.core.fs.Path(
+                        lake.resolve("chain/heads/tenant_id=" + tenantId)
+                                .resolve("head_date=" + FIRST_DAY.plusDays(day))
+                                .resolve("heads-" + day + ".parquet")
+                                .toUri()),
+                List.of(head));
+        return n;
+    }
+
+    private static DecisionRecord record(
+            SplittableRandom rnd, String tenantId, Instant eventTime, int day, int i) {
+        String user = String.format("user-%06d", rnd.nextInt(100_000));
+        boolean approved = rnd.nextInt(10) < 7;
+        double confidence = Math.round(rnd.nextDouble() * 1000) / 1000.0;
+        String caseId = "case-" + rnd.nextInt(1_000_000);
+        return DecisionRecord.newBuilder()
+                .setEventId(String.format("%s-%03d-%07d", tenantId, day, i))
+                .setEventIdDerived(false)
+                .setEventType("AI_DECISION")
+                .setEventTime(eventTime)
+                .setTenantId(tenantId)
+                .setUserId(user)
+                .setCaseId(caseId)
+                .setModel("gpt-4o")
+                .setModelVersion("gpt-4o-2024-08-06")
+                .setPrompt("Assess application " + caseId + " of " + user + " for 12,500 EUR.")
+                .setSystemPrompt("You are the credit assistant of " + tenantId + ".")
+                .setResponseContent(
+                        "{\"approved\":" + approved + ",\"confidence\":" + confidence + "}")
+                .setResponseTokens((long) (20 + rnd.nextInt(200)))
+                .setResponseFinishReason("stop")
+                .setTemperature(0.2)
+                .setDecisionApproved(approved)
+                .setDecisionConfidence(confidence)
+                .setDecisionReasoning(approved ? "Income covers the rate." : "Debt ratio high.")
+                .setSourceTopic("ai-decisions")
+                .setSourcePartition(rnd.nextInt(6))
+                .setSourceOffset((long) day * 1_000_000 + i)
+                .setIngestTime(eventTime.plusSeconds(2))
+                .setContentSha256("")
+                .build();
+    }
+}
