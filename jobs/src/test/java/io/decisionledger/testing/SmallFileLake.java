@@ -38,8 +38,7 @@ import org.apache.flink.core.fs.Path;
  * ingest masker), quarantined malformed input (in its quarantine chains, heads published),
  * published chain heads, and many small files: every {@code rowsPerCheckpoint} arrivals each
  * partition touched gets a new {@code part-*.parquet}, as the FileSink rolls one per bucket per
- * checkpoint. Fast and deterministic, so compaction tests can build a fresh lake per test; a local
- * lake asked for again with the same arguments is copied from the first one this JVM wrote.
+ * checkpoint. Fast and deterministic, so compaction tests can build a fresh lake per test.
  */
 public final class SmallFileLake {
 
@@ -66,124 +65,9 @@ public final class SmallFileLake {
             int malformedEvery,
             long seed) {
         try {
-            java.nio.file.Path target = emptyLocalRoot(lake);
-            if (target == null) {
-                return writeChecked(
-                        lake, decisions, dates, rowsPerCheckpoint, malformedEvery, seed);
-            }
-            Template template =
-                    template(
-                            new Key(
-                                    decisions,
-                                    List.copyOf(dates),
-                                    rowsPerCheckpoint,
-                                    malformedEvery,
-                                    seed));
-            copyTree(template.dir(), target);
-            return template.written();
+            return writeChecked(lake, decisions, dates, rowsPerCheckpoint, malformedEvery, seed);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * The arguments that determine a lake's content: the same arguments write the same records (the
-     * generator is seeded, the pseudonym key is one per JVM).
-     */
-    private record Key(
-            int decisions,
-            List<LocalDate> dates,
-            int rowsPerCheckpoint,
-            int malformedEvery,
-            long seed) {}
-
-    private record Template(java.nio.file.Path dir, Written written) {}
-
-    private static final Map<Key, Template> TEMPLATES = new java.util.HashMap<>();
-    private static java.nio.file.Path templateRoot;
-
-    /**
-     * Writing a lake costs thousands of Parquet writer set-ups, and a test class often asks for the
-     * same lake in every test: the first request for a set of arguments is written into a template
-     * folder of this JVM, and every request (the first included) gets a plain copy of it in a fresh
-     * folder. A copy is what a fresh write would have produced, down to the file layout; only the
-     * random part-file names and the heads' publishing instants are shared, and no test depends on
-     * those being unique per test.
-     */
-    private static synchronized Template template(Key key) throws IOException {
-        Template cached = TEMPLATES.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        if (templateRoot == null) {
-            templateRoot = Files.createTempDirectory("small-file-lakes");
-            java.nio.file.Path root = templateRoot;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
-        }
-        java.nio.file.Path dir = templateRoot.resolve("lake-" + TEMPLATES.size());
-        Written written =
-                writeChecked(
-                        LakeLayout.at(dir.toUri().toString()),
-                        key.decisions(),
-                        key.dates(),
-                        key.rowsPerCheckpoint(),
-                        key.malformedEvery(),
-                        key.seed());
-        Template template =
-                new Template(
-                        dir,
-                        new Written(
-                                written.decisions(),
-                                written.quarantined(),
-                                written.auditFiles(),
-                                java.util.Collections.unmodifiableMap(
-                                        new LinkedHashMap<>(written.perTenant()))));
-        TEMPLATES.put(key, template);
-        return template;
-    }
-
-    /**
-     * The lake's folder when the lake is on the local disk and holds nothing yet (a copy of a
-     * template is then the same as a fresh write); {@code null} otherwise (an object store, or a
-     * lake that a second write adds to), and the lake is written directly.
-     */
-    private static java.nio.file.Path emptyLocalRoot(LakeLayout lake) throws IOException {
-        java.net.URI uri = java.net.URI.create(lake.root());
-        if (!"file".equals(uri.getScheme())) {
-            return null;
-        }
-        java.nio.file.Path root = java.nio.file.Path.of(uri);
-        if (!Files.exists(root)) {
-            return root;
-        }
-        if (!Files.isDirectory(root)) {
-            return null;
-        }
-        try (var entries = Files.list(root)) {
-            return entries.findAny().isPresent() ? null : root;
-        }
-    }
-
-    /** Copies the files only (fresh modification times, as a fresh write leaves them). */
-    private static void copyTree(java.nio.file.Path from, java.nio.file.Path to)
-            throws IOException {
-        try (var paths = Files.walk(from)) {
-            for (java.nio.file.Path p : paths.toList()) {
-                java.nio.file.Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(java.nio.file.Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // a temporary folder left behind at JVM exit is harmless
         }
     }
 
