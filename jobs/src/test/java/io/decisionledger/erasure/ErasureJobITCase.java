@@ -5,15 +5,12 @@ import static io.decisionledger.testing.DuckDbLake.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.decisionledger.decision.ErasedColumns;
-import io.decisionledger.ingest.IngestJob;
-import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.rights.ErasureReceipt;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.Proves;
-import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import io.decisionledger.verify.VerifyReport;
 import java.io.ByteArrayOutputStream;
@@ -28,19 +25,19 @@ import java.util.function.Consumer;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The proof of an erasure on a lake the IngestJob wrote from a real Kafka broker: a data subject's
- * decisions on three days and a refused event of theirs among 400 others; the erasure job executes
- * the plan; then an auditor, from the lake alone, finds none of the subject's values in any file
- * (every value of every Parquet row read by DuckDB, every other file's bytes), VerifyJob reports
- * CLEAN with the erased records counted under the request, and still finds a change to an erased
- * record. Running the plan again changes nothing and returns the same receipt.
+ * The proof of an erasure on a lake the ingest pipeline wrote (IngestJob's operators and production
+ * sinks on the MiniCluster, fed from memory: IngestExactlyOnceITCase and
+ * IngestTenantBindingKafkaITCase cover the Kafka source): a data subject's decisions on three days
+ * and a refused event of theirs among 400 others; the erasure job executes the plan; then an
+ * auditor, from the lake alone, finds none of the subject's values in any file (every value of
+ * every Parquet row read by DuckDB, every other file's bytes), VerifyJob reports CLEAN with the
+ * erased records counted under the request, and still finds a change to an erased record. Running
+ * the plan again changes nothing and returns the same receipt.
  */
 class ErasureJobITCase {
 
@@ -48,40 +45,18 @@ class ErasureJobITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     @Test
     @Proves({"GDPR-Art-17"})
     void anAuditorFindsNoValueOfTheErasedSubjectAndEveryChainStillVerifies() throws Exception {
         // given an ingested lake holding the subject's decisions and refused input
         String tenant = SampleDecisions.TENANTS.get(0);
         String topic = "decisions-erasure";
-        kafka.createTopic(topic, 2);
         List<SampleDecisions.Event> events =
                 new ArrayList<>(SampleDecisions.generate(17, 400, 12, 0, Instant.now()).events());
         events.addAll(ErasureSubject.events(tenant, 6));
-        IngestRun.produce(kafka.bootstrapServers(), topic, events);
         Path lake = work.resolve("lake");
         String lakeUri = lake.toUri().toString();
-        IngestOptions options = IngestRun.boundedOptions(kafka.bootstrapServers(), topic, lakeUri);
-        StreamExecutionEnvironment env = IngestRun.environment(options);
-        IngestJob.fromOptions(options).build(env);
-        env.execute("ingest for erasure");
+        IngestRun.ingestInMemory(events, topic, lakeUri);
         List<String> ids = subjectEventIds(lake);
         assertThat(ids).hasSize(6);
         Map<String, String> values = ErasureSubject.values();
