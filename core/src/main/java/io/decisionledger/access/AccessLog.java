@@ -272,6 +272,22 @@ public final class AccessLog {
         }
     }
 
+    /**
+     * The purpose of {@code e} as a reader shows it: the stated purpose, or for an entry whose
+     * personal columns were erased (GDPR Art. 17) "[erased under request R on D]".
+     */
+    public static String shownPurpose(AccessLogEntry e) {
+        if (e.getErasedColumnsJson() == null) {
+            return e.getPurpose();
+        }
+        return "[erased under request "
+                + (e.getErasureRequestId() == null ? "(none recorded)" : e.getErasureRequestId())
+                + (e.getErasedAt() == null
+                        ? ""
+                        : " on " + LocalDate.ofInstant(e.getErasedAt(), ZoneOffset.UTC))
+                + "]";
+    }
+
     /** Entries whose access date is within [from, to] (either may be null), in seq order. */
     public List<AccessLogEntry> entries(
             LocalDate from, LocalDate to, Predicate<AccessLogEntry> filter) throws IOException {
