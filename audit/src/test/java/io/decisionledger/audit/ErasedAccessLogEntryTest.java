@@ -67,7 +67,6 @@ class ErasedAccessLogEntryTest {
                         "--lake",
                         lake.toString(),
                         "--verify",
-                        "true",
                         "--purpose",
                         "quarterly review");
 
