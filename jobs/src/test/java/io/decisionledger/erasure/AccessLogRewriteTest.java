@@ -99,6 +99,23 @@ class AccessLogRewriteTest {
         assertThat(done).allMatch(f -> f.dataset().equals("access-log") && f.rowsErased() == 1);
         assertThat(done.stream().mapToLong(ErasedFile::layout2Records).sum()).isEqualTo(1);
         assertThat(done).allMatch(f -> !f.beforeSha256().equals(f.afterSha256()));
+        io.decisionledger.rights.ErasureReceipt receipt =
+                ErasureRunner.receipt(
+                        new PlanFile(plan, "ab".repeat(32), "plan-1.json"),
+                        done,
+                        java.util.Set.of(),
+                        NOW.toString(),
+                        NOW.toString(),
+                        "dpo@bank.example");
+        assertThat(receipt.fields()).contains("access-log.purpose", "access-log.query_json");
+        assertThat(receipt.files()).hasSize(4).allMatch(f -> f.dataset().equals("access-log"));
+        assertThat(receipt.warnings())
+                .anyMatch(
+                        w ->
+                                w.startsWith(
+                                        "1 access-log entries were written under access-log"
+                                                + " layout 1"));
+        assertThat(new String(receipt.toJson(), StandardCharsets.UTF_8)).doesNotContain(SUBJECT);
         // and a new entry still chains after the erased ones
         read(log, "Later", TENANT, List.of(), Map.of("user", "user_other"));
         assertThat(log.verify().problems()).isEmpty();
