@@ -309,7 +309,7 @@ final class EvidenceHtml {
                         .append("</td><td>")
                         .append(esc(e.getAction()))
                         .append("</td><td>")
-                        .append(esc(e.getPurpose()))
+                        .append(esc(io.decisionledger.access.AccessLog.shownPurpose(e)))
                         .append("</td></tr>");
             }
             h.append("</table>");

@@ -184,7 +184,7 @@ public record QueryResult(
                                                     + " +"
                                                     + (e.getRecordIds().size() - 5)
                                             : e.getRecordIds(),
-                                    oneLine(e.getPurpose(), 60)));
+                                    oneLine(AccessLog.shownPurpose(e), 60)));
                 }
                 if (verification != null) {
                     out.append("\n  Chain: ")
@@ -196,6 +196,9 @@ public record QueryResult(
                                                     + verification.lastSeq()
                                             : "BROKEN: " + verification.problems())
                             .append('\n');
+                    for (String note : verification.erasureNotes()) {
+                        out.append("  ").append(note).append('\n');
+                    }
                 }
             }
             default -> out.append(action).append('\n');

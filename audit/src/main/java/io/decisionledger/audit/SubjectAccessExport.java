@@ -211,7 +211,14 @@ final class SubjectAccessExport {
             n.put("actor_role", a.getActorRole());
             n.put("channel", a.getChannel());
             n.put("action", a.getAction());
-            n.put("purpose", a.getPurpose());
+            n.put("purpose", AccessLog.shownPurpose(a));
+            if (a.getErasedColumnsJson() != null) {
+                // its purpose and query were erased under a request (GDPR Art. 17)
+                ObjectNode erased = n.putObject("erased");
+                erased.put("request_id", a.getErasureRequestId());
+                erased.put(
+                        "erased_at", a.getErasedAt() == null ? null : a.getErasedAt().toString());
+            }
             n.put("outcome", a.getOutcome());
             ArrayNode read = n.putArray("your_records_read");
             a.getRecordIds().stream().filter(mine::contains).distinct().forEach(read::add);

@@ -135,10 +135,35 @@ public final class AccessLog {
      * The result of re-checking the chain.
      *
      * @param problems what is wrong, by seq (never record content); empty when intact
+     * @param erasedByRequest entries with erased personal columns, by erasure request (GDPR Art.
+     *     17; they verify from their kept commitments)
      */
-    public record Verification(long entries, long lastSeq, String lastHash, List<String> problems) {
+    public record Verification(
+            long entries,
+            long lastSeq,
+            String lastHash,
+            List<String> problems,
+            Map<String, Long> erasedByRequest) {
+
+        public Verification(long entries, long lastSeq, String lastHash, List<String> problems) {
+            this(entries, lastSeq, lastHash, problems, Map.of());
+        }
+
         public boolean intact() {
             return problems.isEmpty();
+        }
+
+        /** E.g. "3 entries with erased fields under request DSR-1"; empty when none. */
+        public List<String> erasureNotes() {
+            List<String> notes = new ArrayList<>();
+            erasedByRequest.forEach(
+                    (request, n) ->
+                            notes.add(
+                                    n
+                                            + (n == 1 ? " entry" : " entries")
+                                            + " with erased fields under request "
+                                            + request));
+            return notes;
         }
     }
 
@@ -219,6 +244,8 @@ public final class AccessLog {
                                 .setLogSeq(head == null ? 1 : head.seq() + 1)
                                 .setPrevHash(head == null ? AccessLogHasher.GENESIS : head.hash())
                                 .setHash("")
+                                .setEntryLayout(AccessLogHasher.LAYOUT_2)
+                                .setFieldSalt(newSalt())
                                 .build();
                 entry.setHash(new AccessLogHasher().hash(entry.getPrevHash(), entry));
                 Claim mine = Claim.of(entry);
@@ -248,6 +275,22 @@ public final class AccessLog {
                             + MAX_CLAIM_ATTEMPTS
                             + " attempts, each seq taken by another writer first");
         }
+    }
+
+    /**
+     * The purpose of {@code e} as a reader shows it: the stated purpose, or for an entry whose
+     * personal columns were erased (GDPR Art. 17) "[erased under request R on D]".
+     */
+    public static String shownPurpose(AccessLogEntry e) {
+        if (e.getErasedColumnsJson() == null) {
+            return e.getPurpose();
+        }
+        return "[erased under request "
+                + (e.getErasureRequestId() == null ? "(none recorded)" : e.getErasureRequestId())
+                + (e.getErasedAt() == null
+                        ? ""
+                        : " on " + LocalDate.ofInstant(e.getErasedAt(), ZoneOffset.UTC))
+                + "]";
     }
 
     /** Entries whose access date is within [from, to] (either may be null), in seq order. */
@@ -304,6 +347,7 @@ public final class AccessLog {
             }
         }
         AccessLogHasher hasher = new AccessLogHasher();
+        Map<String, Long> erased = new TreeMap<>();
         long expected = 1;
         String prev = AccessLogHasher.GENESIS;
         long count = 0;
@@ -323,14 +367,18 @@ public final class AccessLog {
             if (seq == expected && !entry.getPrevHash().equals(prev)) {
                 problems.add("log_seq " + seq + ": prev_hash does not link to the previous entry");
             }
-            if (!isHex64(entry.getPrevHash())
-                    || !hasher.hash(entry.getPrevHash(), entry).equals(entry.getHash())) {
-                problems.add("log_seq " + seq + ": hash does not recompute (entry altered)");
+            String problem = hasher.problem(entry.getPrevHash(), entry);
+            if (problem != null) {
+                problems.add("log_seq " + seq + ": " + problem);
+            }
+            if (entry.getErasedColumnsJson() != null && entry.getErasureRequestId() != null) {
+                erased.merge(entry.getErasureRequestId(), 1L, Long::sum);
             }
             prev = entry.getHash();
             expected = seq + 1;
         }
-        return new Verification(count, expected - 1, prev, List.copyOf(problems));
+        return new Verification(
+                count, expected - 1, prev, List.copyOf(problems), Map.copyOf(erased));
     }
 
     /** The entry with the highest seq, or null for an empty log. */
@@ -518,6 +566,18 @@ public final class AccessLog {
 
     private Path dateDir(LocalDate d) {
         return new Path(lake.accessLog(), "access_date=" + d);
+    }
+
+    private static final java.security.SecureRandom SALTS = new java.security.SecureRandom();
+
+    /**
+     * A new entry's field salt (layout 2): 32 bytes from SecureRandom, so the commitments to its
+     * purpose and query kept after an erasure cannot be reversed by guessing.
+     */
+    private static String newSalt() {
+        byte[] salt = new byte[io.decisionledger.decision.SaltedCommitment.SALT_BYTES];
+        SALTS.nextBytes(salt);
+        return java.util.HexFormat.of().formatHex(salt);
     }
 
     /** Query parameters are stored as a JSON object (a sorted map, so equal queries hash alike). */

@@ -2,7 +2,6 @@ package io.decisionledger.decision;
 
 import io.decisionledger.schema.DecisionRecord;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -29,7 +28,7 @@ public final class CanonicalContent {
     static final byte[] FIELD_MAGIC_3 = "DLF3".getBytes(StandardCharsets.US_ASCII);
 
     /** Salt length of layout 3, in bytes. */
-    public static final int SALT_BYTES = 32;
+    public static final int SALT_BYTES = SaltedCommitment.SALT_BYTES;
 
     /** The 24 content columns, in hash order: column i (1-based) is {@code COLUMNS.get(i - 1)}. */
     public static final List<String> COLUMNS =
@@ -78,12 +77,8 @@ public final class CanonicalContent {
     private final byte[] d = new byte[COLUMNS.size() * 32];
     private final byte[] c = new byte[32];
 
-    // HMAC-SHA256 (RFC 2104) under the record's salt, with the keyed inner and outer states
-    // computed once per record and cloned per column: two compressions per column, not four.
-    private final MessageDigest innerKeyed = FieldDigests.sha256();
-    private final MessageDigest outerKeyed = FieldDigests.sha256();
-    private final byte[] pad = new byte[64];
-    private boolean keyed;
+    // HMAC-SHA256 (RFC 2104) under the record's salt
+    private final SaltedCommitment hmac = new SaltedCommitment();
 
     /** True when column {@code i} (1-based) is personal data. */
     public static boolean isPersonal(int i) {
@@ -182,47 +177,18 @@ public final class CanonicalContent {
             throw new IllegalStateException(
                     "column " + COLUMNS.get(i - 1) + " needs the record's salt, which is absent");
         }
-        if (!keyed) {
+        if (!hmac.keyed()) {
             throw new IllegalStateException("the HMAC key was not set for this record");
         }
-        try {
-            MessageDigest inner = (MessageDigest) innerKeyed.clone();
-            inner.update(FIELD_MAGIC_3);
-            inner.update((byte) i);
-            inner.update(d, off, 32);
-            inner.digest(out, 0, 32);
-            MessageDigest outer = (MessageDigest) outerKeyed.clone();
-            outer.update(out, 0, 32);
-            outer.digest(out, 0, 32);
-        } catch (CloneNotSupportedException | DigestException e) {
-            throw new IllegalStateException("SHA-256 cannot be cloned or does not fit 32 bytes", e);
-        }
+        hmac.commit(FIELD_MAGIC_3, i, d, off, out);
     }
 
-    /** Keys the inner and outer states with {@code salt} (32 bytes: shorter than a block). */
     private void initHmac(byte[] salt) {
-        keyed = false;
-        if (salt == null) {
-            return; // every personal column must then be kept; commit() says which is not
-        }
-        if (salt.length != SALT_BYTES) {
+        if (salt != null && salt.length != SALT_BYTES) {
             throw new IllegalArgumentException(
                     "a layout-3 salt is " + SALT_BYTES + " bytes, not " + salt.length);
         }
-        java.util.Arrays.fill(pad, (byte) 0);
-        System.arraycopy(salt, 0, pad, 0, salt.length);
-        for (int k = 0; k < 64; k++) {
-            pad[k] ^= 0x36;
-        }
-        innerKeyed.reset();
-        innerKeyed.update(pad);
-        for (int k = 0; k < 64; k++) {
-            pad[k] ^= 0x36 ^ 0x5c;
-        }
-        outerKeyed.reset();
-        outerKeyed.update(pad);
-        java.util.Arrays.fill(pad, (byte) 0);
-        keyed = true;
+        hmac.key(salt); // null: every personal column must then be kept; commit() says which is not
     }
 
     private void fieldDigests(DecisionRecord r) {

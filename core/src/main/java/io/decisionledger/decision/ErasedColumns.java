@@ -34,6 +34,19 @@ public final class ErasedColumns {
      * @throws IllegalArgumentException naming the rule broken (never a value)
      */
     public static SortedMap<String, String> parse(String json) {
+        return parse(json, CanonicalContent.COLUMNS, "content column");
+    }
+
+    /**
+     * Parses {@code json} as the erased columns of a row whose erasable columns are among {@code
+     * known} (the access log's columns, say): a non-empty object of those names to 64 lower-case
+     * hex characters, in canonical form.
+     *
+     * @param kind what {@code known} are, for the message ("access-log column")
+     * @throws IllegalArgumentException naming the rule broken (never a value)
+     */
+    public static SortedMap<String, String> parse(
+            String json, java.util.List<String> known, String kind) {
         SortedMap<String, String> columns = new TreeMap<>();
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -45,8 +58,8 @@ public final class ErasedColumns {
                     throw invalid("holds a commitment that is not a string");
                 }
                 String hex = p.getText();
-                if (CanonicalContent.position(column) < 1) {
-                    throw invalid("names a column that is not a content column");
+                if (!known.contains(column)) {
+                    throw invalid("names a column that is not a " + kind);
                 }
                 if (!HEX64.matcher(hex).matches()) {
                     throw invalid(

@@ -105,8 +105,17 @@ class AccessLogHasherTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.write(HexFormat.of().parseHex(prevHex));
         bytes.write("DLA1".getBytes(StandardCharsets.US_ASCII));
-        bytes.write(string(e.getAccessId()));
-        bytes.write(
+        for (byte[] d : specDigests(e)) {
+            bytes.write(d);
+        }
+        return HexFormat.of().formatHex(sha256(bytes.toByteArray()));
+    }
+
+    /** d(access_id), d(access_time), …, d(log_seq): the 14 field digests, in hash order. */
+    static List<byte[]> specDigests(AccessLogEntry e) throws Exception {
+        List<byte[]> bytes = new java.util.ArrayList<>();
+        bytes.add(string(e.getAccessId()));
+        bytes.add(
                 sha256(
                         tagged(
                                 0x05,
@@ -114,15 +123,15 @@ class AccessLogHasherTest {
                                         out.writeLong(
                                                 ChronoUnit.MICROS.between(
                                                         Instant.EPOCH, e.getAccessTime())))));
-        bytes.write(string(e.getActor()));
-        bytes.write(string(e.getActorRole()));
-        bytes.write(string(e.getVia()));
-        bytes.write(string(e.getChannel()));
-        bytes.write(string(e.getAction()));
-        bytes.write(string(e.getPurpose()));
-        bytes.write(string(e.getDataset()));
-        bytes.write(string(e.getTenantId()));
-        bytes.write(
+        bytes.add(string(e.getActor()));
+        bytes.add(string(e.getActorRole()));
+        bytes.add(string(e.getVia()));
+        bytes.add(string(e.getChannel()));
+        bytes.add(string(e.getAction()));
+        bytes.add(string(e.getPurpose()));
+        bytes.add(string(e.getDataset()));
+        bytes.add(string(e.getTenantId()));
+        bytes.add(
                 sha256(
                         tagged(
                                 0x06,
@@ -135,10 +144,10 @@ class AccessLogHasherTest {
                                         out.write(b);
                                     }
                                 })));
-        bytes.write(string(e.getQueryJson()));
-        bytes.write(string(e.getOutcome()));
-        bytes.write(sha256(tagged(0x02, out -> out.writeLong(e.getLogSeq()))));
-        return HexFormat.of().formatHex(sha256(bytes.toByteArray()));
+        bytes.add(string(e.getQueryJson()));
+        bytes.add(string(e.getOutcome()));
+        bytes.add(sha256(tagged(0x02, out -> out.writeLong(e.getLogSeq()))));
+        return bytes;
     }
 
     private static byte[] string(String s) throws Exception {

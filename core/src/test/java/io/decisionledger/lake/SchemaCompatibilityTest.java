@@ -32,7 +32,8 @@ class SchemaCompatibilityTest {
         "QuarantineRecord, 1",
         "ChainHead, 1",
         "RetentionSummary, 1",
-        "ChainAnchor, 1"
+        "ChainAnchor, 1",
+        "AccessLogEntry, 1"
     })
     void currentSchemaReadsAndIsReadByAnEarlierVersion(String name, int version)
             throws IOException {
@@ -55,7 +56,8 @@ class SchemaCompatibilityTest {
         "QuarantineRecord, 1",
         "ChainHead, 1",
         "RetentionSummary, 1",
-        "ChainAnchor, 1"
+        "ChainAnchor, 1",
+        "AccessLogEntry, 1"
     })
     void onlyAppendsFieldsSoColumnPositionsOfEarlierVersionsStay(String name, int version)
             throws IOException {

@@ -19,7 +19,8 @@ import java.util.List;
  * @param afterSha256 its SHA-256, or null
  * @param eventIds the event ids of the changed rows (null ids of quarantined input left out)
  * @param columns the columns erased
- * @param layout2Records changed audit rows written under layout 2 (their kept digests are unsalted)
+ * @param layout2Records changed rows whose kept digests are unsalted: audit rows of record layout
+ *     2, access-log entries of access-log layout 1
  */
 public record ErasedFile(
         String rootLabel,

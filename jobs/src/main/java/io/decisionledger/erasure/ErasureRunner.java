@@ -35,8 +35,10 @@ import org.apache.flink.util.CloseableIterator;
  * plan's records (the tenant's audit and ops partitions and every quarantine partition, in the
  * lake, the landing root and the archive); runs the {@link ErasurePipeline}; and writes the {@link
  * ErasureReceipt} to {@code <lake>/rights/receipts/tenant_id=T/request_id=R/receipt-<seq>.json}
- * (create-if-absent), printing its path and SHA-256. A failed job throws (exit code 1: run it
- * again, it rolls forward what the failed run committed and redoes the rest).
+ * (create-if-absent), printing its path and SHA-256. Between the job and the receipt an ERASE plan
+ * also erases the purpose and query of the access-log entries about the subject ({@link
+ * AccessLogRewrite}; the run itself writes no access-log entry). A failed job throws (exit code 1:
+ * run it again, it rolls forward what the failed run committed and redoes the rest).
  *
  * <p>A {@link ErasurePlan.Scope#RESTRICT} plan (records kept but restricted, GDPR Art. 18) is run
  * the same way, with the same staging, manifests and receipt, over the tenant's ops partitions only
@@ -189,6 +191,14 @@ public final class ErasureRunner {
                 job.getJobExecutionResult().get();
             }
         }
+        if (plan.scope() == ErasurePlan.Scope.ERASE) {
+            // the access-log entries about the subject (their purpose and query may name it)
+            AccessLogRewrite.Result accessLog =
+                    new AccessLogRewrite(options.lake(), plan, started, runStaging, null).run(log);
+            log.printf(
+                    "  access log: %,d entries searched, %,d erased by this attempt%n",
+                    accessLog.entriesSearched(), accessLog.files().size());
+        }
         ErasureReceipt receipt =
                 receipt(
                         planFile,
@@ -235,11 +245,15 @@ public final class ErasureRunner {
         Set<String> erased = new TreeSet<>(restrict ? Set.of() : alreadyErased);
         Set<String> fields = new TreeSet<>();
         long layout2 = 0;
+        long accessLogLayout1 = 0;
         List<ErasureReceipt.RewrittenFile> files = new ArrayList<>();
         for (ErasedFile f : done) {
             if (f.dataset().equals(counted) && !f.rootLabel().equals("archive")) {
                 erased.addAll(f.eventIds());
                 layout2 += f.layout2Records();
+            }
+            if (f.dataset().equals(AccessLogRewrite.DATASET)) {
+                accessLogLayout1 += f.layout2Records();
             }
             f.columns().forEach(c -> fields.add(f.dataset() + "." + c));
             files.add(
@@ -263,6 +277,15 @@ public final class ErasureRunner {
                             + " unsalted SHA-256 of the values, from which short values (user id,"
                             + " case id) can be found by trying candidates (schemas/CANONICAL.md"
                             + " section 8)");
+        }
+        if (accessLogLayout1 > 0) {
+            warnings.add(
+                    accessLogLayout1
+                            + " access-log entries were written under access-log layout 1 (before"
+                            + " salted field commitments): their purpose and query are erased, but"
+                            + " the kept digests are unsalted SHA-256 of the values, from which a"
+                            + " short query (one user id) can be found by trying candidates"
+                            + " (schemas/CANONICAL.md section 6)");
         }
         long missing = plan.eventIds().stream().filter(id -> !erased.contains(id)).count();
         if (missing > 0) {
@@ -322,6 +345,7 @@ public final class ErasureRunner {
         if (!fs.exists(root)) {
             return 0;
         }
+        int accessLogSwaps = AccessLogRewrite.recover(root, log);
         List<Path> manifests = new ArrayList<>();
         findManifests(fs, root, manifests);
         for (Path m : manifests) {
@@ -331,7 +355,7 @@ public final class ErasureRunner {
                     "  finished the interrupted swap of %s %s (run %s)%n",
                     manifest.dataset().label(), manifest.partition(), manifest.runId());
         }
-        return manifests.size();
+        return manifests.size() + accessLogSwaps;
     }
 
     private static void findManifests(FileSystem fs, Path dir, List<Path> out) throws IOException {

@@ -59,12 +59,17 @@ class ErasureJobITCase {
         IngestRun.ingestInMemory(events, topic, lakeUri);
         List<String> ids = subjectEventIds(lake);
         assertThat(ids).hasSize(6);
+        // and compliance officers read the subject's records (logged in access-log/)
+        io.decisionledger.access.AccessLog accessLog =
+                ErasureSubject.readTheSubject(lakeUri, tenant, ids);
         Map<String, String> values = ErasureSubject.values();
         assertThat(LakeSearch.find(lake, values, List.of("rights/")))
                 .as("the subject is in the lake before")
                 .anyMatch(hit -> hit.startsWith("audit/"))
                 .anyMatch(hit -> hit.startsWith("quarantine/"))
-                .anyMatch(hit -> hit.startsWith("ops/"));
+                .anyMatch(hit -> hit.startsWith("ops/"))
+                .anyMatch(hit -> hit.startsWith("access-log/") && hit.endsWith(": user id"))
+                .anyMatch(hit -> hit.startsWith("access-log/") && hit.endsWith(": name"));
 
         // when the erasure job executes the request's plan
         String plan = ErasureSubject.writePlan(lake, tenant, ids);
@@ -79,7 +84,12 @@ class ErasureJobITCase {
         assertThat(receipt.operator()).isEqualTo("dpo@bank.example");
         assertThat(receipt.warnings()).isEmpty();
         assertThat(receipt.files().stream().map(ErasureReceipt.RewrittenFile::dataset))
-                .contains("audit", "ops", "quarantine");
+                .contains("audit", "ops", "quarantine", "access-log");
+        assertThat(receipt.files().stream().filter(f -> f.dataset().equals("access-log")))
+                .hasSize(2)
+                .allMatch(f -> f.path().equals(f.afterPath()))
+                .allMatch(f -> !f.beforeSha256().equals(f.afterSha256()));
+        assertThat(receipt.fields()).contains("access-log.purpose", "access-log.query_json");
         Path receiptFile =
                 lake.resolve(
                         "rights/receipts/tenant_id="
@@ -105,6 +115,15 @@ class ErasureJobITCase {
         assertThat(verified.erasedByRequest()).isEqualTo(Map.of(ErasureSubject.REQUEST, 6L));
         assertThat(verified.summary())
                 .contains("6 records with erased fields under request " + ErasureSubject.REQUEST);
+        // and so does the access-log chain, its two entries about the subject erased, the other
+        // one as it was
+        io.decisionledger.access.AccessLog.Verification accessChain = accessLog.verify();
+        assertThat(accessChain.problems()).isEmpty();
+        assertThat(accessChain.entries()).isEqualTo(3);
+        assertThat(accessChain.erasedByRequest()).isEqualTo(Map.of(ErasureSubject.REQUEST, 2L));
+        assertThat(accessLog.entries(null, null, e -> e.getErasedColumnsJson() == null))
+                .singleElement()
+                .satisfies(e -> assertThat(e.getQueryJson()).contains("user_someone_else"));
 
         // when the plan is run again, nothing changes and the same receipt comes back
         ErasureRunner.Report again = ErasureSubject.erase(lakeUri, plan, log);

@@ -79,6 +79,11 @@ class ErasureS3ITCase {
                         .map(r -> (String) r.get("event_id"))
                         .toList();
         assertThat(ids).hasSize(4);
+        // and compliance officers read the subject's records (logged in access-log/)
+        io.decisionledger.access.AccessLog accessLog =
+                ErasureSubject.readTheSubject(lakeUri, tenant, ids);
+        assertThat(LakeSearch.find(lake, values, List.of()))
+                .anyMatch(hit -> hit.startsWith("access-log/") && hit.endsWith(": user id"));
         String plan =
                 lakeUri
                         + "/rights/plans/tenant_id="
@@ -119,5 +124,11 @@ class ErasureS3ITCase {
         assertThat(verified.clean()).as(log.toString(StandardCharsets.UTF_8)).isTrue();
         assertThat(verified.records()).isEqualTo(204);
         assertThat(verified.erasedByRequest()).isEqualTo(Map.of(ErasureSubject.REQUEST, 4L));
+        // and the access-log chain on s3:// verifies, the two entries about the subject erased
+        io.decisionledger.access.AccessLog.Verification accessChain = accessLog.verify();
+        assertThat(accessChain.problems()).isEmpty();
+        assertThat(accessChain.erasedByRequest()).isEqualTo(Map.of(ErasureSubject.REQUEST, 2L));
+        assertThat(receipt.files().stream().filter(f -> f.dataset().equals("access-log")))
+                .hasSize(2);
     }
 }

@@ -137,6 +137,55 @@ final class ErasureSubject {
         return r;
     }
 
+    /**
+     * Compliance officers read the subject's records before the request, as the audit library logs
+     * such reads: a history by user id (purpose naming the applicant), one decision by event id
+     * (purpose naming a case id), and a read about somebody else that must stay as it is. Returns
+     * the lake's access log.
+     */
+    static io.decisionledger.access.AccessLog readTheSubject(
+            String lakeUri, String tenant, List<String> eventIds) throws IOException {
+        io.decisionledger.access.AccessLog log =
+                new io.decisionledger.access.AccessLog(
+                        io.decisionledger.lake.LakeLayout.at(lakeUri), java.time.Clock.systemUTC());
+        io.decisionledger.access.Caller officer =
+                io.decisionledger.access.Caller.cli(
+                        "a.officer", io.decisionledger.access.AuditRole.COMPLIANCE_OFFICER);
+        Map<String, String> history = new java.util.TreeMap<>();
+        history.put("tenant", tenant);
+        history.put("user", USER);
+        history.put("from", "2026-01-01T00:00:00Z");
+        history.put("to_exclusive", "2027-01-01T00:00:00Z");
+        log.record(
+                new io.decisionledger.access.AccessLog.Access(
+                        officer,
+                        io.decisionledger.access.AccessLog.Action.HISTORY,
+                        "Complaint from " + NAME,
+                        io.decisionledger.access.AccessLog.DATASET_DECISIONS,
+                        tenant,
+                        eventIds,
+                        history));
+        log.record(
+                new io.decisionledger.access.AccessLog.Access(
+                        officer,
+                        io.decisionledger.access.AccessLog.Action.EVENT,
+                        "Dispute about loan_ingrid_0",
+                        io.decisionledger.access.AccessLog.DATASET_DECISIONS,
+                        tenant,
+                        List.of(eventIds.get(0)),
+                        Map.of("tenant", tenant, "event_id", eventIds.get(0))));
+        log.record(
+                new io.decisionledger.access.AccessLog.Access(
+                        officer,
+                        io.decisionledger.access.AccessLog.Action.HISTORY,
+                        "Routine sample",
+                        io.decisionledger.access.AccessLog.DATASET_DECISIONS,
+                        tenant,
+                        List.of(),
+                        Map.of("tenant", tenant, "user", "user_someone_else")));
+        return log;
+    }
+
     static VerifyReport verify(String lakeUri, Path report, ByteArrayOutputStream log)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
