@@ -5,6 +5,7 @@ import io.decisionledger.options.Command;
 import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
+import io.decisionledger.options.RunMetricsOptions;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
 import java.util.LinkedHashMap;
@@ -143,6 +144,7 @@ public final class VerifyJob {
                     "k1",
                     "With --derived ops: id of the key, as the ingest job stored it with every"
                             + " pseudonym.");
+            RunMetricsOptions.declare(t);
             return t;
         }
 
@@ -244,6 +246,8 @@ public final class VerifyJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         // the options in Flink's web UI
         env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
-        System.exit(new VerifyRunner(options).runAndReport(env, System.out));
+        System.exit(
+                new VerifyRunner(options)
+                        .runAndReport(env, System.out, RunMetricsOptions.fromArgs(args)));
     }
 }
