@@ -42,13 +42,13 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,14 +65,11 @@ class MonitoringITCase {
 
     private static final int PROMETHEUS_PORT = freePort();
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .setConfiguration(clusterConfiguration())
-                            .build());
+    /**
+     * Its own MiniCluster rather than the shared extension: the extension binds environments to its
+     * cluster only around each test, and the jobs here run before all of them.
+     */
+    private static MiniCluster cluster;
 
     private static final String TOPIC = "decisions-monitoring";
 
@@ -109,6 +106,15 @@ class MonitoringITCase {
 
     @BeforeAll
     static void runTheJobsAndScrapeThem() throws Exception {
+        cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(clusterConfiguration())
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(4)
+                                .build());
+        cluster.start();
+        TestStreamEnvironment.setAsContext(cluster, 2);
         kafka =
                 LocalKafkaBroker.start(
                         Path.of(System.getProperty("decisionledger.stack.dir")),
@@ -167,7 +173,8 @@ class MonitoringITCase {
             awaitScrape(
                     "IngestJob stored the sample and MetricsJob's watermark reached it",
                     s ->
-                            sum(s, "flink_taskmanager_job_task_operator_decisions_accepted") == 300
+                            ingest(s, "flink_taskmanager_job_task_operator_decisions_accepted")
+                                            == 300
                                     && sum(s, "flink_jobmanager_job_numberOfCompletedCheckpoints")
                                             > 2
                                     && watermark(s) > now.minusSeconds(3600).toEpochMilli());
@@ -192,7 +199,7 @@ class MonitoringITCase {
                                                             s,
                                                             "flink_taskmanager_job_task_operator_late_events_too_late")
                                                     >= 1
-                                            && sum(
+                                            && ingest(
                                                             s,
                                                             "flink_taskmanager_job_task_operator_decisions_accepted")
                                                     >= 302);
@@ -257,9 +264,13 @@ class MonitoringITCase {
     }
 
     @AfterAll
-    static void stopKafka() {
+    static void stopKafkaAndCluster() throws Exception {
+        TestStreamEnvironment.unsetAsContext();
         if (kafka != null) {
             kafka.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -385,6 +396,15 @@ class MonitoringITCase {
                 .mapToDouble(PrometheusText.Series::value)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not pushed"));
+    }
+
+    /** The sum of a series over IngestJob's subtasks (MetricsJob de-duplicates too). */
+    private static double ingest(List<PrometheusText.Series> series, String name) {
+        return series.stream()
+                .filter(s -> s.name().equals(name))
+                .filter(s -> IngestJob.JOB_NAME.equals(s.labels().get("job_name")))
+                .mapToDouble(PrometheusText.Series::value)
+                .sum();
     }
 
     private static double sum(List<PrometheusText.Series> series, String name) {

@@ -70,6 +70,25 @@ final class PromQlSelectors {
 
     private static final Set<String> GROUPING = Set.of("by", "without", "on", "ignoring");
     private static final Set<String> GROUP_SIDE = Set.of("group_left", "group_right");
+
+    /** Aggregation operators: {@code sum by (x) (...)} puts a clause between name and bracket. */
+    private static final Set<String> AGGREGATIONS =
+            Set.of(
+                    "sum",
+                    "min",
+                    "max",
+                    "avg",
+                    "group",
+                    "stddev",
+                    "stdvar",
+                    "count",
+                    "count_values",
+                    "bottomk",
+                    "topk",
+                    "quantile",
+                    "limitk",
+                    "limit_ratio");
+
     private static final Set<String> KEYWORDS =
             Set.of("and", "or", "unless", "bool", "offset", "atan2", "inf", "nan");
 
@@ -135,7 +154,7 @@ final class PromQlSelectors {
                         pos++;
                     }
                     identifierOrNumber();
-                } else if (KEYWORDS.contains(word.toLowerCase())) {
+                } else if (KEYWORDS.contains(word.toLowerCase()) || AGGREGATIONS.contains(word)) {
                     // an operator or a constant
                 } else if (next == '(') {
                     // a function or an aggregation: its arguments are parsed as they come
