@@ -66,4 +66,14 @@ public final class RunMetricsOptions {
         declare(t);
         return read(t.parse(args));
     }
+
+    /** As {@link #fromArgs}; a bad value ends the command with exit code 2, as any bad option. */
+    public static RunMetricsPublisher.Target fromArgsOrExit(String[] args) {
+        try {
+            return fromArgs(args);
+        } catch (OptionTable.InvalidOptionException e) {
+            Exit.with(Command.refuse(e.getMessage(), Exit.err()), e.getMessage());
+            return RunMetricsPublisher.Target.none();
+        }
+    }
 }

@@ -238,4 +238,15 @@ class RunMetricsTest {
         assertThat(RunMetricsPublisher.groupUri(URI.create("http://g:9091/"), "verify"))
                 .isEqualTo(URI.create("http://g:9091/metrics/job/decision_ledger_verify"));
     }
+
+    @Test
+    void aBadValueEndsTheCommandWithExitCodeTwo() throws Exception {
+        io.decisionledger.options.Exit.Captured c =
+                io.decisionledger.options.Exit.capture(
+                        () ->
+                                RunMetricsOptions.fromArgsOrExit(
+                                        new String[] {"--lake", "x", "--pushgateway-url", "x:y"}));
+        assertThat(c.code()).isEqualTo(2);
+        assertThat(c.err()).contains("error: --pushgateway-url must be http(s)://host");
+    }
 }

@@ -90,7 +90,7 @@ public final class CompactionJob {
                 new RunMetricsPublisher(
                         options.dryRun()
                                 ? RunMetricsPublisher.Target.none()
-                                : RunMetricsOptions.fromArgs(args));
+                                : RunMetricsOptions.fromArgsOrExit(args));
         long started = System.nanoTime();
         CompactionReport report;
         try {

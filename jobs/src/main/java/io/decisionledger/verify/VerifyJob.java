@@ -248,6 +248,6 @@ public final class VerifyJob {
         env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
         System.exit(
                 new VerifyRunner(options)
-                        .runAndReport(env, System.out, RunMetricsOptions.fromArgs(args)));
+                        .runAndReport(env, System.out, RunMetricsOptions.fromArgsOrExit(args)));
     }
 }

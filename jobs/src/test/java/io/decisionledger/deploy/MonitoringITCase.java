@@ -10,6 +10,7 @@ import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.metrics.MetricsJob;
 import io.decisionledger.metrics.MetricsOptions;
 import io.decisionledger.monitoring.RunMetricsPublisher;
+import io.decisionledger.options.Exit;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
@@ -28,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -231,18 +233,25 @@ class MonitoringITCase {
             PrintStream out = System.out;
             System.setOut(quiet);
             try {
-                CompactionJob.main(
-                        new String[] {
-                            "--lake",
-                            lake.toUri().toString(),
-                            "--as-of",
-                            now.toString(),
-                            "--run-id",
-                            "monitoring",
-                            "--no-legal-holds",
-                            "--pushgateway-url",
-                            url
-                        });
+                // through main, as the CronJob's FlinkDeployment starts it (options, push)
+                Exit.Captured run =
+                        Exit.capture(
+                                () ->
+                                        CompactionJob.main(
+                                                new String[] {
+                                                    "--lake",
+                                                    lake.toUri().toString(),
+                                                    "--as-of",
+                                                    now.atZone(ZoneOffset.UTC)
+                                                            .toLocalDate()
+                                                            .toString(),
+                                                    "--run-id",
+                                                    "monitoring",
+                                                    "--no-legal-holds",
+                                                    "--pushgateway-url",
+                                                    url
+                                                }));
+                assertThat(run.code()).as(run.err()).isZero();
             } finally {
                 System.setOut(out);
             }
