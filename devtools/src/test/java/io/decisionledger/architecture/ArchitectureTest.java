@@ -24,6 +24,7 @@ class ArchitectureTest {
         "io.decisionledger.access..",
         "io.decisionledger.rights..",
         "io.decisionledger.options..",
+        "io.decisionledger.monitoring..",
         "io.decisionledger.schema.."
     };
 

@@ -7,6 +7,7 @@ import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.options.ParquetOptions;
+import io.decisionledger.options.RunMetricsOptions;
 import io.decisionledger.options.SigningOptions;
 import io.decisionledger.rewrite.Dataset;
 import io.decisionledger.rewrite.SwapStep;
@@ -154,6 +155,7 @@ public record CompactionOptions(
                         + " rows are found through their audit rows); false for a compaction-only"
                         + " run.");
         SigningOptions.declare(t, "the retention summaries and chain anchors");
+        RunMetricsOptions.declare(t);
         t.add(
                 "retention-policy",
                 "",

@@ -6,6 +6,7 @@ import io.decisionledger.options.JobOptions;
 import io.decisionledger.options.LakeOptions;
 import io.decisionledger.options.OptionTable;
 import io.decisionledger.options.SigningOptions;
+import io.decisionledger.options.RunMetricsOptions;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PseudonymKey;
 import java.util.LinkedHashMap;
@@ -246,6 +247,7 @@ public final class VerifyJob {
                             + " after a STATE_* finding was investigated); with --state for another"
                             + " folder.");
             SigningOptions.declare(t, "the verify state this run writes");
+            RunMetricsOptions.declare(t);
             return t;
         }
 
@@ -379,6 +381,8 @@ public final class VerifyJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         // the options in Flink's web UI
         env.getConfig().setGlobalJobParameters(Configuration.fromMap(options.jobParameters()));
-        System.exit(new VerifyRunner(options).runAndReport(env, System.out));
+        System.exit(
+                new VerifyRunner(options)
+                        .runAndReport(env, System.out, RunMetricsOptions.fromArgsOrExit(args)));
     }
 }

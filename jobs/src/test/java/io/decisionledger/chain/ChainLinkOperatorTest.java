@@ -149,4 +149,39 @@ class ChainLinkOperatorTest {
         assertThat(sharding.shardOf("other", "evt-1")).isZero();
         assertThat(ChainSharding.parse(sharding.toString()).shardsOf("bank_a")).isEqualTo(4);
     }
+
+    @Test
+    void headAgeCountsFromTheOldestRecordUntilACheckpointCommitsItsHead() throws Exception {
+        ChainLinkOperator operator = (ChainLinkOperator) harness.getOperator();
+        // given nothing linked yet: nothing waits
+        harness.setProcessingTime(1_000);
+        assertThat(operator.headAgeSeconds()).isZero();
+
+        // when a record is linked at t=1 s and another at t=31 s
+        harness.processElement(new StreamRecord<>(decision(0, "bank_a")));
+        harness.setProcessingTime(31_000);
+        harness.processElement(new StreamRecord<>(decision(1, "bank_a")));
+        harness.setProcessingTime(61_000);
+
+        // then the age is the first record's wait
+        assertThat(operator.headAgeSeconds()).isEqualTo(60);
+
+        // and a barrier alone does not reset it: the head commits with the checkpoint
+        harness.prepareSnapshotPreBarrier(1);
+        harness.snapshot(1, 61_000);
+        harness.setProcessingTime(91_000);
+        harness.processElement(new StreamRecord<>(decision(2, "bank_b")));
+        harness.setProcessingTime(121_000);
+        assertThat(operator.headAgeSeconds()).isEqualTo(120);
+
+        // once checkpoint 1 completes, the record linked after its barrier is the oldest waiting
+        harness.notifyOfCompletedCheckpoint(1);
+        assertThat(operator.headAgeSeconds()).isEqualTo(30);
+
+        // and after the next checkpoint completes nothing waits
+        harness.prepareSnapshotPreBarrier(2);
+        harness.snapshot(2, 121_000);
+        harness.notifyOfCompletedCheckpoint(2);
+        assertThat(operator.headAgeSeconds()).isZero();
+    }
 }

@@ -20,7 +20,14 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Layout;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.FileAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.config.properties.PropertiesConfigurationFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ids, documents, metadata and malformed records), runs them through the ingest job's pipeline and
  * production sinks (fed from memory through the Kafka source's reader), and searches everything an
  * operator can read: every column of every ops/ row, and the job's log (at INFO, the level
- * operators run at). Nothing planted may appear there, while the audit copy must still hold the
- * originals.
+ * operators run at), written both with the tests' plain pattern layout and with the JSON layout
+ * Kubernetes deployments log with (deploy/flink/log4j-console.properties, loaded from that file).
+ * Nothing planted may appear there, while the audit copy must still hold the originals.
  */
 class PiiLeakITCase {
 
@@ -54,6 +62,20 @@ class PiiLeakITCase {
         log = Path.of("target/test.log").toAbsolutePath();
         long logStart = Files.exists(log) ? Files.size(log) : 0;
         Configurator.setRootLevel(Level.INFO);
+        // and what Kubernetes would collect: the same events through the deployed JSON layout
+        jsonLog = Path.of("target/test-json.log").toAbsolutePath();
+        Files.deleteIfExists(jsonLog);
+        FileAppender json =
+                FileAppender.newBuilder()
+                        .setName("deploy-json-layout")
+                        .withFileName(jsonLog.toString())
+                        .setLayout(deployedJsonLayout())
+                        .build();
+        json.start();
+        LoggerContext logContext = (LoggerContext) LogManager.getContext(false);
+        logContext.getConfiguration().addAppender(json);
+        logContext.getConfiguration().getRootLogger().addAppender(json, null, null);
+        logContext.updateLoggers();
 
         List<PiiCorpus.Entry> corpus = PiiCorpus.pii();
         planted = corpus.stream().map(PiiCorpus.Entry::value).toList();
@@ -118,6 +140,9 @@ class PiiLeakITCase {
             lake = work.resolve("lake");
             IngestRun.ingestInMemory(records, "decisions", lake.toUri().toString());
         } finally {
+            logContext.getConfiguration().getRootLogger().removeAppender(json.getName());
+            logContext.updateLoggers();
+            json.stop();
             Configurator.setRootLevel(Level.WARN);
         }
         logText =
@@ -127,6 +152,30 @@ class PiiLeakITCase {
     }
 
     private static String logText;
+    private static Path jsonLog;
+
+    /**
+     * The layout of the console appender of deploy/flink/log4j-console.properties, built by log4j
+     * from that file (its rolling file goes to target/, where Flink would set log.file).
+     */
+    private static Layout<?> deployedJsonLayout() throws Exception {
+        Path file =
+                Path.of(System.getProperty("decisionledger.deploy.dir", "../deploy"))
+                        .resolve("flink/log4j-console.properties");
+        System.setProperty(
+                "log.file", Path.of("target/flink-rolling.log").toAbsolutePath().toString());
+        try (var in = Files.newInputStream(file)) {
+            Configuration deployed =
+                    new PropertiesConfigurationFactory()
+                            .getConfiguration(
+                                    (LoggerContext) LogManager.getContext(false),
+                                    new ConfigurationSource(in, file.toFile()));
+            deployed.initialize();
+            Layout<?> layout = deployed.getAppender("ConsoleAppender").getLayout();
+            assertThat(layout.getClass().getSimpleName()).isEqualTo("JsonTemplateLayout");
+            return layout;
+        }
+    }
 
     @AfterAll
     static void noop() {}
@@ -206,5 +255,34 @@ class PiiLeakITCase {
         assertThat(logText).as("the job logged at INFO").isNotEmpty();
         List<String> leaks = planted.stream().filter(logText::contains).toList();
         assertThat(leaks).isEmpty();
+    }
+
+    @Test
+    void leaksNoPlantedValueIntoTheJsonLog() throws Exception {
+        List<String> lines = Files.readAllLines(jsonLog);
+        assertThat(lines).as("the job logged at INFO through the JSON layout").isNotEmpty();
+        List<String> values = new ArrayList<>();
+        for (String line : lines) {
+            com.fasterxml.jackson.databind.JsonNode event = JSON.readTree(line);
+            assertThat(event.get("log.level").asText()).isNotBlank();
+            assertThat(event.get("service.name").asText()).isEqualTo("decision-ledger");
+            collectStrings(event, values);
+        }
+        // decoded values (JSON escapes quotes, slashes and non-ASCII) and the raw bytes alike
+        String decoded = String.join("\n", values);
+        String raw = Files.readString(jsonLog);
+        List<String> leaks =
+                planted.stream().filter(v -> decoded.contains(v) || raw.contains(v)).toList();
+        assertThat(leaks).isEmpty();
+        assertThat(values.size()).isGreaterThan(lines.size());
+    }
+
+    private static void collectStrings(
+            com.fasterxml.jackson.databind.JsonNode node, List<String> out) {
+        if (node.isTextual()) {
+            out.add(node.asText());
+        }
+        node.fieldNames().forEachRemaining(out::add);
+        node.forEach(child -> collectStrings(child, out));
     }
 }
