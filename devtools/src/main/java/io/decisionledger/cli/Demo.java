@@ -689,8 +689,9 @@ public final class Demo {
                 .forEach(tenants::add);
         step(
                 "Compliance reports for the last seven days, one per tenant (Main audit report"
-                        + (pdf ? ", printed to PDF with headless Chromium" : "; no chromium on"
-                                + " PATH, so no PDF")
+                        + (pdf
+                                ? ", printed to PDF with headless Chromium"
+                                : "; no chromium on" + " PATH, so no PDF")
                         + ")");
         boolean ok = true;
         for (String tenant : tenants) {
