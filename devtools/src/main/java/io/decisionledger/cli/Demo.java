@@ -664,8 +664,22 @@ public final class Demo {
                                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         System.out.println("  VerifyJob on the lake: " + report.summary());
         boolean gone = erasedEverywhere(lake, a, before);
+        // the officer's reads of the applicant (the access export above) were erased from the
+        // access log too, and its chain still verifies from the kept commitments
+        io.decisionledger.access.AccessLog.Verification accessLog =
+                new io.decisionledger.access.AccessLog(LakeLayout.at(lakeUri), Clock.systemUTC())
+                        .verify();
+        System.out.printf(
+                "  access log: %s, %d entries%s%n",
+                accessLog.intact() ? "INTACT" : "BROKEN " + accessLog.problems(),
+                accessLog.entries(),
+                accessLog.erasureNotes().isEmpty()
+                        ? " (none erased: the applicant's reads are still named there)"
+                        : "; " + String.join("; ", accessLog.erasureNotes()));
+        boolean accessLogErased =
+                accessLog.intact() && accessLog.erasedByRequest().containsKey(erasure);
         System.out.printf("  (the rights step took %.1f s)%n", seconds(t0));
-        return ok && report.clean() && gone;
+        return ok && report.clean() && gone && accessLogErased;
     }
 
     /**
