@@ -4,7 +4,9 @@ import io.decisionledger.chain.ChainEntry;
 import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.retention.RetentionAnchors;
 import io.decisionledger.schema.ChainHead;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -16,10 +18,12 @@ import org.apache.flink.util.OutputTag;
  * Walks each chain in sequence order and reports what breaks it: gaps, repeats, broken links,
  * records whose hashes do not recompute, and disagreement with the chain's latest published head.
  * Its input is sorted by chain, then seq (the verify job sorts with Flink's external batch sort),
- * so it holds one chain position at a time, never a chain. After the last record of each chain it
- * emits the chain's {@link ChainStats} on the {@link #CHAIN_STATS} side output, so the job can tell
- * which published heads have no records left at all and how many deleted positions retention
- * anchors bridged.
+ * so it holds one chain position at a time, never a chain. It checks that order as it goes: a seq
+ * lower than the one before in the same chain, or a chain that comes back after another one, can
+ * only come from a broken sort, not from the lake, so it fails the job rather than report gaps and
+ * repeats that are not there. After the last record of each chain it emits the chain's {@link
+ * ChainStats} on the {@link #CHAIN_STATS} side output, so the job can tell which published heads
+ * have no records left at all and how many deleted positions retention anchors bridged.
  */
 public final class ChainChecker extends AbstractStreamOperator<Violation>
         implements OneInputStreamOperator<ChainEntry, Violation>, BoundedOneInput {
@@ -41,6 +45,12 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     private transient String lastHash;
     private transient String lastFile;
     private transient long bridged;
+
+    /** The seq of the entry before, as sorted (not moved by repeats): the order guard's. */
+    private transient long inputSeq;
+
+    /** The chains already walked: none may come back. */
+    private transient Set<String> walked;
 
     public ChainChecker(Map<String, ChainHead> latestHeads) {
         this(latestHeads, RetentionAnchors.none());
@@ -84,6 +94,12 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
         ChainEntry e = element.getValue();
         if (!e.chainKey().equals(chain)) {
             finishChain();
+            if (walked == null) {
+                walked = new HashSet<>();
+            }
+            if (!walked.add(e.chainKey())) {
+                throw unsorted(e.chainKey(), "comes back after other chains at seq " + e.seq);
+            }
             chain = e.chainKey();
             tenant = e.tenantId;
             shard = e.chainShard;
@@ -91,7 +107,10 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
             lastSeq = start == null ? 0 : start.seq();
             lastHash = start == null ? ChainHasher.GENESIS : start.hash();
             bridged = 0;
+        } else if (e.seq < inputSeq) {
+            throw unsorted(chain, "goes back from seq " + inputSeq + " to " + e.seq);
         }
+        inputSeq = e.seq;
         if (e.layoutProblem != null) {
             emit(
                     e.unknownLayout() ? ViolationKind.UNKNOWN_LAYOUT : ViolationKind.LAYOUT_INVALID,
@@ -263,6 +282,19 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                 CHAIN_STATS,
                 new StreamRecord<>(new ChainStats(tenant, shard, lastSeq, bridged, dataset)));
         chain = null;
+    }
+
+    /**
+     * The input is not sorted by chain, then seq: walking it would report gaps and repeats the lake
+     * does not have (and could hide real ones), so the verification fails instead of reporting.
+     */
+    private static IllegalStateException unsorted(String chainKey, String what) {
+        return new IllegalStateException(
+                "the chain checker's input is not sorted by chain and seq: chain "
+                        + chainKey
+                        + " "
+                        + what
+                        + "; the sort before the checker is broken, no report is made");
     }
 
     private void emit(ViolationKind kind, long from, long to, String file, String detail) {

@@ -133,10 +133,7 @@ public final class VerifyPipeline {
                         .returns(TypeInformation.of(ChainEntry.class))
                         .name("read-and-rehash-quarantine");
         SingleOutputStreamOperator<Violation> violations =
-                entries.keyBy(ChainEntry::chainKey)
-                        .fullWindowPartition()
-                        .sortPartition(e -> e.seq, Order.ASCENDING)
-                        .name("sort-quarantine-by-chain-and-seq")
+                sortedByChainAndSeq(entries, "sort-quarantine-by-chain-and-seq")
                         .transform(
                                 "check-quarantine-chains",
                                 TypeInformation.of(Violation.class),
@@ -162,10 +159,7 @@ public final class VerifyPipeline {
                         .returns(TypeInformation.of(ChainEntry.class))
                         .name("read-and-rehash");
         SingleOutputStreamOperator<Violation> chainViolations =
-                entries.keyBy(ChainEntry::chainKey)
-                        .fullWindowPartition()
-                        .sortPartition(e -> e.seq, Order.ASCENDING)
-                        .name("sort-by-chain-and-seq")
+                sortedByChainAndSeq(entries, "sort-by-chain-and-seq")
                         .transform(
                                 "check-chains",
                                 TypeInformation.of(Violation.class),
@@ -185,6 +179,40 @@ public final class VerifyPipeline {
                 chainViolations.union(
                         duplicates, entries.getSideOutput(ReadChainEntries.UNREADABLE)),
                 chainViolations.getSideOutput(ChainChecker.CHAIN_STATS));
+    }
+
+    /**
+     * The entries grouped by chain, each chain's entries in seq order, as {@link ChainChecker}
+     * needs them: chains are spread over the subtasks by chain key, and each subtask sorts its
+     * entries on one composite key, {@link #chainAndSeq}, with Flink's external sort.
+     *
+     * <p>Not {@code keyBy(chainKey).fullWindowPartition().sortPartition(seq)}: Flink 2.2.0's keyed
+     * sort ({@code KeyedSortPartitionOperator}) compares the sort value with the sign reversed in
+     * its comparators' {@code compareToReference} (both {@code
+     * FixedLengthByteKeyAndValueComparator} and {@code VariableLengthByteKeyAndValueComparator}),
+     * and the external sorter's merge of spilled runs uses exactly that method: once one subtask's
+     * entries spill into more than one run, each chain comes out as its runs in reverse order (seq
+     * 33 503..37 200, then 1..33 502), which the checker reports as a gap and thousands of repeats.
+     * The non-keyed sort compares with Flink's ordinary tuple comparator, which merges correctly.
+     */
+    static DataStream<ChainEntry> sortedByChainAndSeq(DataStream<ChainEntry> entries, String name) {
+        return entries.partitionCustom(
+                        (String chainKey, int subtasks) ->
+                                Math.floorMod(chainKey.hashCode(), subtasks),
+                        ChainEntry::chainKey)
+                .fullWindowPartition()
+                .sortPartition(VerifyPipeline::chainAndSeq, Order.ASCENDING)
+                .name(name);
+    }
+
+    /**
+     * One string that sorts as (chain key, seq): the chain key, a NUL (no chain key holds one, so a
+     * chain's entries stay together), and the seq as 20 digits that sort in signed order (an
+     * unchained record's -1 before seq 1).
+     */
+    static String chainAndSeq(ChainEntry e) {
+        String digits = Long.toUnsignedString(e.seq ^ Long.MIN_VALUE);
+        return e.chainKey() + "\0" + "0".repeat(20 - digits.length()) + digits;
     }
 
     private static Violation duplicate(Tuple3<String, Long, String> t) {

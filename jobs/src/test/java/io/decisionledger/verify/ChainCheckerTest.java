@@ -1,6 +1,7 @@
 package io.decisionledger.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.decisionledger.chain.ChainEntry;
 import io.decisionledger.chain.ChainHasher;
@@ -289,6 +290,53 @@ class ChainCheckerTest {
 
         assertThat(checked.lines()).containsExactly("TRUNCATED bank_456/0 4..5 f3");
         assertThat(checked.stats).containsExactly(new ChainStats(BANK, 0, 3, 0));
+    }
+
+    // ------------------------------------------------------------------- input not sorted
+
+    @Test
+    void aChainWhoseSeqGoesBackInTheInputFailsInsteadOfReportingRepeats() {
+        head(BANK, 0, 4, "h4");
+
+        // a chain's sorted runs merged the wrong way round (3..4, then 1..2), as Flink 2.2.0's
+        // keyed sortPartition did once it spilled
+        assertThatThrownBy(
+                        () ->
+                                check(
+                                        entry(BANK, 0, 3),
+                                        entry(BANK, 0, 4),
+                                        entry(BANK, 0, 1),
+                                        entry(BANK, 0, 2)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                        "the chain checker's input is not sorted by chain and seq: chain "
+                                + CHAIN
+                                + " goes back from seq 4 to 1; the sort before the checker is"
+                                + " broken, no report is made");
+    }
+
+    @Test
+    void aChainThatComesBackAfterAnotherChainFails() {
+        head(BANK, 0, 2, "h2");
+        head("insurer_789", 2, 1, "h1");
+
+        assertThatThrownBy(
+                        () ->
+                                check(
+                                        entry(BANK, 0, 1),
+                                        entry("insurer_789", 2, 1),
+                                        entry(BANK, 0, 2)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("chain " + CHAIN + " comes back after other chains at seq 2");
+    }
+
+    @Test
+    void aRepeatedSeqIsStillAViolationNotADisorder() throws Exception {
+        head(BANK, 0, 2, "h2");
+
+        Checked checked = check(entry(BANK, 0, 1), entry(BANK, 0, 1), entry(BANK, 0, 2));
+
+        assertThat(checked.lines()).containsExactly("SEQ_REPEATED bank_456/0 1..1 f1");
     }
 
     // ------------------------------------------------------------------------------ helpers
