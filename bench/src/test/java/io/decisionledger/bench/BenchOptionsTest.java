@@ -26,8 +26,10 @@ class BenchOptionsTest {
                                 "metrics-rebuild",
                                 "compaction",
                                 "verify",
+                                "incremental-verify",
                                 "query",
                                 "jmh"));
+        assertThat(options.dailyRecords()).isEqualTo(10_000);
         assertThat(options.queryLake().records()).isEqualTo(1_000_000);
         assertThat(options.queryLake().tenants()).isEqualTo(10);
         assertThat(options.queryLake().days()).isEqualTo(90);
