@@ -246,6 +246,15 @@ public final class BenchMain {
             List<String> top = JfrHotSpots.summarise(outcome.profile(), 15);
             line.put("profile", outcome.profile().toString());
             line.put("profile_top", top);
+            // The per-event budget: the Java threads' CPU by pipeline step, GC and JIT as the CPU
+            // their threads used where /proc tells it, else their elapsed time.
+            double gc = doubleOr(r, "gc_cpu_s", doubleOr(r, "gc_s", 0));
+            double jit = doubleOr(r, "jit_cpu_s", doubleOr(r, "jit_s", 0));
+            Map<String, Double> budget =
+                    CpuBudget.microsPerEvent(
+                            CpuBudget.count(outcome.profile()), cpu, gc, jit, events);
+            line.put("budget_us_per_event", budget);
+            line.put("budget_lines", CpuBudget.lines(budget));
         }
         results.add("measurement", line);
         progress(
@@ -296,6 +305,11 @@ public final class BenchMain {
                 Files.delete(p);
             }
         }
+    }
+
+    private static double doubleOr(Map<String, Object> line, String key, double otherwise) {
+        Object v = line.get(key);
+        return v instanceof Number n ? n.doubleValue() : otherwise;
     }
 
     private static double doubleOf(Map<String, Object> line, String key) {

@@ -65,6 +65,12 @@ public final class MeasurementMain {
         result.put("cpu_run_s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
         result.put("gc_s", after.gcMillis() / 1e3);
         result.put("jit_s", after.jitMillis() < 0 ? null : after.jitMillis() / 1e3);
+        // The same two as CPU the compiler and collector threads used (the figures above are
+        // their elapsed time, which grows with the machine's load).
+        double jitCpu = ProcessCpu.jitThreadCpuSeconds();
+        double gcCpu = ProcessCpu.gcThreadCpuSeconds();
+        result.put("jit_cpu_s", jitCpu < 0 ? null : jitCpu);
+        result.put("gc_cpu_s", gcCpu < 0 ? null : gcCpu);
         result.put("jvm_max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         Files.writeString(resultFile, new ObjectMapper().writeValueAsString(result));
     }

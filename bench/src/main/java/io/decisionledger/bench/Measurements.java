@@ -29,6 +29,9 @@ public final class Measurements {
         register(
                 IngestJobMeasurement.NO_OPS,
                 () -> new IngestJobMeasurement(IngestJobMeasurement.NO_OPS));
+        register(
+                IngestJobMeasurement.TWO_SHUFFLE,
+                () -> new IngestJobMeasurement(IngestJobMeasurement.TWO_SHUFFLE));
         register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
         for (String name : List.of(MetricsJobMeasurement.NAME, MetricsJobMeasurement.REBUILD)) {
             register(name, () -> new MetricsJobMeasurement(name));

@@ -29,6 +29,62 @@ public record ProcessCpu(long cpuNanos, long gcMillis, long jitMillis) {
         return new ProcessCpu(processCpuNanos(), gc, jitMillis);
     }
 
+    /**
+     * CPU time of this JVM's threads whose (Linux) name starts with one of {@code prefixes}, from
+     * {@code /proc/self/task/<tid>/stat} (user + system ticks), in seconds; -1 where there is no
+     * {@code /proc}. Unlike the management beans' JIT and GC figures, which add up the compiler's
+     * and the collector's elapsed time and so grow when other processes take the cores, this is CPU
+     * the threads used. Threads that ended are not counted (the compiler and GC threads live as
+     * long as the JVM on two cores).
+     */
+    public static double threadCpuSeconds(String... prefixes) {
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+        if (!java.nio.file.Files.isDirectory(tasks)) {
+            return -1;
+        }
+        long ticks = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.list(tasks)) {
+            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) all::iterator) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(task.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue; // the thread ended while we looked
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                if (open < 0 || close < open) {
+                    continue;
+                }
+                String name = stat.substring(open + 1, close);
+                boolean wanted = false;
+                for (String p : prefixes) {
+                    wanted |= name.startsWith(p);
+                }
+                if (!wanted) {
+                    continue;
+                }
+                // after ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt
+                // cmajflt utime stime ...: utime is the 12th field, stime the 13th
+                String[] f = stat.substring(close + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
+    /** CPU seconds of the JIT compiler threads (C1, C2); -1 without /proc. */
+    public static double jitThreadCpuSeconds() {
+        return threadCpuSeconds("C1 CompilerThre", "C2 CompilerThre");
+    }
+
+    /** CPU seconds of the garbage collector's threads (G1: parallel, concurrent, refinement). */
+    public static double gcThreadCpuSeconds() {
+        return threadCpuSeconds("GC Thread", "G1 ");
+    }
+
     private static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {

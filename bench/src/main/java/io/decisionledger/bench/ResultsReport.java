@@ -199,6 +199,14 @@ public final class ResultsReport {
                     md.append(entry).append('\n');
                 }
                 md.append("```\n\n");
+                if (m.get("budget_lines") != null) {
+                    md.append(
+                            "CPU budget per input event (CpuBudget: samples by pipeline step):\n\n```\n");
+                    for (Object entry : (List<?>) m.get("budget_lines")) {
+                        md.append(entry).append('\n');
+                    }
+                    md.append("```\n\n");
+                }
             }
         }
         return md.toString();

@@ -59,7 +59,7 @@ class BenchOptionsTest {
         assertThat(options.ingestVariants())
                 .containsExactly("ingest-job-no-chain", "ingest-job-no-ops");
         assertThatThrownBy(() -> BenchOptions.parse("--ingest-variants", "no-dedup"))
-                .hasMessageContaining("no-chain and no-ops, not 'no-dedup'");
+                .hasMessageContaining("no-chain, no-ops and two-shuffle, not 'no-dedup'");
     }
 
     @Test

@@ -55,7 +55,7 @@ public final class DecisionDeduplicator
     public static final String METRIC_RESENDS = "event_id_resends";
 
     /** Bytes of the fingerprint kept per key: 128 bits, collisions by chance are negligible. */
-    static final int DIGEST_BYTES = 16;
+    public static final int DIGEST_BYTES = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionDeduplicator.class);
 
@@ -182,12 +182,12 @@ public final class DecisionDeduplicator
     }
 
     /** The first {@link #DIGEST_BYTES} bytes of a hex SHA-256. */
-    static byte[] digest(String contentSha256) {
+    public static byte[] digest(String contentSha256) {
         return Arrays.copyOf(HexFormat.of().parseHex(contentSha256), DIGEST_BYTES);
     }
 
     /** What a log line may name of a key: a hash, never the tenant or event id themselves. */
-    static String keyHash(String key) {
+    public static String keyHash(String key) {
         try {
             byte[] h =
                     MessageDigest.getInstance("SHA-256")

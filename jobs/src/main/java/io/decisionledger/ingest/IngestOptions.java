@@ -51,7 +51,8 @@ public record IngestOptions(
         TenantBindings tenantBindings,
         Duration eventDigestTtl,
         SigningOptions.Signing signing,
-        RecognizerSettings recognizer)
+        RecognizerSettings recognizer,
+        boolean singleShuffle)
         implements Serializable, JobOptions {
 
     /** The command line of {@code IngestJob}: the options with their defaults, in --help order. */
@@ -105,6 +106,14 @@ public record IngestOptions(
                 "true",
                 "Link every stored decision into its tenant's hash chain and publish chain heads."
                         + " false only to measure its cost: the lake then has no tamper evidence.");
+        t.add(
+                "single-shuffle",
+                "true",
+                "De-duplicate, link model cards and chain in one operator keyed by chain"
+                        + " (tenant/shard): one keyed shuffle per decision. false: the two-shuffle"
+                        + " graph of earlier versions (dedup-by-event-id, link-model-cards,"
+                        + " hash-chain), the only one their savepoints restore into (see"
+                        + " docs/operator-guide.md, 'Upgrading a running job with a savepoint').");
         t.add(
                 "chain-shards",
                 "",
@@ -196,7 +205,8 @@ public record IngestOptions(
                         given.integer("recognizer-retries", 0),
                         given.duration("recognizer-retry-delay"),
                         given.duration("recognizer-timeout"),
-                        given.integer("recognizer-capacity", 1)));
+                        given.integer("recognizer-capacity", 1)),
+                given.bool("single-shuffle"));
     }
 
     public static IngestOptions defaults() {
@@ -235,6 +245,7 @@ public record IngestOptions(
             o.put("chain-shards", chainSharding.toString());
         }
         o.put("ops-copy", String.valueOf(opsCopy));
+        o.put("single-shuffle", String.valueOf(singleShuffle));
         if (maskingPolicyFile != null) {
             o.put("masking-policy", maskingPolicyFile);
         }

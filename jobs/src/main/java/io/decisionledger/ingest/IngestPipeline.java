@@ -39,7 +39,13 @@ import org.apache.flink.util.OutputTag;
  * otherwise (malformed, invalid or a duplicate event id), with a reason code; model cards go to the
  * models sink and feed the registry join.
  *
- * <p>Graph: source (parses) → split refused input and model cards → key by tenant/eventId →
+ * <p>Graph (the default, {@code --single-shuffle true}): source (parses) → split refused input and
+ * model cards → key by chain (tenant/shard) → {@link DedupLinkChainOperator}: de-duplicate, link to
+ * the model card in force (cards broadcast to it), link into the hash chain; then as below from the
+ * audit sink on. One keyed shuffle, so each accepted decision is serialised once between tasks.
+ *
+ * <p>Graph with {@code --single-shuffle false} (every version before it, whose savepoints restore
+ * only into it): source (parses) → split refused input and model cards → key by tenant/eventId →
  * de-duplicate → link to the model card in force (broadcast state) → key by chain (tenant/shard) →
  * link into the hash chain → audit sink, and → mask personal data (→ the optional external
  * recogniser, async I/O, failing closed) → ops sink; chain heads (at every checkpoint) → sign (with
@@ -106,49 +112,78 @@ public final class IngestPipeline {
         SingleOutputStreamOperator<ParsedDecision> accepted =
                 parsed.process(new SplitRefused()).name("split-refused").uid("split-refused");
 
-        SingleOutputStreamOperator<DecisionRecord> unique =
-                accepted.keyBy(DecisionDeduplicator.key())
-                        .process(
-                                new DecisionDeduplicator(
-                                        options.dedupTtl(), options.eventDigestTtl()))
-                        .returns(new AvroTypeInfo<>(DecisionRecord.class))
-                        .name("dedup-by-event-id")
-                        .uid("dedup-by-event-id");
-
         DataStream<ModelVersionCard> cards = accepted.getSideOutput(CARDS);
         cards.sinkTo(sinks.models()).name("model-versions-sink").uid("model-versions-sink");
-        BroadcastStream<ModelVersionCard> registry = cards.broadcast(ModelCardLinker.CARDS);
-        DataStream<DecisionRecord> withCards =
-                unique.connect(registry)
-                        .process(new ModelCardLinker(options.requiredCertifications()))
-                        .returns(new AvroTypeInfo<>(DecisionRecord.class))
-                        .name("link-model-cards")
-                        .uid("link-model-cards");
 
-        DataStream<DecisionRecord> stored = withCards;
-        if (options.hashChain()) {
-            ChainSharding sharding = options.chainSharding();
-            SingleOutputStreamOperator<DecisionRecord> linked =
-                    withCards
-                            .keyBy(
-                                    (KeySelector<DecisionRecord, String>)
-                                            d ->
-                                                    ChainSharding.chainKey(
-                                                            d.getTenantId(),
-                                                            sharding.shardOf(
-                                                                    d.getTenantId(),
-                                                                    d.getEventId())))
+        // The accepted, de-duplicated decisions, linked to their model card and (with the hash
+        // chain) chained: what the audit sink stores, and where a branch such as live metrics
+        // starts. Duplicates: the DUPLICATE_EVENT_ID quarantine records.
+        DataStream<DecisionRecord> deduplicated;
+        DataStream<QuarantineRecord> duplicates;
+        if (options.singleShuffle()) {
+            SingleOutputStreamOperator<DecisionRecord> keyed =
+                    accepted.keyBy(DedupLinkChainOperator.key(options.chainSharding()))
+                            .connect(cards.broadcast())
                             .transform(
-                                    "hash-chain",
+                                    "dedup-link-chain",
                                     new AvroTypeInfo<>(DecisionRecord.class),
-                                    new ChainLinkOperator())
-                            .uid("hash-chain");
-            signed(linked.getSideOutput(ChainLinkOperator.HEADS), "sign-chain-heads")
-                    .sinkTo(sinks.heads())
-                    .name("chain-heads-sink")
-                    .uid("chain-heads-sink");
-            stored = linked;
+                                    new DedupLinkChainOperator(
+                                            options.dedupTtl(),
+                                            options.eventDigestTtl(),
+                                            options.requiredCertifications(),
+                                            options.hashChain()))
+                            .uid("dedup-link-chain");
+            if (options.hashChain()) {
+                signed(keyed.getSideOutput(ChainLinkOperator.HEADS), "sign-chain-heads")
+                        .sinkTo(sinks.heads())
+                        .name("chain-heads-sink")
+                        .uid("chain-heads-sink");
+            }
+            deduplicated = keyed;
+            duplicates = keyed.getSideOutput(Quarantine.OUTPUT);
+        } else {
+            SingleOutputStreamOperator<DecisionRecord> unique =
+                    accepted.keyBy(DecisionDeduplicator.key())
+                            .process(
+                                    new DecisionDeduplicator(
+                                            options.dedupTtl(), options.eventDigestTtl()))
+                            .returns(new AvroTypeInfo<>(DecisionRecord.class))
+                            .name("dedup-by-event-id")
+                            .uid("dedup-by-event-id");
+            duplicates = unique.getSideOutput(Quarantine.OUTPUT);
+            BroadcastStream<ModelVersionCard> registry = cards.broadcast(ModelCardLinker.CARDS);
+            DataStream<DecisionRecord> withCards =
+                    unique.connect(registry)
+                            .process(new ModelCardLinker(options.requiredCertifications()))
+                            .returns(new AvroTypeInfo<>(DecisionRecord.class))
+                            .name("link-model-cards")
+                            .uid("link-model-cards");
+            deduplicated = withCards;
+            if (options.hashChain()) {
+                ChainSharding sharding = options.chainSharding();
+                SingleOutputStreamOperator<DecisionRecord> linked =
+                        withCards
+                                .keyBy(
+                                        (KeySelector<DecisionRecord, String>)
+                                                d ->
+                                                        ChainSharding.chainKey(
+                                                                d.getTenantId(),
+                                                                sharding.shardOf(
+                                                                        d.getTenantId(),
+                                                                        d.getEventId())))
+                                .transform(
+                                        "hash-chain",
+                                        new AvroTypeInfo<>(DecisionRecord.class),
+                                        new ChainLinkOperator())
+                                .uid("hash-chain");
+                signed(linked.getSideOutput(ChainLinkOperator.HEADS), "sign-chain-heads")
+                        .sinkTo(sinks.heads())
+                        .name("chain-heads-sink")
+                        .uid("chain-heads-sink");
+                deduplicated = linked;
+            }
         }
+        DataStream<DecisionRecord> stored = deduplicated;
         stored.sinkTo(sinks.audit()).name("audit-decisions-sink").uid("audit-decisions-sink");
 
         if (options.opsCopy()) {
@@ -164,8 +199,7 @@ public final class IngestPipeline {
         }
 
         DataStream<QuarantineRecord> refused =
-                accepted.getSideOutput(Quarantine.OUTPUT)
-                        .union(unique.getSideOutput(Quarantine.OUTPUT));
+                accepted.getSideOutput(Quarantine.OUTPUT).union(duplicates);
         if (options.hashChain()) {
             SingleOutputStreamOperator<QuarantineRecord> linked =
                     refused.keyBy(QuarantineChainOperator.key(options.chainSharding()))

@@ -67,20 +67,35 @@ public final class ModelCardLinker
     public void processElement(
             DecisionRecord decision, ReadOnlyContext ctx, Collector<DecisionRecord> out)
             throws Exception {
-        ReadOnlyBroadcastState<String, ModelVersionCard> cards = ctx.getBroadcastState(CARDS);
-        ModelVersionCard card = null;
+        ModelCardStatus status =
+                link(decision, inForce(ctx.getBroadcastState(CARDS), decision), required);
+        counters.get(status).inc();
+        out.collect(decision);
+    }
+
+    /**
+     * The card in force for {@code decision} in a registry ({@link #CARDS}): the registered card
+     * its {@code model_metadata_id} names, if that card is of its model version, else the card in
+     * force for its model version; null when there is none.
+     */
+    public static ModelVersionCard inForce(
+            ReadOnlyBroadcastState<String, ModelVersionCard> cards, DecisionRecord decision)
+            throws Exception {
         if (decision.getModelMetadataId() != null) {
             ModelVersionCard byId = cards.get(idKey(decision.getModelMetadataId()));
             if (byId != null && byId.getModelVersion().equals(decision.getModelVersion())) {
-                card = byId;
+                return byId;
             }
         }
-        if (card == null) {
-            card = cards.get(versionKey(decision.getModelVersion()));
-        }
-        ModelCardStatus status = link(decision, card, required);
-        counters.get(status).inc();
-        out.collect(decision);
+        return cards.get(versionKey(decision.getModelVersion()));
+    }
+
+    /** Puts {@code card} in the registry under its version and its id, where it is in force. */
+    public static void register(
+            BroadcastState<String, ModelVersionCard> cards, ModelVersionCard card)
+            throws Exception {
+        putIfNewer(cards, versionKey(card.getModelVersion()), card);
+        putIfNewer(cards, idKey(card.getCardId()), card);
     }
 
     /** Sets the three model card columns of {@code decision} for {@code card} (null: none). */
@@ -106,9 +121,7 @@ public final class ModelCardLinker
     @Override
     public void processBroadcastElement(
             ModelVersionCard card, Context ctx, Collector<DecisionRecord> out) throws Exception {
-        BroadcastState<String, ModelVersionCard> cards = ctx.getBroadcastState(CARDS);
-        putIfNewer(cards, versionKey(card.getModelVersion()), card);
-        putIfNewer(cards, idKey(card.getCardId()), card);
+        register(ctx.getBroadcastState(CARDS), card);
     }
 
     private static void putIfNewer(

@@ -30,6 +30,12 @@ public final class IngestJobMeasurement implements Measurement {
     /** IngestJob without the masked ops copy: the masking's cost is the ratio to {@link #NAME}. */
     public static final String NO_OPS = "ingest-job-no-ops";
 
+    /**
+     * IngestJob with the two-shuffle graph of earlier versions (dedup by event id, card join,
+     * chain): what the single shuffle saves is the ratio to {@link #NAME}.
+     */
+    public static final String TWO_SHUFFLE = "ingest-job-two-shuffle";
+
     private final String name;
     private final List<String> extraArgs;
 
@@ -44,6 +50,7 @@ public final class IngestJobMeasurement implements Measurement {
                     case NAME -> List.of();
                     case NO_CHAIN -> List.of("--hash-chain", "false");
                     case NO_OPS -> List.of("--ops-copy", "false");
+                    case TWO_SHUFFLE -> List.of("--single-shuffle", "false");
                     default -> throw new IllegalArgumentException("no ingest variant " + name);
                 };
     }
@@ -52,7 +59,8 @@ public final class IngestJobMeasurement implements Measurement {
     public static boolean isIngestJob(String measurement) {
         return measurement.equals(NAME)
                 || measurement.equals(NO_CHAIN)
-                || measurement.equals(NO_OPS);
+                || measurement.equals(NO_OPS)
+                || measurement.equals(TWO_SHUFFLE);
     }
 
     @Override
