@@ -156,6 +156,10 @@ class IngestSavepointCompatibilityITCase {
                     // a savepoint older than that would restore with its event ids forgotten.
                     "--dedup-ttl",
                     "P36500D",
+                    // The savepoint is of the two-shuffle graph: it restores only into that one
+                    // (see theSingleShuffleGraphRefusesTheOldSavepointRatherThanDropItsState).
+                    "--single-shuffle",
+                    "false",
                     "--pseudonym-key-file",
                     keyFile.toString()
                 });
@@ -451,6 +455,41 @@ class IngestSavepointCompatibilityITCase {
 
     private static String audit() {
         return table(lake.resolve("audit/decisions"));
+    }
+
+    /**
+     * The default graph (one keyed shuffle, {@code dedup-link-chain}) keeps its de-duplication
+     * state, card registry and chain heads in other operators than the old savepoint: restoring it
+     * there must fail at start, naming the way out, never start with the event ids, cards and chain
+     * heads silently forgotten (docs/operator-guide.md, "Upgrading a running job with a
+     * savepoint").
+     */
+    @Test
+    void theSingleShuffleGraphRefusesTheOldSavepointRatherThanDropItsState() throws Exception {
+        Path savepoint = copy(resource().resolve("savepoint"), work.resolve("refused-savepoint"));
+        Path keyFile = work.resolve("pseudonym.key");
+        String[] args = {
+            "--bootstrap-servers", kafka.bootstrapServers(),
+            "--topic", TOPIC,
+            "--group-id", GROUP + "-single",
+            "--lake", work.resolve("lake-single").toUri().toString(),
+            "--pseudonym-key-file", keyFile.toString()
+        };
+        IngestOptions options = IngestOptions.parse(args);
+        assertThat(options.singleShuffle()).as("the default graph").isTrue();
+        StreamExecutionEnvironment env = environment(options, savepoint.toUri().toString());
+        IngestJob.fromOptions(options).build(env);
+
+        Throwable failure = null;
+        try {
+            env.execute("ingest-single-shuffle-from-old-savepoint");
+        } catch (Exception e) {
+            failure = e;
+        }
+        assertThat(failure).as("the restore is refused").isNotNull();
+        assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
+                .contains("Cannot map checkpoint/savepoint state for operator")
+                .contains("allowNonRestoredState");
     }
 
     // ------------------------------------------------------------------ plumbing

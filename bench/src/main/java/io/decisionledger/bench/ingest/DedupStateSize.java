@@ -10,7 +10,10 @@ import io.decisionledger.decision.DecisionParser;
 import io.decisionledger.decision.ParseOutcome;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.decision.ParserLimits;
+import io.decisionledger.ingest.DedupLinkChainOperator;
+import io.decisionledger.models.RequiredCertifications;
 import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.ModelVersionCard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +30,9 @@ import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 /**
  * Sizing: the bytes the ingest job's de-duplication and chain state take in RocksDB per stored
@@ -58,6 +62,14 @@ public final class DedupStateSize {
                         + " digest): %,d bytes checkpointed, %.1f bytes per event id%n",
                 dedupBytes,
                 (double) dedupBytes / ids);
+        long singleBytes = singleShuffle(ids, work.resolve("single-shuffle"));
+        System.out.printf(
+                Locale.ROOT,
+                "single-shuffle operator dedup-link-chain (event id -> fingerprint map + timer +"
+                        + " 90-day digest map, 10 chains): %,d bytes checkpointed, %.1f bytes per"
+                        + " event id%n",
+                singleBytes,
+                (double) singleBytes / ids);
         long chainBytes = chain(ids, work.resolve("chain"));
         System.out.printf(
                 Locale.ROOT,
@@ -92,6 +104,37 @@ public final class DedupStateSize {
         }
     }
 
+    /** Bytes of the single-shuffle operator's checkpoint after {@code ids} distinct event ids. */
+    static long singleShuffle(long ids, Path dir) throws Exception {
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, ParsedDecision, ModelVersionCard, DecisionRecord>
+                harness =
+                        new KeyedTwoInputStreamOperatorTestHarness<>(
+                                new DedupLinkChainOperator(
+                                        Duration.ofHours(24),
+                                        Duration.ofDays(90),
+                                        RequiredCertifications.none(),
+                                        true),
+                                DedupLinkChainOperator.key(ChainSharding.none()),
+                                card -> "cards",
+                                Types.STRING)) {
+            configure(harness, dir);
+            harness.open();
+            harness.setProcessingTime(0);
+            for (long i = 0; i < ids; i++) {
+                ParsedDecision p = ParsedDecision.accepted(decision(i), null);
+                p.fingerprint = fingerprint(i);
+                harness.processElement1(new StreamRecord<>(p));
+                if (i % 100_000 == 0) {
+                    harness.getOutput().clear();
+                }
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            harness.getOutput().clear();
+            return checkpointBytes(harness.snapshot(1, 1), dir);
+        }
+    }
+
     /** Bytes of the chain operator's checkpoint after {@code ids} records on 10 chains. */
     static long chain(long ids, Path dir) throws Exception {
         ChainSharding sharding = ChainSharding.none();
@@ -117,7 +160,7 @@ public final class DedupStateSize {
         }
     }
 
-    private static void configure(OneInputStreamOperatorTestHarness<?, ?> harness, Path dir)
+    private static void configure(AbstractStreamOperatorTestHarness<?> harness, Path dir)
             throws IOException {
         Files.createDirectories(dir.resolve("db"));
         EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend(true);
