@@ -62,8 +62,18 @@ public final class BenchMain {
                 if (!options.suites().contains(suite)) {
                     continue;
                 }
-                try (Scenario scenario = scenario(suite, options, child)) {
-                    runScenario(scenario, options, child, results);
+                // The ingest comparison is profiled by default: its report carries the budget.
+                ChildJvm scenarioChild =
+                        suite.equals(IngestScenario.NAME) && options.ingestProfile()
+                                ? new ChildJvm(
+                                        options.classpath(),
+                                        options.childHeap(),
+                                        options.childTimeout(),
+                                        true,
+                                        options.inProcess())
+                                : child;
+                try (Scenario scenario = scenario(suite, options, scenarioChild)) {
+                    runScenario(scenario, options, scenarioChild, results);
                 }
             }
             Targets.add(results);
@@ -102,7 +112,7 @@ public final class BenchMain {
         return switch (suite) {
             case IngestScenario.NAME ->
                     new IngestScenario(
-                            options.mix(),
+                            options.ingestMix(),
                             options.partitions(),
                             options.checkpointInterval(),
                             options.stackDir(),

@@ -46,7 +46,23 @@ public record BenchOptions(
         int queries,
         int queryPasses,
         String classpath,
-        int dailyRecords) {
+        int dailyRecords,
+        long ingestEvents,
+        boolean ingestProfile) {
+
+    /** The ingest scenario's input: the run's event mix with {@link #ingestEvents} records. */
+    public EventMix ingestMix() {
+        return new EventMix(
+                mix.seed(),
+                ingestEvents,
+                mix.tenants(),
+                mix.zipfExponent(),
+                mix.malformedFraction(),
+                mix.duplicateFraction(),
+                mix.outOfOrderFraction(),
+                mix.start(),
+                mix.span());
+    }
 
     /** The incremental-verify scenario's lake: 31 days, 5 tenants, 4 files per tenant and day. */
     public io.decisionledger.bench.verify.DailyLake.Shape dailyLake() {
@@ -92,6 +108,17 @@ public record BenchOptions(
                 "10000",
                 "incremental-verify: decisions per day of its 31-day lake (5 tenants, 4 files per"
                         + " tenant and day).");
+        OPTIONS.add(
+                "ingest-events",
+                "1000000",
+                "Records preloaded for the ingest scenario (IngestJob against the Flink SQL"
+                        + " baseline); --events sizes the other scenarios. 1 M by default: 50 000"
+                        + " mostly measures JVM start-up and JIT warm-up (issue 20).");
+        OPTIONS.add(
+                "ingest-profile",
+                "true",
+                "true: record the ingest scenario's children with Java Flight Recorder and report"
+                        + " each job's per-event CPU budget (CpuBudget; docs/performance.md).");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -230,7 +257,9 @@ public record BenchOptions(
                 (int) given.longValue("queries", 1),
                 (int) given.longValue("query-passes", 1),
                 classpath.isBlank() ? System.getProperty("java.class.path") : classpath,
-                (int) given.longValue("daily-records", 5));
+                (int) given.longValue("daily-records", 5),
+                given.longValue("ingest-events", 1),
+                Boolean.parseBoolean(given.value("ingest-profile")));
     }
 
     public static String help() {
@@ -241,6 +270,8 @@ public record BenchOptions(
     public Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("events", events);
+        d.put("ingest_events", ingestEvents);
+        d.put("ingest_profile", ingestProfile);
         d.put("ingest_variants", String.join(",", ingestVariants));
         d.put("seed", mix.seed());
         d.put("tenants", mix.tenants());

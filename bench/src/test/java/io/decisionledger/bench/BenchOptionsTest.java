@@ -16,6 +16,11 @@ class BenchOptionsTest {
         BenchOptions options = BenchOptions.parse();
 
         assertThat(options.events()).isEqualTo(50_000);
+        // the ingest comparison runs on 1 M events, profiled, so the report has its CPU budget
+        assertThat(options.ingestEvents()).isEqualTo(1_000_000);
+        assertThat(options.ingestMix().count()).isEqualTo(1_000_000);
+        assertThat(options.ingestMix().seed()).isEqualTo(options.mix().seed());
+        assertThat(options.ingestProfile()).isTrue();
         assertThat(options.parallelisms()).containsExactly(1, 2);
         assertThat(options.repetitions()).isEqualTo(1);
         assertThat(options.suites())
