@@ -128,7 +128,7 @@ class StandaloneClusterITCase {
         assertThat(rest.jobState(jobId)).isEqualTo("RUNNING");
         assertThat(rest.vertices(jobId).keySet())
                 .anyMatch(name -> name.contains("kafka-decisions"))
-                .anyMatch(name -> name.contains("dedup-by-event-id"))
+                .anyMatch(name -> name.contains("dedup-link-chain"))
                 .anyMatch(name -> name.contains("quarantine-sink"));
 
         // when phase 1 is produced: valid, malformed and re-sent events
