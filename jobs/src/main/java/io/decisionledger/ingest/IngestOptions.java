@@ -5,6 +5,7 @@ import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.decision.TenantBindings;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.metrics.MetricsBranch;
 import io.decisionledger.models.RequiredCertifications;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.JobOptions;
@@ -51,7 +52,8 @@ public record IngestOptions(
         TenantBindings tenantBindings,
         Duration eventDigestTtl,
         SigningOptions.Signing signing,
-        RecognizerSettings recognizer)
+        RecognizerSettings recognizer,
+        MetricsBranch.Settings metrics)
         implements Serializable, JobOptions {
 
     /** The command line of {@code IngestJob}: the options with their defaults, in --help order. */
@@ -159,6 +161,7 @@ public record IngestOptions(
                 "pseudonym-key-id",
                 "k1",
                 "Id of the current key, stored with every pseudonym (rotation).");
+        MetricsBranch.Settings.declare(t);
         SigningOptions.declare(t, "every published chain head");
         ParquetOptions.declare(
                 t,
@@ -196,7 +199,8 @@ public record IngestOptions(
                         given.integer("recognizer-retries", 0),
                         given.duration("recognizer-retry-delay"),
                         given.duration("recognizer-timeout"),
-                        given.integer("recognizer-capacity", 1)));
+                        given.integer("recognizer-capacity", 1)),
+                MetricsBranch.Settings.read(given));
     }
 
     public static IngestOptions defaults() {
@@ -251,6 +255,7 @@ public record IngestOptions(
         o.put("recognizer-capacity", String.valueOf(recognizer.capacity()));
         o.put("pseudonym-key-env", pseudonymKey.envVariable());
         o.put("pseudonym-key-id", pseudonymKey.keyId());
+        o.putAll(metrics.options());
         o.putAll(SigningOptions.options(signing));
         o.putAll(ParquetOptions.options(parquet));
         return o;
