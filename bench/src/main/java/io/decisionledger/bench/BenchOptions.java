@@ -97,7 +97,8 @@ public record BenchOptions(
                 "",
                 "Comma-separated IngestJob variants also run in every ingest trial, each reported"
                         + " against the full job: no-chain (--hash-chain false), no-ops"
-                        + " (--ops-copy false). They price the hash chain and the masked copy.");
+                        + " (--ops-copy false), metrics-branch (--metrics true). They price the"
+                        + " hash chain, the masked copy and the live metrics branch.");
         OPTIONS.add("seed", "42", "Seed of the event generator: the same seed, the same bytes.");
         OPTIONS.add("tenants", String.valueOf(EventMix.DEFAULT_TENANTS), "Number of tenants.");
         OPTIONS.add(
@@ -280,9 +281,12 @@ public record BenchOptions(
             }
             String measurement = IngestJobMeasurement.NAME + "-" + v;
             if (!measurement.equals(IngestJobMeasurement.NO_CHAIN)
-                    && !measurement.equals(IngestJobMeasurement.NO_OPS)) {
+                    && !measurement.equals(IngestJobMeasurement.NO_OPS)
+                    && !measurement.equals(IngestJobMeasurement.METRICS_BRANCH)) {
                 throw new IllegalArgumentException(
-                        "--ingest-variants takes no-chain and no-ops, not '" + v + "'");
+                        "--ingest-variants takes no-chain, no-ops and metrics-branch, not '"
+                                + v
+                                + "'");
             }
             if (!chosen.contains(measurement)) {
                 chosen.add(measurement);

@@ -29,6 +29,9 @@ public final class Measurements {
         register(
                 IngestJobMeasurement.NO_OPS,
                 () -> new IngestJobMeasurement(IngestJobMeasurement.NO_OPS));
+        register(
+                IngestJobMeasurement.METRICS_BRANCH,
+                () -> new IngestJobMeasurement(IngestJobMeasurement.METRICS_BRANCH));
         register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
         for (String name : List.of(MetricsJobMeasurement.NAME, MetricsJobMeasurement.REBUILD)) {
             register(name, () -> new MetricsJobMeasurement(name));

@@ -54,12 +54,14 @@ class BenchOptionsTest {
 
     @Test
     void ingestVariantsNameTheMeasurementsThatPriceAFeature() {
-        BenchOptions options = BenchOptions.parse("--ingest-variants", "no-chain, no-ops,no-chain");
+        BenchOptions options =
+                BenchOptions.parse("--ingest-variants", "no-chain, no-ops,no-chain,metrics-branch");
 
         assertThat(options.ingestVariants())
-                .containsExactly("ingest-job-no-chain", "ingest-job-no-ops");
+                .containsExactly(
+                        "ingest-job-no-chain", "ingest-job-no-ops", "ingest-job-metrics-branch");
         assertThatThrownBy(() -> BenchOptions.parse("--ingest-variants", "no-dedup"))
-                .hasMessageContaining("no-chain and no-ops, not 'no-dedup'");
+                .hasMessageContaining("no-chain, no-ops and metrics-branch, not 'no-dedup'");
     }
 
     @Test

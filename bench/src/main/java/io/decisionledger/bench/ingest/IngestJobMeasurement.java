@@ -30,6 +30,12 @@ public final class IngestJobMeasurement implements Measurement {
     /** IngestJob without the masked ops copy: the masking's cost is the ratio to {@link #NAME}. */
     public static final String NO_OPS = "ingest-job-no-ops";
 
+    /**
+     * IngestJob with its live metrics branch ({@code --metrics true}, MetricsJob's default
+     * windows): the branch's cost is this run's CPU less {@link #NAME}'s.
+     */
+    public static final String METRICS_BRANCH = "ingest-job-metrics-branch";
+
     private final String name;
     private final List<String> extraArgs;
 
@@ -44,6 +50,7 @@ public final class IngestJobMeasurement implements Measurement {
                     case NAME -> List.of();
                     case NO_CHAIN -> List.of("--hash-chain", "false");
                     case NO_OPS -> List.of("--ops-copy", "false");
+                    case METRICS_BRANCH -> List.of("--metrics", "true");
                     default -> throw new IllegalArgumentException("no ingest variant " + name);
                 };
     }
@@ -52,7 +59,8 @@ public final class IngestJobMeasurement implements Measurement {
     public static boolean isIngestJob(String measurement) {
         return measurement.equals(NAME)
                 || measurement.equals(NO_CHAIN)
-                || measurement.equals(NO_OPS);
+                || measurement.equals(NO_OPS)
+                || measurement.equals(METRICS_BRANCH);
     }
 
     @Override
