@@ -125,8 +125,8 @@ public record BenchOptions(
                 "Comma-separated IngestJob variants also run in every ingest trial, each reported"
                         + " against the full job: no-chain (--hash-chain false), no-ops"
                         + " (--ops-copy false), two-shuffle (--single-shuffle false, the graph of"
-                        + " earlier versions). They price the hash chain, the masked copy and the"
-                        + " single shuffle.");
+                        + " earlier versions), metrics-branch (--metrics true). They price the hash"
+                        + " chain, the masked copy, the single shuffle and the live metrics branch.");
         OPTIONS.add("seed", "42", "Seed of the event generator: the same seed, the same bytes.");
         OPTIONS.add("tenants", String.valueOf(EventMix.DEFAULT_TENANTS), "Number of tenants.");
         OPTIONS.add(
@@ -314,9 +314,10 @@ public record BenchOptions(
             String measurement = IngestJobMeasurement.NAME + "-" + v;
             if (!measurement.equals(IngestJobMeasurement.NO_CHAIN)
                     && !measurement.equals(IngestJobMeasurement.NO_OPS)
-                    && !measurement.equals(IngestJobMeasurement.TWO_SHUFFLE)) {
+                    && !measurement.equals(IngestJobMeasurement.TWO_SHUFFLE)
+                    && !measurement.equals(IngestJobMeasurement.METRICS_BRANCH)) {
                 throw new IllegalArgumentException(
-                        "--ingest-variants takes no-chain, no-ops and two-shuffle, not '"
+                        "--ingest-variants takes no-chain, no-ops, two-shuffle and metrics-branch, not '"
                                 + v
                                 + "'");
             }

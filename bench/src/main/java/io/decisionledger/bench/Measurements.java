@@ -32,6 +32,9 @@ public final class Measurements {
         register(
                 IngestJobMeasurement.TWO_SHUFFLE,
                 () -> new IngestJobMeasurement(IngestJobMeasurement.TWO_SHUFFLE));
+        register(
+                IngestJobMeasurement.METRICS_BRANCH,
+                () -> new IngestJobMeasurement(IngestJobMeasurement.METRICS_BRANCH));
         register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
         for (String name : List.of(MetricsJobMeasurement.NAME, MetricsJobMeasurement.REBUILD)) {
             register(name, () -> new MetricsJobMeasurement(name));

@@ -59,12 +59,15 @@ class BenchOptionsTest {
 
     @Test
     void ingestVariantsNameTheMeasurementsThatPriceAFeature() {
-        BenchOptions options = BenchOptions.parse("--ingest-variants", "no-chain, no-ops,no-chain");
+        BenchOptions options =
+                BenchOptions.parse("--ingest-variants", "no-chain, no-ops,no-chain,metrics-branch");
 
         assertThat(options.ingestVariants())
-                .containsExactly("ingest-job-no-chain", "ingest-job-no-ops");
+                .containsExactly(
+                        "ingest-job-no-chain", "ingest-job-no-ops", "ingest-job-metrics-branch");
         assertThatThrownBy(() -> BenchOptions.parse("--ingest-variants", "no-dedup"))
-                .hasMessageContaining("no-chain, no-ops and two-shuffle, not 'no-dedup'");
+                .hasMessageContaining(
+                        "no-chain, no-ops, two-shuffle and metrics-branch, not 'no-dedup'");
     }
 
     @Test

@@ -37,7 +37,7 @@ class BenchSmokeITCase {
                         "--events", String.valueOf(EVENTS),
                         "--parallelism", "1",
                         "--only", "ingest,jmh",
-                        "--ingest-variants", "no-ops",
+                        "--ingest-variants", "no-ops,metrics-branch",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
                         "--jmh-warmup", "0",
@@ -62,7 +62,11 @@ class BenchSmokeITCase {
         List<Map<String, Object>> measurements = ofKind("measurement");
         assertThat(measurements)
                 .extracting(m -> m.get("measurement"))
-                .containsExactlyInAnyOrder("ingest-job", "flink-sql", "ingest-job-no-ops");
+                .containsExactlyInAnyOrder(
+                        "ingest-job",
+                        "flink-sql",
+                        "ingest-job-no-ops",
+                        "ingest-job-metrics-branch");
         for (Map<String, Object> m : measurements) {
             assertThat(m.get("events")).isEqualTo(EVENTS);
             assertThat(m.get("parallelism")).isEqualTo(1);
@@ -105,6 +109,19 @@ class BenchSmokeITCase {
         assertThat(withoutOps.get("role")).isEqualTo("variant");
         assertThat(((Number) withoutOps.get("rows_out")).longValue()).isEqualTo(valid);
         assertThat(((Number) withoutOps.get("ops_rows_out")).longValue()).isZero();
+
+        // the metrics branch stores the same and counts every stored decision in its read model
+        Map<String, Object> withMetrics = measurement("ingest-job-metrics-branch");
+        assertThat(withMetrics.get("output_ok")).isEqualTo(true);
+        assertThat(((Number) withMetrics.get("rows_out")).longValue()).isEqualTo(valid);
+        assertThat(((Number) withMetrics.get("metrics_rows_out")).longValue()).isPositive();
+        assertThat(
+                        ((Number) withMetrics.get("daily_decisions_out")).longValue()
+                                + ((Number) withMetrics.get("too_late_daily_out")).longValue())
+                .isEqualTo(valid);
+        assertThat(ofKind("target"))
+                .extracting(t -> (String) t.get("target"))
+                .contains("IngestJob metrics branch, extra CPU per event / IngestJob's");
 
         Map<String, Object> baseline = measurement("flink-sql");
         assertThat(baseline.get("output_ok")).isEqualTo(true);

@@ -6,6 +6,7 @@ import io.decisionledger.lake.ChainHeadBucketAssigner;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.QuarantineBucketAssigner;
 import io.decisionledger.lake.TenantDateBucketAssigner;
+import io.decisionledger.metrics.MetricsBranch;
 import io.decisionledger.schema.ChainHead;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ModelVersionCard;
@@ -125,7 +126,10 @@ public final class IngestJob {
                 quarantineSink(options),
                 headsSink(options),
                 modelsSink(options),
-                quarantineHeadsSink(options));
+                quarantineHeadsSink(options),
+                options.metrics().enabled()
+                        ? MetricsBranch.sinks(options.lake(), options.parquet())
+                        : null);
     }
 
     public static KafkaSource<ParsedDecision> kafkaSource(IngestOptions options) {

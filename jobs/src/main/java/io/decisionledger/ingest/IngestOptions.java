@@ -5,6 +5,7 @@ import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.decision.TenantBindings;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetSettings;
+import io.decisionledger.metrics.MetricsBranch;
 import io.decisionledger.models.RequiredCertifications;
 import io.decisionledger.options.Command;
 import io.decisionledger.options.JobOptions;
@@ -52,7 +53,8 @@ public record IngestOptions(
         Duration eventDigestTtl,
         SigningOptions.Signing signing,
         RecognizerSettings recognizer,
-        boolean singleShuffle)
+        boolean singleShuffle,
+        MetricsBranch.Settings metrics)
         implements Serializable, JobOptions {
 
     /** The command line of {@code IngestJob}: the options with their defaults, in --help order. */
@@ -168,6 +170,7 @@ public record IngestOptions(
                 "pseudonym-key-id",
                 "k1",
                 "Id of the current key, stored with every pseudonym (rotation).");
+        MetricsBranch.Settings.declare(t);
         SigningOptions.declare(t, "every published chain head");
         ParquetOptions.declare(
                 t,
@@ -206,7 +209,8 @@ public record IngestOptions(
                         given.duration("recognizer-retry-delay"),
                         given.duration("recognizer-timeout"),
                         given.integer("recognizer-capacity", 1)),
-                given.bool("single-shuffle"));
+                given.bool("single-shuffle"),
+                MetricsBranch.Settings.read(given));
     }
 
     public static IngestOptions defaults() {
@@ -262,6 +266,7 @@ public record IngestOptions(
         o.put("recognizer-capacity", String.valueOf(recognizer.capacity()));
         o.put("pseudonym-key-env", pseudonymKey.envVariable());
         o.put("pseudonym-key-id", pseudonymKey.keyId());
+        o.putAll(metrics.options());
         o.putAll(SigningOptions.options(signing));
         o.putAll(ParquetOptions.options(parquet));
         return o;

@@ -6,6 +6,8 @@ import io.decisionledger.chain.QuarantineChainOperator;
 import io.decisionledger.decision.DecisionDeduplicator;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.decision.Quarantine;
+import io.decisionledger.metrics.MetricsBranch;
+import io.decisionledger.metrics.MetricsPipeline;
 import io.decisionledger.models.ModelCardLinker;
 import io.decisionledger.privacy.PiiMasker;
 import io.decisionledger.privacy.RecognizerMasking;
@@ -18,7 +20,6 @@ import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -51,9 +52,11 @@ import org.apache.flink.util.OutputTag;
  * recogniser, async I/O, failing closed) → ops sink; chain heads (at every checkpoint) → sign (with
  * a signing key) → heads sink; model cards → broadcast, and → models sink; refused input and
  * duplicates → key by quarantine chain → link into the quarantine hash chain → quarantine sink, its
- * heads (at every checkpoint) → sign (with a signing key) → quarantine heads sink. Operator names
- * and uids are what savepoints are matched by: they must not change (docs/operator-guide.md lists
- * them).
+ * heads (at every checkpoint) → sign (with a signing key) → quarantine heads sink. With {@code
+ * --metrics true} the stored decisions also feed the live metrics read model ({@link
+ * MetricsBranch}: decision facts → the metrics job's window operators → metrics and late-decisions
+ * sinks), and the source assigns event time and watermarks for it. Operator names and uids are what
+ * savepoints are matched by: they must not change (docs/operator-guide.md lists them).
  */
 public final class IngestPipeline {
 
@@ -64,7 +67,8 @@ public final class IngestPipeline {
             Sink<QuarantineRecord> quarantine,
             Sink<ChainHead> heads,
             Sink<ModelVersionCard> models,
-            Sink<ChainHead> quarantineHeads) {
+            Sink<ChainHead> quarantineHeads,
+            MetricsPipeline.Sinks metrics) {
         public Sinks {
             Objects.requireNonNull(audit, "audit sink");
             Objects.requireNonNull(ops, "ops sink");
@@ -72,6 +76,17 @@ public final class IngestPipeline {
             Objects.requireNonNull(heads, "heads sink");
             Objects.requireNonNull(models, "models sink");
             Objects.requireNonNull(quarantineHeads, "quarantine heads sink");
+        }
+
+        /** Without the metrics branch's sinks ({@code --metrics false}, the default). */
+        public Sinks(
+                Sink<DecisionRecord> audit,
+                Sink<OpsDecisionRecord> ops,
+                Sink<QuarantineRecord> quarantine,
+                Sink<ChainHead> heads,
+                Sink<ModelVersionCard> models,
+                Sink<ChainHead> quarantineHeads) {
+            this(audit, ops, quarantine, heads, models, quarantineHeads, null);
         }
     }
 
@@ -100,7 +115,9 @@ public final class IngestPipeline {
 
     /** The source stream: every record, parsed, accepted or refused. */
     public DataStream<ParsedDecision> readDecisions(StreamExecutionEnvironment env) {
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-decisions")
+        // event time and watermarks only for the metrics branch: none without it, as always
+        return env.fromSource(
+                        source, MetricsBranch.watermarks(options.metrics()), "kafka-decisions")
                 .uid("kafka-decisions-source");
     }
 
@@ -185,6 +202,8 @@ public final class IngestPipeline {
         }
         DataStream<DecisionRecord> stored = deduplicated;
         stored.sinkTo(sinks.audit()).name("audit-decisions-sink").uid("audit-decisions-sink");
+        // the live read model, from the decisions as stored (off unless --metrics true)
+        MetricsBranch.attach(stored, options.metrics(), sinks.metrics());
 
         if (options.opsCopy()) {
             DataStream<OpsDecisionRecord> masked =

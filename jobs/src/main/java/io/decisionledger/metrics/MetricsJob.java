@@ -4,9 +4,11 @@ import io.decisionledger.decision.KafkaDecisionDeserializer;
 import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.lake.FileNamingFormat;
 import io.decisionledger.lake.LakeFiles;
+import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.LateDecisionBucketAssigner;
 import io.decisionledger.lake.MetricsBucketAssigner;
 import io.decisionledger.lake.ParquetFormats;
+import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.lake.ProjectedParquetFormat;
 import io.decisionledger.schema.DecisionMetrics;
 import io.decisionledger.schema.DecisionRecord;
@@ -150,18 +152,31 @@ public final class MetricsJob {
     }
 
     public static FileSink<DecisionMetrics> metricsSink(MetricsOptions options) {
+        return metricsSink(options.lake(), options.parquet());
+    }
+
+    /**
+     * The read model's FileSink under {@code <lake>/metrics/decision_metrics/}: the metrics job's,
+     * and the ingest job's metrics branch's.
+     */
+    public static FileSink<DecisionMetrics> metricsSink(LakeLayout lake, ParquetSettings parquet) {
         return ParquetFormats.checkpointedSink(
-                options.lake().decisionMetrics(),
+                lake.decisionMetrics(),
                 DecisionMetrics.class,
-                options.parquet(),
+                parquet,
                 new MetricsBucketAssigner());
     }
 
     public static FileSink<LateDecision> lateSink(MetricsOptions options) {
+        return lateSink(options.lake(), options.parquet());
+    }
+
+    /** Decisions too late for the live read model, under {@code <lake>/metrics/late_decisions/}. */
+    public static FileSink<LateDecision> lateSink(LakeLayout lake, ParquetSettings parquet) {
         return ParquetFormats.checkpointedSink(
-                options.lake().lateDecisions(),
+                lake.lateDecisions(),
                 LateDecision.class,
-                options.parquet(),
+                parquet,
                 new LateDecisionBucketAssigner());
     }
 

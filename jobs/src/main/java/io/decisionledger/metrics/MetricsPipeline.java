@@ -6,6 +6,7 @@ import io.decisionledger.schema.DecisionMetrics;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.LateDecision;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -124,28 +125,83 @@ public final class MetricsPipeline {
 
     /** Everything after the facts: one window operator per granularity, and the sinks. */
     public void buildFrom(DataStream<DecisionFacts> facts) {
+        windowsAndSinks(
+                facts,
+                options.granularities(),
+                options.allowedLateness(),
+                sinks,
+                Operators.METRICS_JOB);
+    }
+
+    /**
+     * Which job the window operators and sinks are built into. Their names and uids are what
+     * savepoints are matched by: the metrics job keeps the ones it always had, the ingest job's
+     * metrics branch ({@link MetricsBranch}) has its own, all prefixed {@code branch-}, so neither
+     * can be mistaken for the other's state.
+     */
+    enum Operators {
+        /**
+         * The standalone {@link MetricsJob}: names and uids unchanged since its first savepoint.
+         */
+        METRICS_JOB(""),
+        /** The metrics branch of the ingest job. */
+        INGEST_BRANCH("branch-");
+
+        private final String prefix;
+
+        Operators(String prefix) {
+            this.prefix = prefix;
+        }
+
+        String named(String base) {
+            return prefix + base;
+        }
+    }
+
+    /**
+     * The windowing and sinks, the one definition both the metrics job and the ingest job's metrics
+     * branch use: per granularity a window operator, its too-late decisions to the late-decisions
+     * sink (when there is one), every row to the metrics sink (and the topic sink, when there is
+     * one).
+     */
+    static void windowsAndSinks(
+            DataStream<DecisionFacts> facts,
+            List<Granularity> granularities,
+            Duration allowedLateness,
+            Sinks sinks,
+            Operators operators) {
         DataStream<DecisionMetrics> rows = null;
         DataStream<LateDecision> late = null;
-        for (Granularity g : options.granularities()) {
+        for (Granularity g : granularities) {
             SingleOutputStreamOperator<DecisionMetrics> windowRows =
-                    windows(facts, g, options.allowedLateness());
+                    windows(facts, g, allowedLateness, operators);
             rows = rows == null ? windowRows : rows.union(windowRows);
             if (sinks.late() != null) {
-                DataStream<LateDecision> tooLate =
+                SingleOutputStreamOperator<LateDecision> tooLate =
                         windowRows
                                 .getSideOutput(tooLateTag(g))
                                 .process(new TooLateDecisions(g))
                                 .returns(new AvroTypeInfo<>(LateDecision.class))
-                                .name("too-late-" + g.label());
+                                .name(operators.named("too-late-" + g.label()));
+                if (operators != Operators.METRICS_JOB) {
+                    // stateless; the metrics job's have never had one, and keep it that way
+                    tooLate.uid(operators.named("too-late-" + g.label()));
+                }
                 late = late == null ? tooLate : late.union(tooLate);
             }
         }
-        rows.sinkTo(sinks.metrics()).name("metrics-sink").uid("metrics-sink");
+        rows.sinkTo(sinks.metrics())
+                .name(operators.named("metrics-sink"))
+                .uid(operators.named("metrics-sink"));
         if (sinks.topic() != null) {
-            rows.sinkTo(sinks.topic()).name("metrics-topic-sink").uid("metrics-topic-sink");
+            rows.sinkTo(sinks.topic())
+                    .name(operators.named("metrics-topic-sink"))
+                    .uid(operators.named("metrics-topic-sink"));
         }
         if (late != null) {
-            late.sinkTo(sinks.late()).name("late-decisions-sink").uid("late-decisions-sink");
+            late.sinkTo(sinks.late())
+                    .name(operators.named("late-decisions-sink"))
+                    .uid(operators.named("late-decisions-sink"));
         }
     }
 
@@ -156,6 +212,14 @@ public final class MetricsPipeline {
      */
     public static SingleOutputStreamOperator<DecisionMetrics> windows(
             DataStream<DecisionFacts> facts, Granularity g, Duration allowedLateness) {
+        return windows(facts, g, allowedLateness, Operators.METRICS_JOB);
+    }
+
+    private static SingleOutputStreamOperator<DecisionMetrics> windows(
+            DataStream<DecisionFacts> facts,
+            Granularity g,
+            Duration allowedLateness,
+            Operators operators) {
         return facts.keyBy(new WindowKey(), WINDOW_KEY)
                 .window(TumblingEventTimeWindows.of(g.length()))
                 .trigger(new CountingEventTimeTrigger())
@@ -167,8 +231,8 @@ public final class MetricsPipeline {
                         MetricsAccumulatorTypeInfo.INSTANCE,
                         MetricsAccumulatorTypeInfo.INSTANCE,
                         new AvroTypeInfo<>(DecisionMetrics.class))
-                .name("metrics-window-" + g.label())
-                .uid("metrics-window-" + g.label());
+                .name(operators.named("metrics-window-" + g.label()))
+                .uid(operators.named("metrics-window-" + g.label()));
     }
 
     /** Side output of the {@code g} window operator: decisions too late for their window. */

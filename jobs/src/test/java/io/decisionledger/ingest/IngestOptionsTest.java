@@ -52,6 +52,74 @@ class IngestOptionsTest {
     }
 
     @Test
+    void theMetricsBranchIsOffUnlessAskedForAndTakesTheMetricsJobsDefaults() {
+        IngestOptions off = IngestOptions.defaults();
+        MetricsOptions metricsJob = MetricsOptions.defaults();
+
+        assertThat(off.metrics().enabled()).isFalse();
+        assertThat(off.options()).containsEntry("metrics", "false");
+        assertThat(off.options().keySet()).noneMatch(k -> k.startsWith("metrics-"));
+        assertThat(off.with("topic", "other").metrics().enabled()).isFalse();
+
+        IngestOptions on = IngestOptions.parse(new String[] {"--metrics", "true"});
+        assertThat(on.metrics().enabled()).isTrue();
+        assertThat(on.metrics().granularities()).isEqualTo(metricsJob.granularities());
+        assertThat(on.metrics().maxOutOfOrderness()).isEqualTo(metricsJob.maxOutOfOrderness());
+        assertThat(on.metrics().idleness()).isEqualTo(metricsJob.idleness());
+        assertThat(on.metrics().allowedLateness()).isEqualTo(metricsJob.allowedLateness());
+        assertThat(on.dedupTtl()).isEqualTo(metricsJob.dedupTtl());
+    }
+
+    @Test
+    void readsTheMetricsBranchTuningAndRefusesItWithoutTheBranch() {
+        IngestOptions on =
+                IngestOptions.parse(
+                        new String[] {
+                            "--metrics", "true",
+                            "--metrics-granularities", "1m,15m",
+                            "--metrics-max-out-of-orderness", "PT10S",
+                            "--metrics-idleness", "PT5M",
+                            "--metrics-allowed-lateness", "PT0S"
+                        });
+
+        assertThat(on.metrics().granularities())
+                .extracting(io.decisionledger.metrics.Granularity::label)
+                .containsExactly("1m", "15m");
+        assertThat(on.metrics().maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(on.metrics().idleness()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(on.metrics().allowedLateness()).isZero();
+        assertThat(on.options())
+                .containsEntry("metrics", "true")
+                .containsEntry("metrics-granularities", "1m,15m")
+                .containsEntry("metrics-allowed-lateness", "PT0S");
+        assertThat(on.with("topic", "other").metrics()).isEqualTo(on.metrics());
+
+        // a tuning option that would silently do nothing is an error
+        assertThatThrownBy(
+                        () -> IngestOptions.parse(new String[] {"--metrics-granularities", "1m"}))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessage("--metrics-granularities has no effect without --metrics true");
+        assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--metrics", "yes"}))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessage("--metrics must be true or false");
+        assertThatThrownBy(
+                        () ->
+                                IngestOptions.parse(
+                                        new String[] {
+                                            "--metrics", "true", "--metrics-idleness", "PT0S"
+                                        }))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessage("--metrics-idleness must be positive");
+        assertThat(IngestOptions.help())
+                .contains(
+                        "--metrics ",
+                        "--metrics-granularities",
+                        "--metrics-max-out-of-orderness",
+                        "--metrics-idleness",
+                        "--metrics-allowed-lateness");
+    }
+
+    @Test
     void readsTenantBindingsAndTheDigestTtl(@TempDir Path dir) throws Exception {
         Path bindings = dir.resolve("bindings.json");
         Files.writeString(bindings, "{\"topics\":{\"loans\":[\"bank_456\"]}}");

@@ -55,6 +55,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The read model's central promise, on a real MiniCluster: the live metrics pipeline reads a topic
@@ -82,7 +84,9 @@ class MetricsJobITCase {
     private static List<SampleDecisions.Event> events;
     private static Path auditLake;
     private static Path liveLake;
+    private static Path branchLake;
     private static int lateInTopic;
+    private static List<String> foldersIngestWroteWithoutTheBranch;
 
     @BeforeAll
     static void runLiveIngestAndRebuild() throws Exception {
@@ -93,6 +97,18 @@ class MetricsJobITCase {
 
         // when the ingest job stores it
         IngestRun.ingestInMemory(events, TOPIC, auditLake.toUri().toString());
+        foldersIngestWroteWithoutTheBranch = folders(auditLake);
+
+        // and the ingest job with its metrics branch stores the same records in another lake
+        branchLake = work.resolve("ingest-with-branch");
+        IngestRun.ingestInMemory(
+                events,
+                TOPIC,
+                IngestRun.boundedOptions("in-memory:9092", TOPIC, branchLake.toUri().toString())
+                        .with(
+                                "metrics", "true",
+                                "metrics-max-out-of-orderness", "PT30S",
+                                "metrics-allowed-lateness", "PT1H"));
 
         // and the live metrics job reads the same records
         MetricsOptions live = liveOptions("in-memory:9092", liveLake);
@@ -213,6 +229,21 @@ class MetricsJobITCase {
         return table(liveLake.resolve("metrics/decision_metrics"));
     }
 
+    private static String branchRows() {
+        return table(branchLake.resolve("metrics/decision_metrics"));
+    }
+
+    /** The lake's folders two levels down (audit/decisions, chain/heads, quarantine/…). */
+    private static List<String> folders(Path lake) throws IOException {
+        try (Stream<Path> paths = Files.walk(lake, 2)) {
+            return paths.filter(Files::isDirectory)
+                    .map(p -> lake.relativize(p).toString().replace('\\', '/'))
+                    .filter(p -> !p.isEmpty() && !p.contains("="))
+                    .sorted()
+                    .toList();
+        }
+    }
+
     private static String rebuiltRows() {
         return table(auditLake.resolve("metrics/decision_metrics"));
     }
@@ -263,6 +294,105 @@ class MetricsJobITCase {
                                         + " window_start) WHERE l.revision > r.revision"))
                 .isZero();
         assertThat(lateInTopic).isEqualTo(45);
+    }
+
+    @Test
+    void theIngestJobsMetricsBranchHasExactlyTheLiveJobsCurrentRows() throws IOException {
+        long rebuilt = count("SELECT count(*) FROM " + rebuiltRows());
+        assertThat(rebuilt).isGreaterThan(300);
+        assertThat(count("SELECT count(*) FROM " + current(branchRows()))).isEqualTo(rebuilt);
+        // every column, every value, compared both ways: with the rebuild, and with the live job
+        for (String other : List.of(rebuiltRows(), current(liveRows()))) {
+            assertThat(
+                            count(
+                                    "SELECT count(*) FROM (SELECT * FROM "
+                                            + current(branchRows())
+                                            + " EXCEPT SELECT * FROM "
+                                            + other
+                                            + ")"))
+                    .isZero();
+            assertThat(
+                            count(
+                                    "SELECT count(*) FROM (SELECT * FROM "
+                                            + other
+                                            + " EXCEPT SELECT * FROM "
+                                            + current(branchRows())
+                                            + ")"))
+                    .isZero();
+        }
+        // a revision is the number of decisions covered: never above the window's full count
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM "
+                                        + branchRows()
+                                        + " b JOIN "
+                                        + rebuiltRows()
+                                        + " r USING (granularity, tenant_id, model, model_version,"
+                                        + " window_start) WHERE b.revision > r.revision"))
+                .isZero();
+        assertThat(
+                        LakeFiles.parquetFiles(
+                                LakeLayout.at(branchLake.toUri().toString()).lateDecisions()))
+                .isEmpty();
+    }
+
+    @Test
+    void theMetricsBranchLeavesWhatIngestStoresUnchanged() {
+        // without the branch ingest writes no read model; with it, the read model and no more
+        assertThat(foldersIngestWroteWithoutTheBranch)
+                .noneMatch(f -> f.startsWith("metrics"))
+                .contains("audit/decisions", "ops/decisions", "quarantine", "chain/heads");
+        List<String> withBranch = new ArrayList<>();
+        withBranch.addAll(foldersIngestWroteWithoutTheBranch);
+        withBranch.addAll(List.of("metrics", "metrics/decision_metrics"));
+        try {
+            assertThat(folders(branchLake)).containsExactlyInAnyOrderElementsOf(withBranch);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
+        // and the same records, column for column, but for what differs between any two runs:
+        // ingest time, per-record salts and the hashes over them, the source's read time, and
+        // the order in which two source readers' records reached a chain
+        Map<String, String> varying =
+                Map.of(
+                        "audit/decisions",
+                        "ingest_time, content_sha256, field_salt, chain_seq, prev_hash, hash",
+                        "ops/decisions",
+                        "ingest_time, content_sha256",
+                        "quarantine",
+                        "ingest_time, source_timestamp, chain_seq, prev_hash, hash");
+        for (var folder : varying.entrySet()) {
+            String without =
+                    "(SELECT * EXCLUDE ("
+                            + folder.getValue()
+                            + ") FROM "
+                            + table(auditLake.resolve(folder.getKey()))
+                            + ")";
+            String with =
+                    "(SELECT * EXCLUDE ("
+                            + folder.getValue()
+                            + ") FROM "
+                            + table(branchLake.resolve(folder.getKey()))
+                            + ")";
+            long rows = count("SELECT count(*) FROM " + without);
+            assertThat(rows).as(folder.getKey()).isPositive();
+            assertThat(count("SELECT count(*) FROM " + with)).as(folder.getKey()).isEqualTo(rows);
+            assertThat(count("SELECT count(*) FROM (" + without + " EXCEPT ALL " + with + ")"))
+                    .as(folder.getKey())
+                    .isZero();
+        }
+        // every chain is as long, with or without the branch
+        String lengths =
+                "SELECT tenant_id, max(chain_seq) AS n, count(*) AS c FROM %s GROUP BY ALL";
+        assertThat(
+                        query(
+                                lengths.formatted(table(branchLake.resolve("audit/decisions")))
+                                        + " ORDER BY 1"))
+                .isEqualTo(
+                        query(
+                                lengths.formatted(table(auditLake.resolve("audit/decisions")))
+                                        + " ORDER BY 1"));
     }
 
     @Test
@@ -575,8 +705,11 @@ class MetricsJobITCase {
                 .isEqualTo(count("SELECT count(*) FROM " + current(kafkaRows)));
     }
 
-    @Test
-    void correctsWindowsForLateDecisionsAndRecordsTooLateOnesWithTheirWindow() throws Exception {
+    /** The metrics job's windows and sinks, and the same code as the ingest job's branch. */
+    @ParameterizedTest
+    @EnumSource(MetricsPipeline.Operators.class)
+    void correctsWindowsForLateDecisionsAndRecordsTooLateOnesWithTheirWindow(
+            MetricsPipeline.Operators operators) throws Exception {
         // given facts whose watermark follows each one exactly: on time, a minute on, late
         // within the hour of allowed lateness, three hours on, then too late for the first window
         Instant t = Instant.parse("2026-03-15T10:00:00Z");
@@ -598,20 +731,19 @@ class MetricsJobITCase {
         env.setParallelism(2);
         MetricsJob.configureEnvironment(env, options);
 
-        // when the live pipeline's windows and sinks process them (its source is not read)
-        MetricsPipeline.live(
-                        options,
-                        InMemoryDecisions.source(TOPIC, events, options.parserLimits()),
-                        new MetricsPipeline.Sinks(rows, late, null))
-                .buildFrom(
-                        env.fromData(facts, TypeInformation.of(DecisionFacts.class))
-                                .assignTimestampsAndWatermarks(
-                                        WatermarkStrategy.<DecisionFacts>forGenerator(
-                                                        ctx -> new EveryEventIsTheWatermark())
-                                                .withTimestampAssigner(
-                                                        (f, ts) -> f.eventTimeMillis()))
-                                .setParallelism(1));
-        env.execute("metrics-late-it");
+        // when the live pipeline's windows and sinks (or the ingest branch's) process them
+        MetricsPipeline.windowsAndSinks(
+                env.fromData(facts, TypeInformation.of(DecisionFacts.class))
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<DecisionFacts>forGenerator(
+                                                ctx -> new EveryEventIsTheWatermark())
+                                        .withTimestampAssigner((f, ts) -> f.eventTimeMillis()))
+                        .setParallelism(1),
+                options.granularities(),
+                options.allowedLateness(),
+                new MetricsPipeline.Sinks(rows, late, null),
+                operators);
+        env.execute("metrics-late-it-" + operators);
 
         // then the first window has a row, and a correction for the decision late within the hour
         Map<String, List<Long>> totalsByWindow = new TreeMap<>();

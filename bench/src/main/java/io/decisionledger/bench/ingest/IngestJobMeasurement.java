@@ -36,6 +36,12 @@ public final class IngestJobMeasurement implements Measurement {
      */
     public static final String TWO_SHUFFLE = "ingest-job-two-shuffle";
 
+    /**
+     * IngestJob with its live metrics branch ({@code --metrics true}, MetricsJob's default
+     * windows): the branch's cost is this run's CPU less {@link #NAME}'s.
+     */
+    public static final String METRICS_BRANCH = "ingest-job-metrics-branch";
+
     private final String name;
     private final List<String> extraArgs;
 
@@ -51,6 +57,7 @@ public final class IngestJobMeasurement implements Measurement {
                     case NO_CHAIN -> List.of("--hash-chain", "false");
                     case NO_OPS -> List.of("--ops-copy", "false");
                     case TWO_SHUFFLE -> List.of("--single-shuffle", "false");
+                    case METRICS_BRANCH -> List.of("--metrics", "true");
                     default -> throw new IllegalArgumentException("no ingest variant " + name);
                 };
     }
@@ -60,7 +67,8 @@ public final class IngestJobMeasurement implements Measurement {
         return measurement.equals(NAME)
                 || measurement.equals(NO_CHAIN)
                 || measurement.equals(NO_OPS)
-                || measurement.equals(TWO_SHUFFLE);
+                || measurement.equals(TWO_SHUFFLE)
+                || measurement.equals(METRICS_BRANCH);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.decisionledger.bench.ingest;
 
 import io.decisionledger.bench.Scenario;
 import io.decisionledger.bench.events.EventMix;
+import io.decisionledger.bench.metrics.MetricsScenario;
 import io.decisionledger.testkit.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -106,7 +107,7 @@ public final class IngestScenario implements Scenario {
     }
 
     @Override
-    public Map<String, Object> inspect(String measurement, Path runDir) throws IOException {
+    public Map<String, Object> inspect(String measurement, Path runDir) throws Exception {
         Path lake = runDir.resolve("lake");
         Map<String, Object> facts = new LinkedHashMap<>();
         ParquetRowCounter.Committed audit = ParquetRowCounter.count(lake.resolve("audit"));
@@ -126,6 +127,17 @@ public final class IngestScenario implements Scenario {
                     audit.rows() == loaded.valid()
                             && opsRows == expectedOps
                             && quarantine.rows() == loaded.malformed() + loaded.duplicates();
+            if (measurement.equals(IngestJobMeasurement.METRICS_BRANCH)) {
+                // the branch's read model counts every stored decision once, as MetricsJob's
+                MetricsScenario.ReadModel metrics =
+                        MetricsScenario.ReadModel.count(lake.resolve("metrics"));
+                facts.put("metrics_rows_out", metrics.rows());
+                facts.put("daily_decisions_out", metrics.dailyDecisions());
+                facts.put("too_late_daily_out", metrics.tooLateDaily());
+                ok &= metrics.dailyDecisions() + metrics.tooLateDaily() == loaded.valid();
+            } else {
+                ok &= !Files.exists(lake.resolve("metrics"));
+            }
         } else {
             ok =
                     audit.rows() >= loaded.valid() + loaded.duplicates()
