@@ -25,6 +25,7 @@ class BenchOptionsTest {
                                 "metrics",
                                 "metrics-rebuild",
                                 "compaction",
+                                "recompaction",
                                 "verify",
                                 "incremental-verify",
                                 "query",
