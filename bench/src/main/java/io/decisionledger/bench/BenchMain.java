@@ -93,6 +93,7 @@ public final class BenchMain {
                     MetricsScenario.LIVE,
                     MetricsScenario.REBUILD,
                     CompactionScenario.NAME,
+                    CompactionScenario.RECOMPACTION,
                     VerifyScenario.NAME,
                     IncrementalVerifyScenario.NAME,
                     QueryScenario.NAME);
@@ -121,6 +122,8 @@ public final class BenchMain {
             case MetricsScenario.LIVE, MetricsScenario.REBUILD ->
                     new MetricsScenario(suite, ingestedLake(options, child));
             case CompactionScenario.NAME -> new CompactionScenario(ingestedLake(options, child));
+            case CompactionScenario.RECOMPACTION ->
+                    new CompactionScenario(ingestedLake(options, child), true);
             case VerifyScenario.NAME -> new VerifyScenario(ingestedLake(options, child));
             case IncrementalVerifyScenario.NAME ->
                     new IncrementalVerifyScenario(options.lakeCache(), options.dailyLake());

@@ -77,6 +77,7 @@ public record BenchOptions(
                     "metrics",
                     "metrics-rebuild",
                     "compaction",
+                    "recompaction",
                     "verify",
                     "incremental-verify",
                     "query",
@@ -98,9 +99,10 @@ public record BenchOptions(
                 "How often each job runs per parallelism; the order of job and baseline alternates.");
         OPTIONS.add(
                 "only",
-                "ingest,metrics,metrics-rebuild,compaction,verify,incremental-verify,query,jmh",
+                "ingest,metrics,metrics-rebuild,compaction,recompaction,verify,incremental-verify,query,jmh",
                 "Comma-separated suites to run: ingest, metrics (live, from Kafka), metrics-rebuild"
-                        + " (batch, from the lake), compaction, verify, incremental-verify (day 31"
+                        + " (batch, from the lake), compaction, recompaction (the same rows as"
+                        + " large compacted files plus a late part file per partition), verify, incremental-verify (day 31"
                         + " of a 30-day lake from the verify state against the full run), query"
                         + " (point queries), jmh.");
         OPTIONS.add(

@@ -30,6 +30,7 @@ class BenchOptionsTest {
                                 "metrics",
                                 "metrics-rebuild",
                                 "compaction",
+                                "recompaction",
                                 "verify",
                                 "incremental-verify",
                                 "query",

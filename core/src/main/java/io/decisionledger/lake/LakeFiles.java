@@ -202,6 +202,37 @@ public final class LakeFiles {
         }
     }
 
+    /** The records of one file, pulled one at a time ({@link #openRecords}). */
+    public interface RecordStream<T> extends java.io.Closeable {
+        /** The next record, or null at the end of the file. */
+        T next() throws IOException;
+    }
+
+    /**
+     * The records of the file as instances of {@code recordClass}, pulled one at a time, as {@link
+     * #forEachRecord(FileStatus, Class, Consumer)} hands them on: for merging several files.
+     */
+    public static <T extends SpecificRecordBase> RecordStream<T> openRecords(
+            FileStatus file, Class<T> recordClass) throws IOException {
+        ParquetReader<T> reader =
+                open(
+                        file,
+                        () ->
+                                AvroParquetReader.<T>builder(input(file), conf())
+                                        .withDataModel(SpecificData.getForClass(recordClass)));
+        return new RecordStream<>() {
+            @Override
+            public T next() throws IOException {
+                return LakeFiles.next(file, reader);
+            }
+
+            @Override
+            public void close() throws IOException {
+                reader.close();
+            }
+        };
+    }
+
     /**
      * An empty Hadoop configuration. Left alone, the reader builders make a default one, which
      * parses core-default.xml and core-site.xml for every file: most of the CPU when reading many

@@ -5,6 +5,7 @@ import io.decisionledger.rewrite.PartitionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 /**
  * The Flink side of a partition rewrite: takes one {@link PartitionWork} and runs the {@link
@@ -33,6 +34,14 @@ public final class CompactPartition extends RichMapFunction<PartitionWork, Parti
     public void open(OpenContext openContext) {
         rows = getRuntimeContext().getLongCounter(ROWS_ACCUMULATOR);
         partitions = getRuntimeContext().getLongCounter(PARTITIONS_ACCUMULATOR);
+        // sorted runs spill to the TaskManager's temporary directories (io.tmp.dirs)
+        if (getRuntimeContext() instanceof StreamingRuntimeContext ctx) {
+            String[] tmp = ctx.getTaskManagerRuntimeInfo().getTmpDirectories();
+            compactor.rewrite().spillTo(tmp);
+            if (retainer != null) {
+                retainer.rewrite().spillTo(tmp);
+            }
+        }
     }
 
     @Override

@@ -10,6 +10,8 @@ import io.decisionledger.options.ParquetOptions;
 import io.decisionledger.options.RunMetricsOptions;
 import io.decisionledger.options.SigningOptions;
 import io.decisionledger.rewrite.Dataset;
+import io.decisionledger.rewrite.MergedFileWriter;
+import io.decisionledger.rewrite.SortedRewrite;
 import io.decisionledger.rewrite.SwapStep;
 import java.io.Serializable;
 import java.time.Duration;
@@ -55,6 +57,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *     (exit 3) instead of only warning
  * @param archive where partitions are copied before deletion, or null for no copy
  * @param failAt crash tests only: stop at this step of the swap protocol as a crash would
+ * @param sortBufferBytes heap one task's sort buffer holds before it spills to the TaskManager's
+ *     temporary directories
+ * @param verify how merged files are checked against their sources
  */
 public record CompactionOptions(
         LakeLayout lake,
@@ -75,11 +80,16 @@ public record CompactionOptions(
         boolean strict,
         String archive,
         SwapStep failAt,
-        SigningOptions.Signing signing)
+        SigningOptions.Signing signing,
+        long sortBufferBytes,
+        SortedRewrite.Verify verify)
         implements Serializable, JobOptions {
 
     public static final long DEFAULT_TARGET_FILE_BYTES = 256L * 1024 * 1024;
     public static final int DEFAULT_ROW_GROUP_BYTES = 128 * 1024 * 1024;
+
+    /** Smallest sort buffer accepted: smaller ones only spill more. */
+    public static final long MIN_SORT_BUFFER_BYTES = 1024 * 1024;
 
     /**
      * The command line of {@code CompactionJob}: the options with their defaults, in --help order.
@@ -183,6 +193,23 @@ public record CompactionOptions(
                 "Lake root (another prefix or bucket) that partitions past retention are copied to"
                         + " before they are deleted. Default: no copy.");
         t.add(
+                "sort-buffer-bytes",
+                String.valueOf(SortedRewrite.DEFAULT_SORT_BUFFER_BYTES),
+                "Heap one task's sort buffer holds before it spills sorted runs to the"
+                        + " TaskManager's temporary directories (io.tmp.dirs); compacted files,"
+                        + " already in order, are merged as they stream, as many at a time as"
+                        + " their largest row groups fit in this size. A slot needs about twice"
+                        + " this plus one row group of output (--parquet-row-group-bytes) of"
+                        + " heap, whatever the partition's size.");
+        t.add(
+                "verify",
+                "digest",
+                "How merged files are checked before the swap: digest (the count, event ids and"
+                        + " every record's full contents, as order-independent SHA-256 sums"
+                        + " computed while reading and while writing, and the files' row counts)"
+                        + " or readback (also reads the staged files back and digests them:"
+                        + " checks the Parquet encoding too, at the cost of a second read).");
+        t.add(
                 "fail-at",
                 "",
                 "Crash tests only: stop at this swap step as a killed process would ("
@@ -277,7 +304,9 @@ public record CompactionOptions(
                 strict,
                 archive,
                 failAt,
-                signing);
+                signing,
+                sortBufferBytes,
+                verify);
     }
 
     /** Whether merged files go to another root than the one they are read from. */
@@ -329,7 +358,15 @@ public record CompactionOptions(
                 given.bool("strict"),
                 archive == null ? null : given.as("archive", LakeLayout::at).root(),
                 given.optional("fail-at") == null ? null : given.choice("fail-at", SwapStep.class),
-                SigningOptions.read(given));
+                SigningOptions.read(given),
+                given.longValue("sort-buffer-bytes", MIN_SORT_BUFFER_BYTES),
+                given.choice("verify", SortedRewrite.Verify.class));
+    }
+
+    /** The bounded-memory sort, write and verification of a partition's rows. */
+    public SortedRewrite sortedRewrite() {
+        return new SortedRewrite(
+                new MergedFileWriter(parquet, targetFileBytes), sortBufferBytes, verify);
     }
 
     /** The same options with one changed, for tests: {@code with("run-id", "r2")}. */
@@ -371,6 +408,8 @@ public record CompactionOptions(
         if (failAt != null) {
             o.put("fail-at", failAt.name());
         }
+        o.put("sort-buffer-bytes", String.valueOf(sortBufferBytes));
+        o.put("verify", verify.name().toLowerCase(java.util.Locale.ROOT));
         o.putAll(SigningOptions.options(signing));
         return o;
     }

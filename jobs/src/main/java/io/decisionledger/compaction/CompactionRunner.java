@@ -256,6 +256,7 @@ public final class CompactionRunner {
                         options.archive(),
                         new MergedFileWriter(options.parquet(), options.targetFileBytes()),
                         options.failAt())
+                .sortedBy(options.sortedRewrite())
                 .signedWith(options.signing().key());
     }
 }

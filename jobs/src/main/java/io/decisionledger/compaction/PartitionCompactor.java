@@ -1,49 +1,52 @@
 package io.decisionledger.compaction;
 
 import static io.decisionledger.rewrite.PartitionRewrite.deleteStale;
-import static io.decisionledger.rewrite.PartitionRewrite.eventIds;
 import static io.decisionledger.rewrite.PartitionRewrite.failAt;
 import static io.decisionledger.rewrite.PartitionRewrite.millis;
 import static io.decisionledger.rewrite.PartitionRewrite.publishThenDelete;
 import static io.decisionledger.rewrite.PartitionRewrite.readManifest;
 import static io.decisionledger.rewrite.PartitionRewrite.status;
 import static io.decisionledger.rewrite.PartitionRewrite.targetName;
-import static io.decisionledger.rewrite.PartitionRewrite.verify;
 import static io.decisionledger.rewrite.PartitionRewrite.writeManifest;
 
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.rewrite.Dataset;
-import io.decisionledger.rewrite.Fingerprints;
+import io.decisionledger.rewrite.ExternalSorter;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.PartitionResult.Outcome;
 import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SortedRewrite;
 import io.decisionledger.rewrite.SwapManifest;
 import io.decisionledger.rewrite.SwapStep;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rewrites one closed partition with the crash-safe swap protocol. Every step is idempotent and the
  * order makes a crash anywhere recoverable by simply running again:
  *
  * <ol>
- *   <li>read the planned source files, sort their rows, write merged files to the run's staging
+ *   <li>read the planned source files into a bounded-memory sort ({@link SortedRewrite}: compacted
+ *       files, already in order, merged as they stream; part files sorted in a buffer that spills
+ *       to the TaskManager's temporary directories), write the merged files to the run's staging
  *       folder ({@code <landing>/_staging/compaction/<run>/<dataset>/<partition>/}), which no
  *       dataset glob ({@code <lake>/audit/**}{@code /*.parquet}) reaches;
- *   <li>read the staged files back and verify them against the sources: the same number of rows,
- *       the same set of event ids, and the same multiset of record fingerprints (SHA-256 of each
- *       record's Avro binary form, so every field, content_sha256 and the chain fields included, is
- *       unchanged);
+ *   <li>verify them against the sources while writing: the same number of rows, the same set of
+ *       event ids, and the same multiset of records (an order-independent digest of the SHA-256 of
+ *       each record's Avro binary form, so every field, content_sha256 and the chain fields
+ *       included, is unchanged), the merged rows in order, the files' footers counting the rows
+ *       ({@code --verify readback} also reads the staged files back);
  *   <li>write the {@link SwapManifest} (the commit point);
  *   <li>move the merged files into the partition as {@code compacted-<run>-<n>.parquet};
  *   <li>delete the source files;
@@ -60,17 +63,36 @@ import org.apache.flink.core.fs.Path;
 public final class PartitionCompactor implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final MergedFileWriter writer;
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionCompactor.class);
+
+    private final SortedRewrite rewrite;
     private final SwapStep failAt;
 
     public PartitionCompactor(ParquetSettings parquet, long targetFileBytes, SwapStep failAt) {
-        this.writer = new MergedFileWriter(parquet, targetFileBytes);
+        this(
+                new SortedRewrite(
+                        new MergedFileWriter(parquet, targetFileBytes),
+                        SortedRewrite.DEFAULT_SORT_BUFFER_BYTES,
+                        SortedRewrite.Verify.DIGEST),
+                failAt);
+    }
+
+    /**
+     * @param rewrite the bounded-memory sort, write and verification of a partition's rows
+     * @param failAt crash tests only: the step to stop at as a crash would, or null
+     */
+    public PartitionCompactor(SortedRewrite rewrite, SwapStep failAt) {
+        this.rewrite = rewrite;
         this.failAt = failAt;
     }
 
     public static PartitionCompactor of(CompactionOptions options) {
-        return new PartitionCompactor(
-                options.parquet(), options.targetFileBytes(), options.failAt());
+        return new PartitionCompactor(options.sortedRewrite(), options.failAt());
+    }
+
+    /** The sort, write and verification this compactor uses (the task sets its spill folders). */
+    public SortedRewrite rewrite() {
+        return rewrite;
     }
 
     public PartitionResult compact(PartitionTask task) throws IOException {
@@ -116,32 +138,24 @@ public final class PartitionCompactor implements Serializable {
                     millis(started));
         }
 
-        // 1. read and sort
-        Dataset dataset = task.dataset();
-        List<SpecificRecordBase> records = new ArrayList<>();
-        for (PartitionTask.FileRef source : task.sources()) {
-            FileStatus status = status(source);
-            LakeFiles.forEachRecord(status, dataset.recordClass(), records::add);
+        // 1.-3. read, sort and write the merged files to the staging folder, verified on the way
+        List<SwapManifest.Output> outputs;
+        try {
+            outputs = stage(task, staging, true);
+        } catch (ExternalSorter.UnsortedInput e) {
+            // a compacted file out of order (not written by this compactor?): sort it instead
+            LOG.warn("{} {}: {}", task.dataset().label(), task.partition(), e.getMessage());
+            stagingFs.delete(staging, true);
+            outputs = stage(task, staging, false);
         }
-        Fingerprints prints = new Fingerprints(dataset);
-        byte[][] sourcePrints = prints.sorted(records);
-        Set<String> sourceIds = eventIds(dataset, records);
-        records.sort(dataset.order());
-
-        // 2. write the merged files to the staging folder
-        List<SwapManifest.Output> outputs = writer.writeStaged(task, staging, records);
         fail(SwapStep.STAGED);
-
-        // 3. verify them against the sources
-        verify(task, outputs, records.size(), sourcePrints, sourceIds, prints);
-        records = null; // let the rows go before the swap
         fail(SwapStep.VERIFIED);
 
         // 4. the commit point
         SwapManifest manifest =
                 new SwapManifest(
                         task.runId(),
-                        dataset,
+                        task.dataset(),
                         task.partition(),
                         task.sources(),
                         outputs,
@@ -158,6 +172,40 @@ public final class PartitionCompactor implements Serializable {
      * Finishes a swap whose manifest is written: moves every merged file not yet in the partition,
      * deletes the sources that are left, then the staging folder. Safe to call any number of times.
      */
+    /**
+     * Reads the sources into a bounded-memory sort (compacted files, already in order, are merged
+     * as they stream, as many as their row groups fit in the sort buffer's size; {@code
+     * mergeSorted} false sorts them too) and writes the merged files to {@code staging}, verified
+     * against what was read.
+     */
+    private List<SwapManifest.Output> stage(PartitionTask task, Path staging, boolean mergeSorted)
+            throws IOException {
+        Dataset dataset = task.dataset();
+        try (ExternalSorter sorter =
+                rewrite.sorter(dataset, dataset.label() + " " + task.partition())) {
+            long budget = rewrite.sortBufferBytes();
+            for (PartitionTask.FileRef source : task.sources()) {
+                FileStatus status = status(source);
+                if (mergeSorted && status.getPath().getName().startsWith("compacted-")) {
+                    ParquetMetadata footer = LakeFiles.footer(status);
+                    long rowGroup = 0;
+                    long rows = 0;
+                    for (BlockMetaData block : footer.getBlocks()) {
+                        rowGroup = Math.max(rowGroup, block.getCompressedSize());
+                        rows += block.getRowCount();
+                    }
+                    if (rowGroup <= budget) {
+                        budget -= rowGroup;
+                        sorter.addSortedFile(status, rows);
+                        continue;
+                    }
+                }
+                sorter.addFile(status, null);
+            }
+            return rewrite.writeVerified(task, staging, sorter);
+        }
+    }
+
     public void rollForward(SwapManifest manifest, Path manifestFile) throws IOException {
         publishThenDelete(
                 manifest.dataset().label() + " " + manifest.partition(),

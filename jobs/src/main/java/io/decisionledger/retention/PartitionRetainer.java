@@ -6,12 +6,13 @@ import io.decisionledger.chain.SigningKeyProvider;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.rewrite.Dataset;
-import io.decisionledger.rewrite.Fingerprints;
+import io.decisionledger.rewrite.ExternalSorter;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.PartitionResult.Outcome;
 import io.decisionledger.rewrite.PartitionRewrite;
 import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SortedRewrite;
 import io.decisionledger.rewrite.SwapManifest;
 import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.ChainAnchor;
@@ -64,7 +65,7 @@ public final class PartitionRetainer implements Serializable {
     private final String holdsLocation;
     private final String holdsSha256;
     private final String archive;
-    private final MergedFileWriter writer;
+    private SortedRewrite rewrite;
     private final SwapStep failAt;
 
     private SigningKeyProvider signingKey;
@@ -99,7 +100,11 @@ public final class PartitionRetainer implements Serializable {
         this.holdsLocation = holdsLocation;
         this.holdsSha256 = holdsSha256;
         this.archive = archive;
-        this.writer = writer;
+        this.rewrite =
+                new SortedRewrite(
+                        writer,
+                        SortedRewrite.DEFAULT_SORT_BUFFER_BYTES,
+                        SortedRewrite.Verify.DIGEST);
         this.failAt = failAt;
     }
 
@@ -111,6 +116,20 @@ public final class PartitionRetainer implements Serializable {
     public PartitionRetainer signedWith(SigningKeyProvider key) {
         this.signingKey = key;
         return this;
+    }
+
+    /**
+     * Sorts, writes and verifies kept rows with {@code sorted} (its sort buffer and verification)
+     * instead of the defaults; its writer replaces the one given to the constructor.
+     */
+    public PartitionRetainer sortedBy(SortedRewrite sorted) {
+        this.rewrite = sorted;
+        return this;
+    }
+
+    /** The sort, write and verification of kept rows (the task sets its spill folders). */
+    public SortedRewrite rewrite() {
+        return rewrite;
     }
 
     private <T> List<T> signed(List<T> attestations) throws IOException {
@@ -176,41 +195,106 @@ public final class PartitionRetainer implements Serializable {
                 task.tenantId() != null
                         && task.parts().stream().noneMatch(p -> p.dataset() == Dataset.AUDIT)
                         && holds().holdsRowsOf(task.tenantId());
+        // Deleted rows are kept as the few fields their summaries and anchors need; kept rows go
+        // through the bounded-memory sort, one sorter per dataset partition.
         List<DecisionRecord> deletedAudit = new ArrayList<>();
         List<QuarantineRecord> deletedQuarantine = new ArrayList<>();
-        List<List<SpecificRecordBase>> kept = new ArrayList<>();
-        long deleted = 0;
-        long held = 0;
-        LocalDate date = LocalDate.parse(task.date());
-        for (RetentionTask.Part part : task.parts()) {
-            List<SpecificRecordBase> keep = new ArrayList<>();
-            long[] rows = {0};
-            for (PartitionTask.FileRef source : part.sources()) {
-                LakeFiles.forEachRecord(
-                        PartitionRewrite.status(source),
-                        part.dataset().recordClass(),
-                        r -> {
-                            rows[0]++;
-                            if (keeps(
-                                    part.dataset(),
-                                    r,
-                                    task.tenantId(),
-                                    date,
-                                    heldIds,
-                                    byHold,
-                                    opsBlind)) {
-                                keep.add(r);
-                            } else if (part.dataset() == Dataset.AUDIT) {
-                                deletedAudit.add((DecisionRecord) r);
-                            } else if (part.dataset() == Dataset.QUARANTINE) {
-                                deletedQuarantine.add((QuarantineRecord) r);
-                            }
-                        });
+        List<ExternalSorter> kept = new ArrayList<>();
+        try {
+            long deleted = 0;
+            long held = 0;
+            LocalDate date = LocalDate.parse(task.date());
+            for (RetentionTask.Part part : task.parts()) {
+                ExternalSorter keep =
+                        rewrite.sorter(
+                                part.dataset(),
+                                "retention " + part.dataset().label() + " " + part.partition());
+                kept.add(keep);
+                long[] rows = {0};
+                for (PartitionTask.FileRef source : part.sources()) {
+                    keep.addFile(
+                            PartitionRewrite.status(source),
+                            r -> {
+                                rows[0]++;
+                                if (keeps(
+                                        part.dataset(),
+                                        r,
+                                        task.tenantId(),
+                                        date,
+                                        heldIds,
+                                        byHold,
+                                        opsBlind)) {
+                                    return true;
+                                }
+                                if (part.dataset() == Dataset.AUDIT) {
+                                    deletedAudit.add(slim((DecisionRecord) r));
+                                } else if (part.dataset() == Dataset.QUARANTINE) {
+                                    deletedQuarantine.add(slim((QuarantineRecord) r));
+                                }
+                                return false;
+                            });
+                }
+                keep.spill(); // the next part's rows get the whole buffer
+                held += keep.rows();
+                deleted += rows[0] - keep.rows();
             }
-            kept.add(keep);
-            held += keep.size();
-            deleted += rows[0] - keep.size();
+            return retain(
+                    task,
+                    started,
+                    staging,
+                    manifestFile,
+                    byHold,
+                    deletedAudit,
+                    deletedQuarantine,
+                    kept,
+                    deleted,
+                    held);
+        } finally {
+            for (ExternalSorter sorter : kept) {
+                sorter.close();
+            }
         }
+    }
+
+    /** The fields of a deleted decision its summary and chain anchor need (no content). */
+    private static DecisionRecord slim(DecisionRecord r) {
+        DecisionRecord s = new DecisionRecord();
+        s.setEventId(r.getEventId());
+        s.setEventTime(r.getEventTime());
+        s.setModel(r.getModel());
+        s.setModelVersion(r.getModelVersion());
+        s.setChainShard(r.getChainShard());
+        s.setChainSeq(r.getChainSeq());
+        s.setHash(r.getHash());
+        s.setPrevHash(r.getPrevHash());
+        s.setDecisionApproved(r.getDecisionApproved());
+        s.setDecisionConfidence(r.getDecisionConfidence());
+        return s;
+    }
+
+    /** The fields of a deleted quarantined row its chain anchor needs (not the raw input). */
+    private static QuarantineRecord slim(QuarantineRecord q) {
+        QuarantineRecord s = new QuarantineRecord();
+        s.setTenantId(q.getTenantId());
+        s.setChainShard(q.getChainShard());
+        s.setChainSeq(q.getChainSeq());
+        s.setHash(q.getHash());
+        s.setPrevHash(q.getPrevHash());
+        return s;
+    }
+
+    private PartitionResult retain(
+            RetentionTask task,
+            long started,
+            Path staging,
+            Path manifestFile,
+            Map<String, Long> byHold,
+            List<DecisionRecord> deletedAudit,
+            List<QuarantineRecord> deletedQuarantine,
+            List<ExternalSorter> kept,
+            long deleted,
+            long held)
+            throws IOException {
         if (deleted == 0) {
             return new PartitionResult(
                     task.parts().get(0).dataset(),
@@ -232,7 +316,7 @@ public final class PartitionRetainer implements Serializable {
         List<SwapManifest.Output> outputs = new ArrayList<>();
         if (!deletedAudit.isEmpty()) {
             RetentionTask.Part audit = task.parts().get(0);
-            long heldAudit = kept.get(0).size();
+            long heldAudit = kept.get(0).rows();
             RetentionSummaries.Context ctx =
                     new RetentionSummaries.Context(
                             task.tenantId(),
@@ -294,20 +378,13 @@ public final class PartitionRetainer implements Serializable {
             }
         }
         for (int i = 0; i < task.parts().size(); i++) {
-            List<SpecificRecordBase> keep = kept.get(i);
-            if (keep.isEmpty()) {
+            ExternalSorter keep = kept.get(i);
+            if (keep.rows() == 0) {
                 continue;
             }
-            RetentionTask.Part part = task.parts().get(i);
-            PartitionTask rewrite = task.rewriteOf(part);
-            Fingerprints prints = new Fingerprints(part.dataset());
-            byte[][] keptPrints = prints.sorted(keep);
-            Set<String> keptIds = PartitionRewrite.eventIds(part.dataset(), keep);
-            keep.sort(part.dataset().order());
-            List<SwapManifest.Output> rewritten =
-                    writer.writeStaged(rewrite, new Path(rewrite.stagingDir()), keep);
-            PartitionRewrite.verify(rewrite, rewritten, keep.size(), keptPrints, keptIds, prints);
-            outputs.addAll(rewritten);
+            PartitionTask rewriteTask = task.rewriteOf(task.parts().get(i));
+            outputs.addAll(
+                    rewrite.writeVerified(rewriteTask, new Path(rewriteTask.stagingDir()), keep));
         }
         fail(SwapStep.STAGED);
         fail(SwapStep.VERIFIED);

@@ -39,6 +39,20 @@ public final class MergedFileWriter implements Serializable {
      */
     public List<SwapManifest.Output> writeStaged(
             PartitionTask task, Path staging, List<SpecificRecordBase> records) throws IOException {
+        return writeStaged(task, staging, records.iterator(), records.size());
+    }
+
+    /**
+     * Writes {@code count} records (sorted), as {@code records} hands them on, to {@code staging}
+     * as {@code part-<n>.parquet}: the streaming form of {@link #writeStaged(PartitionTask, Path,
+     * List)}, holding one row group in memory. A record handed on may be reused for the next.
+     */
+    public List<SwapManifest.Output> writeStaged(
+            PartitionTask task,
+            Path staging,
+            java.util.Iterator<? extends SpecificRecordBase> records,
+            long count)
+            throws IOException {
         Dataset dataset = task.dataset();
         FileSystem fs = staging.getFileSystem();
         fs.mkdirs(staging);
@@ -46,16 +60,15 @@ public final class MergedFileWriter implements Serializable {
         // Bloom filters are sized for the rows one file is expected to hold.
         long expectedRows =
                 Math.min(
-                        records.size(),
-                        Math.max(1, (long) records.size() * targetFileBytes / sourceBytes));
+                        count,
+                        Math.max(1, (long) (count * ((double) targetFileBytes / sourceBytes))));
         long rollAt = (long) (targetFileBytes * ROLL_AT);
         // The writer's size estimate counts open pages and dictionaries uncompressed, so it runs
         // ahead of the real file size. The first file rolls on the estimate alone (it stays under
         // the target); later ones on the estimate scaled by what the first file really came to.
         double estimateToBytes = 1.0;
         List<SwapManifest.Output> outputs = new ArrayList<>();
-        int next = 0;
-        while (next < records.size()) {
+        while (records.hasNext()) {
             int n = outputs.size();
             Path staged = new Path(staging, "part-" + n + ".parquet");
             Path target = new Path(task.targetDir(), PartitionRewrite.targetName(task.runId(), n));
@@ -69,9 +82,9 @@ public final class MergedFileWriter implements Serializable {
             try (ParquetWriter<SpecificRecordBase> writer =
                     writer(dataset, new FlinkOutputFile(out), expectedRows)) {
                 do {
-                    writer.write(records.get(next++));
+                    writer.write(records.next());
                     rows++;
-                } while (next < records.size() && writer.getDataSize() * estimateToBytes < rollAt);
+                } while (records.hasNext() && writer.getDataSize() * estimateToBytes < rollAt);
                 estimate = writer.getDataSize();
             }
             long bytes = fs.getFileStatus(staged).getLen();

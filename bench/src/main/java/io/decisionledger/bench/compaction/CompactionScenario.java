@@ -1,14 +1,19 @@
 package io.decisionledger.bench.compaction;
 
 import io.decisionledger.bench.Scenario;
+import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.bench.ingest.ParquetRowCounter;
 import io.decisionledger.bench.lake.IngestedLake;
 import io.decisionledger.bench.lake.LakeFolders;
+import io.decisionledger.compaction.CompactionOptions;
+import io.decisionledger.compaction.CompactionRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -24,16 +29,35 @@ public final class CompactionScenario implements Scenario {
 
     public static final String NAME = "compaction";
 
+    /**
+     * Re-compaction: the same rows, gathered into one partition per tenant, already compacted into
+     * about {@value #RECOMPACT_FILES} large sorted files ({@code compacted-prep-<n>.parquet},
+     * written by {@code CompactionJob} with a small target) plus one small part file that arrived
+     * later, merged into one file per partition. Here the per-byte cost shows; the plain scenario's
+     * input is dominated by the per-file overhead of many tiny files.
+     */
+    public static final String RECOMPACTION = "recompaction";
+
+    static final int RECOMPACT_FILES = 4;
+
     private final IngestedLake.Source source;
+    private final boolean recompaction;
     private IngestedLake.Facts lake;
+    private Path input;
+    private long partitions;
 
     public CompactionScenario(IngestedLake.Source source) {
+        this(source, false);
+    }
+
+    public CompactionScenario(IngestedLake.Source source, boolean recompaction) {
         this.source = source;
+        this.recompaction = recompaction;
     }
 
     @Override
     public String name() {
-        return NAME;
+        return recompaction ? RECOMPACTION : NAME;
     }
 
     @Override
@@ -49,12 +73,107 @@ public final class CompactionScenario implements Scenario {
     @Override
     public Map<String, Object> prepare(Path workDir) throws Exception {
         lake = source.ensure();
-        return lake.inputFacts();
+        input = lake.root();
+        partitions = lake.partitions();
+        if (!recompaction) {
+            return lake.inputFacts();
+        }
+        input = workDir.resolve("compacted-lake");
+        Path audit = input.resolve("audit/decisions");
+        if (!Files.isDirectory(audit)) {
+            compactInto(input, workDir.resolve("held-out"));
+        }
+        partitions = LakeFolders.partitions(audit).size();
+        Map<String, Object> facts = new LinkedHashMap<>(lake.inputFacts());
+        facts.put("partitions", partitions);
+        long bytes = LakeFolders.bytes(audit);
+        long compacted;
+        long files;
+        try (Stream<Path> walk = Files.walk(audit)) {
+            List<String> names =
+                    walk.filter(Files::isRegularFile)
+                            .map(f -> f.getFileName().toString())
+                            .filter(n -> n.endsWith(".parquet") && !n.startsWith("."))
+                            .toList();
+            files = names.size();
+            compacted = names.stream().filter(n -> n.startsWith("compacted-")).count();
+        }
+        facts.put("bytes", bytes);
+        facts.put("event_bytes_avg", (double) bytes / lake.auditRows());
+        facts.put("input_files", files);
+        facts.put("input_compacted_files", compacted);
+        return facts;
+    }
+
+    /**
+     * The lake of large compacted files: the ingested lake's audit rows, one partition per tenant
+     * (its first date's), each but its first part file compacted into about {@value
+     * #RECOMPACT_FILES} files, then that part file put back (a late arrival, which makes the
+     * partition due again).
+     */
+    private void compactInto(Path target, Path heldOut) throws Exception {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        LakeFolders.deleteRecursively(tmp);
+        LakeFolders.deleteRecursively(heldOut);
+        LakeFolders.hardLinkCopy(lake.root(), tmp, "audit/decisions");
+        Path audit = tmp.resolve("audit/decisions");
+        // Large partitions: each tenant's part files moved into its first date's partition (the
+        // bench lake's tenant × date partitions are a few hundred KB each).
+        long largest = 0;
+        for (Path tenant : tenants(audit)) {
+            List<Path> dates = dates(tenant);
+            Path into = dates.get(0);
+            for (Path date : dates.subList(1, dates.size())) {
+                try (Stream<Path> files = Files.list(date)) {
+                    for (Path f : files.toList()) {
+                        Files.move(f, into.resolve(date.getFileName() + "-" + f.getFileName()));
+                    }
+                }
+                Files.delete(date);
+            }
+            largest = Math.max(largest, LakeFolders.bytes(into));
+        }
+        List<Path[]> moved = new ArrayList<>();
+        // merged files are about 6x smaller than the small Snappy files
+        long perFile = Math.max(64 * 1024, largest / 6 / RECOMPACT_FILES);
+        CompactionOptions options =
+                CompactionOptions.parse(
+                        new String[] {
+                            "--lake",
+                            tmp.toUri().toString(),
+                            "--datasets",
+                            "audit",
+                            "--min-age",
+                            "P1D",
+                            "--run-id",
+                            "prep",
+                            "--no-legal-holds",
+                            "--target-file-bytes",
+                            String.valueOf(perFile)
+                        });
+        new CompactionRunner(options).run(LocalFlink.batchEnvironment(2), System.out);
+        for (Path[] m : moved) {
+            Files.createDirectories(m[1].getParent());
+            Files.move(m[0], m[1]);
+        }
+        Files.move(tmp, target);
+    }
+
+    private static List<Path> tenants(Path audit) throws IOException {
+        try (Stream<Path> d = Files.list(audit)) {
+            return d.filter(Files::isDirectory).sorted().toList();
+        }
+    }
+
+    private static List<Path> dates(Path tenant) throws IOException {
+        try (Stream<Path> d = Files.list(tenant)) {
+            return d.filter(Files::isDirectory).sorted().toList();
+        }
     }
 
     @Override
     public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
-        LakeFolders.hardLinkCopy(lake.root(), runDir.resolve("lake"), "audit/decisions");
+        LakeFolders.hardLinkCopy(input, runDir.resolve("lake"), "audit/decisions");
         Map<String, String> p = new LinkedHashMap<>();
         p.put("parallelism", String.valueOf(parallelism));
         p.put("lake", runDir.resolve("lake").toString());
@@ -82,9 +201,7 @@ public final class CompactionScenario implements Scenario {
         facts.put("uncompacted_files_left", leftOver);
         facts.put(
                 "output_ok",
-                out.rows() == lake.auditRows()
-                        && leftOver == 0
-                        && out.files() >= lake.partitions());
+                out.rows() == lake.auditRows() && leftOver == 0 && out.files() >= partitions);
         LakeFolders.deleteRecursively(runDir.resolve("lake"));
         return facts;
     }

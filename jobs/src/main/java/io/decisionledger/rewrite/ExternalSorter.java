@@ -1,0 +1,413 @@
+package io.decisionledger.rewrite;
+
+import io.decisionledger.lake.LakeFiles;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+import java.util.function.Predicate;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.core.fs.FileStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bounded-memory sort of one partition rewrite: an external merge sort in a task's heap and the
+ * TaskManager's temporary directories.
+ *
+ * <ul>
+ *   <li>Files already in the dataset's order ({@link #addSortedFile}: compacted files) are not read
+ *       here but merged as they stream, one row group of each open at a time; their order is
+ *       checked as they are read ({@link UnsortedInput} when a file is not in order, and the caller
+ *       sorts it instead).
+ *   <li>Other files ({@link #addFile}: the streaming job's part files) are read into a buffer of
+ *       Avro-encoded records that, when it reaches its size, is sorted and spilled to a run file.
+ *   <li>{@link #merged} is a k-way merge of the spilled runs, the buffer and the sorted files (in
+ *       passes of at most {@link #MAX_FAN_IN} runs).
+ * </ul>
+ *
+ * While reading it digests every record it admits ({@link #readDigest}), so that what is written
+ * can be checked against what was read without reading it back. Not thread-safe; one per task.
+ */
+public final class ExternalSorter implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExternalSorter.class);
+
+    /** Runs merged at once; more are merged in passes (64 KiB of read buffer each). */
+    static final int MAX_FAN_IN = 128;
+
+    private static final int IO_BUFFER = 64 * 1024;
+
+    /** Thrown when a file given as sorted is not (its rows are then to be sorted). */
+    public static final class UnsortedInput extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        UnsortedInput(String file) {
+            super("file " + file + " is not in the dataset's order; sorting it instead");
+        }
+    }
+
+    private final Dataset dataset;
+    private final long bufferBytes;
+    private final File spillDir;
+    private final String what;
+    private final Codec codec;
+    private final RecordDigest read = new RecordDigest();
+    private final List<SortEntry> buffer = new ArrayList<>();
+    private final List<File> spills = new ArrayList<>();
+    private final List<FileStatus> sortedFiles = new ArrayList<>();
+    private final List<Closeable> open = new ArrayList<>();
+    private long buffered;
+    private long rows;
+    private long spilledBytes;
+    private long nextProgress = PROGRESS_EVERY;
+
+    private static final long PROGRESS_EVERY = 5_000_000;
+
+    /**
+     * @param dataset the records' dataset (their class and order)
+     * @param bufferBytes heap the sort buffer may hold before it spills
+     * @param tmpDirs where runs are spilled (the TaskManager's temporary directories)
+     * @param what names the partition in log lines and errors (no personal data)
+     */
+    public ExternalSorter(Dataset dataset, long bufferBytes, File[] tmpDirs, String what)
+            throws IOException {
+        this.dataset = dataset;
+        this.bufferBytes = Math.max(1, bufferBytes);
+        File base = tmpDirs[Math.floorMod(what.hashCode(), tmpDirs.length)];
+        Files.createDirectories(base.toPath());
+        this.spillDir = Files.createTempDirectory(base.toPath(), "dl-sort-").toFile();
+        this.what = what;
+        this.codec = new Codec(dataset);
+    }
+
+    /**
+     * Reads every record of {@code file} into the sort, keeping those {@code keep} accepts (null:
+     * all).
+     */
+    public void addFile(FileStatus file, Predicate<SpecificRecordBase> keep) throws IOException {
+        try (LakeFiles.RecordStream<? extends SpecificRecordBase> in =
+                LakeFiles.openRecords(file, dataset.recordClass())) {
+            SpecificRecordBase r;
+            while ((r = in.next()) != null) {
+                if (keep == null || keep.test(r)) {
+                    add(r);
+                }
+            }
+        }
+    }
+
+    /** Adds one record to the sort. */
+    public void add(SpecificRecordBase record) throws IOException {
+        byte[] bytes = codec.encode(record);
+        SortEntry e = SortEntry.of(dataset, record, bytes);
+        read.add(bytes, e.id);
+        buffer.add(e);
+        buffered += e.heapBytes();
+        rows++;
+        if (buffered >= bufferBytes) {
+            spill();
+        }
+        progress();
+    }
+
+    /**
+     * Adds a file whose rows are in the dataset's order, with its row count (from its footer): it
+     * is merged as it is read, and digested then.
+     */
+    public void addSortedFile(FileStatus file, long fileRows) {
+        sortedFiles.add(file);
+        rows += fileRows;
+    }
+
+    /** Rows in the sort (those of sorted files included). */
+    public long rows() {
+        return rows;
+    }
+
+    /** Bytes spilled to disk so far. */
+    public long spilledBytes() {
+        return spilledBytes;
+    }
+
+    /** Runs spilled to disk so far. */
+    public int spilledRuns() {
+        return spills.size();
+    }
+
+    /**
+     * The digest of every record admitted; complete once {@link #merged} is drained (sorted files
+     * are digested as they are merged).
+     */
+    public RecordDigest readDigest() {
+        return read;
+    }
+
+    /** Sorts what is buffered and writes it as a run file; frees the buffer. */
+    public void spill() throws IOException {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        buffer.sort(SortEntry.ORDER);
+        spills.add(writeRun(buffer.iterator()));
+        buffer.clear();
+        buffered = 0;
+    }
+
+    /** The entries in the dataset's order. Call once, after every file was added. */
+    public Iterator<SortEntry> merged() throws IOException {
+        while (spills.size() + sortedFiles.size() + 1 > MAX_FAN_IN && spills.size() > 1) {
+            int n = Math.min(spills.size(), MAX_FAN_IN);
+            List<File> group = new ArrayList<>(spills.subList(0, n));
+            List<Iterator<SortEntry>> runs = new ArrayList<>();
+            for (File f : group) {
+                runs.add(spilled(f));
+            }
+            File merged = writeRun(new Merge(runs));
+            closeOpen();
+            for (File f : group) {
+                Files.deleteIfExists(f.toPath());
+            }
+            spills.subList(0, n).clear();
+            spills.add(merged);
+        }
+        List<Iterator<SortEntry>> runs = new ArrayList<>();
+        for (FileStatus f : sortedFiles) {
+            runs.add(sortedFile(f));
+        }
+        for (File f : spills) {
+            runs.add(spilled(f));
+        }
+        if (!buffer.isEmpty()) {
+            buffer.sort(SortEntry.ORDER);
+            runs.add(buffer.iterator());
+        }
+        if (!spills.isEmpty() || !sortedFiles.isEmpty()) {
+            LOG.info(
+                    "{}: merging {} rows from {} sorted files, {} spilled runs ({} MiB) and the"
+                            + " buffer",
+                    what,
+                    rows,
+                    sortedFiles.size(),
+                    spills.size(),
+                    spilledBytes >> 20);
+        }
+        return runs.size() == 1 ? runs.get(0) : new Merge(runs);
+    }
+
+    /** Decodes an entry's record (reusing one instance: hand it on before the next call). */
+    public SpecificRecordBase decode(SortEntry e) throws IOException {
+        return codec.decode(e.bytes);
+    }
+
+    /** The record's Avro binary encoding, as entries hold it (for read-back checks). */
+    public byte[] encode(SpecificRecordBase record) throws IOException {
+        return codec.encode(record);
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeOpen();
+        buffer.clear();
+        File[] left = spillDir.listFiles();
+        if (left != null) {
+            for (File f : left) {
+                Files.deleteIfExists(f.toPath());
+            }
+        }
+        Files.deleteIfExists(spillDir.toPath());
+    }
+
+    private void closeOpen() throws IOException {
+        for (Closeable c : open) {
+            c.close();
+        }
+        open.clear();
+    }
+
+    private void progress() {
+        if (rows >= nextProgress) {
+            nextProgress += PROGRESS_EVERY;
+            LOG.info(
+                    "{}: {} rows read, {} runs ({} MiB) spilled",
+                    what,
+                    rows,
+                    spills.size(),
+                    spilledBytes >> 20);
+        }
+    }
+
+    private File writeRun(Iterator<SortEntry> entries) throws IOException {
+        File f = new File(spillDir, "run-" + System.nanoTime() + "-" + spills.size());
+        try (DataOutputStream out =
+                new DataOutputStream(
+                        new BufferedOutputStream(Files.newOutputStream(f.toPath()), IO_BUFFER))) {
+            while (entries.hasNext()) {
+                entries.next().writeTo(out);
+            }
+        }
+        spilledBytes += f.length();
+        return f;
+    }
+
+    private Iterator<SortEntry> spilled(File f) throws IOException {
+        DataInputStream in =
+                new DataInputStream(
+                        new BufferedInputStream(Files.newInputStream(f.toPath()), IO_BUFFER));
+        open.add(in);
+        return new Pull() {
+            @Override
+            SortEntry pull() throws IOException {
+                return SortEntry.readFrom(in);
+            }
+        };
+    }
+
+    private Iterator<SortEntry> sortedFile(FileStatus file) throws IOException {
+        LakeFiles.RecordStream<? extends SpecificRecordBase> in =
+                LakeFiles.openRecords(file, dataset.recordClass());
+        open.add(in);
+        return new Pull() {
+            private SortEntry last;
+
+            @Override
+            SortEntry pull() throws IOException {
+                SpecificRecordBase r = in.next();
+                if (r == null) {
+                    return null;
+                }
+                byte[] bytes = codec.encode(r);
+                SortEntry e = SortEntry.of(dataset, r, bytes);
+                if (last != null && SortEntry.ORDER.compare(last, e) > 0) {
+                    throw new UnsortedInput(file.getPath().getName());
+                }
+                read.add(bytes, e.id);
+                last = e;
+                return e;
+            }
+        };
+    }
+
+    /** An iterator over a source that answers null at its end. */
+    private abstract static class Pull implements Iterator<SortEntry> {
+        private SortEntry next;
+        private boolean done;
+
+        abstract SortEntry pull() throws IOException;
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !done) {
+                try {
+                    next = pull();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                done = next == null;
+            }
+            return next != null;
+        }
+
+        @Override
+        public SortEntry next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            SortEntry e = next;
+            next = null;
+            return e;
+        }
+    }
+
+    /** A k-way merge of sorted runs; equal keys come out in run order. */
+    private static final class Merge implements Iterator<SortEntry> {
+        private record Head(SortEntry entry, int run) {}
+
+        private final List<Iterator<SortEntry>> runs;
+        private final PriorityQueue<Head> heads;
+
+        Merge(List<Iterator<SortEntry>> runs) {
+            this.runs = runs;
+            this.heads =
+                    new PriorityQueue<>(
+                            Math.max(1, runs.size()),
+                            (a, b) -> {
+                                int c = SortEntry.ORDER.compare(a.entry, b.entry);
+                                return c != 0 ? c : Integer.compare(a.run, b.run);
+                            });
+            for (int i = 0; i < runs.size(); i++) {
+                if (runs.get(i).hasNext()) {
+                    heads.add(new Head(runs.get(i).next(), i));
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !heads.isEmpty();
+        }
+
+        @Override
+        public SortEntry next() {
+            Head h = heads.poll();
+            if (h == null) {
+                throw new NoSuchElementException();
+            }
+            Iterator<SortEntry> run = runs.get(h.run);
+            if (run.hasNext()) {
+                heads.add(new Head(run.next(), h.run));
+            }
+            return h.entry;
+        }
+    }
+
+    /** Avro binary encoding and decoding of the dataset's records (Fingerprints' encoding). */
+    private static final class Codec {
+        private final SpecificDatumWriter<SpecificRecordBase> writer;
+        private final SpecificDatumReader<SpecificRecordBase> reader;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        private BinaryEncoder encoder;
+        private BinaryDecoder decoder;
+        private SpecificRecordBase reuse;
+
+        Codec(Dataset dataset) {
+            SpecificData model = SpecificData.getForClass(dataset.recordClass());
+            Schema schema = model.getSchema(dataset.recordClass());
+            writer = new SpecificDatumWriter<>(schema, model);
+            reader = new SpecificDatumReader<>(schema, schema, model);
+        }
+
+        byte[] encode(SpecificRecordBase record) throws IOException {
+            out.reset();
+            encoder = EncoderFactory.get().binaryEncoder(out, encoder);
+            writer.write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        }
+
+        SpecificRecordBase decode(byte[] bytes) throws IOException {
+            decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
+            reuse = reader.read(reuse, decoder);
+            return reuse;
+        }
+    }
+}

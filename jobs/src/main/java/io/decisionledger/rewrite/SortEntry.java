@@ -1,0 +1,188 @@
+package io.decisionledger.rewrite;
+
+import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.schema.OpsDecisionRecord;
+import io.decisionledger.schema.QuarantineRecord;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Comparator;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/**
+ * One record on its way through a rewrite's sort: its sort key (the fields of {@link
+ * Dataset#order()}, compared in the same order with the same result), its event id and its Avro
+ * binary encoding (what is sorted, spilled, merged and hashed; decoded again only to be written).
+ * Holding the encoding rather than the decoded record keeps a sort buffer's heap close to its
+ * accounted size.
+ */
+final class SortEntry {
+
+    /** The dataset's order ({@link Dataset#order()}) on the extracted keys. */
+    static final Comparator<SortEntry> ORDER =
+            (a, b) -> {
+                int c = compare(a.s1, b.s1);
+                if (c != 0) {
+                    return c;
+                }
+                c = Long.compare(a.n1, b.n1);
+                if (c != 0) {
+                    return c;
+                }
+                c = compare(a.s2, b.s2);
+                if (c != 0) {
+                    return c;
+                }
+                c = Long.compare(a.n2, b.n2);
+                return c != 0 ? c : Long.compare(a.n3, b.n3);
+            };
+
+    /** audit: user id; ops: pseudonym; quarantine: "" */
+    final String s1;
+
+    /** event time (audit, ops) or ingest time (quarantine), in microseconds */
+    final long n1;
+
+    /** event id (audit, ops) or source topic (quarantine) */
+    final String s2;
+
+    /** quarantine: source partition and offset; 0 otherwise */
+    final long n2;
+
+    final long n3;
+
+    /** the event id, or null (quarantined input without one) */
+    final String id;
+
+    final byte[] bytes;
+
+    private SortEntry(String s1, long n1, String s2, long n2, long n3, String id, byte[] bytes) {
+        this.s1 = s1;
+        this.n1 = n1;
+        this.s2 = s2;
+        this.n2 = n2;
+        this.n3 = n3;
+        this.id = id;
+        this.bytes = bytes;
+    }
+
+    /** The entry of {@code record}, whose Avro binary encoding is {@code bytes}. */
+    static SortEntry of(Dataset dataset, SpecificRecordBase record, byte[] bytes) {
+        return switch (dataset) {
+            case AUDIT -> {
+                DecisionRecord r = (DecisionRecord) record;
+                yield new SortEntry(
+                        r.getUserId(),
+                        micros(r.getEventTime()),
+                        r.getEventId(),
+                        0,
+                        0,
+                        r.getEventId(),
+                        bytes);
+            }
+            case OPS -> {
+                OpsDecisionRecord r = (OpsDecisionRecord) record;
+                yield new SortEntry(
+                        r.getUserPseudonym(),
+                        micros(r.getEventTime()),
+                        r.getEventId(),
+                        0,
+                        0,
+                        r.getEventId(),
+                        bytes);
+            }
+            case QUARANTINE -> {
+                QuarantineRecord r = (QuarantineRecord) record;
+                yield new SortEntry(
+                        "",
+                        micros(r.getIngestTime()),
+                        r.getSourceTopic(),
+                        r.getSourcePartition(),
+                        r.getSourceOffset(),
+                        r.getEventId(),
+                        bytes);
+            }
+        };
+    }
+
+    /** Tests only: the same keys with another encoding (a changed record). */
+    SortEntry withBytes(byte[] other) {
+        return new SortEntry(s1, n1, s2, n2, n3, id, other);
+    }
+
+    /** Heap the entry holds, roughly: what a sort buffer counts against its size. */
+    long heapBytes() {
+        return 96L + bytes.length + chars(s1) + chars(s2) + (id == s2 ? 0 : chars(id));
+    }
+
+    void writeTo(DataOutputStream out) throws IOException {
+        writeString(out, s1);
+        out.writeLong(n1);
+        writeString(out, s2);
+        out.writeLong(n2);
+        out.writeLong(n3);
+        writeString(out, id == s2 ? null : id);
+        out.writeBoolean(id == s2);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    /** The next entry of a spilled run, or null at its end. */
+    static SortEntry readFrom(DataInputStream in) throws IOException {
+        String s1;
+        try {
+            s1 = readString(in);
+        } catch (EOFException end) {
+            return null;
+        }
+        long n1 = in.readLong();
+        String s2 = readString(in);
+        long n2 = in.readLong();
+        long n3 = in.readLong();
+        String id = readString(in);
+        if (in.readBoolean()) {
+            id = s2;
+        }
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new SortEntry(s1, n1, s2, n2, n3, id, bytes);
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static long micros(Instant t) {
+        return t == null ? Long.MIN_VALUE : t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    private static int compare(String a, String b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : -1) : 1;
+        }
+        return a.compareTo(b);
+    }
+
+    private static long chars(String s) {
+        return s == null ? 0 : 40L + s.length();
+    }
+}
