@@ -1,6 +1,7 @@
 package io.decisionledger.audit;
 
 import io.decisionledger.decision.DecisionParser;
+import io.decisionledger.lake.FooterCache;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.lake.ParquetScan;
@@ -53,6 +54,13 @@ final class DecisionScan<T extends SpecificRecordBase> {
      */
     static final int PARALLEL_READS = 8;
 
+    /**
+     * Partition folders read at once while a point lookup walks back from the newest: enough to
+     * overlap the footer and bloom-filter reads of the folders the filters rule out, few enough
+     * that the reads wasted past the answer stay small.
+     */
+    static final int LOOK_AHEAD = 4;
+
     private static final ExecutorService READERS =
             Executors.newFixedThreadPool(
                     PARALLEL_READS,
@@ -61,6 +69,15 @@ final class DecisionScan<T extends SpecificRecordBase> {
                         t.setDaemon(true);
                         return t;
                     });
+
+    /**
+     * Footers and bloom filters of the files read, shared by all queries of the JVM (the API serves
+     * many; a CLI run may ask several questions): a lookup's walk back through a tenant's
+     * partitions then rules most of them out in memory. Bounded by {@link #FOOTER_CACHE_BYTES}.
+     */
+    static final long FOOTER_CACHE_BYTES = 64L * 1024 * 1024;
+
+    private static final FooterCache FOOTERS = new FooterCache(FOOTER_CACHE_BYTES);
 
     /** A record and the file it was read from. */
     record Found<T>(T record, String file) {}
@@ -123,18 +140,15 @@ final class DecisionScan<T extends SpecificRecordBase> {
                 FilterApi.and(
                         subjectIs(subject),
                         FilterApi.ltEq(FilterApi.longColumn("event_time"), micros(at)));
-        List<LocalDate> dates = partitions(tenant);
-        for (int i = dates.size() - 1; i >= 0; i--) {
-            if (dates.get(i).isAfter(last)) {
-                continue;
-            }
-            List<Found<T>> hits = scanPartition(tenant, dates.get(i), filter, stats, false);
-            if (!hits.isEmpty()) {
-                // Every record of an older folder happened on an earlier day: stop here.
-                return hits.stream().max(order);
+        List<LocalDate> newestFirst = new ArrayList<>();
+        for (LocalDate d : partitions(tenant)) {
+            if (!d.isAfter(last)) {
+                newestFirst.add(0, d);
             }
         }
-        return Optional.empty();
+        // Every record of an older folder happened on an earlier day: the newest folder with a
+        // match holds the answer.
+        return newestWithHits(tenant, newestFirst, filter, stats, false).stream().max(order);
     }
 
     /**
@@ -169,14 +183,42 @@ final class DecisionScan<T extends SpecificRecordBase> {
     Optional<Found<T>> byEventId(String tenant, String id, ScanStats stats) throws IOException {
         FilterPredicate filter =
                 FilterApi.eq(FilterApi.binaryColumn("event_id"), Binary.fromString(id));
-        List<LocalDate> dates = partitions(tenant);
-        for (int i = dates.size() - 1; i >= 0; i--) {
-            List<Found<T>> hits = scanPartition(tenant, dates.get(i), filter, stats, true);
-            if (!hits.isEmpty()) {
-                return Optional.of(hits.get(0));
+        List<LocalDate> newestFirst = new ArrayList<>(partitions(tenant));
+        java.util.Collections.reverse(newestFirst);
+        return newestWithHits(tenant, newestFirst, filter, stats, true).stream().findFirst();
+    }
+
+    /**
+     * The matches of the first partition of {@code newestFirst} that has any (empty if none),
+     * reading up to {@link #LOOK_AHEAD} partitions at once: a walk back usually passes many
+     * partitions that the bloom filters rule out, and waiting for each in turn would add up their
+     * latencies. Partitions read ahead of the one with the answer are not counted in {@code stats}
+     * (their reads are abandoned; those not started yet are cancelled).
+     */
+    private List<Found<T>> newestWithHits(
+            String tenant,
+            List<LocalDate> newestFirst,
+            FilterPredicate filter,
+            ScanStats stats,
+            boolean first)
+            throws IOException {
+        java.util.ArrayDeque<List<Future<FileHits<T>>>> pending = new java.util.ArrayDeque<>();
+        int next = 0;
+        try {
+            while (next < newestFirst.size() || !pending.isEmpty()) {
+                while (next < newestFirst.size() && pending.size() < LOOK_AHEAD) {
+                    pending.add(submit(tenant, newestFirst.get(next++), filter, first));
+                }
+                List<Found<T>> hits = collect(pending.poll(), stats, first);
+                if (!hits.isEmpty()) {
+                    return hits;
+                }
             }
+            return List.of();
+        } finally {
+            // running reads finish on their own; an interrupt would close a shared stream
+            pending.forEach(reads -> reads.forEach(r -> r.cancel(false)));
         }
-        return Optional.empty();
     }
 
     /**
@@ -333,7 +375,8 @@ final class DecisionScan<T extends SpecificRecordBase> {
                                                     otherTenant.incrementAndGet();
                                                 }
                                                 return true;
-                                            })));
+                                            },
+                                            FOOTERS)));
         }
         IOException failure = null;
         for (Future<ParquetScan.FileCost> read : reads) {
@@ -395,13 +438,26 @@ final class DecisionScan<T extends SpecificRecordBase> {
     private List<Found<T>> scanPartition(
             String tenant, LocalDate date, FilterPredicate filter, ScanStats stats, boolean first)
             throws IOException {
-        stats.partition();
+        return collect(submit(tenant, date, filter, first), stats, first);
+    }
+
+    /** Starts reading every file of one partition folder on the shared readers. */
+    private List<Future<FileHits<T>>> submit(
+            String tenant, LocalDate date, FilterPredicate filter, boolean first)
+            throws IOException {
         Path dir = new Path(tenantDir(tenant), "event_date=" + date);
         List<FileStatus> files = LakeFiles.parquetFiles(dir);
         List<Future<FileHits<T>>> reads = new ArrayList<>(files.size());
         for (FileStatus file : files) {
             reads.add(READERS.submit(() -> read(file, tenant, filter, first)));
         }
+        return reads;
+    }
+
+    /** Waits for one partition's reads (from {@link #submit}) and returns its matches. */
+    private List<Found<T>> collect(List<Future<FileHits<T>>> reads, ScanStats stats, boolean first)
+            throws IOException {
+        stats.partition();
         List<Found<T>> hits = new ArrayList<>();
         IOException failure = null;
         for (Future<FileHits<T>> read : reads) {
@@ -463,7 +519,8 @@ final class DecisionScan<T extends SpecificRecordBase> {
                             }
                             hits.add(new Found<>(r, path));
                             return !first;
-                        });
+                        },
+                        FOOTERS);
         if (otherTenant[0] > 0) {
             warnOtherTenant(otherTenant[0], path);
         }

@@ -5,11 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How much of the lake a query touched: partition folders visited, files opened (footer read),
- * their row groups, the row groups scanned after statistics / dictionary / bloom-filter pruning
- * (filter columns only), those read in full because they hold a match, rows decoded and matched,
- * and the wall time. Returned with every result, so "the lookup read 3 of 40 000 files" is visible
- * rather than assumed. Not thread-safe: one per query.
+ * How much of the lake a query touched: partition folders visited, files considered (footer read,
+ * or taken from the JVM's footer cache when its bloom filters rule the file out), their row groups,
+ * the row groups scanned after statistics / dictionary / bloom-filter pruning (filter columns
+ * only), those read in full because they hold a match, rows decoded and matched, and the wall time.
+ * Returned with every result, so "the lookup read 3 of 40 000 files" is visible rather than
+ * assumed. Not thread-safe: one per query.
  */
 public final class ScanStats {
     private int partitions;

@@ -210,6 +210,64 @@ class DecisionScanTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aWalkBackFurtherThanTheLookAheadFindsTheNewestPartitionWithAMatch() throws IOException {
+        // given: ten daily partitions of one tenant; "walker" decided on days 1 and 6 only
+        LakeLayout days = LakeLayout.at(dir.resolve("ten-days").toUri().toString());
+        String tenant = all.get(0).getTenantId();
+        LocalDate day0 = LocalDate.now().minusDays(20);
+        for (int k = 0; k < 10; k++) {
+            List<DecisionRecord> rows = new ArrayList<>();
+            for (int j = 0; j < 3; j++) {
+                DecisionRecord r = DecisionRecord.newBuilder(all.get(k * 3 + j)).build();
+                r.setTenantId(tenant);
+                r.setEventId("day-" + k + "-" + j);
+                r.setUserId(j == 0 && (k == 1 || k == 6) ? "walker" : "other_" + k + "_" + j);
+                r.setEventTime(noon(day0.plusDays(k)).plusSeconds(j));
+                rows.add(r);
+            }
+            LakeFiles.writeParquet(
+                    new org.apache.flink.core.fs.Path(
+                            days.auditDecisions(),
+                            "tenant_id="
+                                    + tenant
+                                    + "/event_date="
+                                    + day0.plusDays(k)
+                                    + "/p.parquet"),
+                    rows);
+        }
+        DecisionScan<DecisionRecord> scan = DecisionScan.audit(days);
+
+        // when / then: from day 9, four partitions back (9, 8, 7, 6)
+        ScanStats fromDay9 = new ScanStats();
+        assertThat(walker(scan, tenant, noon(day0.plusDays(9)), fromDay9)).contains("day-6-0");
+        assertThat(fromDay9.partitions()).isEqualTo(4);
+        // from day 5, five back (5 .. 1): further than the look-ahead
+        ScanStats fromDay5 = new ScanStats();
+        assertThat(walker(scan, tenant, noon(day0.plusDays(5)), fromDay5)).contains("day-1-0");
+        assertThat(fromDay5.partitions()).isEqualTo(5);
+        // before day 1 nothing, after reading every partition up to that day
+        ScanStats beforeDay1 = new ScanStats();
+        assertThat(walker(scan, tenant, noon(day0.plusDays(1)).minusSeconds(1), beforeDay1))
+                .isEmpty();
+        assertThat(beforeDay1.partitions()).isEqualTo(2);
+        // and the same by event id, newest partition first
+        assertThat(scan.byEventId(tenant, "day-1-0", new ScanStats()))
+                .map(f -> f.record().getUserId())
+                .contains("walker");
+    }
+
+    private static Optional<String> walker(
+            DecisionScan<DecisionRecord> scan, String tenant, Instant at, ScanStats stats)
+            throws IOException {
+        return scan.latestAtOrBefore(tenant, Subject.user("walker"), at, stats)
+                .map(f -> f.record().getEventId());
+    }
+
+    private static Instant noon(LocalDate d) {
+        return d.atTime(12, 0).toInstant(java.time.ZoneOffset.UTC);
+    }
+
     private static final Comparator<DecisionRecord> ORDER =
             Comparator.comparing(DecisionRecord::getEventTime)
                     .thenComparing(DecisionRecord::getIngestTime)

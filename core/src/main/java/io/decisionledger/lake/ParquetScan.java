@@ -15,11 +15,13 @@ import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.dictionarylevel.DictionaryFilter;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.filter2.predicate.UserDefinedPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.util.HadoopCodecs;
 import org.apache.parquet.io.ColumnIOFactory;
@@ -81,6 +83,23 @@ public final class ParquetScan {
             Schema readSchema,
             Predicate<T> consumer)
             throws IOException {
+        return read(file, filter, model, readSchema, consumer, null);
+    }
+
+    /**
+     * As {@link #read(FileStatus, FilterPredicate, GenericData, Schema, Predicate)}, with the
+     * file's footer and bloom filters kept in {@code footers} (null: none): a file they rule out is
+     * not opened at all, and row groups are pruned by statistics, then bloom filters, then
+     * dictionaries (a bloom filter is a few KiB, a dictionary page can be far larger).
+     */
+    public static <T> FileCost read(
+            FileStatus file,
+            FilterPredicate filter,
+            GenericData model,
+            Schema readSchema,
+            Predicate<T> consumer,
+            FooterCache footers)
+            throws IOException {
         for (String c : FilterColumns.of(filter)) {
             if (readSchema.getField(c) == null) {
                 throw new IllegalArgumentException(
@@ -88,7 +107,7 @@ public final class ParquetScan {
             }
         }
         try {
-            return scan(file, filter, model, readSchema, consumer);
+            return scan(file, filter, model, readSchema, consumer, footers);
         } catch (ConsumerFailure e) {
             throw e.getCause();
         } catch (IOException | RuntimeException e) {
@@ -124,18 +143,28 @@ public final class ParquetScan {
             FilterPredicate filter,
             GenericData model,
             Schema readSchema,
-            Predicate<T> consumer)
+            Predicate<T> consumer,
+            FooterCache footers)
             throws IOException {
         FilterCompat.Filter rowFilter = FilterCompat.get(filter);
         Set<String> filterColumns = FilterColumns.of(filter);
+        FooterCache.Key key = footers == null ? null : FooterCache.Key.of(file);
+        if (footers != null) {
+            FooterCache.Entry known = footers.get(key);
+            if (known != null && known.rulesOut(filter)) {
+                return new FileCost(known.rowGroups(), 0, 0, 0, 0);
+            }
+        }
+        // with a cache, row groups are pruned here (below), not by the reader
+        boolean readerPrunes = footers == null;
         ParquetReadOptions options =
                 ParquetReadOptions.builder()
                         // the default codec factory loads Hadoop's default XML resources per file
                         .withCodecFactory(HadoopCodecs.newFactory(new Configuration(false), 0))
                         .withRecordFilter(rowFilter)
-                        .useStatsFilter()
-                        .useDictionaryFilter()
-                        .useBloomFilter()
+                        .useStatsFilter(readerPrunes)
+                        .useDictionaryFilter(readerPrunes)
+                        .useBloomFilter(readerPrunes)
                         .useColumnIndexFilter()
                         .useRecordFilter()
                         // a flipped byte in a page fails instead of decoding as another value
@@ -143,8 +172,23 @@ public final class ParquetScan {
                         .build();
         try (ParquetFileReader reader = ParquetFileReader.open(LakeFiles.input(file), options)) {
             int rowGroups = reader.getFooter().getBlocks().size();
-            int candidates = reader.getRowGroups().size();
-            if (candidates == 0) {
+            List<Integer> candidates = new ArrayList<>();
+            if (readerPrunes) {
+                for (int i = 0; i < reader.getRowGroups().size(); i++) {
+                    candidates.add(i);
+                }
+            } else {
+                FooterCache.Entry entry = footers.remember(key, reader.getFooter());
+                for (int i = 0; i < rowGroups; i++) {
+                    BlockMetaData block = reader.getRowGroups().get(i);
+                    if (!entry.canDrop(i, filter, reader)
+                            && !DictionaryFilter.canDrop(
+                                    filter, block.getColumns(), reader.getDictionaryReader(i))) {
+                        candidates.add(i);
+                    }
+                }
+            }
+            if (candidates.isEmpty()) {
                 return new FileCost(rowGroups, 0, 0, 0, 0);
             }
             FileMetaData meta = reader.getFooter().getFileMetaData();
@@ -162,12 +206,16 @@ public final class ParquetScan {
             int read = 0;
             long decoded = 0;
             long matched = 0;
-            for (int i = 0; i < candidates; i++) {
+            for (int i : candidates) {
                 scanned++;
                 if (twoPasses) {
+                    // parquet-mr builds a row group's page index once, for the columns requested
+                    // then: build it for every column the second pass may read
+                    reader.setRequestedSchema(requested);
+                    reader.getColumnIndexStore(i);
                     reader.setRequestedSchema(narrow.requested);
-                    // all pages of the filter columns; the page index is left to the second pass
-                    if (!anyMatch(reader.readRowGroup(i), narrow, rowFilter)) {
+                    // only the pages of the filter columns that their column index leaves
+                    if (!anyMatch(reader.readFilteredRowGroup(i), narrow, rowFilter)) {
                         continue;
                     }
                 }

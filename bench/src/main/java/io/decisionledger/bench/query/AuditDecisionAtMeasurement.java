@@ -15,9 +15,11 @@ import java.util.Map;
 /**
  * The candidate: the audit CLI's {@code decision-at} ({@link AuditQueries#decisionAt}) as a
  * compliance officer, the path {@code Main audit decision-at} takes after parsing its options:
- * partitions walked back from the date asked, Parquet predicate push-down with statistics,
- * dictionaries and bloom filters, up to eight files read at once, and the access-log entry written
- * before the answer is returned (part of every such read, so part of its latency).
+ * partitions walked back from the date asked (four folders at a time), Parquet predicate push-down
+ * with statistics, bloom filters and dictionaries, the page index in the row group that holds the
+ * answer, footers and bloom filters kept across the queries of the run (as the API keeps them
+ * across requests), and the access-log entry written before the answer is returned (part of every
+ * such read, so part of its latency).
  */
 public final class AuditDecisionAtMeasurement implements Measurement {
 

@@ -93,7 +93,7 @@ public final class QueryLake {
                                 shape.tenants(),
                                 shape.days(),
                                 shape.seed(),
-                                IngestedLake.key("query-lake-v1")));
+                                IngestedLake.key("query-lake-v3")));
         Path factsFile = root.resolve(FACTS);
         if (Files.exists(factsFile)) {
             Map<String, Object> f =
