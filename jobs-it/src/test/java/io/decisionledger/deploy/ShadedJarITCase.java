@@ -201,7 +201,8 @@ class ShadedJarITCase {
      */
     private static Path shadedJar() {
         List<Path> jars = new ArrayList<>();
-        Path jobsTarget = Path.of(System.getProperty("decisionledger.jobs.target", "../jobs/target"));
+        Path jobsTarget =
+                Path.of(System.getProperty("decisionledger.jobs.target", "../jobs/target"));
         try (DirectoryStream<Path> found =
                 Files.newDirectoryStream(jobsTarget, "decision-ledger-jobs-*.jar")) {
             found.forEach(
