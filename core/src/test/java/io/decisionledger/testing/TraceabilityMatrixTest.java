@@ -61,7 +61,7 @@ class TraceabilityMatrixTest {
                                     p ->
                                             root.relativize(p)
                                                     .toString()
-                                                    .matches("[a-z]+/src/test/java/.*"))
+                                                    .matches("[a-z][a-z-]*/src/test/java/.*"))
                             .sorted()
                             .toList();
         }

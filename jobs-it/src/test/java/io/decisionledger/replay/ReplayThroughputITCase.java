@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * do to it. The model answers in 50 ms. Runs only with {@code REPLAY_MEASURE=1}:
  *
  * <pre>
- * REPLAY_MEASURE=1 mvn -B -o -pl deploy/local/kafka,jobs -am verify -Dtest=NONE \
+ * REPLAY_MEASURE=1 mvn -B -o -pl jobs-it -am verify -Dtest=NONE \
  *     -Dit.test=ReplayThroughputITCase -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *

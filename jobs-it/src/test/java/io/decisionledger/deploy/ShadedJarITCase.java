@@ -195,11 +195,16 @@ class ShadedJarITCase {
 
     // ----------------------------------------------------------------------------------- util
 
-    /** {@code target/decision-ledger-jobs-*.jar}, as deploy/local/stack.sh finds it. */
+    /**
+     * {@code jobs/target/decision-ledger-jobs-*.jar}, as deploy/local/stack.sh finds it (this test
+     * runs in the jobs-it module; the jobs module's target folder is passed in by failsafe).
+     */
     private static Path shadedJar() {
         List<Path> jars = new ArrayList<>();
+        Path jobsTarget =
+                Path.of(System.getProperty("decisionledger.jobs.target", "../jobs/target"));
         try (DirectoryStream<Path> found =
-                Files.newDirectoryStream(Path.of("target"), "decision-ledger-jobs-*.jar")) {
+                Files.newDirectoryStream(jobsTarget, "decision-ledger-jobs-*.jar")) {
             found.forEach(
                     jar -> {
                         if (!jar.getFileName().toString().endsWith("-tests.jar")) {
@@ -207,7 +212,7 @@ class ShadedJarITCase {
                         }
                     });
         } catch (IOException e) {
-            throw new IllegalStateException("no target/ folder: run after package", e);
+            throw new IllegalStateException("no " + jobsTarget + " folder: run after package", e);
         }
         assertThat(jars).as("shaded jars in target/").hasSize(1);
         try {
