@@ -6,7 +6,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.decisionledger.compaction.CompactionJob;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.lake.MeteredFileSink;
 import io.decisionledger.metrics.MetricsJob;
 import io.decisionledger.metrics.MetricsOptions;
 import io.decisionledger.monitoring.RunMetricsPublisher;
@@ -79,6 +81,9 @@ class MonitoringITCase {
     private static LocalKafkaBroker kafka;
     private static List<PrometheusText.Series> scraped;
     private static final List<Push> pushes = new CopyOnWriteArrayList<>();
+
+    /** Bytes of the audit and quarantine files in the lake when it is verified. */
+    private static long verifiedBytes;
 
     /** What the stand-in Pushgateway received. */
     record Push(String method, String path, String body) {}
@@ -255,6 +260,16 @@ class MonitoringITCase {
             } finally {
                 System.setOut(out);
             }
+            verifiedBytes =
+                    java.util.stream.Stream.concat(
+                                    LakeFiles.parquetFiles(
+                                            LakeLayout.at(lake.toUri().toString()).auditDecisions())
+                                            .stream(),
+                                    LakeFiles.parquetFiles(
+                                            LakeLayout.at(lake.toUri().toString()).quarantine())
+                                            .stream())
+                            .mapToLong(org.apache.flink.core.fs.FileStatus::getLen)
+                            .sum();
             VerifyJob.Options verify =
                     new VerifyJob.Options(
                             LakeLayout.at(lake.toUri().toString()),
@@ -386,6 +401,37 @@ class MonitoringITCase {
                 .isGreaterThanOrEqualTo(302);
         assertThat(value(verify, "decision_ledger_run_last_success_timestamp_seconds"))
                 .isGreaterThan(Instant.now().minusSeconds(3600).getEpochSecond());
+        // the bytes of every audit and quarantine file it verified (all of them: a full run)
+        assertThat(value(verify, "decision_ledger_run_bytes_read")).isEqualTo(verifiedBytes);
+    }
+
+    @Test
+    void everyLakeSinkOfIngestReportsItsOpenPartFiles() {
+        // one series per lake sink's writer and subtask, the six sinks of IngestJob
+        List<PrometheusText.Series> open =
+                scraped.stream()
+                        .filter(
+                                s ->
+                                        s.name()
+                                                .equals(
+                                                        "flink_taskmanager_job_task_operator_"
+                                                                + MeteredFileSink.OPEN_PART_FILES))
+                        .filter(s -> label(IngestJob.JOB_NAME).equals(s.labels().get("job_name")))
+                        .toList();
+        assertThat(open)
+                .extracting(s -> s.labels().get("operator_name"))
+                .containsOnly(
+                        "audit_decisions_sink:_Writer",
+                        "ops_decisions_sink:_Writer",
+                        "quarantine_sink:_Writer",
+                        "chain_heads_sink:_Writer",
+                        "quarantine_heads_sink:_Writer",
+                        "model_versions_sink:_Writer")
+                .hasSize(6 * 2);
+        // a count of files, never more than the partitions a subtask can write to: the sample's
+        // tenants on the four dates its three days touch (the late decisions included)
+        assertThat(open)
+                .allMatch(s -> s.value() >= 0 && s.value() <= 4 * SampleDecisions.TENANTS.size());
     }
 
     @Test
