@@ -212,7 +212,10 @@ class KubernetesManifestsTest {
                 .forEach(a -> compactionArgs.add(a.asText()));
         assertThat(options.get("--lake"))
                 .startsWith("s3://")
-                .isEqualTo(CompactionOptions.parse(compactionArgs.toArray(new String[0])).lake().root());
+                .isEqualTo(
+                        CompactionOptions.parse(compactionArgs.toArray(new String[0]))
+                                .lake()
+                                .root());
         assertThat(options.get("--purpose")).isNotBlank();
         assertThat(options).containsKey("--pdf");
         // every option is one of the report command's (the operator guide's table of it)
@@ -221,8 +224,9 @@ class KubernetesManifestsTest {
                 guide.substring(guide.indexOf("## The compliance report (`audit report`)"));
         reportSection = reportSection.substring(0, reportSection.indexOf("\n## ", 5));
         for (String option : options.keySet()) {
-            assertThat(reportSection).as("report option %s documented", option).contains(
-                    "`" + option);
+            assertThat(reportSection)
+                    .as("report option %s documented", option)
+                    .contains("`" + option);
         }
 
         // the token: copied from its Secret by the init container into a memory folder, so that
@@ -231,7 +235,11 @@ class KubernetesManifestsTest {
         String tokenFile = options.get("--token-file");
         JsonNode tokenMount = mountOf(mounts, tokenFile);
         assertThat(tokenMount.path("readOnly").asBoolean()).isTrue();
-        assertThat(volumes.get(tokenMount.path("name").asText()).path("emptyDir").path("medium").asText())
+        assertThat(
+                        volumes.get(tokenMount.path("name").asText())
+                                .path("emptyDir")
+                                .path("medium")
+                                .asText())
                 .isEqualTo("Memory");
         JsonNode init = spec.path("initContainers").get(0);
         assertThat(init.path("command").toString())
@@ -258,22 +266,31 @@ class KubernetesManifestsTest {
                 .doesNotContain(tokenSecretVolume);
         // the operators' auth configuration from the ConfigMap, its token digests from a Secret
         JsonNode authMount = mountOf(mounts, options.get("--auth-config"));
-        assertThat(volumes.get(authMount.path("name").asText()).path("configMap").path("name").asText())
+        assertThat(
+                        volumes.get(authMount.path("name").asText())
+                                .path("configMap")
+                                .path("name")
+                                .asText())
                 .isEqualTo("decision-ledger-report");
         String tokensLine = config.path("data").path("auth.properties").asText().strip();
         assertThat(tokensLine).startsWith("tokens = ");
         JsonNode tokensMount = mountOf(mounts, tokensLine.substring("tokens = ".length()));
-        assertThat(volumes.get(tokensMount.path("name").asText()).path("secret").path("secretName").asText())
+        assertThat(
+                        volumes.get(tokensMount.path("name").asText())
+                                .path("secret")
+                                .path("secretName")
+                                .asText())
                 .isEqualTo("decision-ledger-auth-tokens");
         // read-only everywhere but the reports volume and /tmp; S3 keys only from a Secret
         assertThat(mounts.values())
                 .filteredOn(m -> !m.path("readOnly").asBoolean())
                 .extracting(m -> m.path("mountPath").asText())
                 .containsExactlyInAnyOrder("/reports", "/tmp");
-        assertThat(volumes.get(mounts.get("/reports").path("name").asText())
-                        .path("persistentVolumeClaim")
-                        .path("claimName")
-                        .asText())
+        assertThat(
+                        volumes.get(mounts.get("/reports").path("name").asText())
+                                .path("persistentVolumeClaim")
+                                .path("claimName")
+                                .asText())
                 .isEqualTo("decision-ledger-reports");
         report.path("env")
                 .forEach(
@@ -344,7 +361,8 @@ class KubernetesManifestsTest {
         for (int i = 0; i < 3; i++) {
             String tenant = List.of("bank_456", "insurer_789", "credit_union_12").get(i);
             assertThat(calls.get(i))
-                    .startsWith("-jar /opt/decision-ledger/decision-ledger-audit-service.jar report --lake s3://")
+                    .startsWith(
+                            "-jar /opt/decision-ledger/decision-ledger-audit-service.jar report --lake s3://")
                     .contains("--pdf")
                     .endsWith(
                             " --tenant "

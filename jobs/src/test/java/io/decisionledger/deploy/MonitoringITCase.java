@@ -82,6 +82,9 @@ class MonitoringITCase {
     private static List<PrometheusText.Series> scraped;
     private static final List<Push> pushes = new CopyOnWriteArrayList<>();
 
+    /** What the verification printed (its summary line), for the assertions' messages. */
+    private static String verifyLog = "";
+
     /** Bytes of the audit and quarantine files in the lake when it is verified. */
     private static long verifiedBytes;
 
@@ -276,11 +279,13 @@ class MonitoringITCase {
                             null,
                             work.resolve("verify.json"),
                             null);
+            ByteArrayOutputStream verifyOutput = new ByteArrayOutputStream();
             new VerifyRunner(verify)
                     .runAndReport(
                             environment(2),
-                            quiet,
+                            new PrintStream(verifyOutput, true, StandardCharsets.UTF_8),
                             new RunMetricsPublisher.Target(URI.create(url), null));
+            verifyLog = verifyOutput.toString(StandardCharsets.UTF_8);
         } finally {
             gateway.stop(0);
         }
@@ -397,12 +402,16 @@ class MonitoringITCase {
         List<PrometheusText.Series> verify = PrometheusText.parse(pushes.get(1).body());
         assertThat(value(verify, "decision_ledger_verify_violations")).isZero();
         assertThat(value(verify, "decision_ledger_run_records"))
-                .as("every stored decision, the two late ones included")
+                .as(
+                        "every stored decision, the two late ones included; verify printed:%n%s",
+                        verifyLog)
                 .isGreaterThanOrEqualTo(302);
         assertThat(value(verify, "decision_ledger_run_last_success_timestamp_seconds"))
                 .isGreaterThan(Instant.now().minusSeconds(3600).getEpochSecond());
         // the bytes of every audit and quarantine file it verified (all of them: a full run)
-        assertThat(value(verify, "decision_ledger_run_bytes_read")).isEqualTo(verifiedBytes);
+        assertThat(value(verify, "decision_ledger_run_bytes_read"))
+                .as(verifyLog)
+                .isEqualTo(verifiedBytes);
     }
 
     @Test
