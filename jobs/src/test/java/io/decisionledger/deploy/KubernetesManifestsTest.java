@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -329,15 +331,15 @@ class KubernetesManifestsTest {
                 command.get(2).replace("/etc/decision-ledger/report/tenants", tenants.toString());
         assertThat(script).isNotEqualTo(command.get(2));
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path java = bin.resolve("java");
+        Path fakeJava = bin.resolve("java");
         Files.writeString(
-                java,
+                fakeJava,
                 "#!/bin/sh\n"
                         + "printf '%s\\n' \"$*\" >> "
                         + dir.resolve("calls")
                         + "\n"
                         + "case \"$*\" in *insurer_789*) exit 1;; esac\n");
-        assertThat(java.toFile().setExecutable(true)).isTrue();
+        assertThat(fakeJava.toFile().setExecutable(true)).isTrue();
         List<String> run = new ArrayList<>(command);
         run.set(2, script);
         report.path("args").forEach(a -> run.add(a.asText()));
@@ -351,8 +353,7 @@ class KubernetesManifestsTest {
 
         // then every tenant got its report over the previous calendar month, and the failed one
         // made the Job fail after the others ran
-        java.time.LocalDate first =
-                java.time.LocalDate.now(java.time.ZoneOffset.UTC).withDayOfMonth(1);
+        LocalDate first = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
         String from = first.minusMonths(1).toString();
         String to = first.minusDays(1).toString();
         String month = from.substring(0, 7);
