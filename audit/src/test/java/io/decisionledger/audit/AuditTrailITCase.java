@@ -20,6 +20,7 @@ import io.decisionledger.ingest.IngestOptions;
 import io.decisionledger.ingest.IngestPipeline;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.privacy.PseudonymKey;
+import io.decisionledger.report.HeadlessChromium;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.OpsDecisionRecord;
@@ -50,7 +51,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.Schema;
@@ -740,7 +740,7 @@ class AuditTrailITCase {
 
     @Test
     void evidencePageRendersInHeadlessChromium() throws Exception {
-        String chromium = findOnPath("chromium");
+        HeadlessChromium chromium = HeadlessChromium.find("chromium");
         Assumptions.assumeTrue(
                 chromium != null,
                 "chromium is not installed (apt-get install -y chromium; .ci/run installs it): skipping the rendering check");
@@ -748,11 +748,10 @@ class AuditTrailITCase {
         new EvidenceBundle(queries, Clock.systemUTC())
                 .create(OFFICER, PURPOSE, TENANT, "evt-audit-2", folder, false);
         Path png = work.resolve("evidence.png");
-        Path profile = Files.createDirectories(work.resolve("chromium-profile"));
-        String url = folder.resolve("evidence.html").toUri().toString();
+        Path page = folder.resolve("evidence.html");
 
-        String dom = runChromium(chromium, profile, "--dump-dom", url);
-        runChromium(chromium, profile, "--screenshot=" + png, "--window-size=1200,1600", url);
+        String dom = chromium.run(page, "--dump-dom").stdout();
+        chromium.run(page, "--screenshot=" + png, "--window-size=1200,1600");
 
         assertThat(dom)
                 .contains("DECLINED")
@@ -1121,46 +1120,6 @@ class AuditTrailITCase {
         }
         JSON.writerWithDefaultPrettyPrinter()
                 .writeValue(folder.resolve("manifest.json").toFile(), manifest);
-    }
-
-    private static String findOnPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
-    }
-
-    private static String runChromium(String chromium, Path profile, String... args)
-            throws Exception {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                chromium,
-                                "--headless",
-                                "--no-sandbox",
-                                "--disable-gpu",
-                                "--disable-background-networking",
-                                "--disable-component-update",
-                                "--disable-sync",
-                                "--no-first-run",
-                                "--user-data-dir=" + profile));
-        command.addAll(List.of(args));
-        Path stdout = Files.createTempFile(work, "chromium", ".out");
-        Process p =
-                new ProcessBuilder(command)
-                        .redirectOutput(stdout.toFile())
-                        .redirectError(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-        boolean done = p.waitFor(180, TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        assertThat(done).as("chromium finished within 180 s").isTrue();
-        assertThat(p.exitValue()).as("chromium exit code").isZero();
-        return Files.readString(stdout);
     }
 
     private static long pixelsNear(BufferedImage image, int rgb) {

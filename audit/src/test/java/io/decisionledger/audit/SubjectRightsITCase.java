@@ -12,6 +12,7 @@ import io.decisionledger.access.AuditRole;
 import io.decisionledger.access.Caller;
 import io.decisionledger.access.TenantScope;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.report.HeadlessChromium;
 import io.decisionledger.rights.ErasurePlan.SubjectType;
 import io.decisionledger.rights.RequestEntry;
 import io.decisionledger.rights.RequestLog;
@@ -33,7 +34,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,14 +230,9 @@ class SubjectRightsITCase {
                 .containsExactly(RequestEntry.State.RECEIVED, RequestEntry.State.ANSWERED);
 
         // and the HTML page, rendered by a browser, shows the same
-        String chromium = findOnPath("chromium");
+        HeadlessChromium chromium = HeadlessChromium.find("chromium");
         Assumptions.assumeTrue(chromium != null, "chromium is not installed: skipping rendering");
-        String dom =
-                runChromium(
-                        chromium,
-                        Files.createDirectories(work.resolve("chromium-profile")),
-                        "--dump-dom",
-                        folder.resolve("subject-export.html").toUri().toString());
+        String dom = chromium.run(folder.resolve("subject-export.html"), "--dump-dom").stdout();
         assertThat(dom).contains("What we hold about you").contains("R2: reasons for evt-dsr-3");
         for (String id : MINE) {
             assertThat(dom).contains("<tr class=\"decision\" data-event-id=\"" + id + "\">");
@@ -342,45 +337,5 @@ class SubjectRightsITCase {
                     RequestEntry.State.LIFTED,
                     RequestLog.Change.plain(false));
         }
-    }
-
-    private static String findOnPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
-    }
-
-    private static String runChromium(String chromium, Path profile, String... args)
-            throws Exception {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                chromium,
-                                "--headless",
-                                "--no-sandbox",
-                                "--disable-gpu",
-                                "--disable-background-networking",
-                                "--disable-component-update",
-                                "--disable-sync",
-                                "--no-first-run",
-                                "--user-data-dir=" + profile));
-        command.addAll(List.of(args));
-        Path stdout = Files.createTempFile(work, "chromium", ".out");
-        Process p =
-                new ProcessBuilder(command)
-                        .redirectOutput(stdout.toFile())
-                        .redirectError(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-        boolean done = p.waitFor(180, TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        assertThat(done).as("chromium finished within 180 s").isTrue();
-        assertThat(p.exitValue()).as("chromium exit code").isZero();
-        return Files.readString(stdout);
     }
 }

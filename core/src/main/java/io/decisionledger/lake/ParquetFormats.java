@@ -50,7 +50,25 @@ public final class ParquetFormats {
      */
     public static <T extends SpecificRecordBase> FileSink<T> checkpointedSink(
             Path base, Class<T> type, ParquetSettings settings, BucketAssigner<T, String> buckets) {
-        return FileSink.forBulkFormat(base, writerFor(type, settings))
+        return checkpointedSink(base, writerFor(type, settings), buckets);
+    }
+
+    /**
+     * {@link #checkpointedSink} that also reports its open part files as the gauge {@value
+     * MeteredFileSink#OPEN_PART_FILES} (the ingest job's lake sinks: the dashboard and alerts read
+     * it).
+     */
+    public static <T extends SpecificRecordBase> MeteredFileSink<T> meteredSink(
+            Path base, Class<T> type, ParquetSettings settings, BucketAssigner<T, String> buckets) {
+        return MeteredFileSink.of(
+                writerFor(type, settings), writers -> checkpointedSink(base, writers, buckets));
+    }
+
+    private static <T> FileSink<T> checkpointedSink(
+            Path base,
+            org.apache.flink.api.common.serialization.BulkWriter.Factory<T> writers,
+            BucketAssigner<T, String> buckets) {
+        return FileSink.forBulkFormat(base, writers)
                 .withBucketAssigner(buckets)
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .withOutputFileConfig(

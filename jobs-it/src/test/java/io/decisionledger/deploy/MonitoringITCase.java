@@ -6,7 +6,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.decisionledger.compaction.CompactionJob;
 import io.decisionledger.ingest.IngestJob;
 import io.decisionledger.ingest.IngestOptions;
+import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.lake.MeteredFileSink;
 import io.decisionledger.metrics.MetricsJob;
 import io.decisionledger.metrics.MetricsOptions;
 import io.decisionledger.monitoring.RunMetricsPublisher;
@@ -79,6 +81,12 @@ class MonitoringITCase {
     private static LocalKafkaBroker kafka;
     private static List<PrometheusText.Series> scraped;
     private static final List<Push> pushes = new CopyOnWriteArrayList<>();
+
+    /** What the verification printed (its summary line), for the assertions' messages. */
+    private static String verifyLog = "";
+
+    /** Bytes of the audit and quarantine files in the lake when it is verified. */
+    private static long verifiedBytes;
 
     /** What the stand-in Pushgateway received. */
     record Push(String method, String path, String body) {}
@@ -255,17 +263,29 @@ class MonitoringITCase {
             } finally {
                 System.setOut(out);
             }
+            verifiedBytes =
+                    java.util.stream.Stream.concat(
+                                    LakeFiles.parquetFiles(
+                                            LakeLayout.at(lake.toUri().toString()).auditDecisions())
+                                            .stream(),
+                                    LakeFiles.parquetFiles(
+                                            LakeLayout.at(lake.toUri().toString()).quarantine())
+                                            .stream())
+                            .mapToLong(org.apache.flink.core.fs.FileStatus::getLen)
+                            .sum();
             VerifyJob.Options verify =
                     new VerifyJob.Options(
                             LakeLayout.at(lake.toUri().toString()),
                             null,
                             work.resolve("verify.json"),
                             null);
+            ByteArrayOutputStream verifyOutput = new ByteArrayOutputStream();
             new VerifyRunner(verify)
                     .runAndReport(
                             environment(2),
-                            quiet,
+                            new PrintStream(verifyOutput, true, StandardCharsets.UTF_8),
                             new RunMetricsPublisher.Target(URI.create(url), null));
+            verifyLog = verifyOutput.toString(StandardCharsets.UTF_8);
         } finally {
             gateway.stop(0);
         }
@@ -382,10 +402,45 @@ class MonitoringITCase {
         List<PrometheusText.Series> verify = PrometheusText.parse(pushes.get(1).body());
         assertThat(value(verify, "decision_ledger_verify_violations")).isZero();
         assertThat(value(verify, "decision_ledger_run_records"))
-                .as("every stored decision, the two late ones included")
+                .as(
+                        "every stored decision, the two late ones included; verify printed:%n%s",
+                        verifyLog)
                 .isGreaterThanOrEqualTo(302);
         assertThat(value(verify, "decision_ledger_run_last_success_timestamp_seconds"))
                 .isGreaterThan(Instant.now().minusSeconds(3600).getEpochSecond());
+        // the bytes of every audit and quarantine file it verified (all of them: a full run)
+        assertThat(value(verify, "decision_ledger_run_bytes_read"))
+                .as(verifyLog)
+                .isEqualTo(verifiedBytes);
+    }
+
+    @Test
+    void everyLakeSinkOfIngestReportsItsOpenPartFiles() {
+        // one series per lake sink's writer and subtask, the six sinks of IngestJob
+        List<PrometheusText.Series> open =
+                scraped.stream()
+                        .filter(
+                                s ->
+                                        s.name()
+                                                .equals(
+                                                        "flink_taskmanager_job_task_operator_"
+                                                                + MeteredFileSink.OPEN_PART_FILES))
+                        .filter(s -> label(IngestJob.JOB_NAME).equals(s.labels().get("job_name")))
+                        .toList();
+        assertThat(open)
+                .extracting(s -> s.labels().get("operator_name"))
+                .containsOnly(
+                        "audit_decisions_sink:_Writer",
+                        "ops_decisions_sink:_Writer",
+                        "quarantine_sink:_Writer",
+                        "chain_heads_sink:_Writer",
+                        "quarantine_heads_sink:_Writer",
+                        "model_versions_sink:_Writer")
+                .hasSize(6 * 2);
+        // a count of files, never more than the partitions a subtask can write to: the sample's
+        // tenants on the four dates its three days touch (the late decisions included)
+        assertThat(open)
+                .allMatch(s -> s.value() >= 0 && s.value() <= 4 * SampleDecisions.TENANTS.size());
     }
 
     @Test

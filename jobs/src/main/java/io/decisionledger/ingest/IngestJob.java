@@ -12,9 +12,9 @@ import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.ModelVersionCard;
 import io.decisionledger.schema.OpsDecisionRecord;
 import io.decisionledger.schema.QuarantineRecord;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -150,32 +150,32 @@ public final class IngestJob {
                 : java.util.List.of(options.topic(), options.modelsTopic());
     }
 
-    public static FileSink<DecisionRecord> auditSink(IngestOptions options) {
-        return ParquetFormats.checkpointedSink(
+    public static Sink<DecisionRecord> auditSink(IngestOptions options) {
+        return ParquetFormats.meteredSink(
                 options.lake().auditDecisions(),
                 DecisionRecord.class,
                 options.parquet(),
                 TenantDateBucketAssigner.decisions());
     }
 
-    public static FileSink<OpsDecisionRecord> opsSink(IngestOptions options) {
-        return ParquetFormats.checkpointedSink(
+    public static Sink<OpsDecisionRecord> opsSink(IngestOptions options) {
+        return ParquetFormats.meteredSink(
                 options.lake().opsDecisions(),
                 OpsDecisionRecord.class,
                 options.parquet(),
                 TenantDateBucketAssigner.opsDecisions());
     }
 
-    public static FileSink<QuarantineRecord> quarantineSink(IngestOptions options) {
-        return ParquetFormats.checkpointedSink(
+    public static Sink<QuarantineRecord> quarantineSink(IngestOptions options) {
+        return ParquetFormats.meteredSink(
                 options.lake().quarantine(),
                 QuarantineRecord.class,
                 options.parquet(),
                 new QuarantineBucketAssigner());
     }
 
-    public static FileSink<ChainHead> headsSink(IngestOptions options) {
-        return ParquetFormats.checkpointedSink(
+    public static Sink<ChainHead> headsSink(IngestOptions options) {
+        return ParquetFormats.meteredSink(
                 options.lake().chainHeads(),
                 ChainHead.class,
                 options.parquet(),
@@ -183,17 +183,17 @@ public final class IngestJob {
     }
 
     /** Heads of the quarantine hash chains, filed like the decision heads. */
-    public static FileSink<ChainHead> quarantineHeadsSink(IngestOptions options) {
-        return ParquetFormats.checkpointedSink(
+    public static Sink<ChainHead> quarantineHeadsSink(IngestOptions options) {
+        return ParquetFormats.meteredSink(
                 options.lake().quarantineHeads(),
                 ChainHead.class,
                 options.parquet(),
                 new ChainHeadBucketAssigner());
     }
 
-    public static FileSink<ModelVersionCard> modelsSink(IngestOptions options) {
+    public static Sink<ModelVersionCard> modelsSink(IngestOptions options) {
         // Few records: one folder, no partitions. Append-only like every lake folder.
-        return ParquetFormats.checkpointedSink(
+        return ParquetFormats.meteredSink(
                 options.lake().modelVersions(),
                 ModelVersionCard.class,
                 options.parquet(),

@@ -30,6 +30,9 @@ import java.util.Map;
  *     only as violations)
  * @param derivedRows in the derived mode, rows re-derived and rows read per derived dataset (e.g.
  *     {@code ops-rows-rederived}, {@code ops-rows-read}); empty otherwise
+ * @param state how the run used the verify state; null without one
+ * @param bytesRead bytes of the lake files the run read (audit, quarantine and, in the derived
+ *     mode, ops and metrics files; files an incremental run skipped are not counted)
  */
 public record VerifyReport(
         String lake,
@@ -46,7 +49,8 @@ public record VerifyReport(
         double seconds,
         QuarantineCounts quarantine,
         Map<String, Long> derivedRows,
-        StateUse state) {
+        StateUse state,
+        long bytesRead) {
 
     /** A report of a run without a verify state. */
     public VerifyReport(
@@ -79,7 +83,8 @@ public record VerifyReport(
                 seconds,
                 quarantine,
                 derivedRows,
-                null);
+                null,
+                0);
     }
 
     /**
@@ -271,6 +276,7 @@ public record VerifyReport(
         json.put("lake", lake);
         json.put("tenant", tenant);
         json.put("files", files);
+        json.put("bytesRead", bytesRead);
         json.put("records", records);
         json.put("chains", chains);
         json.put("heads", heads);

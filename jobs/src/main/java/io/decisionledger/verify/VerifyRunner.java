@@ -87,7 +87,8 @@ public final class VerifyRunner {
      */
     public static RunMetrics runMetrics(VerifyReport report, int exitCode, long endedAtMillis) {
         RunMetrics m = RunMetrics.of(RUN, exitCode, report.seconds(), endedAtMillis);
-        m.gauge(
+        m.gauge(RunMetrics.BYTES_READ, "Bytes of lake files the run read.", report.bytesRead())
+                .gauge(
                         RunMetrics.RECORDS,
                         "Records the run read.",
                         report.records() + report.quarantine().records())
@@ -475,7 +476,15 @@ public final class VerifyRunner {
                         quarantineBridged,
                         byDataset(found, Violation.QUARANTINE)),
                 derivedRows,
-                stateUse);
+                stateUse,
+                bytesOf(files)
+                        + bytesOf(quarantineFiles)
+                        + bytesOf(opsFiles)
+                        + bytesOf(metricsFiles));
+    }
+
+    private static long bytesOf(List<FileStatus> files) {
+        return files.stream().mapToLong(FileStatus::getLen).sum();
     }
 
     /** Chain key → the seq {@code state} recorded, for the chains of {@code dataset}. */

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +59,8 @@ class KubernetesManifestsTest {
                     "ConfigMap", "v1",
                     "Role", "rbac.authorization.k8s.io/v1",
                     "RoleBinding", "rbac.authorization.k8s.io/v1",
-                    "CronJob", "batch/v1");
+                    "CronJob", "batch/v1",
+                    "PersistentVolumeClaim", "v1");
 
     private static final Map<String, JsonSchema> SCHEMAS =
             Map.of(
@@ -154,11 +157,7 @@ class KubernetesManifestsTest {
     @Test
     void compactionIsABatchRunOfCompactionJobScheduledNightly() throws IOException {
         JsonNode compaction = resource("decision-ledger-compaction");
-        JsonNode cronJob =
-                allDocuments().stream()
-                        .filter(d -> d.path("kind").asText().equals("CronJob"))
-                        .findFirst()
-                        .orElseThrow();
+        JsonNode cronJob = document("CronJob", "decision-ledger-compaction");
 
         assertThat(compaction.path("spec").path("job").path("entryClass").asText())
                 .isEqualTo(CompactionJob.class.getName());
@@ -178,6 +177,240 @@ class KubernetesManifestsTest {
         assertThat(options.separateLanding()).isTrue();
         assertThat(options.dryRun()).isFalse();
         assertThat(options.failAt()).isNull();
+    }
+
+    @Test
+    void reportRunsTheAuditReportCommandMonthlyForEveryTenantWithItsSecretsMounted()
+            throws IOException {
+        JsonNode cronJob = document("CronJob", "decision-ledger-report");
+        JsonNode config = document("ConfigMap", "decision-ledger-report");
+        assertThat(cronJob.path("spec").path("schedule").asText()).isEqualTo("0 6 1 * *");
+        assertThat(cronJob.path("spec").path("timeZone").asText()).isEqualTo("Etc/UTC");
+        assertThat(cronJob.path("spec").path("concurrencyPolicy").asText()).isEqualTo("Forbid");
+        JsonNode pod = cronJob.path("spec").path("jobTemplate").path("spec").path("template");
+        JsonNode spec = pod.path("spec");
+        assertThat(spec.path("serviceAccountName").asText()).isEqualTo("decision-ledger-report");
+        assertThat(spec.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(document("ServiceAccount", "decision-ledger-report")).isNotNull();
+        assertThat(document("PersistentVolumeClaim", "decision-ledger-reports")).isNotNull();
+
+        // volumes by name, and where the report container mounts them
+        Map<String, JsonNode> volumes = new java.util.TreeMap<>();
+        spec.path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
+        JsonNode report = spec.path("containers").get(0);
+        assertThat(report.path("name").asText()).isEqualTo("report");
+        Map<String, JsonNode> mounts = new java.util.TreeMap<>();
+        report.path("volumeMounts").forEach(m -> mounts.put(m.path("mountPath").asText(), m));
+
+        // the shared options: the lake of record (the one compaction writes), a purpose, a PDF
+        List<String> args = new ArrayList<>();
+        report.path("args").forEach(a -> args.add(a.asText()));
+        Map<String, String> options = options(args);
+        List<String> compactionArgs = new ArrayList<>();
+        resource("decision-ledger-compaction")
+                .path("spec")
+                .path("job")
+                .path("args")
+                .forEach(a -> compactionArgs.add(a.asText()));
+        assertThat(options.get("--lake"))
+                .startsWith("s3://")
+                .isEqualTo(
+                        CompactionOptions.parse(compactionArgs.toArray(new String[0]))
+                                .lake()
+                                .root());
+        assertThat(options.get("--purpose")).isNotBlank();
+        assertThat(options).containsKey("--pdf");
+        // every option is one of the report command's (the operator guide's table of it)
+        String guide = Files.readString(MANIFESTS.resolve("../../docs/operator-guide.md"));
+        String reportSection =
+                guide.substring(guide.indexOf("## The compliance report (`audit report`)"));
+        reportSection = reportSection.substring(0, reportSection.indexOf("\n## ", 5));
+        for (String option : options.keySet()) {
+            assertThat(reportSection)
+                    .as("report option %s documented", option)
+                    .contains("`" + option);
+        }
+
+        // the token: copied from its Secret by the init container into a memory folder, so that
+        // the CLI finds it readable by its owner only; the report container never mounts the
+        // Secret itself
+        String tokenFile = options.get("--token-file");
+        JsonNode tokenMount = mountOf(mounts, tokenFile);
+        assertThat(tokenMount.path("readOnly").asBoolean()).isTrue();
+        assertThat(
+                        volumes.get(tokenMount.path("name").asText())
+                                .path("emptyDir")
+                                .path("medium")
+                                .asText())
+                .isEqualTo("Memory");
+        JsonNode init = spec.path("initContainers").get(0);
+        assertThat(init.path("command").toString())
+                .contains("install -m 0400 -o 10001 -g 10001")
+                .contains(tokenFile);
+        assertThat(volumes.values())
+                .filteredOn(v -> v.path("secret").has("secretName"))
+                .extracting(v -> v.path("secret").path("secretName").asText())
+                .contains("decision-ledger-report-token", "decision-ledger-auth-tokens");
+        String tokenSecretVolume =
+                volumes.values().stream()
+                        .filter(
+                                v ->
+                                        v.path("secret")
+                                                .path("secretName")
+                                                .asText()
+                                                .equals("decision-ledger-report-token"))
+                        .findFirst()
+                        .orElseThrow()
+                        .path("name")
+                        .asText();
+        assertThat(mounts.values())
+                .extracting(m -> m.path("name").asText())
+                .doesNotContain(tokenSecretVolume);
+        // the operators' auth configuration from the ConfigMap, its token digests from a Secret
+        JsonNode authMount = mountOf(mounts, options.get("--auth-config"));
+        assertThat(
+                        volumes.get(authMount.path("name").asText())
+                                .path("configMap")
+                                .path("name")
+                                .asText())
+                .isEqualTo("decision-ledger-report");
+        String tokensLine = config.path("data").path("auth.properties").asText().strip();
+        assertThat(tokensLine).startsWith("tokens = ");
+        JsonNode tokensMount = mountOf(mounts, tokensLine.substring("tokens = ".length()));
+        assertThat(
+                        volumes.get(tokensMount.path("name").asText())
+                                .path("secret")
+                                .path("secretName")
+                                .asText())
+                .isEqualTo("decision-ledger-auth-tokens");
+        // read-only everywhere but the reports volume and /tmp; S3 keys only from a Secret
+        assertThat(mounts.values())
+                .filteredOn(m -> !m.path("readOnly").asBoolean())
+                .extracting(m -> m.path("mountPath").asText())
+                .containsExactlyInAnyOrder("/reports", "/tmp");
+        assertThat(
+                        volumes.get(mounts.get("/reports").path("name").asText())
+                                .path("persistentVolumeClaim")
+                                .path("claimName")
+                                .asText())
+                .isEqualTo("decision-ledger-reports");
+        report.path("env")
+                .forEach(
+                        e -> {
+                            if (e.path("name").asText().startsWith("AWS_")
+                                    && !e.path("name").asText().equals("AWS_REGION")) {
+                                assertThat(e.has("value")).as(e.toString()).isFalse();
+                            }
+                        });
+        // one report per listed tenant
+        assertThat(config.path("data").path("tenants").asText().strip().split("\\s+"))
+                .isNotEmpty()
+                .allMatch(t -> t.matches("[a-z0-9_]+"));
+    }
+
+    @Test
+    void reportScriptRunsEveryTenantOverThePreviousMonthAndFailsIfAnyFailed(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // given the container's script, its tenant list in a file here and a stand-in java that
+        // records its arguments and fails for one tenant
+        JsonNode report =
+                document("CronJob", "decision-ledger-report")
+                        .path("spec")
+                        .path("jobTemplate")
+                        .path("spec")
+                        .path("template")
+                        .path("spec")
+                        .path("containers")
+                        .get(0);
+        List<String> command = new ArrayList<>();
+        report.path("command").forEach(c -> command.add(c.asText()));
+        assertThat(command.subList(0, 2)).containsExactly("/bin/sh", "-c");
+        Path tenants = dir.resolve("tenants");
+        Files.writeString(tenants, "bank_456\ninsurer_789\ncredit_union_12\n");
+        String script =
+                command.get(2).replace("/etc/decision-ledger/report/tenants", tenants.toString());
+        assertThat(script).isNotEqualTo(command.get(2));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path fakeJava = bin.resolve("java");
+        Files.writeString(
+                fakeJava,
+                "#!/bin/sh\n"
+                        + "printf '%s\\n' \"$*\" >> "
+                        + dir.resolve("calls")
+                        + "\n"
+                        + "case \"$*\" in *insurer_789*) exit 1;; esac\n");
+        assertThat(fakeJava.toFile().setExecutable(true)).isTrue();
+        List<String> run = new ArrayList<>(command);
+        run.set(2, script);
+        report.path("args").forEach(a -> run.add(a.asText()));
+
+        // when it runs
+        ProcessBuilder pb = new ProcessBuilder(run).redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes());
+        int exit = p.waitFor();
+
+        // then every tenant got its report over the previous calendar month, and the failed one
+        // made the Job fail after the others ran
+        LocalDate first = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+        String from = first.minusMonths(1).toString();
+        String to = first.minusDays(1).toString();
+        String month = from.substring(0, 7);
+        List<String> calls = Files.readAllLines(dir.resolve("calls"));
+        assertThat(calls).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            String tenant = List.of("bank_456", "insurer_789", "credit_union_12").get(i);
+            assertThat(calls.get(i))
+                    .startsWith(
+                            "-jar /opt/decision-ledger/decision-ledger-audit-service.jar report --lake s3://")
+                    .contains("--pdf")
+                    .endsWith(
+                            " --tenant "
+                                    + tenant
+                                    + " --from "
+                                    + from
+                                    + " --to "
+                                    + to
+                                    + " --out /reports/"
+                                    + tenant
+                                    + "/"
+                                    + tenant
+                                    + "-"
+                                    + month
+                                    + ".html");
+        }
+        assertThat(exit).as(output).isEqualTo(1);
+        assertThat(output).contains("report failed for: insurer_789");
+    }
+
+    /** {@code --name value} pairs and lone flags ({@code --pdf}) of an argument list. */
+    private static Map<String, String> options(List<String> args) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String name = args.get(i);
+            assertThat(name).as("argument %d", i).startsWith("--");
+            boolean flag = i + 1 == args.size() || args.get(i + 1).startsWith("--");
+            options.put(name, flag ? "" : args.get(++i));
+        }
+        return options;
+    }
+
+    /** The mount that holds {@code file}. */
+    private static JsonNode mountOf(Map<String, JsonNode> mounts, String file) {
+        return mounts.entrySet().stream()
+                .filter(m -> file.startsWith(m.getKey() + "/"))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(file + " is on no mounted volume"));
+    }
+
+    private static JsonNode document(String kind, String name) throws IOException {
+        return allDocuments().stream()
+                .filter(d -> d.path("kind").asText().equals(kind))
+                .filter(d -> d.path("metadata").path("name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
     }
 
     @Test

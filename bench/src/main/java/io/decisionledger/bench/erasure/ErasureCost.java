@@ -1,7 +1,7 @@
 package io.decisionledger.bench.erasure;
 
+import io.decisionledger.bench.lake.BenchDecisions;
 import io.decisionledger.bench.lake.LakeFolders;
-import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.compaction.CompactionOptions;
 import io.decisionledger.compaction.CompactionReport;
 import io.decisionledger.compaction.CompactionRunner;
@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -166,10 +165,7 @@ public final class ErasureCost {
         String tenant = tenant(t);
         SplittableRandom rnd = new SplittableRandom(4711L * (t + 1));
         SecureRandom saltRandom = new SecureRandom();
-        CanonicalContent content = new CanonicalContent();
-        ChainHasher hasher = new ChainHasher();
-        String prev = ChainHasher.GENESIS;
-        long seq = 0;
+        BenchDecisions.Chain chain = BenchDecisions.Chain.after(null);
         long perDay = n / DAYS;
         int users = (int) Math.max(10, n / 10);
         byte[] salt = new byte[CanonicalContent.SALT_BYTES];
@@ -185,14 +181,7 @@ public final class ErasureCost {
                                 : String.format("%s-%03d-%07d", tenant, d, i);
                 DecisionRecord r = record(rnd, tenant, user, eventId, dayStart, d, i);
                 saltRandom.nextBytes(salt);
-                r.setRecordLayout(3);
-                r.setFieldSalt(HexFormat.of().formatHex(salt));
-                r.setContentSha256(content.layout3(r, salt).contentSha256());
-                r.setChainShard(0);
-                r.setChainSeq(++seq);
-                r.setPrevHash(prev);
-                r.setHash(hasher.hash(prev, r));
-                prev = r.getHash();
+                chain.link(r, salt);
                 day.add(r);
             }
             int per = (day.size() + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION;
@@ -219,6 +208,7 @@ public final class ErasureCost {
         return null;
     }
 
+    /** A decision with the subject's contact data in the prompt, as erasure must remove it. */
     private static DecisionRecord record(
             SplittableRandom rnd,
             String tenantId,
@@ -228,40 +218,16 @@ public final class ErasureCost {
             int day,
             long i) {
         Instant eventTime = dayStart.plusNanos(rnd.nextLong(86_400_000_000L) * 1_000);
-        boolean approved = rnd.nextInt(10) < 7;
-        double confidence = Math.round(rnd.nextDouble() * 1000) / 1000.0;
-        String caseId = "case-" + rnd.nextInt(1_000_000);
-        return DecisionRecord.newBuilder()
-                .setEventId(eventId)
-                .setEventIdDerived(false)
-                .setEventType("AI_DECISION")
-                .setEventTime(eventTime)
-                .setTenantId(tenantId)
-                .setUserId(user)
-                .setCaseId(caseId)
-                .setModel("gpt-4o")
-                .setModelVersion("gpt-4o-2024-08-06")
-                .setPrompt(
+        DecisionRecord.Builder r =
+                BenchDecisions.decision(rnd, tenantId, user, eventId, eventTime, day, i);
+        return r.setPrompt(
                         "Assess application "
-                                + caseId
+                                + r.getCaseId()
                                 + " of "
                                 + user
                                 + " (Jane Doe, jane.doe@example.com, +44 20 7946 0123) for"
                                 + " 12,500 EUR over 48 months; income 52,000 EUR, two previous"
                                 + " loans repaid, employed 6 years.")
-                .setSystemPrompt("You are the credit assistant of " + tenantId + ".")
-                .setResponseContent(
-                        "{\"approved\":" + approved + ",\"confidence\":" + confidence + "}")
-                .setResponseTokens((long) (20 + rnd.nextInt(200)))
-                .setResponseFinishReason("stop")
-                .setTemperature(0.2)
-                .setDecisionApproved(approved)
-                .setDecisionConfidence(confidence)
-                .setDecisionReasoning(approved ? "Income covers the rate." : "Debt ratio high.")
-                .setSourceTopic("ai-decisions")
-                .setSourcePartition(rnd.nextInt(6))
-                .setSourceOffset((long) day * 1_000_000 + i)
-                .setIngestTime(eventTime.plusSeconds(2))
                 .setContentSha256("0".repeat(64))
                 .build();
     }

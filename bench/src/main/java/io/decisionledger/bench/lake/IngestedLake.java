@@ -1,7 +1,5 @@
 package io.decisionledger.bench.lake;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.bench.ChildJvm;
 import io.decisionledger.bench.events.EventMix;
 import io.decisionledger.bench.ingest.IngestJobMeasurement;
@@ -33,8 +31,6 @@ import java.util.Map;
  */
 public final class IngestedLake {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FACTS = "_bench-lake.json";
     private static final int INGEST_PARALLELISM = 2;
 
     private IngestedLake() {}
@@ -126,11 +122,9 @@ public final class IngestedLake {
             ChildJvm child)
             throws Exception {
         Path lake = location(cacheDir, mix, kafkaPartitions, checkpointInterval);
-        Path factsFile = lake.resolve(FACTS);
-        if (Files.exists(factsFile)) {
-            Map<String, Object> f =
-                    JSON.readValue(factsFile.toFile(), new TypeReference<Map<String, Object>>() {});
-            return facts(lake, f, true);
+        Map<String, Object> cached = LakeFolders.readFacts(lake);
+        if (cached != null) {
+            return facts(lake, cached, true);
         }
         Path scratch = cacheDir.resolve(lake.getFileName() + ".making");
         LakeFolders.deleteRecursively(scratch);
@@ -177,7 +171,7 @@ public final class IngestedLake {
             double seconds)
             throws IOException {
         Path lake = location(cacheDir, mix, kafkaPartitions, checkpointInterval);
-        if (parallelism != INGEST_PARALLELISM || Files.exists(lake.resolve(FACTS))) {
+        if (parallelism != INGEST_PARALLELISM || Files.exists(lake.resolve(LakeFolders.FACTS))) {
             return;
         }
         Files.createDirectories(cacheDir);
@@ -203,7 +197,7 @@ public final class IngestedLake {
         f.put("partitions", LakeFolders.partitions(written.resolve("audit/decisions")).size());
         f.put("seconds", seconds);
         f.put("mix", mix.toString());
-        JSON.writeValue(written.resolve(FACTS).toFile(), f);
+        LakeFolders.writeFacts(written, f);
         LakeFolders.deleteRecursively(lake);
         Files.move(written, lake, StandardCopyOption.ATOMIC_MOVE);
         return facts(lake, f, false);

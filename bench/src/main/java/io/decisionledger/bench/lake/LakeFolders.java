@@ -1,11 +1,14 @@
 package io.decisionledger.bench.lake;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -16,7 +19,34 @@ import java.util.stream.Stream;
  */
 public final class LakeFolders {
 
+    /** The file a generated lake's facts are kept in, written last: it marks the lake complete. */
+    public static final String FACTS = "_bench-lake.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private LakeFolders() {}
+
+    /** The facts of the generated lake under {@code root}; null when it is not (fully) made. */
+    public static Map<String, Object> readFacts(Path root) {
+        Path file = root.resolve(FACTS);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file, e);
+        }
+    }
+
+    /** Writes the facts of the lake under {@code root}, marking it complete. */
+    public static void writeFacts(Path root, Map<String, Object> facts) {
+        try {
+            JSON.writeValue(root.resolve(FACTS).toFile(), facts);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the facts of " + root, e);
+        }
+    }
 
     /** {@code runLake/relative} becomes a link to {@code preparedLake/relative}. */
     public static void linkReadOnly(Path preparedLake, Path runLake, String relative) {

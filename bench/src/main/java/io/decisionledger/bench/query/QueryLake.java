@@ -1,7 +1,6 @@
 package io.decisionledger.bench.query;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.bench.lake.BenchDecisions;
 import io.decisionledger.bench.lake.IngestedLake;
 import io.decisionledger.bench.lake.LakeFolders;
 import io.decisionledger.compaction.CompactionOptions;
@@ -46,8 +45,6 @@ import org.apache.parquet.io.LocalOutputFile;
 public final class QueryLake {
 
     static final LocalDate FIRST_DAY = LocalDate.parse("2025-01-01");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FACTS = "_bench-lake.json";
     private static final String[] VERSIONS = {
         "gpt-4o-2024-05-13", "gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022"
     };
@@ -94,10 +91,9 @@ public final class QueryLake {
                                 shape.days(),
                                 shape.seed(),
                                 IngestedLake.key("query-lake-v3")));
-        Path factsFile = root.resolve(FACTS);
-        if (Files.exists(factsFile)) {
-            Map<String, Object> f =
-                    JSON.readValue(factsFile.toFile(), new TypeReference<Map<String, Object>>() {});
+        Map<String, Object> made = LakeFolders.readFacts(root);
+        if (made != null) {
+            Map<String, Object> f = made;
             return new Facts(
                     root,
                     ((Number) f.get("records")).longValue(),
@@ -127,7 +123,7 @@ public final class QueryLake {
             f.put("bytes", LakeFolders.bytes(scratch));
             f.put("seconds", (System.nanoTime() - start) / 1e9);
             f.put("shape", shape.toString());
-            JSON.writeValue(scratch.resolve(FACTS).toFile(), f);
+            LakeFolders.writeFacts(scratch, f);
             LakeFolders.deleteRecursively(root);
             Files.move(scratch, root, StandardCopyOption.ATOMIC_MOVE);
             return new Facts(
@@ -182,34 +178,11 @@ public final class QueryLake {
             SplittableRandom rnd, Shape shape, String tenantId, Instant dayStart, int day, int i) {
         String user = Shape.user(rnd.nextInt(shape.usersPerTenant()));
         Instant eventTime = dayStart.plusNanos(rnd.nextLong(86_400_000_000L) * 1_000);
-        boolean approved = rnd.nextInt(10) < 7;
-        double confidence = Math.round(rnd.nextDouble() * 1000) / 1000.0;
-        String caseId = "case-" + rnd.nextInt(1_000_000);
         String eventId = String.format("%s-%03d-%07d", tenantId, day, i);
-        return DecisionRecord.newBuilder()
-                .setEventId(eventId)
-                .setEventIdDerived(false)
-                .setEventType("AI_DECISION")
-                .setEventTime(eventTime)
-                .setTenantId(tenantId)
-                .setUserId(user)
-                .setCaseId(caseId)
-                .setModel(VERSIONS[i % VERSIONS.length].startsWith("gpt") ? "gpt-4o" : "claude")
-                .setModelVersion(VERSIONS[i % VERSIONS.length])
-                .setPrompt("Assess application " + caseId + " of " + user + " for 12,500 EUR.")
-                .setSystemPrompt("You are the credit assistant of " + tenantId + ".")
-                .setResponseContent(
-                        "{\"approved\":" + approved + ",\"confidence\":" + confidence + "}")
-                .setResponseTokens((long) (20 + rnd.nextInt(200)))
-                .setResponseFinishReason("stop")
-                .setTemperature(0.2)
-                .setDecisionApproved(approved)
-                .setDecisionConfidence(confidence)
-                .setDecisionReasoning(approved ? "Income covers the rate." : "Debt ratio high.")
-                .setSourceTopic("ai-decisions")
-                .setSourcePartition(rnd.nextInt(6))
-                .setSourceOffset((long) day * 1_000_000 + i)
-                .setIngestTime(eventTime.plusSeconds(2))
+        String version = VERSIONS[i % VERSIONS.length];
+        return BenchDecisions.decision(rnd, tenantId, user, eventId, eventTime, day, i)
+                .setModel(version.startsWith("gpt") ? "gpt-4o" : "claude")
+                .setModelVersion(version)
                 .setContentSha256(
                         String.format(
                                 "%016x%016x%016x%016x",

@@ -1,10 +1,8 @@
 package io.decisionledger.bench.verify;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.bench.lake.BenchDecisions;
 import io.decisionledger.bench.lake.IngestedLake;
 import io.decisionledger.bench.lake.LakeFolders;
-import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.decision.CanonicalContent;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.PartitionPath;
@@ -13,13 +11,11 @@ import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.verify.VerifyJob;
 import io.decisionledger.verify.VerifyReport;
 import io.decisionledger.verify.VerifyRunner;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +34,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class DailyLake {
 
     static final LocalDate FIRST_DAY = LocalDate.parse("2025-01-01");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FACTS = "_bench-lake.json";
 
     /** {@code recordsPerDay} decisions a day over {@code tenants}, {@code filesPerDay} each. */
     public record Shape(int days, int tenants, int recordsPerDay, int filesPerDay, long seed) {}
@@ -66,12 +60,11 @@ public final class DailyLake {
                                 shape.filesPerDay(),
                                 shape.seed(),
                                 IngestedLake.key("daily-lake-v1")));
-        Path factsFile = root.resolve(FACTS);
-        if (!Files.exists(factsFile)) {
+        Map<String, Object> f = LakeFolders.readFacts(root);
+        if (f == null) {
             make(cacheDir, root, shape);
+            f = LakeFolders.readFacts(root);
         }
-        Map<String, Object> f =
-                JSON.readValue(factsFile.toFile(), new TypeReference<Map<String, Object>>() {});
         return new Facts(
                 root.resolve("lake"),
                 root.resolve("state"),
@@ -130,7 +123,7 @@ public final class DailyLake {
         f.put("bytes", LakeFolders.bytes(lake.resolve("audit/decisions")));
         f.put("seconds", (System.nanoTime() - start) / 1e9);
         f.put("shape", shape.toString());
-        JSON.writeValue(scratch.resolve(FACTS).toFile(), f);
+        LakeFolders.writeFacts(scratch, f);
     }
 
     /** One tenant's day: its records chained on from yesterday's tail, its head published. */
@@ -147,27 +140,29 @@ public final class DailyLake {
             offsets[i] = rnd.nextLong(86_400_000_000L);
         }
         java.util.Arrays.sort(offsets);
-        ChainHasher hasher = new ChainHasher();
-        CanonicalContent content = new CanonicalContent();
-        DecisionRecord prev = tails.get(tenant);
+        BenchDecisions.Chain chain = BenchDecisions.Chain.after(tails.get(tenant));
+        DecisionRecord prev = null;
         List<List<DecisionRecord>> files = new ArrayList<>();
         for (int f = 0; f < shape.filesPerDay(); f++) {
             files.add(new ArrayList<>());
         }
         for (int i = 0; i < n; i++) {
+            String user = String.format("user-%06d", rnd.nextInt(100_000));
             DecisionRecord r =
-                    record(rnd, tenantId, dayStart.plusNanos(offsets[i] * 1_000), day, i);
+                    BenchDecisions.decision(
+                                    rnd,
+                                    tenantId,
+                                    user,
+                                    String.format("%s-%03d-%07d", tenantId, day, i),
+                                    dayStart.plusNanos(offsets[i] * 1_000),
+                                    day,
+                                    i)
+                            .build();
             byte[] salt = new byte[CanonicalContent.SALT_BYTES];
             for (int b = 0; b < salt.length; b++) {
                 salt[b] = (byte) rnd.nextInt(256);
             }
-            r.setRecordLayout(3);
-            r.setFieldSalt(HexFormat.of().formatHex(salt));
-            r.setContentSha256(content.layout3(r, salt).contentSha256());
-            r.setChainShard(0);
-            r.setChainSeq(prev == null ? 1L : prev.getChainSeq() + 1);
-            r.setPrevHash(prev == null ? ChainHasher.GENESIS : prev.getHash());
-            r.setHash(hasher.hash(r.getPrevHash(), r));
+            chain.link(r, salt);
             // consecutive runs of the chain per file, as checkpoints cut the stream
             files.get((int) ((long) i * shape.filesPerDay() / n)).add(r);
             prev = r;
@@ -201,39 +196,5 @@ public final class DailyLake {
                                 .toUri()),
                 List.of(head));
         return n;
-    }
-
-    private static DecisionRecord record(
-            SplittableRandom rnd, String tenantId, Instant eventTime, int day, int i) {
-        String user = String.format("user-%06d", rnd.nextInt(100_000));
-        boolean approved = rnd.nextInt(10) < 7;
-        double confidence = Math.round(rnd.nextDouble() * 1000) / 1000.0;
-        String caseId = "case-" + rnd.nextInt(1_000_000);
-        return DecisionRecord.newBuilder()
-                .setEventId(String.format("%s-%03d-%07d", tenantId, day, i))
-                .setEventIdDerived(false)
-                .setEventType("AI_DECISION")
-                .setEventTime(eventTime)
-                .setTenantId(tenantId)
-                .setUserId(user)
-                .setCaseId(caseId)
-                .setModel("gpt-4o")
-                .setModelVersion("gpt-4o-2024-08-06")
-                .setPrompt("Assess application " + caseId + " of " + user + " for 12,500 EUR.")
-                .setSystemPrompt("You are the credit assistant of " + tenantId + ".")
-                .setResponseContent(
-                        "{\"approved\":" + approved + ",\"confidence\":" + confidence + "}")
-                .setResponseTokens((long) (20 + rnd.nextInt(200)))
-                .setResponseFinishReason("stop")
-                .setTemperature(0.2)
-                .setDecisionApproved(approved)
-                .setDecisionConfidence(confidence)
-                .setDecisionReasoning(approved ? "Income covers the rate." : "Debt ratio high.")
-                .setSourceTopic("ai-decisions")
-                .setSourcePartition(rnd.nextInt(6))
-                .setSourceOffset((long) day * 1_000_000 + i)
-                .setIngestTime(eventTime.plusSeconds(2))
-                .setContentSha256("")
-                .build();
     }
 }

@@ -2,12 +2,7 @@ package io.decisionledger.bench.verify;
 
 import io.decisionledger.bench.Measurement;
 import io.decisionledger.bench.Parameters;
-import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.verify.VerifyJob;
-import io.decisionledger.verify.VerifyReport;
-import io.decisionledger.verify.VerifyRunner;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -35,28 +30,7 @@ public final class IncrementalVerifyMeasurement implements Measurement {
 
     @Override
     public Map<String, Object> run(Map<String, String> p) throws Exception {
-        Path report = Parameters.path(p, "report");
-        VerifyJob.Options options =
-                VerifyJob.Options.parse(
-                        new String[] {
-                            "--lake", Parameters.path(p, "lake").toUri().toString(),
-                            "--report", report.toString(),
-                            "--state", Parameters.path(p, "state").toUri().toString()
-                        });
-        VerifyReport r =
-                new VerifyRunner(options)
-                        .run(
-                                LocalFlink.batchEnvironment(Parameters.integer(p, "parallelism")),
-                                System.out);
-        r.writeTo(report);
-        System.out.println(r.summary());
-        Map<String, Object> counted = new LinkedHashMap<>();
-        counted.put("records_read", r.records());
-        counted.put("files_read", r.files());
-        counted.put("files_skipped", r.state() == null ? 0 : r.state().filesSkipped());
-        counted.put("mode", r.state() == null ? "none" : r.state().mode());
-        counted.put("clean", r.clean());
-        counted.put("violations", r.violationCount());
-        return counted;
+        return VerifyJobMeasurement.verify(
+                p, "--state", Parameters.path(p, "state").toUri().toString());
     }
 }

@@ -73,10 +73,7 @@ public final class IncrementalVerifyScenario implements Scenario {
 
     @Override
     public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("parallelism", String.valueOf(parallelism));
-        p.put("lake", lake.root().toString());
-        p.put("report", runDir.resolve("verify-report.json").toString());
+        Map<String, String> p = VerifyJobMeasurement.parameters(parallelism, lake.root(), runDir);
         if (!measurement.equals(baseline())) {
             Path state = runDir.resolve("state");
             copy(
@@ -109,16 +106,10 @@ public final class IncrementalVerifyScenario implements Scenario {
                     case IncrementalVerifyMeasurement.NOTHING_NEW -> 0;
                     default -> lake.records();
                 };
-        Path report = runDir.resolve("verify-report.json");
         boolean ok =
                 read == expected
-                        && Files.exists(report)
-                        && "CLEAN"
-                                .equals(
-                                        new ObjectMapper()
-                                                .readTree(report.toFile())
-                                                .path("result")
-                                                .asText());
+                        && VerifyJobMeasurement.reportIsClean(
+                                runDir.resolve(VerifyJobMeasurement.REPORT));
         if (measurement.equals(candidate()) && ok) {
             // the state the candidate wrote covers day 31: the nothing-new variant starts there
             coveredState = runDir.resolve("state");

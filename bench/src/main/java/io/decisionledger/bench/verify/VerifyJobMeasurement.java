@@ -1,13 +1,17 @@
 package io.decisionledger.bench.verify;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.bench.Measurement;
 import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.verify.VerifyJob;
 import io.decisionledger.verify.VerifyReport;
 import io.decisionledger.verify.VerifyRunner;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,15 +30,26 @@ public final class VerifyJobMeasurement implements Measurement {
 
     @Override
     public Map<String, Object> run(Map<String, String> p) throws Exception {
+        return verify(p);
+    }
+
+    /**
+     * Runs VerifyJob on the run's {@code lake} with {@code --report} and {@code extraArgs} (the
+     * incremental measurement adds its {@code --state}), writes the report, and returns what it
+     * read and found.
+     */
+    static Map<String, Object> verify(Map<String, String> p, String... extraArgs) throws Exception {
         Path report = Parameters.path(p, "report");
-        VerifyJob.Options options =
-                VerifyJob.Options.parse(
-                        new String[] {
-                            "--lake", Parameters.path(p, "lake").toUri().toString(),
-                            "--report", report.toString()
-                        });
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--lake",
+                                Parameters.path(p, "lake").toUri().toString(),
+                                "--report",
+                                report.toString()));
+        args.addAll(List.of(extraArgs));
         VerifyReport r =
-                new VerifyRunner(options)
+                new VerifyRunner(VerifyJob.Options.parse(args.toArray(new String[0])))
                         .run(
                                 LocalFlink.batchEnvironment(Parameters.integer(p, "parallelism")),
                                 System.out);
@@ -42,9 +57,35 @@ public final class VerifyJobMeasurement implements Measurement {
         System.out.println(r.summary());
         Map<String, Object> counted = new LinkedHashMap<>();
         counted.put("records_read", r.records());
+        counted.put("files_read", r.files());
         counted.put("chains", r.chains());
+        counted.put("files_skipped", r.state() == null ? 0 : r.state().filesSkipped());
+        counted.put("mode", r.state() == null ? "none" : r.state().mode());
         counted.put("clean", r.clean());
         counted.put("violations", r.violationCount());
         return counted;
     }
+
+    /** Whether the run wrote its report into {@code report} and found the lake CLEAN. */
+    static boolean reportIsClean(Path report) throws java.io.IOException {
+        return Files.exists(report)
+                && "CLEAN"
+                        .equals(
+                                new ObjectMapper()
+                                        .readTree(report.toFile())
+                                        .path("result")
+                                        .asText());
+    }
+
+    /** The parameters of a verify run: parallelism, lake, and the report in the run folder. */
+    static Map<String, String> parameters(int parallelism, Path lake, Path runDir) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("parallelism", String.valueOf(parallelism));
+        p.put("lake", lake.toString());
+        p.put("report", runDir.resolve(REPORT).toString());
+        return p;
+    }
+
+    /** The report file's name in the run folder. */
+    static final String REPORT = "verify-report.json";
 }

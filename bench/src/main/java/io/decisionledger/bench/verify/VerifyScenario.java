@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.bench.Scenario;
 import io.decisionledger.bench.lake.IngestedLake;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,11 +48,7 @@ public final class VerifyScenario implements Scenario {
 
     @Override
     public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("parallelism", String.valueOf(parallelism));
-        p.put("lake", lake.root().toString());
-        p.put("report", runDir.resolve("verify-report.json").toString());
-        return p;
+        return VerifyJobMeasurement.parameters(parallelism, lake.root(), runDir);
     }
 
     @Override
@@ -64,15 +59,7 @@ public final class VerifyScenario implements Scenario {
         facts.put("rows_out", read);
         boolean ok = read == lake.auditRows();
         if (measurement.equals(candidate())) {
-            Path report = runDir.resolve("verify-report.json");
-            ok &=
-                    Files.exists(report)
-                            && "CLEAN"
-                                    .equals(
-                                            new ObjectMapper()
-                                                    .readTree(report.toFile())
-                                                    .path("result")
-                                                    .asText());
+            ok &= VerifyJobMeasurement.reportIsClean(runDir.resolve(VerifyJobMeasurement.REPORT));
         }
         facts.put("output_ok", ok);
         return facts;
