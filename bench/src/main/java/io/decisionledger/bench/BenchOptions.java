@@ -46,12 +46,22 @@ public record BenchOptions(
         int queries,
         int queryPasses,
         String classpath,
-        int dailyRecords) {
+        int dailyRecords,
+        long verifyRecords) {
 
     /** The incremental-verify scenario's lake: 31 days, 5 tenants, 4 files per tenant and day. */
     public io.decisionledger.bench.verify.DailyLake.Shape dailyLake() {
         return new io.decisionledger.bench.verify.DailyLake.Shape(
                 31, 5, dailyRecords, 4, mix.seed());
+    }
+
+    /**
+     * The verify scenario's generated lake ({@code --verify-records} > 0): incremental-verify's
+     * shape, with as many decisions a day as make about {@code verifyRecords} in 31 days.
+     */
+    public io.decisionledger.bench.verify.DailyLake.Shape verifyLake() {
+        return new io.decisionledger.bench.verify.DailyLake.Shape(
+                31, 5, (int) Math.max(5, (verifyRecords + 30) / 31), 4, mix.seed());
     }
 
     /** The benchmark suites a run can select with {@code --only}. */
@@ -92,6 +102,13 @@ public record BenchOptions(
                 "10000",
                 "incremental-verify: decisions per day of its 31-day lake (5 tenants, 4 files per"
                         + " tenant and day).");
+        OPTIONS.add(
+                "verify-records",
+                "0",
+                "verify: 0 verifies the lake IngestJob wrote from --events; N > 0 a generated lake"
+                        + " of about N decisions instead (incremental-verify's: 31 days, 5 tenants,"
+                        + " 4 Snappy files per tenant and day, short records, layout-3 hashes, one"
+                        + " chain per tenant), for millions of records without hours of ingest.");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -228,7 +245,8 @@ public record BenchOptions(
                 (int) given.longValue("queries", 1),
                 (int) given.longValue("query-passes", 1),
                 classpath.isBlank() ? System.getProperty("java.class.path") : classpath,
-                (int) given.longValue("daily-records", 5));
+                (int) given.longValue("daily-records", 5),
+                given.longValue("verify-records", 0));
     }
 
     public static String help() {
@@ -252,6 +270,7 @@ public record BenchOptions(
         d.put("in_process", inProcess);
         d.put("query_records", queryLake.records());
         d.put("daily_records", dailyRecords);
+        d.put("verify_records", verifyRecords);
         return d;
     }
 

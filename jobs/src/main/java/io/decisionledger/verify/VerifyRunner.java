@@ -316,6 +316,7 @@ public final class VerifyRunner {
                                             anchors,
                                             quarantine)
                                     .startingFrom(plan.auditStarts(), plan.quarantineStarts())
+                                    .namingAuditFiles(paths)
                                     .build(env);
             if (options.derives("ops") && !(paths.isEmpty() && opsFiles.isEmpty())) {
                 env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);

@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.rewrite.CommittedFiles;
-import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.PartitionRewrite;
 import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.SwapManifest;
 import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.S3FileSystems;
@@ -111,8 +111,11 @@ class SwapWindowITCase {
     @Test
     void recordsTheWindowALocalAndAnS3ReaderSee() throws Exception {
         List<String> lines = new ArrayList<>();
-        lines.add("| store | sources | merged | listings | with both | window (ms) | swap (ms) |");
-        lines.add("|---|---:|---:|---:|---:|---:|---:|");
+        lines.add(
+                "| store | small files | merged | window (ms) | per small file (ms) | plain"
+                        + " listings | with rows twice | seen for (ms) | manifest-aware listings"
+                        + " |");
+        lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         LakeLayout local = LakeLayout.at(work.resolve("window-lake").toUri().toString());
         lines.add(measureWindow("local file system", local));
         s3.createBucket("window");
@@ -124,14 +127,28 @@ class SwapWindowITCase {
     }
 
     /**
-     * Compacts one partition of many small files while another thread lists it in a loop, plainly
-     * and through {@link CommittedFiles}; returns the table row. Asserts that the manifest-aware
-     * listing always held exactly one copy of the rows.
+     * Stages and commits the swap of one partition of many small files, then times its moves and
+     * deletes (the window: from the first move to the last delete) while one thread lists the
+     * partition plainly in a loop and another through {@link CommittedFiles}; returns the table
+     * row. Asserts that the manifest-aware listing always held exactly one copy of the rows.
      */
     private String measureWindow(String store, LakeLayout lake) throws Exception {
         SmallFileLake.write(lake, 600, List.of(DAY), 4, 0, 7);
         CompactionOptions options = options(lake, "window", 64L << 20);
         PartitionTask task = auditTask(options);
+        assertThatThrownBy(
+                        () ->
+                                new PartitionCompactor(
+                                                options.parquet(),
+                                                options.targetFileBytes(),
+                                                SwapStep.MANIFEST_WRITTEN)
+                                        .compact(task))
+                .isInstanceOf(PartitionRewrite.InjectedFailure.class);
+        org.apache.flink.core.fs.Path staging =
+                new org.apache.flink.core.fs.Path(task.stagingDir());
+        SwapManifest manifest =
+                PartitionRewrite.readManifest(
+                        new org.apache.flink.core.fs.Path(staging, SwapManifest.FILE_NAME));
         Set<String> sources = new HashSet<>();
         task.sources().forEach(s -> sources.add(name(s.path())));
         org.apache.flink.core.fs.Path partition =
@@ -139,20 +156,30 @@ class SwapWindowITCase {
         org.apache.flink.core.fs.Path root = new org.apache.flink.core.fs.Path(lake.root());
 
         AtomicBoolean done = new AtomicBoolean();
-        List<long[]> both = new ArrayList<>(); // nanos of listings that saw sources and merged
-        List<String> wrong = new ArrayList<>();
-        long[] listings = {0};
-        Thread reader =
+        List<Long> both = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long[] listings = {0, 0};
+        Thread plainReader =
                 new Thread(
                         () -> {
                             try {
                                 while (!done.get()) {
                                     long at = System.nanoTime();
-                                    Set<String> plain = names(LakeFiles.parquetFiles(partition));
-                                    listings[0]++;
-                                    if (hasBoth(plain, sources)) {
-                                        both.add(new long[] {at});
+                                    if (hasBoth(
+                                            names(LakeFiles.parquetFiles(partition)), sources)) {
+                                        both.add(at);
                                     }
+                                    listings[0]++;
+                                }
+                            } catch (Exception e) {
+                                wrong.add("plain reader failed: " + e);
+                            }
+                        });
+        Thread committedReader =
+                new Thread(
+                        () -> {
+                            try {
+                                while (!done.get()) {
                                     Set<String> committed =
                                             names(
                                                     CommittedFiles.parquetFiles(root, partition)
@@ -160,32 +187,40 @@ class SwapWindowITCase {
                                     if (!onlyOneCopy(committed, sources)) {
                                         wrong.add(committed.toString());
                                     }
+                                    listings[1]++;
                                 }
                             } catch (Exception e) {
-                                wrong.add("reader failed: " + e);
+                                wrong.add("manifest-aware reader failed: " + e);
                             }
                         });
-        reader.start();
+        plainReader.start();
+        committedReader.start();
+        Thread.sleep(200);
         long started = System.nanoTime();
-        PartitionResult result = PartitionCompactor.of(options).compact(task);
-        long swapMs = (System.nanoTime() - started) / 1_000_000;
+        PartitionRewrite.publishThenDelete("window", manifest.outputs(), manifest.sources(), null);
+        long windowNanos = System.nanoTime() - started;
+        staging.getFileSystem().delete(staging, true);
+        Thread.sleep(200);
         done.set(true);
-        reader.join();
+        plainReader.join();
+        committedReader.join();
 
-        assertThat(result.outcome()).isEqualTo(PartitionResult.Outcome.COMPACTED);
         assertThat(wrong).isEmpty();
-        assertThat(listings[0]).isPositive();
-        double windowMs =
-                both.isEmpty() ? 0 : (both.get(both.size() - 1)[0] - both.get(0)[0]) / 1e6;
+        assertThat(listings[1]).isPositive();
+        assertThat(names(LakeFiles.parquetFiles(partition)))
+                .containsExactly("compacted-window-0.parquet");
+        double seenMs = both.isEmpty() ? 0 : (both.get(both.size() - 1) - both.get(0)) / 1e6;
         return String.format(
-                "| %s | %d | %d | %d | %d | %.1f | %d |",
+                "| %s | %d | %d | %.1f | %.2f | %d | %d | %.1f | %d |",
                 store,
                 sources.size(),
-                result.filesAfter(),
+                manifest.outputs().size(),
+                windowNanos / 1e6,
+                windowNanos / 1e6 / sources.size(),
                 listings[0],
                 both.size(),
-                windowMs,
-                swapMs);
+                seenMs,
+                listings[1]);
     }
 
     private static boolean hasBoth(Set<String> listed, Set<String> sources) {
