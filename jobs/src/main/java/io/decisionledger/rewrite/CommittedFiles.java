@@ -55,11 +55,30 @@ public final class CommittedFiles {
      */
     public static Listing parquetFiles(Path lakeRoot, Path dir) throws IOException {
         Map<String, SwapManifest> before = manifests(lakeRoot);
-        List<FileStatus> listed = LakeFiles.parquetFiles(dir);
+        List<FileStatus> listed = listing(dir);
         Map<String, SwapManifest> seen = new LinkedHashMap<>(before);
         seen.putAll(manifests(lakeRoot));
         return apply(listed, seen.values());
     }
+
+    /**
+     * {@link LakeFiles#parquetFiles}, listed again when a file disappears between being named and
+     * being looked at (a swap deleting a source): the local file system stats every name it lists.
+     */
+    private static List<FileStatus> listing(Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return LakeFiles.parquetFiles(dir);
+            } catch (java.io.FileNotFoundException e) {
+                if (attempt == LISTING_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Listings of one folder before a file vanishing mid-listing is an error. */
+    static final int LISTING_ATTEMPTS = 5;
 
     /**
      * The swap manifests in {@code lakeRoot}'s staging areas, by path; a manifest deleted while

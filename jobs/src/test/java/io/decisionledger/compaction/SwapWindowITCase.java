@@ -165,8 +165,13 @@ class SwapWindowITCase {
                             try {
                                 while (!done.get()) {
                                     long at = System.nanoTime();
-                                    if (hasBoth(
-                                            names(LakeFiles.parquetFiles(partition)), sources)) {
+                                    Set<String> plain;
+                                    try {
+                                        plain = names(LakeFiles.parquetFiles(partition));
+                                    } catch (java.io.FileNotFoundException gone) {
+                                        continue; // a file deleted while being listed
+                                    }
+                                    if (hasBoth(plain, sources)) {
                                         both.add(at);
                                     }
                                     listings[0]++;
