@@ -73,12 +73,20 @@ public final class CommittedFiles {
                 if (attempt == LISTING_ATTEMPTS) {
                     throw e;
                 }
+                try {
+                    Thread.sleep(LISTING_PAUSE_MILLIS); // let the swap's deletes go by
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }
 
-    /** Listings of one folder before a file vanishing mid-listing is an error. */
-    static final int LISTING_ATTEMPTS = 5;
+    /** Listings of one folder (LISTING_PAUSE_MILLIS apart) before a vanishing file is an error. */
+    static final int LISTING_ATTEMPTS = 250;
+
+    static final long LISTING_PAUSE_MILLIS = 20;
 
     /**
      * The swap manifests in {@code lakeRoot}'s staging areas, by path; a manifest deleted while
