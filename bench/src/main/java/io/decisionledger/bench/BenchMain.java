@@ -124,7 +124,10 @@ public final class BenchMain {
             case CompactionScenario.NAME -> new CompactionScenario(ingestedLake(options, child));
             case CompactionScenario.RECOMPACTION ->
                     new CompactionScenario(ingestedLake(options, child), true);
-            case VerifyScenario.NAME -> new VerifyScenario(ingestedLake(options, child));
+            case VerifyScenario.NAME ->
+                    options.verifyRecords() > 0
+                            ? VerifyScenario.generated(options.lakeCache(), options.verifyLake())
+                            : new VerifyScenario(ingestedLake(options, child));
             case IncrementalVerifyScenario.NAME ->
                     new IncrementalVerifyScenario(options.lakeCache(), options.dailyLake());
             case QueryScenario.NAME ->

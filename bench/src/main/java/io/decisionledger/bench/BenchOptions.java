@@ -48,7 +48,8 @@ public record BenchOptions(
         String classpath,
         int dailyRecords,
         long ingestEvents,
-        boolean ingestProfile) {
+        boolean ingestProfile,
+        long verifyRecords) {
 
     /** The ingest scenario's input: the run's event mix with {@link #ingestEvents} records. */
     public EventMix ingestMix() {
@@ -68,6 +69,15 @@ public record BenchOptions(
     public io.decisionledger.bench.verify.DailyLake.Shape dailyLake() {
         return new io.decisionledger.bench.verify.DailyLake.Shape(
                 31, 5, dailyRecords, 4, mix.seed());
+    }
+
+    /**
+     * The verify scenario's generated lake ({@code --verify-records} > 0): incremental-verify's
+     * shape, with as many decisions a day as make about {@code verifyRecords} in 31 days.
+     */
+    public io.decisionledger.bench.verify.DailyLake.Shape verifyLake() {
+        return new io.decisionledger.bench.verify.DailyLake.Shape(
+                31, 5, (int) Math.max(5, (verifyRecords + 30) / 31), 4, mix.seed());
     }
 
     /** The benchmark suites a run can select with {@code --only}. */
@@ -121,6 +131,13 @@ public record BenchOptions(
                 "true",
                 "true: record the ingest scenario's children with Java Flight Recorder and report"
                         + " each job's per-event CPU budget (CpuBudget; docs/performance.md).");
+        OPTIONS.add(
+                "verify-records",
+                "0",
+                "verify: 0 verifies the lake IngestJob wrote from --events; N > 0 a generated lake"
+                        + " of about N decisions instead (incremental-verify's: 31 days, 5 tenants,"
+                        + " 4 Snappy files per tenant and day, short records, layout-3 hashes, one"
+                        + " chain per tenant), for millions of records without hours of ingest.");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -261,7 +278,8 @@ public record BenchOptions(
                 classpath.isBlank() ? System.getProperty("java.class.path") : classpath,
                 (int) given.longValue("daily-records", 5),
                 given.longValue("ingest-events", 1),
-                Boolean.parseBoolean(given.value("ingest-profile")));
+                Boolean.parseBoolean(given.value("ingest-profile")),
+                given.longValue("verify-records", 0));
     }
 
     public static String help() {
@@ -287,6 +305,7 @@ public record BenchOptions(
         d.put("in_process", inProcess);
         d.put("query_records", queryLake.records());
         d.put("daily_records", dailyRecords);
+        d.put("verify_records", verifyRecords);
         return d;
     }
 

@@ -37,6 +37,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     private final RetentionAnchors anchors;
     private final String dataset;
     private final Map<String, VerifyState.Chain> starts;
+    private String[] files = new String[0];
 
     private transient String chain;
     private transient String tenant;
@@ -89,9 +90,18 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
         this.starts = Map.copyOf(starts);
     }
 
+    /** The files entries name by {@link ChainEntry#fileIndex}, in the readers' order. */
+    public ChainChecker namingFiles(String[] files) {
+        this.files = files.clone();
+        return this;
+    }
+
     @Override
     public void processElement(StreamRecord<ChainEntry> element) {
         ChainEntry e = element.getValue();
+        if (e.file == null && e.fileIndex >= 0) {
+            e.file = files[e.fileIndex];
+        }
         if (!e.chainKey().equals(chain)) {
             finishChain();
             if (walked == null) {

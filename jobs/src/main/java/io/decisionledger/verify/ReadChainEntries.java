@@ -52,6 +52,10 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
     /** Followed by an erasure request id: records with columns erased under it. */
     static final String ERASED_ACCUMULATOR_PREFIX = "records-erased-by-";
 
+    /** The files this job reads, to name each by its position; empty: entries carry the path. */
+    private final String[] fileList;
+
+    private transient java.util.Map<String, Integer> fileIndex;
     private transient RecordVerifier verifier;
     private transient LongCounter records;
     private transient LongCounter files;
@@ -61,9 +65,38 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
     private transient org.apache.flink.metrics.Counter recordsMetric;
     private transient org.apache.flink.metrics.Counter bytesMetric;
 
+    /** The layout counters by layout (0: unknown), and the erased counters by request id. */
+    private transient LongCounter[] layoutCounters;
+
+    private transient java.util.Map<String, LongCounter> erasedCounters;
+
+    /** The file being read, its folder, and the event-time range [from, to) that folder holds. */
+    private transient String placedFile;
+
+    private transient String placedTenant;
+    private transient long placedFrom;
+    private transient long placedTo;
+
+    /** Entries carry their file's path. */
+    public ReadChainEntries() {
+        this(new String[0]);
+    }
+
+    /**
+     * Entries name their file by its position in {@code files} when it is there ({@link
+     * ChainEntry#fileIndex}); the checker gets the same list.
+     */
+    public ReadChainEntries(String[] files) {
+        this.fileList = files.clone();
+    }
+
     @Override
     public void open(OpenContext openContext) {
         verifier = new RecordVerifier();
+        fileIndex = new java.util.HashMap<>(fileList.length * 2);
+        for (int i = 0; i < fileList.length; i++) {
+            fileIndex.putIfAbsent(fileList[i], i);
+        }
         records = getRuntimeContext().getLongCounter(RECORDS_ACCUMULATOR);
         files = getRuntimeContext().getLongCounter(FILES_ACCUMULATOR);
         unreadable = getRuntimeContext().getLongCounter(UNREADABLE_ACCUMULATOR);
@@ -72,6 +105,8 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
         filesMetric = group.counter(METRIC_FILES);
         recordsMetric = group.counter(METRIC_RECORDS);
         bytesMetric = group.counter(METRIC_BYTES);
+        layoutCounters = new LongCounter[4];
+        erasedCounters = new java.util.HashMap<>();
     }
 
     @Override
@@ -80,12 +115,18 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
         Path path = new Path(file);
         FileStatus status = path.getFileSystem().getFileStatus(path);
         long[] read = {0};
+        int index = fileIndex.getOrDefault(file, -1);
         try {
             LakeFiles.forEachRecord(
                     status,
                     DecisionRecord.class,
                     r -> {
-                        out.collect(entry(r, file));
+                        ChainEntry e = entry(r, file);
+                        if (index >= 0) {
+                            e.file = null;
+                            e.fileIndex = index;
+                        }
+                        out.collect(e);
                         read[0]++;
                     });
         } catch (UnreadableLakeFile e) {
@@ -124,7 +165,7 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
         e.tenantId = r.getTenantId();
         e.eventId = r.getEventId();
         e.file = file;
-        e.misplaced = misplaced(r, file);
+        e.misplaced = inItsFolder(r, file) ? null : misplaced(r, file);
         RecordVerifier.Result checked = verifier.verifyContent(r);
         e.contentOk = checked.contentOk();
         e.layout = checked.layout() == null ? 0 : checked.layout().number();
@@ -165,6 +206,35 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
                 + own;
     }
 
+    /**
+     * True when {@code r}'s tenant and event day are those of the folder {@code file} sits in, as
+     * {@link #misplaced} would find (null), without building the folder name per record: the
+     * folder's tenant and day range are worked out once per file, from the first record that is in
+     * it. False sends the record through {@link #misplaced}, which decides.
+     */
+    private boolean inItsFolder(DecisionRecord r, String file) {
+        if (r.getTenantId() == null || r.getEventTime() == null) {
+            return false;
+        }
+        long seconds = r.getEventTime().getEpochSecond();
+        if (file.equals(placedFile)) {
+            return placedTenant != null
+                    && placedTenant.equals(r.getTenantId())
+                    && seconds >= placedFrom
+                    && seconds < placedTo;
+        }
+        placedFile = file;
+        placedTenant = null;
+        if (misplaced(r, file) != null) {
+            return false;
+        }
+        placedTenant = r.getTenantId();
+        long day = Math.floorDiv(seconds, 86_400L);
+        placedFrom = day * 86_400L;
+        placedTo = placedFrom + 86_400L;
+        return true;
+    }
+
     private static String folderOf(String file) {
         int tenant = file.lastIndexOf("/tenant_id=");
         int end = file.lastIndexOf('/');
@@ -172,12 +242,26 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
     }
 
     private void count(ChainEntry e) {
-        getRuntimeContext()
-                .getLongCounter(LAYOUT_ACCUMULATOR_PREFIX + (e.layout == 0 ? "unknown" : e.layout))
-                .add(1);
+        int layout = e.layout >= 0 && e.layout < layoutCounters.length ? e.layout : 0;
+        LongCounter c = layoutCounters[layout];
+        if (c == null || layout != e.layout) {
+            c =
+                    getRuntimeContext()
+                            .getLongCounter(
+                                    LAYOUT_ACCUMULATOR_PREFIX
+                                            + (e.layout == 0 ? "unknown" : e.layout));
+            if (layout == e.layout) {
+                layoutCounters[layout] = c;
+            }
+        }
+        c.add(1);
         if (e.erasureRequestId != null) {
-            getRuntimeContext()
-                    .getLongCounter(ERASED_ACCUMULATOR_PREFIX + e.erasureRequestId)
+            erasedCounters
+                    .computeIfAbsent(
+                            e.erasureRequestId,
+                            id ->
+                                    getRuntimeContext()
+                                            .getLongCounter(ERASED_ACCUMULATOR_PREFIX + id))
                     .add(1);
         }
     }

@@ -11,7 +11,7 @@ import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.connector.datagen.functions.FromElementsGeneratorFunction;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -48,6 +48,7 @@ public final class VerifyPipeline {
     private final QuarantineInput quarantine;
     private Map<String, VerifyState.Chain> auditStarts = Map.of();
     private Map<String, VerifyState.Chain> quarantineStarts = Map.of();
+    private String[] auditFileNames = new String[0];
 
     /**
      * @param auditFiles paths of the audit Parquet files to verify, bounded
@@ -90,6 +91,15 @@ public final class VerifyPipeline {
             Map<String, VerifyState.Chain> audit, Map<String, VerifyState.Chain> quarantine) {
         this.auditStarts = Map.copyOf(audit);
         this.quarantineStarts = Map.copyOf(quarantine);
+        return this;
+    }
+
+    /**
+     * The audit files the source hands out, so records can name theirs by its position through the
+     * sorts instead of by its path (violations still name the path).
+     */
+    public VerifyPipeline namingAuditFiles(List<String> paths) {
+        this.auditFileNames = paths.toArray(new String[0]);
         return this;
     }
 
@@ -155,7 +165,7 @@ public final class VerifyPipeline {
                         // one reader lists, the rebalance spreads the files over the readers
                         .setParallelism(1)
                         .rebalance()
-                        .process(new ReadChainEntries())
+                        .process(new ReadChainEntries(auditFileNames))
                         .returns(TypeInformation.of(ChainEntry.class))
                         .name("read-and-rehash");
         SingleOutputStreamOperator<Violation> chainViolations =
@@ -163,16 +173,23 @@ public final class VerifyPipeline {
                         .transform(
                                 "check-chains",
                                 TypeInformation.of(Violation.class),
-                                new ChainChecker(heads, anchors, Violation.AUDIT, auditStarts));
+                                new ChainChecker(heads, anchors, Violation.AUDIT, auditStarts)
+                                        .namingFiles(auditFileNames));
         DataStream<Violation> duplicates =
-                entries.map(e -> Tuple3.of(e.tenantId + "/" + e.eventId, 1L, e.file))
-                        .returns(Types.TUPLE(Types.STRING, Types.LONG, Types.STRING))
+                entries.map(
+                                e ->
+                                        Tuple4.of(
+                                                e.tenantId + "/" + e.eventId,
+                                                1L,
+                                                e.fileIndex,
+                                                e.file == null ? "" : e.file))
+                        .returns(Types.TUPLE(Types.STRING, Types.LONG, Types.INT, Types.STRING))
                         .name("event-ids")
                         .keyBy(t -> t.f0)
-                        .reduce((a, b) -> Tuple3.of(a.f0, a.f1 + b.f1, a.f2))
+                        .reduce((a, b) -> Tuple4.of(a.f0, a.f1 + b.f1, a.f2, a.f3))
                         .name("count-event-ids")
                         .filter(t -> t.f1 > 1)
-                        .map(VerifyPipeline::duplicate)
+                        .map(new Duplicate(auditFileNames))
                         .returns(TypeInformation.of(Violation.class))
                         .name("duplicate-event-ids");
         return new Outputs(
@@ -215,16 +232,30 @@ public final class VerifyPipeline {
         return e.chainKey() + "\0" + "0".repeat(20 - digits.length()) + digits;
     }
 
-    private static Violation duplicate(Tuple3<String, Long, String> t) {
-        String tenant = t.f0.substring(0, t.f0.indexOf('/'));
-        String eventId = t.f0.substring(t.f0.indexOf('/') + 1);
-        return Violation.of(
-                ViolationKind.DUPLICATE_EVENT_ID,
-                tenant,
-                0,
-                -1,
-                -1,
-                t.f2,
-                "event " + eventId + " is stored " + t.f1 + " times");
+    /** A (tenant/event id, count, file index, file) counted more than once: the violation. */
+    private static final class Duplicate
+            implements org.apache.flink.api.common.functions.MapFunction<
+                    Tuple4<String, Long, Integer, String>, Violation> {
+        private static final long serialVersionUID = 1L;
+        private final String[] files;
+
+        Duplicate(String[] files) {
+            this.files = files;
+        }
+
+        @Override
+        public Violation map(Tuple4<String, Long, Integer, String> t) {
+            String tenant = t.f0.substring(0, t.f0.indexOf('/'));
+            String eventId = t.f0.substring(t.f0.indexOf('/') + 1);
+            String file = t.f2 >= 0 ? files[t.f2] : t.f3;
+            return Violation.of(
+                    ViolationKind.DUPLICATE_EVENT_ID,
+                    tenant,
+                    0,
+                    -1,
+                    -1,
+                    file,
+                    "event " + eventId + " is stored " + t.f1 + " times");
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.monitoring.RunMetrics;
 import io.decisionledger.monitoring.RunMetricsPublisher;
 import io.decisionledger.retention.RetentionAnchors;
+import io.decisionledger.rewrite.CommittedFiles;
 import io.decisionledger.schema.ChainHead;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -125,7 +126,11 @@ public final class VerifyRunner {
                 options.tenant() == null
                         ? lake.auditDecisions()
                         : new Path(lake.auditDecisions(), "tenant_id=" + options.tenant());
-        List<FileStatus> files = LakeFiles.parquetFiles(audit);
+        // a partition mid-swap (compaction, erasure) lists its merged files and their sources:
+        // its swap manifest says which to read, so no row is read twice
+        CommittedFiles.Listing auditListing =
+                CommittedFiles.parquetFiles(new Path(lake.root()), audit);
+        List<FileStatus> files = auditListing.files();
         TrustedKeys keys =
                 options.trustedKeys() == null ? null : TrustedKeys.load(options.trustedKeys());
         List<Violation> found = new ArrayList<>();
@@ -174,8 +179,18 @@ public final class VerifyRunner {
                     keys.keyIds().size(), keys.keyIds(), options.trustedKeys());
         }
         // The quarantine is not partitioned by tenant: it is checked in a whole-lake run only.
-        List<FileStatus> quarantineFiles =
-                options.tenant() == null ? LakeFiles.parquetFiles(lake.quarantine()) : List.of();
+        CommittedFiles.Listing quarantineListing =
+                options.tenant() == null
+                        ? CommittedFiles.parquetFiles(new Path(lake.root()), lake.quarantine())
+                        : new CommittedFiles.Listing(List.of(), List.of(), 0);
+        List<FileStatus> quarantineFiles = quarantineListing.files();
+        int setAside = auditListing.setAside().size() + quarantineListing.setAside().size();
+        if (setAside > 0) {
+            log.printf(
+                    "  %,d file(s) set aside: a compaction or erasure swap is under way (its"
+                            + " manifest names them as replaced or not yet in place)%n",
+                    setAside);
+        }
         Map<String, ChainHead> quarantineHeads = Map.of();
         Map<String, ChainHead> atStateSeq = new java.util.HashMap<>(signedHeads.atWanted());
         if (options.tenant() == null) {
@@ -302,6 +317,7 @@ public final class VerifyRunner {
                                             anchors,
                                             quarantine)
                                     .startingFrom(plan.auditStarts(), plan.quarantineStarts())
+                                    .namingAuditFiles(paths)
                                     .build(env);
             if (options.derives("ops") && !(paths.isEmpty() && opsFiles.isEmpty())) {
                 env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);

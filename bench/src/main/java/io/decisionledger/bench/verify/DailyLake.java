@@ -50,6 +50,14 @@ public final class DailyLake {
     private DailyLake() {}
 
     public static Facts ensure(Path cacheDir, Shape shape) throws Exception {
+        return ensure(cacheDir, shape, true);
+    }
+
+    /**
+     * As {@link #ensure(Path, Shape)}; without {@code withState} no verify state is made (the
+     * verify scenario's lake: no verify run while preparing) and {@link Facts#state()} is absent.
+     */
+    public static Facts ensure(Path cacheDir, Shape shape, boolean withState) throws Exception {
         Path root =
                 cacheDir.resolve(
                         String.format(
@@ -59,10 +67,11 @@ public final class DailyLake {
                                 shape.recordsPerDay(),
                                 shape.filesPerDay(),
                                 shape.seed(),
-                                IngestedLake.key("daily-lake-v1")));
+                                IngestedLake.key(
+                                        withState ? "daily-lake-v1" : "daily-lake-nostate-v1")));
         Map<String, Object> f = LakeFolders.readFacts(root);
         if (f == null) {
-            make(cacheDir, root, shape);
+            make(cacheDir, root, shape, withState);
             f = LakeFolders.readFacts(root);
         }
         return new Facts(
@@ -73,7 +82,8 @@ public final class DailyLake {
                 ((Number) f.get("bytes")).longValue());
     }
 
-    private static void make(Path cacheDir, Path root, Shape shape) throws Exception {
+    private static void make(Path cacheDir, Path root, Shape shape, boolean withState)
+            throws Exception {
         // made in place (the state names the lake's root); the facts file, written last, marks it
         // complete
         Path scratch = root;
@@ -87,7 +97,7 @@ public final class DailyLake {
         long records = 0;
         long lastDay = 0;
         for (int day = 0; day < shape.days(); day++) {
-            if (day == shape.days() - 1) {
+            if (withState && day == shape.days() - 1) {
                 // the state of a clean run over the first days - 1 days, as last night's run left
                 // it
                 VerifyReport r =
