@@ -232,7 +232,10 @@ class StandaloneClusterITCase {
                 .allMatch(
                         c -> TASK_MANAGER_LOST.contains(c) || c.equals(NO_SLOTS_YET),
                         "the TaskManager's loss, or no slots until its successor registered");
-        assertThat(TASK_MANAGER_LOST).contains(causes.get(0));
+        // the first is the TaskManager's loss (unless the history's 16 entries cut it off)
+        if (causes.size() < 16) {
+            assertThat(TASK_MANAGER_LOST).contains(causes.get(0));
+        }
 
         // and every event id is stored exactly once, re-sends across the restart included
         List<String> expectedIds = new ArrayList<>(sortedIds(a.valid()));
