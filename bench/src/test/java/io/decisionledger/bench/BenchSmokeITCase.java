@@ -35,6 +35,10 @@ class BenchSmokeITCase {
         BenchOptions options =
                 BenchOptions.parse(
                         "--events", String.valueOf(EVENTS),
+                        // the published run's ingest default is 1 M events; CI runs the same path
+                        // on a few hundred, profiled so the CPU budget code runs too
+                        "--ingest-events", String.valueOf(EVENTS),
+                        "--ingest-profile", "true",
                         "--parallelism", "1",
                         "--only", "ingest,jmh",
                         "--ingest-variants", "no-ops,metrics-branch",
@@ -125,6 +129,12 @@ class BenchSmokeITCase {
 
         Map<String, Object> baseline = measurement("flink-sql");
         assertThat(baseline.get("output_ok")).isEqualTo(true);
+        // profiled: each job's line carries its CPU budget per event
+        for (String job : List.of("ingest-job", "flink-sql")) {
+            assertThat((Map<?, ?>) measurement(job).get("budget_us_per_event"))
+                    .as(job)
+                    .isNotEmpty();
+        }
         assertThat(((Number) baseline.get("rows_out")).longValue()).isBetween(valid, 300L);
     }
 
