@@ -87,12 +87,9 @@ public final class CpuBudget {
     /**
      * One sample's step. Frames are leaf first. The rules, first match wins: hashing (SHA-256,
      * field digests, canonical content, chain hash) wherever it runs; Parquet writing, by writer
-     * (the ops writer is called from the masking map, the quarantine writer from the quarantine
-     * chain, the audit writer from the hash chain or, without it, the card linker; at a checkpoint
-     * barrier the writers close their part files); checkpointing; parsing and validation; the Kafka
-     * client; masking; de-duplication, card linking and chain (their code and the state it reads);
-     * serialisation and deserialisation of records between tasks, by task; the rest of Flink's
-     * runtime; other.
+     * ({@link #parquetWriter}); checkpointing; parsing and validation; the Kafka client; masking;
+     * de-duplication, card linking and chain (their code and the state it reads); serialisation and
+     * deserialisation of records between tasks, by task; the rest of Flink's runtime; other.
      */
     static String classify(String thread, List<String> frames) {
         String task = task(thread);
@@ -106,26 +103,7 @@ public final class CpuBudget {
         }
         if (any(frames, "org.apache.parquet.", "org.apache.flink.formats.parquet.")
                 || any(frames, "io.decisionledger.lake.ParquetFormats")) {
-            if (any(frames, "prepareSnapshotPreBarrier", "SinkWriterOperator.endInput")) {
-                return "Parquet: close part files at checkpoints (all writers)";
-            }
-            if (any(frames, "org.apache.flink.streaming.api.operators.StreamMap.processElement")) {
-                return "Parquet: ops writer (masked copy)";
-            }
-            if (any(frames, "io.decisionledger.chain.QuarantineChainOperator")
-                    || task.contains("quarantine")) {
-                return "Parquet: quarantine writer";
-            }
-            if (any(
-                    frames,
-                    "io.decisionledger.chain.ChainLinkOperator",
-                    "io.decisionledger.models.ModelCardLinker")) {
-                return "Parquet: audit writer";
-            }
-            if (task.contains("sql") || any(frames, "org.apache.flink.table.")) {
-                return "Parquet: writer (SQL filesystem sink)";
-            }
-            return "Parquet: other writers (heads, models)";
+            return parquetWriter(task, frames);
         }
         if (any(
                         frames,
@@ -157,6 +135,10 @@ public final class CpuBudget {
         }
         if (any(frames, "io.decisionledger.privacy.")) {
             return "masking (ops copy)";
+        }
+        if (any(frames, "io.decisionledger.ingest.DedupLinkChainOperator")
+                && !any(frames, "SinkWriterOperator", "RecordWriter")) {
+            return "de-duplication + card link + chain (one operator: code + state)";
         }
         if (any(frames, "io.decisionledger.decision.DecisionDeduplicator")
                 || (task.contains("dedup") && stateAccess(frames))) {
@@ -201,6 +183,54 @@ public final class CpuBudget {
             return "Flink runtime (mailbox, timers, metrics)";
         }
         return "other";
+    }
+
+    /**
+     * Which Parquet writer a sample is in. Setting up a writer for a new part file (Parquet's
+     * column buffers, the codec, the schema) is its own line: the FileSink makes one per bucket per
+     * checkpoint. At a checkpoint barrier the writers close their part files, except the chain
+     * heads, which are written then. The ops writer is called from the masking map, the quarantine
+     * writer from the quarantine chain, the audit writer from the operator that chains decisions
+     * (dedup-link-chain, or the two-shuffle graph's chain or card linker); the SQL baseline's
+     * writer from the table filesystem sink.
+     */
+    private static String parquetWriter(String task, List<String> frames) {
+        if (any(
+                frames,
+                "ParquetWriterFactory.create",
+                "MeteredFileSink$OpenPartFiles.create",
+                "BulkBucketWriter.openNew")) {
+            return "Parquet: opening part files (writer set-up, all writers)";
+        }
+        if (any(frames, "publishHeads")) {
+            return "Parquet: chain-heads writers";
+        }
+        if (any(frames, "prepareSnapshotPreBarrier", "SinkWriterOperator.endInput")) {
+            return "Parquet: close part files at checkpoints (all writers)";
+        }
+        if (any(frames, "org.apache.flink.streaming.api.operators.StreamMap.processElement")) {
+            return "Parquet: ops writer (masked copy)";
+        }
+        if (any(frames, "io.decisionledger.chain.QuarantineChainOperator")
+                || task.contains("quarantine")) {
+            return "Parquet: quarantine writer";
+        }
+        if (any(
+                frames,
+                "io.decisionledger.ingest.DedupLinkChainOperator",
+                "io.decisionledger.chain.ChainLinkOperator",
+                "io.decisionledger.models.ModelCardLinker")) {
+            return "Parquet: audit writer";
+        }
+        if (task.contains("sql")
+                || any(
+                        frames,
+                        "org.apache.flink.table.",
+                        "org.apache.flink.connector.file.table.",
+                        "StreamingFileWriter")) {
+            return "Parquet: writer (SQL filesystem sink)";
+        }
+        return "Parquet: other writers (models, metrics)";
     }
 
     private static boolean stateAccess(List<String> frames) {
