@@ -102,8 +102,23 @@ public final class PersonalValues {
 
     private final List<Term> terms;
 
+    /**
+     * For each ASCII character, whether some term can start with it (by {@link #matchAt}'s own
+     * comparison): most token boundaries in a prompt start with a character no term starts with,
+     * and are passed over without trying every term. Non-ASCII characters always try them.
+     */
+    private final boolean[] asciiStarts;
+
     private PersonalValues(List<Term> terms) {
         this.terms = terms;
+        this.asciiStarts = new boolean[128];
+        for (Term t : terms) {
+            for (char c = 0; c < 128; c++) {
+                asciiStarts[c] |=
+                        t.text().isEmpty()
+                                || matchAt(String.valueOf(c), 0, t.text().substring(0, 1), t) > 0;
+            }
+        }
     }
 
     /**
@@ -182,6 +197,10 @@ public final class PersonalValues {
             if (i > 0 && isWordChar(text, i - 1)) {
                 continue; // not at a token boundary
             }
+            char c = text.charAt(i);
+            if (c < 128 && !asciiStarts[c]) {
+                continue; // no term starts with this character
+            }
             for (Term t : terms) { // longest first: the first that matches wins
                 int end = matchAt(text, i, t);
                 if (end > 0 && (end == n || !isWordChar(text, end))) {
@@ -195,7 +214,11 @@ public final class PersonalValues {
 
     /** Where {@code term} ends if it starts at {@code i}, or -1; spaces match any white space. */
     private static int matchAt(String text, int i, Term term) {
-        String t = term.text();
+        return matchAt(text, i, term.text(), term);
+    }
+
+    /** As above, for the term's text {@code t} (or a prefix of it). */
+    private static int matchAt(String text, int i, String t, Term term) {
         int n = text.length();
         int k = i;
         for (int j = 0; j < t.length(); j++) {

@@ -39,6 +39,19 @@ class PersonalValuesTest {
     }
 
     @Test
+    void findsValuesWhoseFirstLetterIsOutsideAsciiOrChangesCaseAcrossScripts() {
+        // given: the scan skips token starts no value begins with; a value starting with É or
+        // with the Kelvin sign (whose lower case is an ASCII k) must still be found in any case
+        PersonalValues names = PersonalValues.of(Kind.NAME, "Élodie Ørsted", "\u212Aarim");
+
+        // when / then
+        assertThat(mask("élodie and ØRSTED met karim, KARIM and \u212Aarim", names))
+                .isEqualTo("[NAME] and [NAME] met [NAME], [NAME] and [NAME]");
+        assertThat(mask("Elodie, Orsted and Karimov stay", names))
+                .isEqualTo("Elodie, Orsted and Karimov stay");
+    }
+
+    @Test
     void aNamePartInsideAnotherWordIsNoName() {
         // given: "Wei" is a token of its own or nothing: "weird", "Weiss", "Weiß" and "Weibo" keep
         // their letters, and so does "Janet"
