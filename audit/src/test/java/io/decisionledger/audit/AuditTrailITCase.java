@@ -24,10 +24,10 @@ import io.decisionledger.report.HeadlessChromium;
 import io.decisionledger.schema.AccessLogEntry;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.schema.OpsDecisionRecord;
+import io.decisionledger.testing.InMemoryDecisions;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
 import io.decisionledger.testing.Proves;
-import io.decisionledger.testkit.LocalKafkaBroker;
 import io.decisionledger.testkit.SampleDecisions;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -59,6 +59,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -74,10 +75,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The audit trail on a lake written by the real ingest path (Kafka broker + IngestJob on a
- * MiniCluster): one applicant has four decisions on three days, spread over several files among 400
- * other decisions, and every query, role rule, access-log entry and evidence bundle is checked
- * against what was produced, with DuckDB as the independent reader where one helps.
+ * The audit trail on a lake written by IngestJob's pipeline and production sinks on a MiniCluster,
+ * read from an in-memory stand-in for the topic (the Kafka connector is covered by the ingest
+ * ITCases in jobs-it): one applicant has four decisions on three days, spread over several files
+ * among 400 other decisions, and every query, role rule, access-log entry and evidence bundle is
+ * checked against what was produced, with DuckDB as the independent reader where one helps.
  */
 class AuditTrailITCase {
 
@@ -113,41 +115,45 @@ class AuditTrailITCase {
         DECISIONS.put("evt-audit-3", day1.atTime(15, 30, 0, 500_000_000).toInstant(ZoneOffset.UTC));
         DECISIONS.put("evt-audit-4", day2.atTime(8, 0).toInstant(ZoneOffset.UTC));
 
-        // 400 other decisions (3 tenants, the last 3 days). The applicant's four share one Kafka
-        // key, hence one partition and its order, and sit at both ends of the topic; the job holds
-        // back what follows the first decision of day 1 until a checkpoint barrier has passed it,
-        // so the two decisions of day 1 are written to different files (the file boundary under
-        // test).
+        // 400 other decisions (3 tenants, the last 3 days). The in-memory source reads its records
+        // as two contiguous ranges, one per reader (a partition each): the applicant's four sit in
+        // the first range, two near its start and two at its end, so they keep their order, as
+        // one Kafka key's records do in one partition. The job holds back what follows the first
+        // decision of day 1 until a checkpoint barrier has passed it, so the two decisions of day
+        // 1 are written to different files (the file boundary under test).
         SampleDecisions.Sample sample = SampleDecisions.generate(31, 400, 0, 0, Instant.now());
         List<SampleDecisions.Event> events = new ArrayList<>(sample.events());
-        int[] positions = {2, 8, 398, 403};
+        int[] positions = {2, 8, 195, 201};
         int i = 0;
         for (Map.Entry<String, Instant> d : DECISIONS.entrySet()) {
             events.add(positions[i], applicantEvent(d.getKey(), d.getValue(), i));
             i++;
         }
+        // the source splits its records into one contiguous range per reader (the environment's
+        // parallelism, 2): [0, n/2) and [n/2, n); all four of the applicant's are in the first
+        assertThat(positions[3]).isLessThan(events.size() / 2);
         lakeDir = work.resolve("lake");
-        try (LocalKafkaBroker kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"))) {
-            kafka.createTopic("decisions", 2);
-            IngestRun.produce(kafka.bootstrapServers(), "decisions", events);
-            IngestOptions options =
-                    IngestRun.boundedOptions(
-                                    kafka.bootstrapServers(),
-                                    "decisions",
-                                    lakeDir.toUri().toString())
-                            .with("checkpoint-interval", "PT0.2S");
-            StreamExecutionEnvironment env = IngestRun.environment(options);
-            IngestPipeline job = IngestJob.fromOptions(options);
-            job.buildFrom(
-                    job.readDecisions(env)
-                            .map(new HoldBackAfter("evt-audit-2"))
-                            .returns(TypeInformation.of(ParsedDecision.class))
-                            .name("hold-back-after-marker (test)"));
-            env.execute("ingest-for-audit-it");
-        }
+        IngestOptions options =
+                IngestRun.boundedOptions("in-memory:9092", "decisions", lakeDir.toUri().toString())
+                        .with("checkpoint-interval", "PT0.2S");
+        StreamExecutionEnvironment env = IngestRun.environment(options);
+        List<byte[]> values = events.stream().map(SampleDecisions.Event::value).toList();
+        IngestPipeline job =
+                new IngestPipeline(
+                        options,
+                        InMemoryDecisions.sourceOfValues(
+                                "decisions",
+                                values,
+                                options.parserLimits(),
+                                options.tenantBindings(),
+                                RateLimiterStrategy.noOp()),
+                        IngestJob.sinks(options));
+        job.buildFrom(
+                job.readDecisions(env)
+                        .map(new HoldBackAfter("evt-audit-2"))
+                        .returns(TypeInformation.of(ParsedDecision.class))
+                        .name("hold-back-after-marker (test)"));
+        env.execute("ingest-for-audit-it");
         lake = LakeLayout.at(lakeDir.toUri().toString());
         queries = new AuditQueries(lake, Clock.systemUTC());
         System.out.printf(
