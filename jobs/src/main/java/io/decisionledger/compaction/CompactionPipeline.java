@@ -3,10 +3,12 @@ package io.decisionledger.compaction;
 import io.decisionledger.retention.PartitionRetainer;
 import io.decisionledger.retention.RetentionTask;
 import io.decisionledger.rewrite.PartitionResult;
+import io.decisionledger.rewrite.PartitionSlice;
 import io.decisionledger.rewrite.PartitionTask;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
@@ -18,9 +20,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The compaction job's graph, a Flink batch job: the planned work (partitions to merge, partitions
  * past retention), spread over the slots, each partition rewritten by one task ({@link
- * CompactPartition}); one {@link PartitionResult} per partition comes out. The results go back to
- * the client that planned the run ({@link CompactionRunner}), so the graph ends in a stream, not a
- * sink. Tests plug in any bounded source of work.
+ * CompactPartition}) or, when hot, staged in slices by several tasks; one {@link PartitionResult}
+ * per partition (per slice of a split one) comes out. The results go back to the client that
+ * planned the run ({@link CompactionRunner}), so the graph ends in a stream, not a sink. Tests plug
+ * in any bounded source of work.
  */
 public final class CompactionPipeline {
 
@@ -53,6 +56,29 @@ public final class CompactionPipeline {
         merges.stream()
                 .sorted(Comparator.comparingLong(PartitionTask::sourceBytes).reversed())
                 .forEach(t -> work.add(new PartitionWork.Compact(t)));
+        return work;
+    }
+
+    /**
+     * As {@link #inStartOrder(List, List)}, a partition that {@code slices} splits (more than one
+     * slice) becoming one work item per slice, next to each other, so that the round-robin hand-out
+     * gives them to different subtasks.
+     */
+    public static List<PartitionWork> inStartOrder(
+            List<RetentionTask> expired,
+            List<PartitionTask> merges,
+            Function<PartitionTask, List<PartitionSlice>> slices) {
+        List<PartitionWork> work = new ArrayList<>();
+        for (PartitionWork w : inStartOrder(expired, merges)) {
+            List<PartitionSlice> split =
+                    w instanceof PartitionWork.Compact c ? slices.apply(c.task()) : List.of();
+            if (split.size() > 1) {
+                PartitionTask task = ((PartitionWork.Compact) w).task();
+                split.forEach(s -> work.add(new PartitionWork.CompactSlice(task, s)));
+            } else {
+                work.add(w);
+            }
+        }
         return work;
     }
 
