@@ -15,6 +15,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.datagen.functions.FromElementsGeneratorFunction;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -93,17 +94,25 @@ public final class CompactionPipeline {
 
     public DataStream<PartitionResult> build(StreamExecutionEnvironment env) {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        return env.fromSource(
-                        work,
-                        WatermarkStrategy.noWatermarks(),
-                        "closed-partitions",
-                        PartitionWork.TYPE)
-                // one reader hands the work out in the planned order
-                .setParallelism(1)
-                .uid("closed-partitions")
-                .rebalance()
-                .map(new CompactPartition(compactor, retainer))
-                .name("compact-partition")
-                .uid("compact-partition");
+        SingleOutputStreamOperator<PartitionResult> rewritten =
+                env.fromSource(
+                                work,
+                                WatermarkStrategy.noWatermarks(),
+                                "closed-partitions",
+                                PartitionWork.TYPE)
+                        // one reader hands the work out in the planned order
+                        .setParallelism(1)
+                        .uid("closed-partitions")
+                        .rebalance()
+                        .map(new CompactPartition(compactor, retainer))
+                        .name("compact-partition")
+                        .uid("compact-partition");
+        if (env.getParallelism() > 0) {
+            // Set on the operator: the adaptive batch scheduler would otherwise size it by the
+            // volume of its input, a few hundred bytes of work items, i.e. one subtask, and every
+            // partition (every slice of a hot one) would be rewritten by the same slot.
+            rewritten.setParallelism(env.getParallelism());
+        }
+        return rewritten;
     }
 }

@@ -236,7 +236,7 @@ public final class CompactionRunner {
                                         plan.merges(),
                                         t -> {
                                             Split s = splits.get(key(t));
-                                            return s == null ? List.of() : s.slices();
+                                            return s == null ? List.of() : s.slices;
                                         })),
                         compactor,
                         plan.retainer());
@@ -246,17 +246,21 @@ public final class CompactionRunner {
                 PartitionResult r = done.next();
                 Split split = r.outcome() == Outcome.SLICE_STAGED ? splits.get(key(r)) : null;
                 if (split != null) {
-                    // published here, once, when the last slice is staged
-                    if (++split.staged[0] != split.slices().size()) {
-                        continue; // more to come, or a replayed slice of a published partition
+                    // published here, once, when every slice is staged; a slice replayed after a
+                    // failover reports again, so the slices' manifests, not the reports, decide
+                    if (split.published
+                            || ++split.reports < split.slices.size()
+                            || !compactor.slicesStaged(split.task, split.slices.size())) {
+                        continue;
                     }
                     try {
-                        r = compactor.commitSlices(split.task(), split.slices().size());
+                        r = compactor.commitSlices(split.task, split.slices.size());
                     } catch (IOException | RuntimeException e) {
                         job.cancel();
                         throw e;
                     }
-                    log.println(r.progressLine() + ", in " + split.slices().size() + " slices");
+                    split.published = true;
+                    log.println(r.progressLine() + ", in " + split.slices.size() + " slices");
                 } else {
                     log.println(r.progressLine());
                 }
@@ -264,11 +268,30 @@ public final class CompactionRunner {
             }
             job.getJobExecutionResult().get();
         }
+        for (Split split : splits.values()) {
+            if (!split.published) {
+                throw new IllegalStateException(
+                        "the slices of "
+                                + key(split.task)
+                                + " were not all staged; nothing of it was published (run again"
+                                + " with the same --run-id)");
+            }
+        }
         return results;
     }
 
-    /** A hot partition merged in slices, and how many of them are staged so far. */
-    private record Split(PartitionTask task, List<PartitionSlice> slices, int[] staged) {}
+    /** A hot partition merged in slices, and what its slice tasks reported so far. */
+    private static final class Split {
+        final PartitionTask task;
+        final List<PartitionSlice> slices;
+        int reports;
+        boolean published;
+
+        Split(PartitionTask task, List<PartitionSlice> slices) {
+            this.task = task;
+            this.slices = slices;
+        }
+    }
 
     private static String key(PartitionTask t) {
         return t.dataset().label() + " " + t.partition();
@@ -294,7 +317,7 @@ public final class CompactionRunner {
             List<PartitionSlice> slices =
                     PartitionSlice.plan(t, wanted, PartitionSlice.SAMPLE_BYTES);
             if (slices.size() > 1) {
-                splits.put(key(t), new Split(t, slices, new int[1]));
+                splits.put(key(t), new Split(t, slices));
                 log.printf(
                         "  %s %s: %.2f MB, merged in %d slices by user range%n",
                         t.dataset().label(), t.partition(), t.sourceBytes() / 1e6, slices.size());

@@ -201,7 +201,18 @@ public final class PartitionCompactor implements Serializable {
                     0,
                     millis(started));
         }
-        SliceManifest staged = rewrite.writeSlice(task, slice, subtask);
+        Path done =
+                new Path(
+                        new Path(staging, SliceManifest.folder(slice.index())),
+                        SliceManifest.FILE_NAME);
+        SliceManifest staged;
+        if (staging.getFileSystem().exists(done)) {
+            // staged by an earlier attempt in this run (a replay after a failover): kept as it
+            // is, so the client never publishes a slice while it is being staged again
+            staged = SliceManifest.fromJson(readText(done));
+        } else {
+            staged = rewrite.writeSlice(task, slice, subtask);
+        }
         LOG.info(
                 "{} {} {}: {} rows staged in {} files by subtask {}",
                 task.dataset().label(),
@@ -225,6 +236,20 @@ public final class PartitionCompactor implements Serializable {
                 staged.rows(),
                 0,
                 millis(started));
+    }
+
+    /** Whether every one of the {@code count} slices of {@code task} has its manifest staged. */
+    public boolean slicesStaged(PartitionTask task, int count) throws IOException {
+        Path staging = new Path(task.stagingDir());
+        FileSystem fs = staging.getFileSystem();
+        for (int k = 0; k < count; k++) {
+            Path file =
+                    new Path(new Path(staging, SliceManifest.folder(k)), SliceManifest.FILE_NAME);
+            if (!fs.exists(file)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -110,6 +110,10 @@ class SplitCompactionTest {
         assertThat(staged).isEqualTo(prints.length);
         assertThat(fileNames(dir)).isEqualTo(before);
         assertThat(sliceManifest(task, 1).subtask()).isEqualTo(1);
+        // a replayed slice task (a failover) keeps what is staged rather than staging it again
+        SliceManifest first = sliceManifest(task, 1);
+        assertThat(compactor.stageSlice(task, slices.get(1), 0).rows()).isEqualTo(first.rows());
+        assertThat(sliceManifest(task, 1)).isEqualTo(first);
 
         // and then published
         PartitionResult result = compactor.commitSlices(task, slices.size());
@@ -215,8 +219,10 @@ class SplitCompactionTest {
         assertThat(fileNames(dir)).isEqualTo(before);
 
         // given a slice whose manifest says it read other rows (another input)
-        compactor.stageSlice(task, slices.get(1), 1);
         Path second = sliceManifestFile(task, 1);
+        deleteTree(second.getParent());
+        compactor.stageSlice(task, slices.get(1), 1);
+        assertThat(sliceManifest(task, 1).kept()).isNotEqualTo(sliceManifest(task, 0).kept());
         SliceManifest m = SliceManifest.fromJson(Files.readString(second));
         RecordDigest fewer = RecordDigest.parse(m.skipped());
         fewer.add(new byte[] {1, 2, 3}, "an-extra-row");
@@ -291,6 +297,14 @@ class SplitCompactionTest {
         return Path.of(java.net.URI.create(task.stagingDir()))
                 .resolve(SliceManifest.folder(k))
                 .resolve(SliceManifest.FILE_NAME);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static Path partitionDir(PartitionTask task) {
