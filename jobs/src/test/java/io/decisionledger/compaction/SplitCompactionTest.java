@@ -248,6 +248,32 @@ class SplitCompactionTest {
     }
 
     @Test
+    void aSplitPartitionsSlicesAreHandedOutNextToEachOther() throws Exception {
+        PartitionTask hot = auditTask(options("w1"));
+        PartitionTask other =
+                new PartitionTask(
+                        Dataset.OPS,
+                        hot.partition(),
+                        hot.targetDir(),
+                        hot.stagingDir(),
+                        hot.runId(),
+                        List.of(new PartitionTask.FileRef("file:///x", 1)),
+                        List.of());
+        List<PartitionSlice> slices = PartitionSlice.plan(hot, 2, PartitionSlice.SAMPLE_BYTES);
+
+        List<PartitionWork> work =
+                CompactionPipeline.inStartOrder(
+                        List.of(), List.of(other, hot), t -> t == hot ? slices : List.of());
+
+        // the hot partition first (largest), as two slices in a row, then the other one whole
+        assertThat(work)
+                .containsExactly(
+                        new PartitionWork.CompactSlice(hot, slices.get(0)),
+                        new PartitionWork.CompactSlice(hot, slices.get(1)),
+                        new PartitionWork.Compact(other));
+    }
+
+    @Test
     void aRecordDigestReadsBackFromItsState() {
         RecordDigest d = new RecordDigest();
         d.add(new byte[] {1, 2}, "e1");
