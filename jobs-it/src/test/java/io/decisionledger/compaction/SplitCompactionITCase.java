@@ -172,7 +172,18 @@ class SplitCompactionITCase {
     @Test
     void retentionOverSplitPartitionsKeepsExactlyTheHeldRows() throws Exception {
         // given partitions merged in slices
-        compact(options("c1"));
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        new CompactionRunner(options("c1"))
+                .run(
+                        CompactedLake.environment(),
+                        new java.io.PrintStream(
+                                log, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("audit tenant_id=bank_456/event_date=" + DAY + ": ")
+                .containsPattern(
+                        "audit +tenant_id=bank_456/event_date="
+                                + DAY
+                                + " COMPACTED: .*, in 2 slices");
         filesByPartition(audit())
                 .values()
                 .forEach(files -> assertThat(files).hasSizeGreaterThanOrEqualTo(2));

@@ -64,6 +64,11 @@ import org.slf4j.LoggerFactory;
  * that a rewrite of a partition is a merge of its files. Between steps 4 and 5 a reader of the
  * partition sees old and new files, so every row twice, for as long as the deletes take (README:
  * "what a concurrent reader sees").
+ *
+ * <p>A hot partition is merged in slices instead (docs/operator-guide.md, "Limits"): several tasks
+ * each stage the rows of one user-id range ({@link #stageSlice}, step 1 and 2 per slice), and the
+ * client publishes the partition once every slice is staged and their union verified against the
+ * input ({@link #commitSlices}, steps 3 to 6 with one manifest for all slices' files).
  */
 public final class PartitionCompactor implements Serializable {
     private static final long serialVersionUID = 1L;
