@@ -248,6 +248,7 @@ public final class CompactionRunner {
                 if (split != null) {
                     // published here, once, when every slice is staged; a slice replayed after a
                     // failover reports again, so the slices' manifests, not the reports, decide
+                    split.slowest = Math.max(split.slowest, r.millis());
                     if (split.published
                             || ++split.reports < split.slices.size()
                             || !compactor.slicesStaged(split.task, split.slices.size())) {
@@ -260,6 +261,19 @@ public final class CompactionRunner {
                         throw e;
                     }
                     split.published = true;
+                    // the slices ran side by side: the partition took the slowest one and the swap
+                    r =
+                            new PartitionResult(
+                                    r.dataset(),
+                                    r.partition(),
+                                    r.outcome(),
+                                    r.filesBefore(),
+                                    r.bytesBefore(),
+                                    r.filesAfter(),
+                                    r.bytesAfter(),
+                                    r.rows(),
+                                    r.staleRemoved(),
+                                    split.slowest + r.millis());
                     log.println(r.progressLine() + ", in " + split.slices.size() + " slices");
                 } else {
                     log.println(r.progressLine());
@@ -285,6 +299,7 @@ public final class CompactionRunner {
         final PartitionTask task;
         final List<PartitionSlice> slices;
         int reports;
+        long slowest;
         boolean published;
 
         Split(PartitionTask task, List<PartitionSlice> slices) {

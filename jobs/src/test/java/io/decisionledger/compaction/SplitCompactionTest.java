@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FileStatus;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,14 +46,26 @@ class SplitCompactionTest {
 
     private static final LocalDate DAY = LocalDate.of(2026, 3, 10);
 
+    @TempDir static Path shared;
+
+    /** The lake as streaming ingest leaves it, written once; each test works on a copy. */
+    private static Path pristine;
+
     @TempDir Path work;
 
     private LakeLayout lake;
 
+    @BeforeAll
+    static void writeALakeOfSmallFiles() {
+        pristine = shared.resolve("pristine");
+        SmallFileLake.write(
+                LakeLayout.at(pristine.toUri().toString()), 2400, List.of(DAY), 20, 0, 11);
+    }
+
     @BeforeEach
     void lake() {
         lake = LakeLayout.at(work.resolve("lake").toUri().toString());
-        SmallFileLake.write(lake, 2400, List.of(DAY), 20, 0, 11);
+        CompactedLake.copy(pristine, work.resolve("lake"));
     }
 
     @Test
