@@ -9,10 +9,10 @@ import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 /**
  * The Flink side of a partition rewrite: takes one {@link PartitionWork} and runs the {@link
- * PartitionCompactor} on a partition to merge, or the {@link PartitionRetainer} on one past
- * retention, so that partitions are rewritten in parallel across the job's slots. A failed task is
- * retried by Flink's restart strategy; the compactor and the retainer pick up whatever the failed
- * attempt left behind.
+ * PartitionCompactor} on a partition to merge (or stages one slice of a hot one), or the {@link
+ * PartitionRetainer} on one past retention, so that partitions are rewritten in parallel across the
+ * job's slots. A failed task is retried by Flink's restart strategy; the compactor and the retainer
+ * pick up whatever the failed attempt left behind.
  */
 public final class CompactPartition extends RichMapFunction<PartitionWork, PartitionResult> {
     private static final long serialVersionUID = 1L;
@@ -48,13 +48,21 @@ public final class CompactPartition extends RichMapFunction<PartitionWork, Parti
     public PartitionResult map(PartitionWork work) throws Exception {
         PartitionResult result = rewrite(work);
         rows.add(result.rows());
-        partitions.add(1);
+        if (!(work instanceof PartitionWork.CompactSlice s) || s.slice().index() == 0) {
+            partitions.add(1);
+        }
         return result;
     }
 
     private PartitionResult rewrite(PartitionWork work) throws Exception {
         if (work instanceof PartitionWork.Retain retain) {
             return retainer.retain(retain.task());
+        }
+        if (work instanceof PartitionWork.CompactSlice slice) {
+            return compactor.stageSlice(
+                    slice.task(),
+                    slice.slice(),
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         }
         return compactor.compact(((PartitionWork.Compact) work).task());
     }

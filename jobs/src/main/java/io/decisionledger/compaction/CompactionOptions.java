@@ -60,6 +60,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param sortBufferBytes heap one task's sort buffer holds before it spills to the TaskManager's
  *     temporary directories
  * @param verify how merged files are checked against their sources
+ * @param splitBytes a partition with more source bytes than this is merged in slices by several
+ *     subtasks (up to the job's parallelism, about this many bytes each); 0: never split
  */
 public record CompactionOptions(
         LakeLayout lake,
@@ -82,7 +84,8 @@ public record CompactionOptions(
         SwapStep failAt,
         SigningOptions.Signing signing,
         long sortBufferBytes,
-        SortedRewrite.Verify verify)
+        SortedRewrite.Verify verify,
+        long splitBytes)
         implements Serializable, JobOptions {
 
     public static final long DEFAULT_TARGET_FILE_BYTES = 256L * 1024 * 1024;
@@ -210,6 +213,17 @@ public record CompactionOptions(
                         + " or readback (also reads the staged files back and digests them:"
                         + " checks the Parquet encoding too, at the cost of a second read).");
         t.add(
+                "split-bytes",
+                "",
+                "A partition whose files to merge hold more bytes than this is merged by several"
+                        + " subtasks at once: split into ceil(bytes / split-bytes) slices (at most"
+                        + " the job's parallelism) by ranges of user_id (ops: user_pseudonym), each"
+                        + " sorted and written by its own subtask, published together once every"
+                        + " slice is staged and their union verified against the input. Each slice"
+                        + " reads the whole partition and keeps its range. 0: never split (one"
+                        + " subtask per partition). Default: twice --target-file-bytes; not below"
+                        + " --target-file-bytes.");
+        t.add(
                 "fail-at",
                 "",
                 "Crash tests only: stop at this swap step as a killed process would ("
@@ -253,6 +267,12 @@ public record CompactionOptions(
                             + " without audit is refused: which rows legal holds keep is read from"
                             + " the audit rows (ops rows carry pseudonyms only); add audit to"
                             + " --datasets, or pass --retention false for a compaction-only run");
+        }
+        if (splitBytes != 0 && splitBytes < targetFileBytes) {
+            throw new IllegalArgumentException(
+                    "--split-bytes must be 0 (never split) or at least --target-file-bytes ("
+                            + targetFileBytes
+                            + "): smaller slices would only write small files");
         }
         if (!runId.matches("[A-Za-z0-9_-]{1,64}")) {
             throw new IllegalArgumentException(
@@ -306,7 +326,21 @@ public record CompactionOptions(
                 failAt,
                 signing,
                 sortBufferBytes,
-                verify);
+                verify,
+                splitBytes);
+    }
+
+    /**
+     * Slices a partition of {@code sourceBytes} is merged in on a job of {@code parallelism}: 1
+     * (not split) up to {@code --split-bytes}, then one per {@code --split-bytes}, at most {@code
+     * parallelism}.
+     */
+    public int slicesFor(long sourceBytes, int parallelism) {
+        if (splitBytes <= 0 || sourceBytes <= splitBytes || parallelism < 2) {
+            return 1;
+        }
+        long n = (sourceBytes + splitBytes - 1) / splitBytes;
+        return (int) Math.min(parallelism, n);
     }
 
     /** Whether merged files go to another root than the one they are read from. */
@@ -339,12 +373,13 @@ public record CompactionOptions(
                             + " UTC): it would delete what is not yet past retention");
         }
         String archive = given.optional("archive");
+        long target = given.longValue("target-file-bytes", 1);
         return new CompactionOptions(
                 lake,
                 LakeOptions.landing(given, lake),
                 given.as("min-age", CompactionOptions::days),
                 asOf != null ? asOf : LocalDate.now(ZoneOffset.UTC),
-                given.longValue("target-file-bytes", 1),
+                target,
                 given.bool("dry-run"),
                 datasets,
                 given.optional("tenant"),
@@ -360,7 +395,10 @@ public record CompactionOptions(
                 given.optional("fail-at") == null ? null : given.choice("fail-at", SwapStep.class),
                 SigningOptions.read(given),
                 given.longValue("sort-buffer-bytes", MIN_SORT_BUFFER_BYTES),
-                given.choice("verify", SortedRewrite.Verify.class));
+                given.choice("verify", SortedRewrite.Verify.class),
+                given.optional("split-bytes") == null
+                        ? 2 * target
+                        : given.longValue("split-bytes", 0));
     }
 
     /** The bounded-memory sort, write and verification of a partition's rows. */
@@ -410,6 +448,10 @@ public record CompactionOptions(
         }
         o.put("sort-buffer-bytes", String.valueOf(sortBufferBytes));
         o.put("verify", verify.name().toLowerCase(java.util.Locale.ROOT));
+        if (splitBytes != 2 * targetFileBytes) {
+            // the default follows --target-file-bytes (also in with("target-file-bytes", ...))
+            o.put("split-bytes", String.valueOf(splitBytes));
+        }
         o.putAll(SigningOptions.options(signing));
         return o;
     }

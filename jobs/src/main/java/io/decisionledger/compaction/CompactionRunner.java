@@ -8,10 +8,12 @@ import io.decisionledger.retention.RetentionTask;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.PartitionResult.Outcome;
+import io.decisionledger.rewrite.PartitionSlice;
 import io.decisionledger.rewrite.PartitionTask;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -224,22 +226,119 @@ public final class CompactionRunner {
         log.printf(
                 "  %,d partitions to compact, %,d past retention%n",
                 plan.merges().size(), plan.expired().size());
+        Map<String, Split> splits = splits(plan.merges(), env.getParallelism(), log);
+        PartitionCompactor compactor = PartitionCompactor.of(options);
         CompactionPipeline pipeline =
                 new CompactionPipeline(
                         CompactionPipeline.plannedWork(
-                                CompactionPipeline.inStartOrder(plan.expired(), plan.merges())),
-                        PartitionCompactor.of(options),
+                                CompactionPipeline.inStartOrder(
+                                        plan.expired(),
+                                        plan.merges(),
+                                        t -> {
+                                            Split s = splits.get(key(t));
+                                            return s == null ? List.of() : s.slices;
+                                        })),
+                        compactor,
                         plan.retainer());
         try (CloseableIterator<PartitionResult> done = pipeline.build(env).collectAsync()) {
             JobClient job = env.executeAsync(CompactionJob.JOB_NAME);
             while (done.hasNext()) {
                 PartitionResult r = done.next();
-                log.println(r.progressLine());
+                Split split = r.outcome() == Outcome.SLICE_STAGED ? splits.get(key(r)) : null;
+                if (split != null) {
+                    // published here, once, when every slice is staged; a slice replayed after a
+                    // failover reports again, so the slices' manifests, not the reports, decide
+                    split.slowest = Math.max(split.slowest, r.millis());
+                    if (split.published
+                            || ++split.reports < split.slices.size()
+                            || !compactor.slicesStaged(split.task, split.slices.size())) {
+                        continue;
+                    }
+                    try {
+                        r = compactor.commitSlices(split.task, split.slices.size());
+                    } catch (IOException | RuntimeException e) {
+                        job.cancel();
+                        throw e;
+                    }
+                    split.published = true;
+                    // the slices ran side by side: the partition took the slowest one and the swap
+                    r =
+                            new PartitionResult(
+                                    r.dataset(),
+                                    r.partition(),
+                                    r.outcome(),
+                                    r.filesBefore(),
+                                    r.bytesBefore(),
+                                    r.filesAfter(),
+                                    r.bytesAfter(),
+                                    r.rows(),
+                                    r.staleRemoved(),
+                                    split.slowest + r.millis());
+                    log.println(r.progressLine() + ", in " + split.slices.size() + " slices");
+                } else {
+                    log.println(r.progressLine());
+                }
                 results.add(r);
             }
             job.getJobExecutionResult().get();
         }
+        for (Split split : splits.values()) {
+            if (!split.published) {
+                throw new IllegalStateException(
+                        "the slices of "
+                                + key(split.task)
+                                + " were not all staged; nothing of it was published (run again"
+                                + " with the same --run-id)");
+            }
+        }
         return results;
+    }
+
+    /** A hot partition merged in slices, and what its slice tasks reported so far. */
+    private static final class Split {
+        final PartitionTask task;
+        final List<PartitionSlice> slices;
+        int reports;
+        long slowest;
+        boolean published;
+
+        Split(PartitionTask task, List<PartitionSlice> slices) {
+            this.task = task;
+            this.slices = slices;
+        }
+    }
+
+    private static String key(PartitionTask t) {
+        return t.dataset().label() + " " + t.partition();
+    }
+
+    private static String key(PartitionResult r) {
+        return r.dataset().label() + " " + r.partition();
+    }
+
+    /**
+     * The partitions merged in slices on a job of {@code parallelism}: those above {@code
+     * --split-bytes}, cut into key ranges from a sample of their keys ({@link
+     * PartitionSlice#plan}).
+     */
+    private Map<String, Split> splits(List<PartitionTask> merges, int parallelism, PrintStream log)
+            throws IOException {
+        Map<String, Split> splits = new HashMap<>();
+        for (PartitionTask t : merges) {
+            int wanted = options.slicesFor(t.sourceBytes(), parallelism);
+            if (wanted < 2) {
+                continue;
+            }
+            List<PartitionSlice> slices =
+                    PartitionSlice.plan(t, wanted, PartitionSlice.SAMPLE_BYTES);
+            if (slices.size() > 1) {
+                splits.put(key(t), new Split(t, slices));
+                log.printf(
+                        "  %s %s: %.2f MB, merged in %d slices by user range%n",
+                        t.dataset().label(), t.partition(), t.sourceBytes() / 1e6, slices.size());
+            }
+        }
+        return splits;
     }
 
     /**

@@ -5,6 +5,7 @@ import static io.decisionledger.rewrite.PartitionRewrite.failAt;
 import static io.decisionledger.rewrite.PartitionRewrite.millis;
 import static io.decisionledger.rewrite.PartitionRewrite.publishThenDelete;
 import static io.decisionledger.rewrite.PartitionRewrite.readManifest;
+import static io.decisionledger.rewrite.PartitionRewrite.readText;
 import static io.decisionledger.rewrite.PartitionRewrite.status;
 import static io.decisionledger.rewrite.PartitionRewrite.targetName;
 import static io.decisionledger.rewrite.PartitionRewrite.writeManifest;
@@ -16,13 +17,17 @@ import io.decisionledger.rewrite.ExternalSorter;
 import io.decisionledger.rewrite.MergedFileWriter;
 import io.decisionledger.rewrite.PartitionResult;
 import io.decisionledger.rewrite.PartitionResult.Outcome;
+import io.decisionledger.rewrite.PartitionSlice;
 import io.decisionledger.rewrite.PartitionTask;
+import io.decisionledger.rewrite.RecordDigest;
+import io.decisionledger.rewrite.SliceManifest;
 import io.decisionledger.rewrite.SortedRewrite;
 import io.decisionledger.rewrite.SwapManifest;
 import io.decisionledger.rewrite.SwapStep;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
@@ -59,6 +64,11 @@ import org.slf4j.LoggerFactory;
  * that a rewrite of a partition is a merge of its files. Between steps 4 and 5 a reader of the
  * partition sees old and new files, so every row twice, for as long as the deletes take (README:
  * "what a concurrent reader sees").
+ *
+ * <p>A hot partition is merged in slices instead (docs/operator-guide.md, "Limits"): several tasks
+ * each stage the rows of one user-id range ({@link #stageSlice}, step 1 and 2 per slice), and the
+ * client publishes the partition once every slice is staged and their union verified against the
+ * input ({@link #commitSlices}, steps 3 to 6 with one manifest for all slices' files).
  */
 public final class PartitionCompactor implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -169,9 +179,198 @@ public final class PartitionCompactor implements Serializable {
     }
 
     /**
-     * Finishes a swap whose manifest is written: moves every merged file not yet in the partition,
-     * deletes the sources that are left, then the staging folder. Safe to call any number of times.
+     * Stages one slice of a split partition ({@link SortedRewrite#writeSlice}): the rows in the
+     * slice's key range, sorted, written to {@code <staging>/slice-<k>/} and verified, with the
+     * slice's manifest. Publishes nothing: {@link #commitSlices} does, once every slice is staged.
+     * A retry after the commit (Flink replaying a finished task) finds the swap committed or done
+     * and stages nothing.
+     *
+     * @param subtask the Flink subtask running it (recorded in the slice's manifest; -1: none)
+     * @return an {@link Outcome#SLICE_STAGED} result counting the slice's rows and files
      */
+    public PartitionResult stageSlice(PartitionTask task, PartitionSlice slice, int subtask)
+            throws IOException {
+        long started = System.nanoTime();
+        Path staging = new Path(task.stagingDir());
+        if (staging.getFileSystem().exists(new Path(staging, SwapManifest.FILE_NAME))
+                || alreadySwapped(task)) {
+            return new PartitionResult(
+                    task.dataset(),
+                    task.partition(),
+                    Outcome.SLICE_STAGED,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    millis(started));
+        }
+        Path done =
+                new Path(
+                        new Path(staging, SliceManifest.folder(slice.index())),
+                        SliceManifest.FILE_NAME);
+        SliceManifest staged;
+        if (staging.getFileSystem().exists(done)) {
+            // staged by an earlier attempt in this run (a replay after a failover): kept as it
+            // is, so the client never publishes a slice while it is being staged again
+            staged = SliceManifest.fromJson(readText(done));
+        } else {
+            staged = rewrite.writeSlice(task, slice, subtask);
+        }
+        LOG.info(
+                "{} {} {}: {} rows staged in {} files by subtask {}",
+                task.dataset().label(),
+                task.partition(),
+                slice.label(),
+                staged.rows(),
+                staged.outputs().size(),
+                subtask);
+        if (slice.index() == slice.count() - 1) {
+            // crash tests: the last slice stops after staging, the others finish
+            fail(SwapStep.STAGED);
+        }
+        return new PartitionResult(
+                task.dataset(),
+                task.partition(),
+                Outcome.SLICE_STAGED,
+                slice.index() == 0 ? task.sources().size() : 0,
+                slice.index() == 0 ? task.sourceBytes() : 0,
+                staged.outputs().size(),
+                staged.outputs().stream().mapToLong(SwapManifest.Output::bytes).sum(),
+                staged.rows(),
+                0,
+                millis(started));
+    }
+
+    /** Whether every one of the {@code count} slices of {@code task} has its manifest staged. */
+    public boolean slicesStaged(PartitionTask task, int count) throws IOException {
+        Path staging = new Path(task.stagingDir());
+        FileSystem fs = staging.getFileSystem();
+        for (int k = 0; k < count; k++) {
+            Path file =
+                    new Path(new Path(staging, SliceManifest.folder(k)), SliceManifest.FILE_NAME);
+            if (!fs.exists(file)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Publishes a split partition once every slice of it is staged: reads the {@code count} slice
+     * manifests, checks that each slice read the same input (what it kept plus what it left out
+     * digest alike) and that the slices' kept rows add up to that input (count, event-id set and
+     * every record's contents, as {@link io.decisionledger.rewrite.RecordDigest} sums), numbers the
+     * slices' files in key order ({@code compacted-<run>-<n>.parquet}, slice after slice), writes
+     * the partition's {@link SwapManifest} (the commit point) and swaps as {@link #compact} does. A
+     * slice not staged or not adding up publishes nothing (the sources are untouched; a rerun
+     * discards the staged slices and merges again). Stale in-progress files go with the commit. A
+     * committed or finished swap of an earlier attempt is rolled forward or reported.
+     */
+    public PartitionResult commitSlices(PartitionTask task, int count) throws IOException {
+        long started = System.nanoTime();
+        Path staging = new Path(task.stagingDir());
+        FileSystem fs = staging.getFileSystem();
+        Path manifestFile = new Path(staging, SwapManifest.FILE_NAME);
+        if (fs.exists(manifestFile)) {
+            SwapManifest manifest = readManifest(manifestFile);
+            rollForward(manifest, manifestFile);
+            return result(task, Outcome.ROLLED_FORWARD, manifest, 0, started);
+        }
+        String where = task.dataset().label() + " " + task.partition();
+        if (alreadySwapped(task)) {
+            return result(task, Outcome.ALREADY_DONE, 0, started);
+        }
+        List<SliceManifest> slices = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            Path file =
+                    new Path(new Path(staging, SliceManifest.folder(k)), SliceManifest.FILE_NAME);
+            if (!fs.exists(file)) {
+                throw new IllegalStateException(
+                        "cannot publish "
+                                + where
+                                + ": slice "
+                                + (k + 1)
+                                + "/"
+                                + count
+                                + " is not staged; nothing was published");
+            }
+            SliceManifest slice = SliceManifest.fromJson(readText(file));
+            if (slice.index() != k
+                    || slice.count() != count
+                    || !slice.runId().equals(task.runId())
+                    || !slice.partition().equals(task.partition())) {
+                throw new IllegalStateException(
+                        "cannot publish " + where + ": " + file + " is another slice's manifest");
+            }
+            slices.add(slice);
+        }
+        RecordDigest input = RecordDigest.parse(slices.get(0).kept());
+        input.addAll(RecordDigest.parse(slices.get(0).skipped()));
+        RecordDigest union = new RecordDigest();
+        List<SwapManifest.Output> outputs = new ArrayList<>();
+        for (SliceManifest slice : slices) {
+            RecordDigest kept = RecordDigest.parse(slice.kept());
+            RecordDigest seen = RecordDigest.parse(slice.kept());
+            seen.addAll(RecordDigest.parse(slice.skipped()));
+            if (!seen.same(input)) {
+                throw new IllegalStateException(
+                        "verification failed for "
+                                + where
+                                + ": slice "
+                                + (slice.index() + 1)
+                                + "/"
+                                + count
+                                + " read other rows than slice 1 ("
+                                + seen.count()
+                                + " rows, "
+                                + input.count()
+                                + ")");
+            }
+            if (slice.rows() != kept.count()) {
+                throw new IllegalStateException(
+                        "verification failed for "
+                                + where
+                                + ": slice "
+                                + (slice.index() + 1)
+                                + "/"
+                                + count
+                                + " wrote "
+                                + slice.rows()
+                                + " rows, kept "
+                                + kept.count());
+            }
+            union.addAll(kept);
+            for (SwapManifest.Output o : slice.outputs()) {
+                Path target = new Path(task.targetDir(), targetName(task.runId(), outputs.size()));
+                if (target.getFileSystem().exists(target)) {
+                    throw new IllegalStateException(
+                            "run id " + task.runId() + " was already used in " + task.targetDir());
+                }
+                outputs.add(
+                        new SwapManifest.Output(
+                                o.staged(), target.toString(), o.bytes(), o.rows()));
+            }
+        }
+        SortedRewrite.check(where, union, input);
+        fail(SwapStep.VERIFIED);
+        int stale = deleteStale(task.staleInProgress());
+        SwapManifest manifest =
+                new SwapManifest(
+                        task.runId(),
+                        task.dataset(),
+                        task.partition(),
+                        task.sources(),
+                        outputs,
+                        union.count());
+        writeManifest(manifest, manifestFile);
+        fail(SwapStep.MANIFEST_WRITTEN);
+        rollForward(manifest, manifestFile);
+        LOG.info("{}: {} slices published as {} files", where, count, outputs.size());
+        return result(task, Outcome.COMPACTED, manifest, stale, started);
+    }
+
     /**
      * Reads the sources into a bounded-memory sort (compacted files, already in order, are merged
      * as they stream, as many as their row groups fit in the sort buffer's size; {@code
@@ -206,6 +405,10 @@ public final class PartitionCompactor implements Serializable {
         }
     }
 
+    /**
+     * Finishes a swap whose manifest is written: moves every merged file not yet in the partition,
+     * deletes the sources that are left, then the staging folder. Safe to call any number of times.
+     */
     public void rollForward(SwapManifest manifest, Path manifestFile) throws IOException {
         publishThenDelete(
                 manifest.dataset().label() + " " + manifest.partition(),
@@ -237,6 +440,12 @@ public final class PartitionCompactor implements Serializable {
 
     private void fail(SwapStep step) {
         failAt(step, failAt);
+    }
+
+    private static PartitionResult result(
+            PartitionTask task, Outcome outcome, int stale, long started) {
+        return new PartitionResult(
+                task.dataset(), task.partition(), outcome, 0, 0, 0, 0, 0, stale, millis(started));
     }
 
     private static PartitionResult result(

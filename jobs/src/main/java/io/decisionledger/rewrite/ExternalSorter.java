@@ -72,6 +72,7 @@ public final class ExternalSorter implements Closeable {
     private final String what;
     private final Codec codec;
     private final RecordDigest read = new RecordDigest();
+    private RecordDigest skipped;
     private final List<SortEntry> buffer = new ArrayList<>();
     private final List<File> spills = new ArrayList<>();
     private final List<FileStatus> sortedFiles = new ArrayList<>();
@@ -111,9 +112,28 @@ public final class ExternalSorter implements Closeable {
             while ((r = in.next()) != null) {
                 if (keep == null || keep.test(r)) {
                     add(r);
+                } else if (skipped != null) {
+                    skipped.add(codec.encode(r), dataset.eventId(r));
                 }
             }
         }
+    }
+
+    /**
+     * From now on also digests the records {@link #addFile} leaves out ({@link #skippedDigest}): a
+     * slice of a split partition proves with it that what it kept and what it left add up to the
+     * input every other slice read.
+     */
+    public ExternalSorter digestSkipped() {
+        if (skipped == null) {
+            skipped = new RecordDigest();
+        }
+        return this;
+    }
+
+    /** The digest of the records left out since {@link #digestSkipped}, or null. */
+    public RecordDigest skippedDigest() {
+        return skipped;
     }
 
     /** Adds one record to the sort. */

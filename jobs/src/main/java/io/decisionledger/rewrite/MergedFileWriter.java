@@ -53,10 +53,25 @@ public final class MergedFileWriter implements Serializable {
             java.util.Iterator<? extends SpecificRecordBase> records,
             long count)
             throws IOException {
+        return writeStaged(task, staging, records, count, task.sourceBytes());
+    }
+
+    /**
+     * As {@link #writeStaged(PartitionTask, Path, java.util.Iterator, long)}, the records being a
+     * part of the partition's that {@code inputBytes} of its source files hold (a slice of a split
+     * partition), which sizes the bloom filters.
+     */
+    public List<SwapManifest.Output> writeStaged(
+            PartitionTask task,
+            Path staging,
+            java.util.Iterator<? extends SpecificRecordBase> records,
+            long count,
+            long inputBytes)
+            throws IOException {
         Dataset dataset = task.dataset();
         FileSystem fs = staging.getFileSystem();
         fs.mkdirs(staging);
-        long sourceBytes = Math.max(1, task.sourceBytes());
+        long sourceBytes = Math.max(1, inputBytes);
         // Bloom filters are sized for the rows one file is expected to hold.
         long expectedRows =
                 Math.min(

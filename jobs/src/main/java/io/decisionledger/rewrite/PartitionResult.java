@@ -86,6 +86,11 @@ public record PartitionResult(
         DELETED,
         /** Past retention, but nothing deletable: every row is held or not yet expired. */
         HELD,
+        /**
+         * One slice of a split partition staged by a task; not a partition's outcome (the client
+         * publishes the partition once every slice is staged, as {@link #COMPACTED}).
+         */
+        SLICE_STAGED,
         /** Dry run: would be merged. */
         PLANNED,
         /** Dry run: would be deleted past retention. */

@@ -63,6 +63,42 @@ public final class RecordDigest {
         return java.util.Arrays.equals(records, other.records);
     }
 
+    /** Whether both digests hold the same records and event ids the same number of times. */
+    public boolean same(RecordDigest other) {
+        return count == other.count && sameIds(other) && sameRecords(other);
+    }
+
+    /**
+     * The whole state, {@code <count>:<hex of the record sum>:<hex of the id sum>}, for a manifest
+     * (sums of hashes: no personal data); {@link #parse} reads it back.
+     */
+    public String state() {
+        return count + ":" + hex(records) + ":" + hex(ids);
+    }
+
+    /** The digest whose {@link #state} is {@code state}. */
+    public static RecordDigest parse(String state) {
+        String[] parts = state == null ? new String[0] : state.split(":");
+        if (parts.length != 3 || parts[1].length() != 64 || parts[2].length() != 64) {
+            throw new IllegalArgumentException("not a record digest: " + state);
+        }
+        RecordDigest d = new RecordDigest();
+        d.count = Long.parseLong(parts[0]);
+        for (int w = 0; w < 4; w++) {
+            d.records[w] = Long.parseUnsignedLong(parts[1].substring(w * 16, w * 16 + 16), 16);
+            d.ids[w] = Long.parseUnsignedLong(parts[2].substring(w * 16, w * 16 + 16), 16);
+        }
+        return d;
+    }
+
+    private static String hex(long[] words) {
+        StringBuilder hex = new StringBuilder();
+        for (long w : words) {
+            hex.append(HexFormat.of().toHexDigits(w));
+        }
+        return hex.toString();
+    }
+
     /** {@code <count>:<hex of the record sum>}, for logs and manifests (no personal data). */
     @Override
     public String toString() {

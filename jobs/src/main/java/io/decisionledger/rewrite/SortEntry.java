@@ -108,6 +108,18 @@ final class SortEntry {
         };
     }
 
+    /**
+     * The first key of {@code record} in its dataset's order (audit: user id, ops: pseudonym,
+     * quarantine: none, ""), as {@link #s1} holds it: what a split partition's slices range over.
+     */
+    static String firstKey(Dataset dataset, SpecificRecordBase record) {
+        return switch (dataset) {
+            case AUDIT -> ((DecisionRecord) record).getUserId();
+            case OPS -> ((OpsDecisionRecord) record).getUserPseudonym();
+            case QUARANTINE -> "";
+        };
+    }
+
     /** Tests only: the same keys with another encoding (a changed record). */
     SortEntry withBytes(byte[] other) {
         return new SortEntry(s1, n1, s2, n2, n3, id, other);

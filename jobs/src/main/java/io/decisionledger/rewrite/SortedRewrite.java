@@ -102,6 +102,54 @@ public final class SortedRewrite implements Serializable {
      */
     public List<SwapManifest.Output> writeVerified(
             PartitionTask task, Path staging, ExternalSorter sorter) throws IOException {
+        return writeVerified(task, staging, sorter, task.sourceBytes());
+    }
+
+    /**
+     * Stages one slice of a split partition in {@code <staging>/slice-<k>/}: reads every source
+     * file, keeps the rows in the slice's key range (digesting the others too), sorts, writes and
+     * verifies them as {@link #writeVerified} does, then writes the {@link SliceManifest}. A folder
+     * an earlier attempt left is replaced.
+     *
+     * @param subtask the Flink subtask staging it, recorded in the manifest (-1: none)
+     */
+    public SliceManifest writeSlice(PartitionTask task, PartitionSlice slice, int subtask)
+            throws IOException {
+        Dataset dataset = task.dataset();
+        Path staging = new Path(task.stagingDir(), SliceManifest.folder(slice.index()));
+        org.apache.flink.core.fs.FileSystem fs = staging.getFileSystem();
+        if (fs.exists(staging)) {
+            fs.delete(staging, true);
+        }
+        String what = dataset.label() + " " + task.partition() + " " + slice.label();
+        try (ExternalSorter sorter = sorter(dataset, what).digestSkipped()) {
+            for (PartitionTask.FileRef source : task.sources()) {
+                sorter.addFile(PartitionRewrite.status(source), r -> slice.contains(dataset, r));
+            }
+            long all = sorter.rows() + sorter.skippedDigest().count();
+            long inputBytes =
+                    all == 0 ? 0 : (long) ((double) task.sourceBytes() * sorter.rows() / all);
+            List<SwapManifest.Output> outputs = writeVerified(task, staging, sorter, inputBytes);
+            SliceManifest manifest =
+                    new SliceManifest(
+                            task.runId(),
+                            dataset,
+                            task.partition(),
+                            slice.index(),
+                            slice.count(),
+                            subtask,
+                            outputs,
+                            sorter.readDigest().state(),
+                            sorter.skippedDigest().state());
+            PartitionRewrite.writeAtomically(
+                    manifest.toJson(), new Path(staging, SliceManifest.FILE_NAME));
+            return manifest;
+        }
+    }
+
+    private List<SwapManifest.Output> writeVerified(
+            PartitionTask task, Path staging, ExternalSorter sorter, long inputBytes)
+            throws IOException {
         String where = task.dataset().label() + " " + task.partition();
         RecordDigest written = new RecordDigest();
         Iterator<SortEntry> merged = faulty(sorter.merged(), sorter);
@@ -133,7 +181,8 @@ public final class SortedRewrite implements Serializable {
                         }
                     }
                 };
-        List<SwapManifest.Output> outputs = writer.writeStaged(task, staging, records, expected);
+        List<SwapManifest.Output> outputs =
+                writer.writeStaged(task, staging, records, expected, inputBytes);
         RecordDigest read = sorter.readDigest();
         check(where, written, read);
         long inFooters = 0;
@@ -183,7 +232,7 @@ public final class SortedRewrite implements Serializable {
     }
 
     /** Throws, naming the partition, unless {@code written} digests the records of {@code read}. */
-    static void check(String where, RecordDigest written, RecordDigest read) {
+    public static void check(String where, RecordDigest written, RecordDigest read) {
         if (written.count() != read.count()) {
             throw new IllegalStateException(
                     "verification failed for "

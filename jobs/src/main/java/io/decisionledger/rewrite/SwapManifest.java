@@ -13,7 +13,8 @@ import java.util.List;
  * @param dataset the dataset
  * @param partition relative partition path
  * @param sources the files being replaced
- * @param outputs the merged files, staged and final paths with their sizes
+ * @param outputs the merged files, staged and final paths with their sizes (a partition merged in
+ *     slices: every slice's files, slice after slice in key order)
  * @param rows rows in the sources = rows in the outputs
  */
 public record SwapManifest(

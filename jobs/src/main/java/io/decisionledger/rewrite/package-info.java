@@ -10,7 +10,10 @@
  *
  * <p>Compaction (merge the small files of a partition) and retention (delete what is past its
  * period, rewriting the rows legal holds keep) are built on it; a data-erasure job (one person's
- * rows deleted on request) is meant to reuse it rather than invent its own swap. This package knows
- * partitions, files and records, never why a rewrite happens: it imports neither job.
+ * rows deleted on request) is meant to reuse it rather than invent its own swap. A hot partition
+ * can be staged in slices (key ranges, {@link io.decisionledger.rewrite.PartitionSlice}) by several
+ * tasks and published with one manifest once every slice is staged ({@link
+ * io.decisionledger.rewrite.SliceManifest}). This package knows partitions, files and records,
+ * never why a rewrite happens: it imports neither job.
  */
 package io.decisionledger.rewrite;

@@ -212,6 +212,28 @@ class CompactionOptionsTest {
     }
 
     @Test
+    void aPartitionAboveSplitBytesIsSplitIntoAtMostParallelismSlices() {
+        // the default follows the target: twice it
+        CompactionOptions o =
+                CompactionOptions.parse(new String[] {"--lake", "s3://b/lake", "--no-legal-holds"});
+        assertThat(o.splitBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(o.with("target-file-bytes", "1048576").splitBytes()).isEqualTo(2L * 1048576);
+        assertThat(o.slicesFor(512L * 1024 * 1024, 8)).isEqualTo(1);
+        assertThat(o.slicesFor(512L * 1024 * 1024 + 1, 8)).isEqualTo(2);
+        assertThat(o.slicesFor(3L * 1024 * 1024 * 1024, 4)).isEqualTo(4);
+        assertThat(o.slicesFor(3L * 1024 * 1024 * 1024, 1)).isEqualTo(1);
+        // 0: never split
+        CompactionOptions never = o.with("split-bytes", "0");
+        assertThat(never.splitBytes()).isZero();
+        assertThat(never.slicesFor(Long.MAX_VALUE / 2, 8)).isEqualTo(1);
+        assertThat(o.with("split-bytes", "300000000").splitBytes()).isEqualTo(300_000_000L);
+        // a slice smaller than one merged file would only write small files
+        assertThatThrownBy(() -> o.with("split-bytes", "1000"))
+                .hasMessageContaining("--split-bytes must be 0 (never split) or at least");
+        assertThat(CompactionOptions.help()).contains("--split-bytes");
+    }
+
+    @Test
     void helpListsEveryOption() {
         assertThat(CompactionOptions.help())
                 .contains("--lake", "--landing", "--min-age", "--target-file-bytes", "--dry-run")

@@ -51,8 +51,15 @@ class PartitionWorkTest {
                                 "file:/l/_staging/compaction/r/retention/ingest_date=2018-05-10",
                                 "r"));
 
+        PartitionWork slice =
+                new PartitionWork.CompactSlice(
+                        ((PartitionWork.Compact) compact).task(),
+                        new io.decisionledger.rewrite.PartitionSlice(1, 3, "k-1", "k-2"));
+
         assertThat(roundTrip(PartitionWork.TYPE, compact)).isEqualTo(compact);
         assertThat(roundTrip(PartitionWork.TYPE, retain)).isEqualTo(retain);
+        assertThat(roundTrip(PartitionWork.TYPE, slice)).isEqualTo(slice);
+        assertThat(slice.sourceBytes()).isEqualTo(42);
         assertThat(compact.sourceBytes()).isEqualTo(42);
         assertThat(retain.sourceBytes()).isEqualTo(10);
     }
