@@ -53,6 +53,9 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     /** The chains already walked: none may come back. */
     private transient Set<String> walked;
 
+    /** Entries with a seq out of the sort key's range, held until their run ends. */
+    private transient java.util.List<ChainEntry> unplaced;
+
     public ChainChecker(Map<String, ChainHead> latestHeads) {
         this(latestHeads, RetentionAnchors.none());
     }
@@ -99,6 +102,37 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     @Override
     public void processElement(StreamRecord<ChainEntry> element) {
         ChainEntry e = element.getValue();
+        if (!ChainSortKey.placed(e.seq)) {
+            if (unplaced == null) {
+                unplaced = new java.util.ArrayList<>();
+            }
+            if (!unplaced.isEmpty() && !unplaced.get(0).chainKey().equals(e.chainKey())) {
+                walkUnplaced();
+            }
+            unplaced.add(e);
+            return;
+        }
+        walkUnplaced();
+        check(e);
+    }
+
+    /**
+     * Walks the entries held back because their seq is out of the sort key's range ({@link
+     * ChainSortKey}): they arrive together at their chain's start or end, unsorted among
+     * themselves, and go through the walk in seq order.
+     */
+    private void walkUnplaced() {
+        if (unplaced == null || unplaced.isEmpty()) {
+            return;
+        }
+        unplaced.sort(java.util.Comparator.comparingLong(x -> x.seq));
+        for (ChainEntry x : unplaced) {
+            check(x);
+        }
+        unplaced.clear();
+    }
+
+    private void check(ChainEntry e) {
         if (e.file == null && e.fileIndex >= 0) {
             e.file = files[e.fileIndex];
         }
@@ -243,6 +277,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
 
     @Override
     public void endInput() {
+        walkUnplaced();
         finishChain();
     }
 
