@@ -25,8 +25,11 @@ import org.apache.flink.api.java.tuple.Tuple2;
  * below -1) or its last one (seq above the range), so they come right before or after the chain's
  * placed entries in no particular order among themselves, and {@link ChainChecker} puts them in seq
  * order before walking them. A lake whose records still all verify never has one.
+ *
+ * <p>The key is the tuple's second field: Flink 2.2.0's {@code sortPartition(int field, Order)}
+ * refuses field 0 ("The field mustn't be less than zero").
  */
-final class ChainSortKey implements MapFunction<ChainEntry, Tuple2<Long, ChainEntry>> {
+final class ChainSortKey implements MapFunction<ChainEntry, Tuple2<ChainEntry, Long>> {
     private static final long serialVersionUID = 1L;
 
     /** Bits of the position in the chain; the chain's number takes the others but the sign. */
@@ -43,7 +46,7 @@ final class ChainSortKey implements MapFunction<ChainEntry, Tuple2<Long, ChainEn
     private transient Map<String, Long> chains;
 
     @Override
-    public Tuple2<Long, ChainEntry> map(ChainEntry e) {
+    public Tuple2<ChainEntry, Long> map(ChainEntry e) {
         if (chains == null) {
             chains = new HashMap<>();
         }
@@ -60,7 +63,7 @@ final class ChainSortKey implements MapFunction<ChainEntry, Tuple2<Long, ChainEn
             base = (long) chains.size() << SEQ_BITS;
             chains.put(chain, base);
         }
-        return Tuple2.of(base | position(e.seq), e);
+        return Tuple2.of(e, base | position(e.seq));
     }
 
     /** Where {@code seq} sorts within its chain: 0 .. 2^{@value #SEQ_BITS} - 1. */

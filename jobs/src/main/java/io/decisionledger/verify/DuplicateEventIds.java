@@ -31,13 +31,16 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * strings.
  */
 final class DuplicateEventIds extends AbstractStreamOperator<Violation>
-        implements OneInputStreamOperator<Tuple5<Long, String, String, Integer, String>, Violation>,
+        implements OneInputStreamOperator<Tuple5<String, Long, String, Integer, String>, Violation>,
                 BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** (key, tenant id, event id, file index or -1, file path or ""). */
-    static final TypeInformation<Tuple5<Long, String, String, Integer, String>> ID_TYPE =
-            Types.TUPLE(Types.LONG, Types.STRING, Types.STRING, Types.INT, Types.STRING);
+    /**
+     * (tenant id, key, event id, file index or -1, file path or ""): the key second, as Flink
+     * 2.2.0's {@code sortPartition(int field, Order)} refuses field 0.
+     */
+    static final TypeInformation<Tuple5<String, Long, String, Integer, String>> ID_TYPE =
+            Types.TUPLE(Types.STRING, Types.LONG, Types.STRING, Types.INT, Types.STRING);
 
     private final String[] files;
 
@@ -58,8 +61,8 @@ final class DuplicateEventIds extends AbstractStreamOperator<Violation>
         final String file;
         long count = 1;
 
-        Copies(Tuple5<Long, String, String, Integer, String> t) {
-            this.tenantId = t.f1;
+        Copies(Tuple5<String, Long, String, Integer, String> t) {
+            this.tenantId = t.f0;
             this.eventId = t.f2;
             this.fileIndex = t.f3;
             this.file = t.f4;
@@ -79,9 +82,9 @@ final class DuplicateEventIds extends AbstractStreamOperator<Violation>
                 .returns(ID_TYPE)
                 .name("event-ids")
                 .partitionCustom(
-                        (Long key, int subtasks) -> Math.floorMod(key, subtasks), t -> t.f0)
+                        (Long key, int subtasks) -> Math.floorMod(key, subtasks), t -> t.f1)
                 .fullWindowPartition()
-                .sortPartition(0, Order.ASCENDING)
+                .sortPartition(1, Order.ASCENDING)
                 .name("sort-event-ids")
                 .transform(
                         "duplicate-event-ids",
@@ -89,11 +92,11 @@ final class DuplicateEventIds extends AbstractStreamOperator<Violation>
                         new DuplicateEventIds(files));
     }
 
-    static Tuple5<Long, String, String, Integer, String> idOf(ChainEntry e) {
+    static Tuple5<String, Long, String, Integer, String> idOf(ChainEntry e) {
         String tenant = String.valueOf(e.tenantId);
         String eventId = String.valueOf(e.eventId);
         return Tuple5.of(
-                key(tenant, eventId), tenant, eventId, e.fileIndex, e.file == null ? "" : e.file);
+                tenant, key(tenant, eventId), eventId, e.fileIndex, e.file == null ? "" : e.file);
     }
 
     /**
@@ -120,9 +123,9 @@ final class DuplicateEventIds extends AbstractStreamOperator<Violation>
 
     @Override
     public void processElement(
-            StreamRecord<Tuple5<Long, String, String, Integer, String>> element) {
-        Tuple5<Long, String, String, Integer, String> t = element.getValue();
-        long key = t.f0;
+            StreamRecord<Tuple5<String, Long, String, Integer, String>> element) {
+        Tuple5<String, Long, String, Integer, String> t = element.getValue();
+        long key = t.f1;
         if (!inRun || key != runKey) {
             endRun();
             inRun = true;
@@ -130,16 +133,16 @@ final class DuplicateEventIds extends AbstractStreamOperator<Violation>
             first = new Copies(t);
             return;
         }
-        if (first.tenantId.equals(t.f1) && first.eventId.equals(t.f2)) {
+        if (first.tenantId.equals(t.f0) && first.eventId.equals(t.f2)) {
             first.count++;
             return;
         }
         if (others == null) {
             others = new LinkedHashMap<>();
         }
-        Copies other = others.get(List.of(t.f1, t.f2));
+        Copies other = others.get(List.of(t.f0, t.f2));
         if (other == null) {
-            others.put(List.of(t.f1, t.f2), new Copies(t));
+            others.put(List.of(t.f0, t.f2), new Copies(t));
         } else {
             other.count++;
         }

@@ -206,12 +206,12 @@ public final class VerifyPipeline {
                                 Math.floorMod(chainKey.hashCode(), subtasks),
                         ChainEntry::chainKey)
                 .map(new ChainSortKey())
-                .returns(Types.TUPLE(Types.LONG, type))
+                .returns(Types.TUPLE(type, Types.LONG))
                 .name(name + "-key")
                 .fullWindowPartition()
-                .sortPartition(0, Order.ASCENDING)
+                .sortPartition(1, Order.ASCENDING)
                 .name(name)
-                .map(keyed -> keyed.f1)
+                .map(keyed -> keyed.f0)
                 .returns(type)
                 .name(name + "-entries");
     }

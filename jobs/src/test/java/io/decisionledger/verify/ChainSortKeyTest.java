@@ -58,9 +58,9 @@ class ChainSortKeyTest {
         assertThat("Aa/0".hashCode()).isEqualTo("BB/0".hashCode());
         ChainSortKey key = new ChainSortKey();
 
-        long aa = key.map(entry("Aa", 0, 5)).f0;
-        long bb = key.map(entry("BB", 0, 5)).f0;
-        long aaAgain = key.map(entry("Aa", 0, 6)).f0;
+        long aa = key.map(entry("Aa", 0, 5)).f1;
+        long bb = key.map(entry("BB", 0, 5)).f1;
+        long aaAgain = key.map(entry("Aa", 0, 6)).f1;
 
         assertThat(aa >>> ChainSortKey.SEQ_BITS).isNotEqualTo(bb >>> ChainSortKey.SEQ_BITS);
         assertThat(aaAgain >>> ChainSortKey.SEQ_BITS).isEqualTo(aa >>> ChainSortKey.SEQ_BITS);
@@ -109,7 +109,7 @@ class ChainSortKeyTest {
         for (int i = 0; i < ChainSortKey.MAX_CHAINS; i++) {
             key.map(entry("t" + i, 0, 1));
         }
-        assertThat(key.map(entry("t0", 0, 2)).f0 >>> ChainSortKey.SEQ_BITS).isZero();
+        assertThat(key.map(entry("t0", 0, 2)).f1 >>> ChainSortKey.SEQ_BITS).isZero();
         assertThatThrownBy(() -> key.map(entry("one-too-many", 0, 1)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("more than 524288 hash chains")
@@ -119,13 +119,13 @@ class ChainSortKeyTest {
     /** Sorted as the job's subtask sorts them: by the long alone, ties in arrival order. */
     private static List<ChainEntry> sort(List<ChainEntry> entries) {
         ChainSortKey key = new ChainSortKey();
-        List<Tuple2<Long, ChainEntry>> keyed = new ArrayList<>();
+        List<Tuple2<ChainEntry, Long>> keyed = new ArrayList<>();
         for (ChainEntry e : entries) {
             keyed.add(key.map(e));
         }
-        keyed.sort((a, b) -> Long.compare(a.f0, b.f0));
-        assertThat(keyed).allSatisfy(t -> assertThat(t.f0).isNotNegative());
-        return keyed.stream().map(t -> t.f1).toList();
+        keyed.sort((a, b) -> Long.compare(a.f1, b.f1));
+        assertThat(keyed).allSatisfy(t -> assertThat(t.f1).isNotNegative());
+        return keyed.stream().map(t -> t.f0).toList();
     }
 
     private static ChainEntry entry(String tenant, int shard, long seq) {

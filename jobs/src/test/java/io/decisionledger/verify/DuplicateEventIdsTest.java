@@ -89,13 +89,13 @@ class DuplicateEventIdsTest {
         e.tenantId = "bank_456";
         e.eventId = "e-1";
         e.file = "lake/elsewhere.parquet";
-        Tuple5<Long, String, String, Integer, String> t = DuplicateEventIds.idOf(e);
-        assertThat(t.f0).isEqualTo(DuplicateEventIds.key("bank_456", "e-1"));
+        Tuple5<String, Long, String, Integer, String> t = DuplicateEventIds.idOf(e);
+        assertThat(t.f1).isEqualTo(DuplicateEventIds.key("bank_456", "e-1"));
         assertThat(t.f3).isEqualTo(-1);
         assertThat(t.f4).isEqualTo("lake/elsewhere.parquet");
     }
 
-    private static Tuple5<Long, String, String, Integer, String> id(
+    private static Tuple5<String, Long, String, Integer, String> id(
             String tenant, String eventId, int file) {
         ChainEntry e = new ChainEntry();
         e.tenantId = tenant;
@@ -104,29 +104,29 @@ class DuplicateEventIdsTest {
         return DuplicateEventIds.idOf(e);
     }
 
-    private static Tuple5<Long, String, String, Integer, String> withKey(
-            long key, Tuple5<Long, String, String, Integer, String> t) {
-        t.f0 = key;
+    private static Tuple5<String, Long, String, Integer, String> withKey(
+            long key, Tuple5<String, Long, String, Integer, String> t) {
+        t.f1 = key;
         return t;
     }
 
     /** Sorted by key as the job's subtask sorts them (stable: ties in arrival order). */
     @SafeVarargs
-    private static List<Violation> walk(Tuple5<Long, String, String, Integer, String>... ids)
+    private static List<Violation> walk(Tuple5<String, Long, String, Integer, String>... ids)
             throws Exception {
-        List<Tuple5<Long, String, String, Integer, String>> sorted = new ArrayList<>(List.of(ids));
-        sorted.sort(Comparator.comparingLong(t -> t.f0));
+        List<Tuple5<String, Long, String, Integer, String>> sorted = new ArrayList<>(List.of(ids));
+        sorted.sort(Comparator.comparingLong(t -> t.f1));
         return walkUnsorted(sorted.toArray(new Tuple5[0]));
     }
 
     @SafeVarargs
     private static List<Violation> walkUnsorted(
-            Tuple5<Long, String, String, Integer, String>... ids) throws Exception {
+            Tuple5<String, Long, String, Integer, String>... ids) throws Exception {
         try (OneInputStreamOperatorTestHarness<
-                        Tuple5<Long, String, String, Integer, String>, Violation>
+                        Tuple5<String, Long, String, Integer, String>, Violation>
                 harness = new OneInputStreamOperatorTestHarness<>(new DuplicateEventIds(FILES))) {
             harness.open();
-            for (Tuple5<Long, String, String, Integer, String> t : ids) {
+            for (Tuple5<String, Long, String, Integer, String> t : ids) {
                 harness.processElement(new StreamRecord<>(t));
             }
             harness.endInput();
