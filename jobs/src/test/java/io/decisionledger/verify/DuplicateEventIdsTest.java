@@ -73,6 +73,12 @@ class DuplicateEventIdsTest {
     }
 
     @Test
+    void aTenantAndIdThatSpellTheSameJoinedStringAreTwoEventsNotADuplicate() throws Exception {
+        // the keyed reduce before joined them as "a/b/c" and reported one event stored twice
+        assertThat(walk(id("a/b", "c", 0), id("a", "b/c", 1))).isEmpty();
+    }
+
+    @Test
     void theKeyIsTheSameForTheSameTenantAndIdAndSeparatesTenantFromId() {
         assertThat(DuplicateEventIds.key("bank", "e-1"))
                 .isEqualTo(DuplicateEventIds.key("bank", "e-1"));
