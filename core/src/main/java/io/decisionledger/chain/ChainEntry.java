@@ -12,8 +12,26 @@ public class ChainEntry {
     /** -1 when the record carries no chain fields. */
     public long seq;
 
+    /**
+     * prev_hash as stored when it is not 64 lower-case hex characters (a damaged or forged record),
+     * else null and {@link #prevHashBytes} holds it: see {@link #setHashes}.
+     */
     public String prevHash;
+
+    /**
+     * hash as stored when it is not 64 lower-case hex characters, else null: {@link #hashBytes}.
+     */
     public String hash;
+
+    /**
+     * prev_hash as its 32 bytes when it is 64 lower-case hex characters (as every record ingest
+     * wrote), else null: half the bytes of the string through the verify job's sorts.
+     */
+    public byte[] prevHashBytes;
+
+    /** hash as its 32 bytes when it is 64 lower-case hex characters, else null. */
+    public byte[] hashBytes;
+
     public String eventId;
 
     /** The file the record was read from; null when {@link #fileIndex} names it instead. */
@@ -51,6 +69,53 @@ public class ChainEntry {
     /** True when the record's record_layout is not a known layout. */
     public boolean unknownLayout() {
         return layout == 0 && layoutProblem != null;
+    }
+
+    /**
+     * Sets prev_hash and hash as stored: each as 32 bytes when it is 64 lower-case hex characters,
+     * else as the string. One form per value, so two stored values are equal exactly when their
+     * forms are ({@link #samePrevHash}).
+     */
+    public void setHashes(String storedPrevHash, String storedHash) {
+        prevHashBytes = Hex64.parse(storedPrevHash);
+        prevHash = prevHashBytes == null ? storedPrevHash : null;
+        hashBytes = Hex64.parse(storedHash);
+        hash = hashBytes == null ? storedHash : null;
+    }
+
+    /**
+     * Brings hashes set directly on the string fields into the form {@link #setHashes} gives them
+     * (entries made by hand, e.g. in tests); entries from {@link #setHashes} are left as they are.
+     */
+    public void normalizeHashes() {
+        if (prevHashBytes == null && Hex64.is(prevHash)) {
+            prevHashBytes = Hex64.parse(prevHash);
+            prevHash = null;
+        }
+        if (hashBytes == null && Hex64.is(hash)) {
+            hashBytes = Hex64.parse(hash);
+            hash = null;
+        }
+    }
+
+    /** prev_hash as stored (hex again when it was held as bytes). */
+    public String storedPrevHash() {
+        return prevHashBytes != null ? Hex64.format(prevHashBytes) : prevHash;
+    }
+
+    /** hash as stored (hex again when it was held as bytes). */
+    public String storedHash() {
+        return hashBytes != null ? Hex64.format(hashBytes) : hash;
+    }
+
+    /**
+     * True when this entry's prev_hash equals the stored hash held as {@code bytes} or {@code raw}
+     * (the forms {@link #setHashes} gives): a string comparison of the stored values, made on
+     * bytes.
+     */
+    public boolean samePrevHash(byte[] bytes, String raw) {
+        return java.util.Arrays.equals(prevHashBytes, bytes)
+                && java.util.Objects.equals(prevHash, raw);
     }
 
     public String chainKey() {

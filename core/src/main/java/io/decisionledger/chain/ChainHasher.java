@@ -38,10 +38,25 @@ public final class ChainHasher {
             throw new IllegalArgumentException(
                     "record_layout " + record.getRecordLayout() + " is not a known layout");
         }
+        return HexFormat.of()
+                .formatHex(
+                        hash(
+                                HexFormat.of().parseHex(prevHashHex),
+                                HexFormat.of().parseHex(record.getContentSha256()),
+                                layout,
+                                record));
+    }
+
+    /**
+     * The same from the hashes' bytes: {@code prevHash} and {@code contentSha256} (32 bytes each)
+     * under {@code layout}, the record's; the verify job parses each stored hash once.
+     */
+    public byte[] hash(
+            byte[] prevHash, byte[] contentSha256, RecordLayout layout, DecisionRecord record) {
         digest.reset();
-        digest.update(HexFormat.of().parseHex(prevHashHex));
+        digest.update(prevHash);
         digest.update(layout == RecordLayout.LAYOUT_3 ? MAGIC_3 : MAGIC);
-        digest.update(HexFormat.of().parseHex(record.getContentSha256()));
+        digest.update(contentSha256);
         fields.into(digest)
                 .bool(record.getEventIdDerived())
                 .string(record.getSourceTopic())
@@ -53,6 +68,6 @@ public final class ChainHasher {
                     .string(record.getModelCardSha256())
                     .string(record.getModelCardStatus());
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return digest.digest();
     }
 }

@@ -91,7 +91,7 @@ public final class RecordVerifier {
                 kept[CanonicalContent.position(e.getKey())] = HEX.parseHex(e.getValue());
             }
         }
-        byte[] salt = r.getFieldSalt() == null ? null : HEX.parseHex(r.getFieldSalt());
+        byte[] salt = r.getFieldSalt() == null ? null : Hex64.parse(r.getFieldSalt());
         String recomputed = content.sha256Hex(r, layout == RecordLayout.LAYOUT_3, salt, kept);
         return new Result(
                 layout,
@@ -114,6 +114,26 @@ public final class RecordVerifier {
             return null;
         }
         return hasher.hash(prevHashHex, r);
+    }
+
+    /**
+     * True when {@code storedHash} is the chain hash of {@code r} after {@code prevHash}, under its
+     * layout, from its stored content_sha256: {@link #chainHash} compared with the stored hash, on
+     * bytes. Both are 32 bytes, or null when the stored value is not 64 lower-case hex characters
+     * ({@link Hex64#parse}); false then, as when content_sha256 is not 64 lower-case hex characters
+     * or the layout is unknown (the cases {@link #chainHash} returns null for, or a hex string the
+     * stored one cannot equal).
+     */
+    public boolean chainHashMatches(byte[] prevHash, DecisionRecord r, byte[] storedHash) {
+        if (prevHash == null || storedHash == null) {
+            return false;
+        }
+        RecordLayout layout = RecordLayout.of(r.getRecordLayout());
+        byte[] content = Hex64.parse(r.getContentSha256());
+        if (layout == null || content == null) {
+            return false;
+        }
+        return java.util.Arrays.equals(hasher.hash(prevHash, content, layout, r), storedHash);
     }
 
     private static String layoutProblem(
@@ -169,15 +189,6 @@ public final class RecordVerifier {
     }
 
     static boolean isHex64(String s) {
-        if (s == null || s.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                return false;
-            }
-        }
-        return true;
+        return Hex64.is(s);
     }
 }

@@ -111,6 +111,55 @@ class RecordVerifierTest {
         assertThat(r.getHash().equals(stored) || recomputed != null).isTrue();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("chainChanges")
+    void theChainHashCheckOnBytesDetectsEveryChangeTheStringCheckDoes(
+            Consumer<DecisionRecord> change) {
+        DecisionRecord r = RecordLayoutThreeTest.vector();
+        assertThat(bytesCheck(r)).isTrue();
+        change.accept(r);
+
+        assertThat(bytesCheck(r)).isFalse().isEqualTo(stringCheck(r));
+    }
+
+    static Stream<Named<Consumer<DecisionRecord>>> hexSpellings() {
+        return Stream.of(
+                change("hash in upper case", r -> r.setHash(r.getHash().toUpperCase())),
+                change(
+                        "content_sha256 in upper case",
+                        r -> r.setContentSha256(r.getContentSha256().toUpperCase())),
+                change("hash one character short", r -> r.setHash(r.getHash().substring(1))),
+                change(
+                        "prev_hash not hex",
+                        r -> r.setPrevHash("zz" + r.getPrevHash().substring(2))),
+                change(
+                        "hash with a non-ASCII digit",
+                        r -> r.setHash("\u0660" + r.getHash().substring(1))),
+                change("record_layout unknown", r -> r.setRecordLayout(4)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hexSpellings")
+    void aStoredHashSpelledOtherwiseThanLowerCaseHexFailsAsTheStringCheckDoes(
+            Consumer<DecisionRecord> change) {
+        DecisionRecord r = RecordLayoutThreeTest.vector();
+        change.accept(r);
+
+        assertThat(bytesCheck(r)).isFalse();
+        assertThat(stringCheck(r)).isFalse();
+    }
+
+    /** The verify job's check: stored hashes parsed once, compared on bytes. */
+    private boolean bytesCheck(DecisionRecord r) {
+        return verifier.chainHashMatches(Hex64.parse(r.getPrevHash()), r, Hex64.parse(r.getHash()));
+    }
+
+    /** The check as it was: the recomputed hex string against the stored one. */
+    private boolean stringCheck(DecisionRecord r) {
+        String recomputed = verifier.chainHash(r.getPrevHash(), r);
+        return recomputed != null && recomputed.equals(r.getHash());
+    }
+
     @Test
     void aLayoutTwoRecordLeavesTheCardLinkOutsideTheHash() {
         DecisionRecord r = ChainHasherTest.vector();

@@ -2,6 +2,7 @@ package io.decisionledger.verify;
 
 import io.decisionledger.chain.ChainEntry;
 import io.decisionledger.chain.ChainHasher;
+import io.decisionledger.chain.Hex64;
 import io.decisionledger.retention.RetentionAnchors;
 import io.decisionledger.schema.ChainHead;
 import java.util.HashSet;
@@ -43,7 +44,11 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     private transient String tenant;
     private transient int shard;
     private transient long lastSeq;
-    private transient String lastHash;
+
+    /** The hash of the position before, in {@link ChainEntry#setHashes}' form. */
+    private transient byte[] lastHashBytes;
+
+    private transient String lastHashRaw;
     private transient String lastFile;
     private transient long bridged;
 
@@ -52,6 +57,9 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
 
     /** The chains already walked: none may come back. */
     private transient Set<String> walked;
+
+    /** Entries with a seq out of the sort key's range, held until their run ends. */
+    private transient java.util.List<ChainEntry> unplaced;
 
     public ChainChecker(Map<String, ChainHead> latestHeads) {
         this(latestHeads, RetentionAnchors.none());
@@ -99,6 +107,38 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
     @Override
     public void processElement(StreamRecord<ChainEntry> element) {
         ChainEntry e = element.getValue();
+        if (!ChainSortKey.placed(e.seq)) {
+            if (unplaced == null) {
+                unplaced = new java.util.ArrayList<>();
+            }
+            if (!unplaced.isEmpty() && !unplaced.get(0).chainKey().equals(e.chainKey())) {
+                walkUnplaced();
+            }
+            unplaced.add(e);
+            return;
+        }
+        walkUnplaced();
+        check(e);
+    }
+
+    /**
+     * Walks the entries held back because their seq is out of the sort key's range ({@link
+     * ChainSortKey}): they arrive together at their chain's start or end, unsorted among
+     * themselves, and go through the walk in seq order.
+     */
+    private void walkUnplaced() {
+        if (unplaced == null || unplaced.isEmpty()) {
+            return;
+        }
+        unplaced.sort(java.util.Comparator.comparingLong(x -> x.seq));
+        for (ChainEntry x : unplaced) {
+            check(x);
+        }
+        unplaced.clear();
+    }
+
+    private void check(ChainEntry e) {
+        e.normalizeHashes();
         if (e.file == null && e.fileIndex >= 0) {
             e.file = files[e.fileIndex];
         }
@@ -115,7 +155,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
             shard = e.chainShard;
             VerifyState.Chain start = starts.get(chain);
             lastSeq = start == null ? 0 : start.seq();
-            lastHash = start == null ? ChainHasher.GENESIS : start.hash();
+            setLastHash(start == null ? ChainHasher.GENESIS : start.hash());
             bridged = 0;
         } else if (e.seq < inputSeq) {
             throw unsorted(chain, "goes back from seq " + inputSeq + " to " + e.seq);
@@ -173,7 +213,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
         }
         if (e.seq > lastSeq + 1) {
             checkHole(e);
-        } else if (!e.prevHash.equals(lastHash)) {
+        } else if (!e.samePrevHash(lastHashBytes, lastHashRaw)) {
             emit(
                     ViolationKind.BROKEN_LINK,
                     e.seq,
@@ -186,7 +226,9 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                                     : ""));
         }
         ChainHead head = latestHeads.get(chain);
-        if (head != null && e.seq == head.getChainSeq() && !e.hash.equals(head.getHash())) {
+        if (head != null
+                && e.seq == head.getChainSeq()
+                && !java.util.Objects.equals(e.storedHash(), head.getHash())) {
             emit(
                     ViolationKind.HEAD_MISMATCH,
                     e.seq,
@@ -195,13 +237,14 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                     "hash differs from the published head at this seq");
         }
         lastSeq = e.seq;
-        lastHash = e.hash;
+        lastHashBytes = e.hashBytes;
+        lastHashRaw = e.hash;
         lastFile = e.file;
     }
 
     /** Positions before {@code e} are missing: deleted by retention (anchored), or a gap. */
     private void checkHole(ChainEntry e) {
-        RetentionAnchors.Bridge b = anchors.bridge(chain, lastSeq, lastHash, e.seq);
+        RetentionAnchors.Bridge b = anchors.bridge(chain, lastSeq, lastHash(), e.seq);
         bridged += b.bridged();
         if (b.brokenAt() != null) {
             emit(
@@ -231,7 +274,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                     e.seq,
                     e.file,
                     "seq " + e.seq + " is recorded as deleted by retention but is still stored");
-        } else if (!e.prevHash.equals(b.hash())) {
+        } else if (!java.util.Objects.equals(e.storedPrevHash(), b.hash())) {
             emit(
                     ViolationKind.BROKEN_LINK,
                     e.seq,
@@ -241,8 +284,19 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
         }
     }
 
+    private void setLastHash(String stored) {
+        lastHashBytes = Hex64.parse(stored);
+        lastHashRaw = lastHashBytes == null ? stored : null;
+    }
+
+    /** The hash of the position before, as stored. */
+    private String lastHash() {
+        return lastHashBytes != null ? Hex64.format(lastHashBytes) : lastHashRaw;
+    }
+
     @Override
     public void endInput() {
+        walkUnplaced();
         finishChain();
     }
 
@@ -261,7 +315,7 @@ public final class ChainChecker extends AbstractStreamOperator<Violation>
                         "no published head for this chain: truncation cannot be ruled out");
             } else if (lastSeq < head.getChainSeq()) {
                 RetentionAnchors.Bridge b =
-                        anchors.bridge(chain, lastSeq, lastHash, head.getChainSeq() + 1);
+                        anchors.bridge(chain, lastSeq, lastHash(), head.getChainSeq() + 1);
                 boolean anchoredTail =
                         b.brokenAt() == null
                                 && b.nextSeq() == head.getChainSeq() + 1

@@ -177,10 +177,8 @@ public final class ReadChainEntries extends ProcessFunction<String, ChainEntry> 
         } else {
             e.seq = r.getChainSeq();
             e.chainShard = r.getChainShard() == null ? 0 : r.getChainShard();
-            e.prevHash = r.getPrevHash();
-            e.hash = r.getHash();
-            String recomputed = verifier.chainHash(r.getPrevHash(), r);
-            e.hashOk = recomputed != null && recomputed.equals(r.getHash());
+            e.setHashes(r.getPrevHash(), r.getHash());
+            e.hashOk = verifier.chainHashMatches(e.prevHashBytes, r, e.hashBytes);
         }
         records.add(1);
         recordsMetric.inc();

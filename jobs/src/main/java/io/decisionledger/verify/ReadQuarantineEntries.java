@@ -68,8 +68,7 @@ public final class ReadQuarantineEntries extends RichFlatMapFunction<String, Cha
             e.seq = -1;
         } else {
             e.seq = q.getChainSeq();
-            e.prevHash = q.getPrevHash();
-            e.hash = q.getHash();
+            e.setHashes(q.getPrevHash(), q.getHash());
             e.hashOk = hashes(q);
         }
         records.add(1);

@@ -11,7 +11,6 @@ import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.connector.datagen.functions.FromElementsGeneratorFunction;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -22,8 +21,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The verify job's graph, a Flink batch job: audit files are read and every record re-hashed in
  * parallel across files ({@link ReadChainEntries}); the entries are sorted by chain and seq with
  * Flink's external sort (spilling to disk, so a lake larger than memory verifies) and each chain is
- * walked by one subtask, chains in parallel ({@link ChainChecker}); event ids are counted to find
- * duplicates. The quarantine's own hash chains are checked the same way, beside them ({@link
+ * walked by one subtask, chains in parallel ({@link ChainChecker}); event ids are sorted by a
+ * fixed-length key and compared in full to find duplicates ({@link DuplicateEventIds}). The
+ * quarantine's own hash chains are checked the same way, beside them ({@link
  * ReadQuarantineEntries}). Out come the violations, and per chain its {@link ChainStats}. Both go
  * back to the client ({@link VerifyRunner}), so the graph ends in streams, not sinks; tests plug in
  * any bounded source of file paths.
@@ -175,23 +175,7 @@ public final class VerifyPipeline {
                                 TypeInformation.of(Violation.class),
                                 new ChainChecker(heads, anchors, Violation.AUDIT, auditStarts)
                                         .namingFiles(auditFileNames));
-        DataStream<Violation> duplicates =
-                entries.map(
-                                e ->
-                                        Tuple4.of(
-                                                e.tenantId + "/" + e.eventId,
-                                                1L,
-                                                e.fileIndex,
-                                                e.file == null ? "" : e.file))
-                        .returns(Types.TUPLE(Types.STRING, Types.LONG, Types.INT, Types.STRING))
-                        .name("event-ids")
-                        .keyBy(t -> t.f0)
-                        .reduce((a, b) -> Tuple4.of(a.f0, a.f1 + b.f1, a.f2, a.f3))
-                        .name("count-event-ids")
-                        .filter(t -> t.f1 > 1)
-                        .map(new Duplicate(auditFileNames))
-                        .returns(TypeInformation.of(Violation.class))
-                        .name("duplicate-event-ids");
+        DataStream<Violation> duplicates = DuplicateEventIds.find(entries, auditFileNames);
         return new Outputs(
                 chainViolations.union(
                         duplicates, entries.getSideOutput(ReadChainEntries.UNREADABLE)),
@@ -201,7 +185,10 @@ public final class VerifyPipeline {
     /**
      * The entries grouped by chain, each chain's entries in seq order, as {@link ChainChecker}
      * needs them: chains are spread over the subtasks by chain key, and each subtask sorts its
-     * entries on one composite key, {@link #chainAndSeq}, with Flink's external sort.
+     * entries on one {@code long}, {@link ChainSortKey} (the chain's number in the subtask, then
+     * the seq), with Flink's external sort. Entries whose seq is out of {@link ChainSortKey}'s
+     * range (only a damaged or forged file has one) come at their chain's start or end unsorted
+     * among themselves; the checker orders them.
      *
      * <p>Not {@code keyBy(chainKey).fullWindowPartition().sortPartition(seq)}: Flink 2.2.0's keyed
      * sort ({@code KeyedSortPartitionOperator}) compares the sort value with the sign reversed in
@@ -213,49 +200,19 @@ public final class VerifyPipeline {
      * The non-keyed sort compares with Flink's ordinary tuple comparator, which merges correctly.
      */
     static DataStream<ChainEntry> sortedByChainAndSeq(DataStream<ChainEntry> entries, String name) {
+        TypeInformation<ChainEntry> type = TypeInformation.of(ChainEntry.class);
         return entries.partitionCustom(
                         (String chainKey, int subtasks) ->
                                 Math.floorMod(chainKey.hashCode(), subtasks),
                         ChainEntry::chainKey)
+                .map(new ChainSortKey())
+                .returns(Types.TUPLE(type, Types.LONG))
+                .name(name + "-key")
                 .fullWindowPartition()
-                .sortPartition(VerifyPipeline::chainAndSeq, Order.ASCENDING)
-                .name(name);
-    }
-
-    /**
-     * One string that sorts as (chain key, seq): the chain key, a NUL (no chain key holds one, so a
-     * chain's entries stay together), and the seq as 20 digits that sort in signed order (an
-     * unchained record's -1 before seq 1).
-     */
-    static String chainAndSeq(ChainEntry e) {
-        String digits = Long.toUnsignedString(e.seq ^ Long.MIN_VALUE);
-        return e.chainKey() + "\0" + "0".repeat(20 - digits.length()) + digits;
-    }
-
-    /** A (tenant/event id, count, file index, file) counted more than once: the violation. */
-    private static final class Duplicate
-            implements org.apache.flink.api.common.functions.MapFunction<
-                    Tuple4<String, Long, Integer, String>, Violation> {
-        private static final long serialVersionUID = 1L;
-        private final String[] files;
-
-        Duplicate(String[] files) {
-            this.files = files;
-        }
-
-        @Override
-        public Violation map(Tuple4<String, Long, Integer, String> t) {
-            String tenant = t.f0.substring(0, t.f0.indexOf('/'));
-            String eventId = t.f0.substring(t.f0.indexOf('/') + 1);
-            String file = t.f2 >= 0 ? files[t.f2] : t.f3;
-            return Violation.of(
-                    ViolationKind.DUPLICATE_EVENT_ID,
-                    tenant,
-                    0,
-                    -1,
-                    -1,
-                    file,
-                    "event " + eventId + " is stored " + t.f1 + " times");
-        }
+                .sortPartition(1, Order.ASCENDING)
+                .name(name)
+                .map(keyed -> keyed.f0)
+                .returns(type)
+                .name(name + "-entries");
     }
 }

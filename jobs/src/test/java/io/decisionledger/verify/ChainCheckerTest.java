@@ -339,6 +339,37 @@ class ChainCheckerTest {
         assertThat(checked.lines()).containsExactly("SEQ_REPEATED bank_456/0 1..1 f1");
     }
 
+    @Test
+    void seqsOutsideTheSortKeysRangeArriveUnsortedAndAreWalkedInSeqOrder() throws Exception {
+        head(BANK, 0, 2, "h2");
+        head("insurer_789", 2, 1, "h1");
+        long far = ChainSortKey.MAX_PLACED_SEQ + 10;
+
+        // as the sort hands them over: seqs below -1 share the chain's first position and seqs
+        // above the key's range its last one, each group in no particular order
+        Checked checked =
+                check(
+                        entry(BANK, 0, -5),
+                        entry(BANK, 0, Long.MIN_VALUE),
+                        entry(BANK, 0, 1),
+                        entry(BANK, 0, 2),
+                        entry(BANK, 0, far + 1),
+                        entry(BANK, 0, far),
+                        entry("insurer_789", 2, 1));
+
+        assertThat(checked.lines())
+                .containsExactly(
+                        // a negative seq is no chain position: reported as such, lowest first
+                        "UNCHAINED bank_456/0 -1..-1 f" + Long.MIN_VALUE,
+                        "UNCHAINED bank_456/0 -1..-1 f-5",
+                        "SEQ_GAP bank_456/0 3.." + (far - 1) + " f" + far,
+                        "BEYOND_HEAD bank_456/0 3.." + (far + 1) + " f" + (far + 1));
+        assertThat(checked.stats)
+                .containsExactly(
+                        new ChainStats(BANK, 0, far + 1, 0),
+                        new ChainStats("insurer_789", 2, 1, 0));
+    }
+
     // ------------------------------------------------------------------------------ helpers
 
     private void head(String tenant, int shard, long seq, String hash) {
