@@ -1,5 +1,6 @@
 package io.decisionledger.compaction;
 
+import static io.decisionledger.compaction.CompactedLake.auditTask;
 import static io.decisionledger.testing.DuckDbLake.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -307,13 +308,5 @@ class SwapWindowITCase {
                     "audit",
                     "--no-legal-holds"
                 });
-    }
-
-    private static PartitionTask auditTask(CompactionOptions options) throws Exception {
-        return new CompactionPlanner(options)
-                .plan().stream()
-                        .filter(t -> t.partition().startsWith("tenant_id=bank_456/"))
-                        .findFirst()
-                        .orElseThrow();
     }
 }

@@ -109,13 +109,11 @@ public final class PartitionCompactor implements Serializable {
         long started = System.nanoTime();
         Path staging = new Path(task.stagingDir());
         FileSystem stagingFs = staging.getFileSystem();
-        Path manifestFile = new Path(staging, SwapManifest.FILE_NAME);
 
         // An earlier attempt of this run (a restarted task) got this far already.
-        if (stagingFs.exists(manifestFile)) {
-            SwapManifest manifest = readManifest(manifestFile);
-            rollForward(manifest, manifestFile);
-            return result(task, Outcome.ROLLED_FORWARD, manifest, 0, started);
+        PartitionResult committed = rollForwardIfCommitted(task, started);
+        if (committed != null) {
+            return committed;
         }
         if (stagingFs.exists(staging)) {
             stagingFs.delete(staging, true);
@@ -170,6 +168,7 @@ public final class PartitionCompactor implements Serializable {
                         task.sources(),
                         outputs,
                         outputs.stream().mapToLong(SwapManifest.Output::rows).sum());
+        Path manifestFile = new Path(staging, SwapManifest.FILE_NAME);
         writeManifest(manifest, manifestFile);
         fail(SwapStep.MANIFEST_WRITTEN);
 
@@ -273,10 +272,9 @@ public final class PartitionCompactor implements Serializable {
         Path staging = new Path(task.stagingDir());
         FileSystem fs = staging.getFileSystem();
         Path manifestFile = new Path(staging, SwapManifest.FILE_NAME);
-        if (fs.exists(manifestFile)) {
-            SwapManifest manifest = readManifest(manifestFile);
-            rollForward(manifest, manifestFile);
-            return result(task, Outcome.ROLLED_FORWARD, manifest, 0, started);
+        PartitionResult committed = rollForwardIfCommitted(task, started);
+        if (committed != null) {
+            return committed;
         }
         String where = task.dataset().label() + " " + task.partition();
         if (alreadySwapped(task)) {
@@ -440,6 +438,21 @@ public final class PartitionCompactor implements Serializable {
 
     private void fail(SwapStep step) {
         failAt(step, failAt);
+    }
+
+    /**
+     * When an earlier attempt of this run already wrote the partition's manifest (the commit
+     * point), finishes its swap and reports it; null when there is none.
+     */
+    private PartitionResult rollForwardIfCommitted(PartitionTask task, long started)
+            throws IOException {
+        Path manifestFile = new Path(new Path(task.stagingDir()), SwapManifest.FILE_NAME);
+        if (!manifestFile.getFileSystem().exists(manifestFile)) {
+            return null;
+        }
+        SwapManifest manifest = readManifest(manifestFile);
+        rollForward(manifest, manifestFile);
+        return result(task, Outcome.ROLLED_FORWARD, manifest, 0, started);
     }
 
     private static PartitionResult result(

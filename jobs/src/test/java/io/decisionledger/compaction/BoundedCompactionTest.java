@@ -1,5 +1,6 @@
 package io.decisionledger.compaction;
 
+import static io.decisionledger.compaction.CompactedLake.auditTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -201,14 +202,6 @@ class BoundedCompactionTest {
                     "audit",
                     "--no-legal-holds"
                 });
-    }
-
-    private static PartitionTask auditTask(CompactionOptions options) throws IOException {
-        return new CompactionPlanner(options)
-                .plan().stream()
-                        .filter(t -> t.partition().startsWith("tenant_id=bank_456/"))
-                        .findFirst()
-                        .orElseThrow();
     }
 
     private static Path partitionDir(PartitionTask task) {

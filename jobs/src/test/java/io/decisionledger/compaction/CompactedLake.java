@@ -1,6 +1,7 @@
 package io.decisionledger.compaction;
 
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.rewrite.PartitionTask;
 import io.decisionledger.testing.DuckDbLake;
 import io.decisionledger.verify.VerifyJob;
 import io.decisionledger.verify.VerifyReport;
@@ -21,6 +22,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class CompactedLake {
 
     private CompactedLake() {}
+
+    /** The planned task of tenant bank_456's first partition: the fixtures' busiest tenant. */
+    static PartitionTask auditTask(CompactionOptions options) throws IOException {
+        return new CompactionPlanner(options)
+                .plan().stream()
+                        .filter(t -> t.partition().startsWith("tenant_id=bank_456/"))
+                        .findFirst()
+                        .orElseThrow();
+    }
 
     /**
      * A digest over every column of every row DuckDB sees under {@code dir} (order-independent),
