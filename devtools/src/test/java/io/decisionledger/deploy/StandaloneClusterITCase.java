@@ -722,15 +722,38 @@ class StandaloneClusterITCase {
                 || exceptionClass.equals("java.util.concurrent.TimeoutException");
     }
 
-    /** The exception class of each failure in the job's exception history, oldest first. */
+    /**
+     * The exception class of each failure in the job's exception history, oldest first. A failure
+     * reported as a {@code CompletionException} or {@code ExecutionException} (a restart that found
+     * no slots comes wrapped so) is named by its root cause, from the entry's stack trace.
+     */
     private static List<String> failureCauses(FlinkRestClient rest, String jobId) {
         List<String> causes = new ArrayList<>();
         for (JsonNode entry :
                 rest.get("/jobs/" + jobId + "/exceptions")
                         .path("exceptionHistory")
                         .path("entries")) {
-            causes.add(0, entry.path("exceptionName").asText());
+            causes.add(0, rootCause(entry));
         }
         return causes;
     }
+
+    static String rootCause(JsonNode entry) {
+        String name = entry.path("exceptionName").asText();
+        if (!WRAPPERS.contains(name)) {
+            return name;
+        }
+        String root = name;
+        Matcher causedBy = CAUSED_BY.matcher(entry.path("stacktrace").asText(""));
+        while (causedBy.find()) {
+            root = causedBy.group(1);
+        }
+        return root;
+    }
+
+    private static final java.util.Set<String> WRAPPERS =
+            java.util.Set.of(
+                    "java.util.concurrent.CompletionException",
+                    "java.util.concurrent.ExecutionException");
+    private static final Pattern CAUSED_BY = Pattern.compile("(?m)^Caused by: ([\\w.$]+)(?::|$)");
 }
