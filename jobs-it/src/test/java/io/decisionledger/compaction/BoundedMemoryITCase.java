@@ -1,5 +1,6 @@
 package io.decisionledger.compaction;
 
+import static io.decisionledger.compaction.CompactedLake.fileNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.decisionledger.lake.LakeFiles;
@@ -247,15 +248,6 @@ class BoundedMemoryITCase {
         byte[][] a = prints.toArray(new byte[0][]);
         Arrays.sort(a, Arrays::compare);
         return a;
-    }
-
-    private static List<String> fileNames(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".parquet") && !n.startsWith("."))
-                    .sorted()
-                    .toList();
-        }
     }
 
     /** Runs CompactionJob in a child JVM with {@value #HEAP_MB} MB of heap; fails unless exit 0. */

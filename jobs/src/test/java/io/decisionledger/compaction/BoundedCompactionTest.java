@@ -1,6 +1,8 @@
 package io.decisionledger.compaction;
 
 import static io.decisionledger.compaction.CompactedLake.auditTask;
+import static io.decisionledger.compaction.CompactedLake.fileNames;
+import static io.decisionledger.compaction.CompactedLake.partitionDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +18,6 @@ import io.decisionledger.rewrite.SortedRewrite;
 import io.decisionledger.schema.DecisionRecord;
 import io.decisionledger.testing.SmallFileLake;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -202,19 +203,6 @@ class BoundedCompactionTest {
                     "audit",
                     "--no-legal-holds"
                 });
-    }
-
-    private static Path partitionDir(PartitionTask task) {
-        return Path.of(java.net.URI.create(task.targetDir()));
-    }
-
-    private static List<String> fileNames(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".parquet") && !n.startsWith("."))
-                    .sorted()
-                    .toList();
-        }
     }
 
     /** The rows of the partition, file after file (names sorted). */

@@ -23,6 +23,21 @@ final class CompactedLake {
 
     private CompactedLake() {}
 
+    /** The local folder of {@code task}'s partition. */
+    static Path partitionDir(PartitionTask task) {
+        return Path.of(java.net.URI.create(task.targetDir()));
+    }
+
+    /** The visible Parquet files of {@code dir}, by name. */
+    static List<String> fileNames(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".parquet") && !n.startsWith("."))
+                    .sorted()
+                    .toList();
+        }
+    }
+
     /** The planned task of tenant bank_456's first partition: the fixtures' busiest tenant. */
     static PartitionTask auditTask(CompactionOptions options) throws IOException {
         return new CompactionPlanner(options)

@@ -1,6 +1,8 @@
 package io.decisionledger.compaction;
 
 import static io.decisionledger.compaction.CompactedLake.auditTask;
+import static io.decisionledger.compaction.CompactedLake.fileNames;
+import static io.decisionledger.compaction.CompactedLake.partitionDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -204,19 +206,6 @@ class PartitionCompactorTest {
                     "audit",
                     "--no-legal-holds"
                 });
-    }
-
-    private static Path partitionDir(PartitionTask task) {
-        return Path.of(java.net.URI.create(task.targetDir()));
-    }
-
-    private static List<String> fileNames(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".parquet") && !n.startsWith("."))
-                    .sorted()
-                    .toList();
-        }
     }
 
     private static List<String> eventIds(Path dir) throws IOException {
