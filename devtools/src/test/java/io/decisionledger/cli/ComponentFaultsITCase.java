@@ -195,12 +195,22 @@ class ComponentFaultsITCase {
         long killedAt = System.currentTimeMillis();
         s3.destroyForcibly();
         assertThat(LocalProcess.awaitExit(s3, Duration.ofSeconds(30))).isTrue();
-        // and stays away while the next checkpoint is under way (triggered every 2 s)
-        await(
-                "a checkpoint under way while the store is down",
+        // and stays away while the job needs it: the next checkpoint is under way (triggered
+        // every 2 s), or, when the commit that follows the completion notice already failed, the
+        // job has failed over and its restore (the checkpoint lives in the store) is retrying, so
+        // no checkpoint can be triggered until the store is back
+        long failedBefore = checkpointCounts(jobId).get("failed");
+        awaitDiagnosed(
+                jobId,
+                "a checkpoint under way, a failed checkpoint or a failover while the store is down",
                 () ->
-                        checkpointCounts(jobId).get("in_progress") > 0
-                                || latestTrigger(jobId) > killedAt,
+                        holds(() -> checkpointCounts(jobId).get("in_progress") > 0)
+                                || holds(() -> latestTrigger(jobId) > killedAt)
+                                || holds(() -> checkpointCounts(jobId).get("failed") > failedBefore)
+                                || holds(
+                                        () ->
+                                                rest.jobMetric(jobId, "numRestarts")
+                                                        > restartsBefore),
                 TIMEOUT);
         Thread.sleep(5000);
         Result s3Back = stack("start", "s3");
@@ -1168,6 +1178,43 @@ class ComponentFaultsITCase {
             }
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + what, last);
+    }
+
+    /** As {@link #await}; a timeout also says where the job and its checkpoints stood. */
+    private static void awaitDiagnosed(
+            String jobId, String what, BooleanSupplier condition, Duration timeout) {
+        try {
+            await(what, condition, timeout);
+        } catch (AssertionError e) {
+            String state;
+            try {
+                state =
+                        "job "
+                                + rest.jobState(jobId)
+                                + ", numRestarts "
+                                + rest.jobMetric(jobId, "numRestarts")
+                                + ", checkpoints "
+                                + checkpointCounts(jobId)
+                                + ", latest failed: "
+                                + rest.checkpoints(jobId)
+                                        .path("latest")
+                                        .path("failed")
+                                        .path("failure_message")
+                                        .asText("none");
+            } catch (RuntimeException unavailable) {
+                state = "job state unavailable: " + unavailable;
+            }
+            throw new AssertionError(e.getMessage() + " (" + state + ")", e.getCause());
+        }
+    }
+
+    /** A condition that counts as false while the REST endpoint cannot answer it. */
+    private static boolean holds(BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static double seconds(long startNanos) {
