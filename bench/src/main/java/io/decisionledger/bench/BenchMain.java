@@ -262,8 +262,12 @@ public final class BenchMain {
             List<String> top = JfrHotSpots.summarise(outcome.profile(), 15);
             line.put("profile", outcome.profile().toString());
             line.put("profile_top", top);
-            // The per-event budget: the Java threads' CPU by pipeline step, GC and JIT as the CPU
-            // their threads used where /proc tells it, else their elapsed time.
+        }
+        // The per-event budget: the Java threads' CPU by pipeline step, GC and JIT as the CPU
+        // their threads used where /proc tells it, else their elapsed time. Its steps are
+        // ingest's (CpuBudget classifies stack frames by ingest's operators and writers); other
+        // scenarios list their hot methods only.
+        if (outcome.profile() != null && IngestScenario.NAME.equals(scenario.name())) {
             double gc = doubleOr(r, "gc_cpu_s", doubleOr(r, "gc_s", 0));
             double jit = doubleOr(r, "jit_cpu_s", doubleOr(r, "jit_s", 0));
             Map<String, Double> budget =

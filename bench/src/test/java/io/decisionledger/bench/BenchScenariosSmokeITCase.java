@@ -40,7 +40,7 @@ class BenchScenariosSmokeITCase {
                         "--events", String.valueOf(EVENTS),
                         "--tenants", "3",
                         "--parallelism", "1",
-                        "--only", "metrics,metrics-rebuild,compaction,verify,query",
+                        "--only", "metrics,metrics-rebuild,compaction,recompaction,verify,query",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
                         // the same measurement code, without eleven JVM and Flink cold starts
@@ -75,6 +75,8 @@ class BenchScenariosSmokeITCase {
                         "flink-sql-metrics-rebuild",
                         "compaction-job",
                         "duckdb-compaction",
+                        "compaction-job",
+                        "duckdb-compaction",
                         "verify-job",
                         "duckdb-scan",
                         "audit-decision-at",
@@ -83,7 +85,7 @@ class BenchScenariosSmokeITCase {
             assertThat(m.get("output_ok")).as("output of %s", m.get("measurement")).isEqualTo(true);
             assertThat(((Number) m.get("events_per_cpu_s")).doubleValue()).isPositive();
         }
-        assertThat(ofKind("ratio")).hasSize(5);
+        assertThat(ofKind("ratio")).hasSize(6);
     }
 
     @Test
@@ -114,6 +116,24 @@ class BenchScenariosSmokeITCase {
             assertThat(m.get("uncompacted_files_left")).isEqualTo(0);
             assertThat(((Number) m.get("files_out")).longValue()).isLessThanOrEqualTo(smallFiles);
             assertThat(((Number) m.get("mb_per_cpu_s")).doubleValue()).isPositive();
+        }
+    }
+
+    @Test
+    void recompactionMergesEachLatePartFileIntoTheCompactedFiles() {
+        Map<String, Object> in = input("recompaction");
+        long stored = ((Number) in.get("events")).longValue();
+        long files = ((Number) in.get("input_files")).longValue();
+        long compacted = ((Number) in.get("input_compacted_files")).longValue();
+        long partitions = ((Number) in.get("partitions")).longValue();
+        // every partition is due again: its compacted files plus one late part file
+        assertThat(files - compacted).isEqualTo(partitions);
+        assertThat(compacted).isGreaterThanOrEqualTo(partitions);
+        for (String name : List.of("compaction-job", "duckdb-compaction")) {
+            Map<String, Object> m = measurement("recompaction", name);
+            assertThat(((Number) m.get("rows_out")).longValue()).isEqualTo(stored);
+            assertThat(m.get("uncompacted_files_left")).isEqualTo(0);
+            assertThat(m.get("output_ok")).isEqualTo(true);
         }
     }
 
@@ -161,6 +181,14 @@ class BenchScenariosSmokeITCase {
 
     private static Map<String, Object> measurement(String name) {
         return ofKind("measurement").stream()
+                .filter(m -> name.equals(m.get("measurement")))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Map<String, Object> measurement(String scenario, String name) {
+        return ofKind("measurement").stream()
+                .filter(m -> scenario.equals(m.get("scenario")))
                 .filter(m -> name.equals(m.get("measurement")))
                 .findFirst()
                 .orElseThrow();

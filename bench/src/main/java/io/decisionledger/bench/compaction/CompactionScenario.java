@@ -98,6 +98,19 @@ public final class CompactionScenario implements Scenario {
             files = names.size();
             compacted = names.stream().filter(n -> n.startsWith("compacted-")).count();
         }
+        if (files - compacted != partitions) {
+            throw new IllegalStateException(
+                    "the re-compaction lake must hold one late part file per partition beside its"
+                            + " compacted files, so that every partition is due: "
+                            + partitions
+                            + " partitions, "
+                            + files
+                            + " files of which "
+                            + compacted
+                            + " compacted (delete "
+                            + input
+                            + " to make it again)");
+        }
         facts.put("bytes", bytes);
         facts.put("event_bytes_avg", (double) bytes / lake.auditRows());
         facts.put("input_files", files);
@@ -133,7 +146,25 @@ public final class CompactionScenario implements Scenario {
             }
             largest = Math.max(largest, LakeFolders.bytes(into));
         }
+        // each partition's first part file is held out of the compaction and put back after it
         List<Path[]> moved = new ArrayList<>();
+        for (Path tenant : tenants(audit)) {
+            Path into = dates(tenant).get(0);
+            Path late;
+            try (Stream<Path> files = Files.list(into)) {
+                late =
+                        files.filter(f -> f.getFileName().toString().endsWith(".parquet"))
+                                .filter(f -> !f.getFileName().toString().startsWith("."))
+                                .sorted()
+                                .findFirst()
+                                .orElseThrow(
+                                        () -> new IllegalStateException("no part file in " + into));
+            }
+            Path held = heldOut.resolve(audit.relativize(late));
+            Files.createDirectories(held.getParent());
+            Files.move(late, held);
+            moved.add(new Path[] {held, late});
+        }
         // merged files are about 6x smaller than the small Snappy files
         long perFile = Math.max(64 * 1024, largest / 6 / RECOMPACT_FILES);
         CompactionOptions options =
