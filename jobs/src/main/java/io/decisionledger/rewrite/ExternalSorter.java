@@ -78,6 +78,11 @@ public final class ExternalSorter implements Closeable {
     private final List<FileStatus> sortedFiles = new ArrayList<>();
     private final List<Closeable> open = new ArrayList<>();
     private long buffered;
+
+    /** Buffered entries keep their decoded record until the buffer first spills. */
+    private boolean keepDecoded = true;
+
+    private final int fields;
     private long rows;
     private long spilledBytes;
     private long nextProgress = PROGRESS_EVERY;
@@ -99,6 +104,7 @@ public final class ExternalSorter implements Closeable {
         this.spillDir = Files.createTempDirectory(base.toPath(), "dl-sort-").toFile();
         this.what = what;
         this.codec = new Codec(dataset);
+        this.fields = codec.fields();
     }
 
     /**
@@ -143,6 +149,11 @@ public final class ExternalSorter implements Closeable {
         read.add(bytes, e.id);
         buffer.add(e);
         buffered += e.heapBytes();
+        if (keepDecoded) {
+            // written as it is if the partition fits in the buffer: no decode of its encoding
+            e.record = record;
+            buffered += SortEntry.decodedHeapBytes(bytes.length, fields);
+        }
         rows++;
         if (buffered >= bufferBytes) {
             spill();
@@ -191,6 +202,8 @@ public final class ExternalSorter implements Closeable {
         spills.add(writeRun(buffer.iterator()));
         buffer.clear();
         buffered = 0;
+        // a partition that spills is merged from disk: its buffer holds encodings only from now on
+        keepDecoded = false;
     }
 
     /** The entries in the dataset's order. Call once, after every file was added. */
@@ -234,9 +247,12 @@ public final class ExternalSorter implements Closeable {
         return runs.size() == 1 ? runs.get(0) : new Merge(runs);
     }
 
-    /** Decodes an entry's record (reusing one instance: hand it on before the next call). */
+    /**
+     * An entry's record: the one it was made from when the entry kept it, else decoded from its
+     * encoding (reusing one instance: hand it on before the next call).
+     */
     public SpecificRecordBase decode(SortEntry e) throws IOException {
-        return codec.decode(e.bytes);
+        return e.record != null ? e.record : codec.decode(e.bytes);
     }
 
     /** The record's Avro binary encoding, as entries hold it (for read-back checks). */
@@ -321,6 +337,8 @@ public final class ExternalSorter implements Closeable {
                     throw new UnsortedInput(file.getPath().getName());
                 }
                 read.add(bytes, e.id);
+                // one entry per sorted file is alive at a time: it keeps its record, written as is
+                e.record = r;
                 last = e;
                 return e;
             }
@@ -408,12 +426,18 @@ public final class ExternalSorter implements Closeable {
         private BinaryEncoder encoder;
         private BinaryDecoder decoder;
         private SpecificRecordBase reuse;
+        private final int fields;
 
         Codec(Dataset dataset) {
             SpecificData model = SpecificData.getForClass(dataset.recordClass());
             Schema schema = model.getSchema(dataset.recordClass());
+            fields = schema.getFields().size();
             writer = new SpecificDatumWriter<>(schema, model);
             reader = new SpecificDatumReader<>(schema, schema, model);
+        }
+
+        int fields() {
+            return fields;
         }
 
         byte[] encode(SpecificRecordBase record) throws IOException {

@@ -59,6 +59,13 @@ final class SortEntry {
 
     final byte[] bytes;
 
+    /**
+     * The record {@link #bytes} encode, when the sort keeps it decoded (entries of sorted files,
+     * and of the buffer until it first spills): it is written as it is instead of decoded again.
+     * Null in spilled runs.
+     */
+    SpecificRecordBase record;
+
     private SortEntry(String s1, long n1, String s2, long n2, long n3, String id, byte[] bytes) {
         this.s1 = s1;
         this.n1 = n1;
@@ -128,6 +135,15 @@ final class SortEntry {
     /** Heap the entry holds, roughly: what a sort buffer counts against its size. */
     long heapBytes() {
         return 96L + bytes.length + chars(s1) + chars(s2) + (id == s2 ? 0 : chars(id));
+    }
+
+    /**
+     * Heap a decoded record of {@code fields} top-level fields whose Avro encoding is {@code bytes}
+     * long holds, over-estimated: strings at up to two bytes a character (UTF-16) and an object
+     * header, reference and box per field.
+     */
+    static long decodedHeapBytes(int bytes, int fields) {
+        return 16L + 2L * bytes + 48L * fields;
     }
 
     void writeTo(DataOutputStream out) throws IOException {
