@@ -44,7 +44,11 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
  * measured here: RocksDB keeps only its block cache and memtables in memory, bounded by Flink's
  * managed memory, not by the number of ids.
  *
- * <p>{@code java -cp … io.decisionledger.bench.ingest.DedupStateSize [ids=5000000] [workDir]}
+ * <p>{@code java -cp … io.decisionledger.bench.ingest.DedupStateSize [ids=5000000] [workDir]
+ * [phases=single-shuffle,chain,dedup]}: {@code single-shuffle} is the default graph's
+ * dedup-link-chain operator, {@code dedup} the two-shuffle graph's de-duplicator ({@code
+ * --single-shuffle false}), {@code chain} that graph's chain operator. Each phase prints its
+ * progress every 500,000 ids (wall and process CPU time so far).
  */
 public final class DedupStateSize {
 
@@ -54,7 +58,33 @@ public final class DedupStateSize {
         long ids = args.length > 0 ? Long.parseLong(args[0]) : 5_000_000L;
         Path work =
                 args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("dedup-state-size");
-        System.out.printf(Locale.ROOT, "ids: %,d%n", ids);
+        java.util.List<String> phases =
+                java.util.List.of(
+                        (args.length > 2 ? args[2] : "single-shuffle,chain,dedup").split(","));
+        System.out.printf(Locale.ROOT, "ids: %,d, phases %s%n", ids, phases);
+        if (phases.contains("single-shuffle")) {
+            long singleBytes = singleShuffle(ids, work.resolve("single-shuffle"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "single-shuffle operator dedup-link-chain (event id -> fingerprint map + timer"
+                            + " + 90-day digest map, 10 chains): %,d bytes checkpointed, %.1f bytes"
+                            + " per event id%n",
+                    singleBytes,
+                    (double) singleBytes / ids);
+        }
+        if (phases.contains("chain")) {
+            long chainBytes = chain(ids, work.resolve("chain"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "chain state (one head per tenant/shard, 10 tenants x 1 shard): %,d bytes"
+                            + " checkpointed after %,d records, %.4f bytes per event id%n",
+                    chainBytes,
+                    ids,
+                    (double) chainBytes / ids);
+        }
+        if (!phases.contains("dedup")) {
+            return;
+        }
         long dedupBytes = dedup(ids, work.resolve("dedup"));
         System.out.printf(
                 Locale.ROOT,
@@ -62,22 +92,6 @@ public final class DedupStateSize {
                         + " digest): %,d bytes checkpointed, %.1f bytes per event id%n",
                 dedupBytes,
                 (double) dedupBytes / ids);
-        long singleBytes = singleShuffle(ids, work.resolve("single-shuffle"));
-        System.out.printf(
-                Locale.ROOT,
-                "single-shuffle operator dedup-link-chain (event id -> fingerprint map + timer +"
-                        + " 90-day digest map, 10 chains): %,d bytes checkpointed, %.1f bytes per"
-                        + " event id%n",
-                singleBytes,
-                (double) singleBytes / ids);
-        long chainBytes = chain(ids, work.resolve("chain"));
-        System.out.printf(
-                Locale.ROOT,
-                "chain state (one head per tenant/shard, 10 tenants x 1 shard): %,d bytes"
-                        + " checkpointed after %,d records, %.4f bytes per event id%n",
-                chainBytes,
-                ids,
-                (double) chainBytes / ids);
     }
 
     /** Bytes of the de-duplicator's checkpoint after {@code ids} distinct event ids. */
@@ -98,6 +112,7 @@ public final class DedupStateSize {
                 harness.processElement(new StreamRecord<>(p));
                 if (i % 100_000 == 0) {
                     harness.getOutput().clear(); // the harness keeps every output record
+                    progress("dedup", i);
                 }
             }
             return checkpointBytes(harness.snapshot(1, 1), dir);
@@ -127,6 +142,7 @@ public final class DedupStateSize {
                 harness.processElement1(new StreamRecord<>(p));
                 if (i % 100_000 == 0) {
                     harness.getOutput().clear();
+                    progress("single-shuffle", i);
                 }
             }
             harness.prepareSnapshotPreBarrier(1);
@@ -152,11 +168,30 @@ public final class DedupStateSize {
                 harness.processElement(new StreamRecord<>(decision(i)));
                 if (i % 100_000 == 0) {
                     harness.getOutput().clear();
+                    progress("chain", i);
                 }
             }
             harness.prepareSnapshotPreBarrier(1);
             harness.getOutput().clear();
             return checkpointBytes(harness.snapshot(1, 1), dir);
+        }
+    }
+
+    private static final long STARTED = System.nanoTime();
+
+    private static void progress(String phase, long ids) {
+        if (ids > 0 && ids % 500_000 == 0) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %s: %,d ids, %.0f s, %.0f CPU-s%n",
+                    phase,
+                    ids,
+                    (System.nanoTime() - STARTED) / 1e9,
+                    ((com.sun.management.OperatingSystemMXBean)
+                                            java.lang.management.ManagementFactory
+                                                    .getOperatingSystemMXBean())
+                                    .getProcessCpuTime()
+                            / 1e9);
         }
     }
 
