@@ -48,7 +48,10 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
  * [phases=single-shuffle,chain,dedup]}: {@code single-shuffle} is the default graph's
  * dedup-link-chain operator, {@code dedup} the two-shuffle graph's de-duplicator ({@code
  * --single-shuffle false}), {@code chain} that graph's chain operator. Each phase prints its
- * progress every 500,000 ids (wall and process CPU time so far).
+ * progress every 500,000 ids (wall and process CPU time so far). RocksDB gets a slot's memory
+ * ({@code -DdedupStateSize.slotMemory}, default 512mb, as {@code
+ * state.backend.rocksdb.memory.fixed-per-slot}); {@code -DdedupStateSize.bloomFilter=true} adds
+ * bloom filters, as {@code state.backend.rocksdb.use-bloom-filter: true} does.
  */
 public final class DedupStateSize {
 
@@ -198,7 +201,21 @@ public final class DedupStateSize {
     private static void configure(AbstractStreamOperatorTestHarness<?> harness, Path dir)
             throws IOException {
         Files.createDirectories(dir.resolve("db"));
-        EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend(true);
+        // RocksDB's memory as a TaskManager slot's: the harness has almost no managed memory, and
+        // RocksDB bounded by it flushes a memtable every few hundred ids and spends its time
+        // compacting the many small files (measured: > 1 ms per id)
+        org.apache.flink.configuration.Configuration rocksdb =
+                new org.apache.flink.configuration.Configuration();
+        rocksdb.setString(
+                "state.backend.rocksdb.memory.fixed-per-slot",
+                System.getProperty("dedupStateSize.slotMemory", "512mb"));
+        // -DdedupStateSize.bloomFilter=true: what state.backend.rocksdb.use-bloom-filter does
+        rocksdb.setString(
+                "state.backend.rocksdb.use-bloom-filter",
+                String.valueOf(Boolean.getBoolean("dedupStateSize.bloomFilter")));
+        EmbeddedRocksDBStateBackend backend =
+                new EmbeddedRocksDBStateBackend(true)
+                        .configure(rocksdb, DedupStateSize.class.getClassLoader());
         backend.setDbStoragePath(dir.resolve("db").toString());
         harness.setStateBackend(backend);
         harness.setCheckpointStorage(
