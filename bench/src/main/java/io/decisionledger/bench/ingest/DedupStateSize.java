@@ -227,8 +227,12 @@ public final class DedupStateSize {
         for (KeyedStateHandle h : state.getManagedKeyedState()) {
             bytes += h.getStateSize();
         }
-        long onDisk;
-        try (Stream<Path> files = Files.walk(dir.resolve("checkpoints"))) {
+        long onDisk = 0;
+        // state under the inline threshold (the chain's few heads) is kept in the handle, no file
+        try (Stream<Path> files =
+                Files.isDirectory(dir.resolve("checkpoints"))
+                        ? Files.walk(dir.resolve("checkpoints"))
+                        : Stream.empty()) {
             onDisk =
                     files.filter(Files::isRegularFile)
                             .mapToLong(
