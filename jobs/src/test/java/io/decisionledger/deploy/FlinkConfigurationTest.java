@@ -73,6 +73,8 @@ class FlinkConfigurationTest {
                 .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         assertThat(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
         assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        // de-duplication looks up every new event id, a miss: bloom filters spare the reads
+        assertThat(conf.toMap()).containsEntry("state.backend.rocksdb.use-bloom-filter", "true");
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY))
                 .isEqualTo("exponential-delay");
         assertThat(conf.toMap())
