@@ -157,7 +157,8 @@ public final class SampleDecisions {
 
     /**
      * Sends the events to a topic, keyed so that re-sends land in their original's partition (after
-     * it), and waits until all are acknowledged.
+     * it), and waits until all are acknowledged. A send the broker did not acknowledge fails the
+     * call, naming it by its position (the caller's offsets would otherwise just come out short).
      *
      * @return the number of value bytes sent
      */
@@ -170,11 +171,32 @@ public final class SampleDecisions {
         long bytes = 0;
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>>
+                    sent = new ArrayList<>(events.size());
             for (Event e : events) {
-                producer.send(new ProducerRecord<>(topic, e.key(), e.value()));
+                sent.add(producer.send(new ProducerRecord<>(topic, e.key(), e.value())));
                 bytes += e.value().length;
             }
             producer.flush();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get();
+                } catch (java.util.concurrent.ExecutionException failed) {
+                    throw new IllegalStateException(
+                            "the broker did not acknowledge event "
+                                    + i
+                                    + " of "
+                                    + sent.size()
+                                    + " sent to "
+                                    + topic
+                                    + ": "
+                                    + failed.getCause(),
+                            failed.getCause());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while producing", interrupted);
+                }
+            }
         }
         return bytes;
     }
