@@ -22,7 +22,13 @@ import org.apache.kafka.common.Uuid;
  * given work folder and is stopped by {@link #close()} or, failing that, when this JVM exits.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Generous on purpose: a broker restarted after SIGKILL recovers its logs first, and on a
+     * two-core CI machine busy with other jobs its JVM alone took 40 s to reach the controller (a
+     * clean-clone run failed at 60 s). A broker that cannot start still fails, only later.
+     */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
