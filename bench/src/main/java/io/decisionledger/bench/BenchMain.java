@@ -129,7 +129,8 @@ public final class BenchMain {
                             ? VerifyScenario.generated(options.lakeCache(), options.verifyLake())
                             : new VerifyScenario(ingestedLake(options, child));
             case IncrementalVerifyScenario.NAME ->
-                    new IncrementalVerifyScenario(options.lakeCache(), options.dailyLake());
+                    new IncrementalVerifyScenario(
+                            options.lakeCache(), options.dailyLake(), options.verifyWarm());
             case QueryScenario.NAME ->
                     new QueryScenario(
                             options.queryLake(),

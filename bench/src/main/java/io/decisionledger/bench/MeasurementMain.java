@@ -11,9 +11,16 @@ import java.util.Map;
  * [key=value…]}. It runs one {@link Measurement} and writes, next to what the measurement counted,
  * the accounting every measurement gets alike: wall time of the run, and this process's CPU, GC and
  * JIT time, both over the run and since the JVM started. One measurement per JVM, so no JIT
- * profile, heap or static cache of one job can help or hurt the next.
+ * profile, heap or static cache of one job can help or hurt the next. A warm measurement ({@link
+ * #WARM}) runs the same measurement once untimed first and is charged what the measured run used.
  */
 public final class MeasurementMain {
+
+    /**
+     * The parameter that asks for a warm measurement: {@link Measurement#warmUp} first, and the
+     * figures of the measured run only.
+     */
+    public static final String WARM = "warm";
 
     private MeasurementMain() {}
 
@@ -52,6 +59,15 @@ public final class MeasurementMain {
     static void measure(String name, Path resultFile, Map<String, String> parameters)
             throws Exception {
         Measurement measurement = Measurements.byName(name);
+        boolean warm = Boolean.parseBoolean(parameters.get(WARM));
+        ProcessCpu beforeWarmUp = ProcessCpu.now();
+        if (warm) {
+            measurement.warmUp(parameters);
+        }
+        // Cold: zero, so every figure below is the whole process's. Warm: the warm-up's share.
+        ProcessCpu base = warm ? ProcessCpu.now() : new ProcessCpu(0, 0, 0);
+        double jitBase = warm ? ProcessCpu.jitThreadCpuSeconds() : 0;
+        double gcBase = warm ? ProcessCpu.gcThreadCpuSeconds() : 0;
         ProcessCpu before = ProcessCpu.now();
         long start = System.nanoTime();
         Map<String, Object> counted = measurement.run(parameters);
@@ -60,17 +76,26 @@ public final class MeasurementMain {
 
         Map<String, Object> result = new LinkedHashMap<>(counted);
         result.put("wall_s", wallNanos / 1e9);
-        // Whole process: JVM start, class loading, planning, the job and its shutdown so far.
-        result.put("cpu_s", after.cpuNanos() / 1e9);
+        result.put("warm", warm);
+        // What the ratios divide by. Cold: the whole process (JVM start, class loading,
+        // planning, the job and its shutdown so far). Warm: the measured run only, the warm-up
+        // (and the JVM start before it) excluded.
+        result.put("cpu_s", (after.cpuNanos() - base.cpuNanos()) / 1e9);
         result.put("cpu_run_s", (after.cpuNanos() - before.cpuNanos()) / 1e9);
-        result.put("gc_s", after.gcMillis() / 1e3);
-        result.put("jit_s", after.jitMillis() < 0 ? null : after.jitMillis() / 1e3);
+        result.put("cpu_process_s", after.cpuNanos() / 1e9);
+        if (warm) {
+            result.put("cpu_warm_up_s", (base.cpuNanos() - beforeWarmUp.cpuNanos()) / 1e9);
+        }
+        result.put("gc_s", (after.gcMillis() - base.gcMillis()) / 1e3);
+        result.put(
+                "jit_s",
+                after.jitMillis() < 0 ? null : (after.jitMillis() - base.jitMillis()) / 1e3);
         // The same two as CPU the compiler and collector threads used (the figures above are
         // their elapsed time, which grows with the machine's load).
         double jitCpu = ProcessCpu.jitThreadCpuSeconds();
         double gcCpu = ProcessCpu.gcThreadCpuSeconds();
-        result.put("jit_cpu_s", jitCpu < 0 ? null : jitCpu);
-        result.put("gc_cpu_s", gcCpu < 0 ? null : gcCpu);
+        result.put("jit_cpu_s", jitCpu < 0 || jitBase < 0 ? null : jitCpu - jitBase);
+        result.put("gc_cpu_s", gcCpu < 0 || gcBase < 0 ? null : gcCpu - gcBase);
         result.put("jvm_max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         Files.writeString(resultFile, new ObjectMapper().writeValueAsString(result));
     }

@@ -70,7 +70,9 @@ public final class ResultsReport {
                                 m.get("scenario"),
                                 m.get("parallelism"),
                                 m.get("repetition"),
-                                m.get("measurement"),
+                                Boolean.TRUE.equals(m.get("warm"))
+                                        ? m.get("measurement") + " (warm: measured run only)"
+                                        : m.get("measurement"),
                                 number(m.get("wall_s"), 1),
                                 grouped(m.get("events_per_s")),
                                 number(m.get("mb_per_s"), 1),

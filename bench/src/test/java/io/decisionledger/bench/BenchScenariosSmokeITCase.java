@@ -40,7 +40,11 @@ class BenchScenariosSmokeITCase {
                         "--events", String.valueOf(EVENTS),
                         "--tenants", "3",
                         "--parallelism", "1",
-                        "--only", "metrics,metrics-rebuild,compaction,recompaction,verify,query",
+                        "--only",
+                                "metrics,metrics-rebuild,compaction,recompaction,verify,"
+                                        + "incremental-verify,query",
+                        "--daily-records", "10",
+                        "--verify-warm", "true",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
                         // the same measurement code, without eleven JVM and Flink cold starts
@@ -79,13 +83,16 @@ class BenchScenariosSmokeITCase {
                         "duckdb-compaction",
                         "verify-job",
                         "duckdb-scan",
+                        "verify-incremental",
+                        "verify-job",
+                        "verify-incremental-nothing-new",
                         "audit-decision-at",
                         "duckdb-decision-at");
         for (Map<String, Object> m : ofKind("measurement")) {
             assertThat(m.get("output_ok")).as("output of %s", m.get("measurement")).isEqualTo(true);
             assertThat(((Number) m.get("events_per_cpu_s")).doubleValue()).isPositive();
         }
-        assertThat(ofKind("ratio")).hasSize(6);
+        assertThat(ofKind("ratio")).hasSize(8);
     }
 
     @Test
@@ -139,11 +146,40 @@ class BenchScenariosSmokeITCase {
 
     @Test
     void verificationFindsTheIngestedLakeClean() {
-        Map<String, Object> job = measurement("verify-job");
+        Map<String, Object> job = measurement("verify", "verify-job");
         assertThat(job.get("clean")).isEqualTo(true);
         assertThat(job.get("records_read")).isEqualTo(input("verify").get("events"));
         assertThat(measurement("duckdb-scan").get("records_read"))
                 .isEqualTo(input("verify").get("events"));
+    }
+
+    @Test
+    void warmIncrementalVerificationReadsTheLastDayAndIsChargedItsMeasuredRunOnly() {
+        Map<String, Object> in = input("incremental-verify");
+        assertThat(measurement("incremental-verify", "verify-job").get("records_read"))
+                .isEqualTo(in.get("events"));
+        assertThat(measurement("incremental-verify", "verify-incremental").get("records_read"))
+                .isEqualTo(in.get("last_day_records"));
+        assertThat(
+                        measurement("incremental-verify", "verify-incremental-nothing-new")
+                                .get("records_read"))
+                .isEqualTo(0);
+        for (String name :
+                List.of("verify-job", "verify-incremental", "verify-incremental-nothing-new")) {
+            Map<String, Object> m = measurement("incremental-verify", name);
+            assertThat(m.get("clean")).as(name).isEqualTo(true);
+            assertThat(m.get("warm")).as(name).isEqualTo(true);
+            // the warm-up ran (a whole verification) and is not in the figure the ratios use
+            double warmUp = ((Number) m.get("cpu_warm_up_s")).doubleValue();
+            double charged = ((Number) m.get("cpu_s")).doubleValue();
+            double process = ((Number) m.get("cpu_process_s")).doubleValue();
+            assertThat(warmUp).as(name).isPositive();
+            assertThat(charged).as(name).isPositive().isLessThanOrEqualTo(process - warmUp);
+        }
+        // cold measurements (every other scenario here) are charged the whole process
+        Map<String, Object> cold = measurement("verify", "verify-job");
+        assertThat(cold.get("warm")).isEqualTo(false);
+        assertThat(cold.get("cpu_s")).isEqualTo(cold.get("cpu_process_s"));
     }
 
     @Test

@@ -33,4 +33,9 @@ public final class IncrementalVerifyMeasurement implements Measurement {
         return VerifyJobMeasurement.verify(
                 p, "--state", Parameters.path(p, "state").toUri().toString());
     }
+
+    @Override
+    public void warmUp(Map<String, String> p) throws Exception {
+        run(VerifyJobMeasurement.warmUpParameters(p));
+    }
 }

@@ -2,6 +2,7 @@ package io.decisionledger.bench.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decisionledger.bench.MeasurementMain;
 import io.decisionledger.bench.Scenario;
 import io.decisionledger.bench.lake.LakeFolders;
 import java.io.IOException;
@@ -21,6 +22,11 @@ import java.util.stream.Stream;
  * incremental run's (goal ≈ 30: the nightly cost follows the day's volume, not the lake's age). The
  * variant {@code verify-incremental-nothing-new} starts from a state that already covers day 31:
  * the fixed part of an incremental run (cluster, listing, footers, heads).
+ *
+ * <p>Warm ({@code --verify-warm true}): every measurement first runs its verification once untimed
+ * in the same JVM (on its own copy of the state) and is charged only the measured run's CPU: what a
+ * nightly run costs on a long-lived Flink cluster, where the JVM start, class loading and JIT of
+ * the job's code were paid by earlier runs. Cold (the default) charges the whole fresh JVM.
  */
 public final class IncrementalVerifyScenario implements Scenario {
 
@@ -28,12 +34,14 @@ public final class IncrementalVerifyScenario implements Scenario {
 
     private final Path cache;
     private final DailyLake.Shape shape;
+    private final boolean warm;
     private DailyLake.Facts lake;
     private Path coveredState;
 
-    public IncrementalVerifyScenario(Path cache, DailyLake.Shape shape) {
+    public IncrementalVerifyScenario(Path cache, DailyLake.Shape shape, boolean warm) {
         this.cache = cache;
         this.shape = shape;
+        this.warm = warm;
     }
 
     @Override
@@ -74,14 +82,24 @@ public final class IncrementalVerifyScenario implements Scenario {
     @Override
     public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
         Map<String, String> p = VerifyJobMeasurement.parameters(parallelism, lake.root(), runDir);
+        if (warm) {
+            p.put(MeasurementMain.WARM, "true");
+        }
         if (!measurement.equals(baseline())) {
-            Path state = runDir.resolve("state");
-            copy(
+            Path from =
                     measurement.equals(IncrementalVerifyMeasurement.NOTHING_NEW)
                             ? covered(runDir)
-                            : lake.state(),
-                    state);
+                            : lake.state();
+            Path state = runDir.resolve("state");
+            copy(from, state);
             p.put("state", state.toString());
+            if (warm) {
+                // the warm-up writes the next state into its own copy: the measured run starts
+                // from exactly the state the cold one would
+                Path warmUpState = runDir.resolve("warm-up-state");
+                copy(from, warmUpState);
+                p.put(VerifyJobMeasurement.WARM_UP_STATE, warmUpState.toString());
+            }
         }
         return p;
     }

@@ -33,6 +33,34 @@ public final class VerifyJobMeasurement implements Measurement {
         return verify(p);
     }
 
+    @Override
+    public void warmUp(Map<String, String> p) throws Exception {
+        verify(warmUpParameters(p));
+    }
+
+    /**
+     * The parameters of a warm-up run: its own report, and its own copy of the state ({@link
+     * #WARM_UP_STATE}) where the measured run has one, so the measured run's input is untouched.
+     */
+    static Map<String, String> warmUpParameters(Map<String, String> p) {
+        Map<String, String> w = new LinkedHashMap<>(p);
+        w.put(
+                "report",
+                Parameters.path(p, "report").resolveSibling("warm-up-" + REPORT).toString());
+        if (p.containsKey("state")) {
+            if (!p.containsKey(WARM_UP_STATE)) {
+                throw new IllegalArgumentException(
+                        "a warm run that starts from a verify state needs a copy of it in "
+                                + WARM_UP_STATE);
+            }
+            w.put("state", p.get(WARM_UP_STATE));
+        }
+        return w;
+    }
+
+    /** Parameter: the warm-up's copy of the verify state the measured run starts from. */
+    static final String WARM_UP_STATE = "warm-up-state";
+
     /**
      * Runs VerifyJob on the run's {@code lake} with {@code --report} and {@code extraArgs} (the
      * incremental measurement adds its {@code --state}), writes the report, and returns what it
