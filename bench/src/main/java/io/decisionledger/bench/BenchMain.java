@@ -130,7 +130,7 @@ public final class BenchMain {
                             : new VerifyScenario(ingestedLake(options, child));
             case IncrementalVerifyScenario.NAME ->
                     new IncrementalVerifyScenario(
-                            options.lakeCache(), options.dailyLake(), options.verifyWarm());
+                            options.lakeCache(), options.dailyLake(), options.verifyWarmUps());
             case QueryScenario.NAME ->
                     new QueryScenario(
                             options.queryLake(),
@@ -255,8 +255,11 @@ public final class BenchMain {
         double interval = (machineAfter.nanoTime() - machineBefore.nanoTime()) / 1e9;
         line.put("machine_busy_cores", busyCores < 0 ? null : busyCores);
         // Everything but the child: the Kafka broker serving it, and whatever else runs here.
+        // the child's whole CPU (a warm measurement's warm-ups ran inside the interval too)
+        double childCpu = ((Number) r.getOrDefault("cpu_process_s", cpu)).doubleValue();
         line.put(
-                "other_busy_cores", busyCores < 0 ? null : Math.max(0, busyCores - cpu / interval));
+                "other_busy_cores",
+                busyCores < 0 ? null : Math.max(0, busyCores - childCpu / interval));
         line.put("load_avg_before", loadBefore);
         line.put("load_avg_1m", MachineLoad.loadAverage());
         if (outcome.profile() != null) {

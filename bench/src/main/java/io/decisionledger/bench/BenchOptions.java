@@ -50,7 +50,7 @@ public record BenchOptions(
         long ingestEvents,
         boolean ingestProfile,
         long verifyRecords,
-        boolean verifyWarm) {
+        int verifyWarmUps) {
 
     /** The ingest scenario's input: the run's event mix with {@link #ingestEvents} records. */
     public EventMix ingestMix() {
@@ -140,12 +140,12 @@ public record BenchOptions(
                         + " 4 Snappy files per tenant and day, short records, layout-3 hashes, one"
                         + " chain per tenant), for millions of records without hours of ingest.");
         OPTIONS.add(
-                "verify-warm",
-                "false",
-                "incremental-verify: true runs each verification once untimed in its JVM before"
+                "verify-warm-ups",
+                "0",
+                "incremental-verify: N > 0 runs each verification N times untimed in its JVM before"
                         + " the measured run and counts the measured run's CPU only, as on a"
                         + " long-lived Flink cluster whose TaskManagers have loaded and compiled the"
-                        + " job's code before; false counts the whole fresh JVM.");
+                        + " job's code in earlier runs; 0 counts the whole fresh JVM.");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -288,7 +288,7 @@ public record BenchOptions(
                 given.longValue("ingest-events", 1),
                 Boolean.parseBoolean(given.value("ingest-profile")),
                 given.longValue("verify-records", 0),
-                Boolean.parseBoolean(given.value("verify-warm")));
+                (int) given.longValue("verify-warm-ups", 0));
     }
 
     public static String help() {
@@ -315,7 +315,7 @@ public record BenchOptions(
         d.put("query_records", queryLake.records());
         d.put("daily_records", dailyRecords);
         d.put("verify_records", verifyRecords);
-        d.put("verify_warm", verifyWarm);
+        d.put("verify_warm_ups", verifyWarmUps);
         return d;
     }
 

@@ -26,13 +26,13 @@ public interface Measurement {
 
     /**
      * Runs the same work once, untimed, before {@link #run} in the same JVM, when the parameters
-     * ask for a warm measurement ({@code warm=true}): class loading, JIT and the page cache are
-     * then paid before the clock starts, as on a long-lived Flink cluster whose TaskManagers have
-     * run the job before. It must leave the measured run's input as it found it (a copy of any
-     * state the run consumes). Measurements without a meaningful warm run keep this default, which
-     * refuses, so a warm figure is never a cold one relabelled.
+     * ask for a warm measurement ({@code warm-ups=N}, called for rounds 1..N): class loading, JIT
+     * and the page cache are then paid before the clock starts, as on a long-lived Flink cluster
+     * whose TaskManagers have run the job before. It must leave the measured run's input as it
+     * found it (a copy of any state the run consumes). Measurements without a meaningful warm run
+     * keep this default, which refuses, so a warm figure is never a cold one relabelled.
      */
-    default void warmUp(Map<String, String> parameters) throws Exception {
+    default void warmUp(Map<String, String> parameters, int round) throws Exception {
         throw new UnsupportedOperationException(name() + " has no warm measurement");
     }
 }

@@ -12,15 +12,15 @@ import java.util.Map;
  * the accounting every measurement gets alike: wall time of the run, and this process's CPU, GC and
  * JIT time, both over the run and since the JVM started. One measurement per JVM, so no JIT
  * profile, heap or static cache of one job can help or hurt the next. A warm measurement ({@link
- * #WARM}) runs the same measurement once untimed first and is charged what the measured run used.
+ * #WARM_UPS}) runs the same measurement untimed first and is charged what the measured run used.
  */
 public final class MeasurementMain {
 
     /**
-     * The parameter that asks for a warm measurement: {@link Measurement#warmUp} first, and the
-     * figures of the measured run only.
+     * The parameter that asks for a warm measurement: {@link Measurement#warmUp} that many times
+     * first, and the figures of the measured run only.
      */
-    public static final String WARM = "warm";
+    public static final String WARM_UPS = "warm-ups";
 
     private MeasurementMain() {}
 
@@ -59,10 +59,11 @@ public final class MeasurementMain {
     static void measure(String name, Path resultFile, Map<String, String> parameters)
             throws Exception {
         Measurement measurement = Measurements.byName(name);
-        boolean warm = Boolean.parseBoolean(parameters.get(WARM));
+        int warmUps = Integer.parseInt(parameters.getOrDefault(WARM_UPS, "0"));
+        boolean warm = warmUps > 0;
         ProcessCpu beforeWarmUp = ProcessCpu.now();
-        if (warm) {
-            measurement.warmUp(parameters);
+        for (int round = 1; round <= warmUps; round++) {
+            measurement.warmUp(parameters, round);
         }
         // Cold: zero, so every figure below is the whole process's. Warm: the warm-up's share.
         ProcessCpu base = warm ? ProcessCpu.now() : new ProcessCpu(0, 0, 0);
@@ -77,6 +78,7 @@ public final class MeasurementMain {
         Map<String, Object> result = new LinkedHashMap<>(counted);
         result.put("wall_s", wallNanos / 1e9);
         result.put("warm", warm);
+        result.put("warm_ups", warmUps);
         // What the ratios divide by. Cold: the whole process (JVM start, class loading,
         // planning, the job and its shutdown so far). Warm: the measured run only, the warm-up
         // (and the JVM start before it) excluded.

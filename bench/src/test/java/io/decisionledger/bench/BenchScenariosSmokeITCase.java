@@ -44,7 +44,7 @@ class BenchScenariosSmokeITCase {
                                 "metrics,metrics-rebuild,compaction,recompaction,verify,"
                                         + "incremental-verify,query",
                         "--daily-records", "10",
-                        "--verify-warm", "true",
+                        "--verify-warm-ups", "2",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
                         // the same measurement code, without eleven JVM and Flink cold starts
@@ -169,7 +169,8 @@ class BenchScenariosSmokeITCase {
             Map<String, Object> m = measurement("incremental-verify", name);
             assertThat(m.get("clean")).as(name).isEqualTo(true);
             assertThat(m.get("warm")).as(name).isEqualTo(true);
-            // the warm-up ran (a whole verification) and is not in the figure the ratios use
+            assertThat(m.get("warm_ups")).as(name).isEqualTo(2);
+            // the warm-ups ran (whole verifications) and are not in the figure the ratios use
             double warmUp = ((Number) m.get("cpu_warm_up_s")).doubleValue();
             double charged = ((Number) m.get("cpu_s")).doubleValue();
             double process = ((Number) m.get("cpu_process_s")).doubleValue();

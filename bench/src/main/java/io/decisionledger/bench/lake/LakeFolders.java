@@ -101,6 +101,23 @@ public final class LakeFolders {
         }
     }
 
+    /** Copies the folder {@code from} to {@code to} (replaced if there), file by file. */
+    public static void copy(Path from, Path to) {
+        deleteRecursively(to);
+        try (java.util.stream.Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path dest = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;

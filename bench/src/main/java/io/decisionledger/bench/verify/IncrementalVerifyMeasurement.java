@@ -35,7 +35,7 @@ public final class IncrementalVerifyMeasurement implements Measurement {
     }
 
     @Override
-    public void warmUp(Map<String, String> p) throws Exception {
-        run(VerifyJobMeasurement.warmUpParameters(p));
+    public void warmUp(Map<String, String> p, int round) throws Exception {
+        run(VerifyJobMeasurement.warmUpParameters(p, round));
     }
 }

@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.bench.MeasurementMain;
 import io.decisionledger.bench.Scenario;
 import io.decisionledger.bench.lake.LakeFolders;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Incremental verification: a lake of 30 days plus day 31 ({@link DailyLake}), and the verify state
@@ -23,10 +20,11 @@ import java.util.stream.Stream;
  * variant {@code verify-incremental-nothing-new} starts from a state that already covers day 31:
  * the fixed part of an incremental run (cluster, listing, footers, heads).
  *
- * <p>Warm ({@code --verify-warm true}): every measurement first runs its verification once untimed
- * in the same JVM (on its own copy of the state) and is charged only the measured run's CPU: what a
- * nightly run costs on a long-lived Flink cluster, where the JVM start, class loading and JIT of
- * the job's code were paid by earlier runs. Cold (the default) charges the whole fresh JVM.
+ * <p>Warm ({@code --verify-warm-ups N}, N > 0): every measurement first runs its verification N
+ * times untimed in the same JVM (each on its own copy of the state) and is charged only the
+ * measured run's CPU: what a nightly run costs on a long-lived Flink cluster, where the JVM start,
+ * class loading and JIT of the job's code were paid by earlier runs. Cold (0, the default) charges
+ * the whole fresh JVM.
  */
 public final class IncrementalVerifyScenario implements Scenario {
 
@@ -34,14 +32,14 @@ public final class IncrementalVerifyScenario implements Scenario {
 
     private final Path cache;
     private final DailyLake.Shape shape;
-    private final boolean warm;
+    private final int warmUps;
     private DailyLake.Facts lake;
     private Path coveredState;
 
-    public IncrementalVerifyScenario(Path cache, DailyLake.Shape shape, boolean warm) {
+    public IncrementalVerifyScenario(Path cache, DailyLake.Shape shape, int warmUps) {
         this.cache = cache;
         this.shape = shape;
-        this.warm = warm;
+        this.warmUps = warmUps;
     }
 
     @Override
@@ -82,24 +80,17 @@ public final class IncrementalVerifyScenario implements Scenario {
     @Override
     public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
         Map<String, String> p = VerifyJobMeasurement.parameters(parallelism, lake.root(), runDir);
-        if (warm) {
-            p.put(MeasurementMain.WARM, "true");
+        if (warmUps > 0) {
+            p.put(MeasurementMain.WARM_UPS, String.valueOf(warmUps));
         }
         if (!measurement.equals(baseline())) {
-            Path from =
+            Path state = runDir.resolve("state");
+            LakeFolders.copy(
                     measurement.equals(IncrementalVerifyMeasurement.NOTHING_NEW)
                             ? covered(runDir)
-                            : lake.state();
-            Path state = runDir.resolve("state");
-            copy(from, state);
+                            : lake.state(),
+                    state);
             p.put("state", state.toString());
-            if (warm) {
-                // the warm-up writes the next state into its own copy: the measured run starts
-                // from exactly the state the cold one would
-                Path warmUpState = runDir.resolve("warm-up-state");
-                copy(from, warmUpState);
-                p.put(VerifyJobMeasurement.WARM_UP_STATE, warmUpState.toString());
-            }
         }
         return p;
     }
@@ -134,22 +125,6 @@ public final class IncrementalVerifyScenario implements Scenario {
         }
         facts.put("output_ok", ok);
         return facts;
-    }
-
-    private static void copy(Path from, Path to) {
-        LakeFolders.deleteRecursively(to);
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

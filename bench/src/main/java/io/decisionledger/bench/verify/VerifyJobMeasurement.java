@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.bench.Measurement;
 import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.ingest.LocalFlink;
+import io.decisionledger.bench.lake.LakeFolders;
 import io.decisionledger.verify.VerifyJob;
 import io.decisionledger.verify.VerifyReport;
 import io.decisionledger.verify.VerifyRunner;
@@ -34,32 +35,26 @@ public final class VerifyJobMeasurement implements Measurement {
     }
 
     @Override
-    public void warmUp(Map<String, String> p) throws Exception {
-        verify(warmUpParameters(p));
+    public void warmUp(Map<String, String> p, int round) throws Exception {
+        verify(warmUpParameters(p, round));
     }
 
     /**
-     * The parameters of a warm-up run: its own report, and its own copy of the state ({@link
-     * #WARM_UP_STATE}) where the measured run has one, so the measured run's input is untouched.
+     * The parameters of warm-up {@code round}: its own report, and its own fresh copy of the state
+     * where the measured run starts from one (a run writes the next state into its folder), so the
+     * measured run's input is untouched and every warm-up does the same work.
      */
-    static Map<String, String> warmUpParameters(Map<String, String> p) {
+    static Map<String, String> warmUpParameters(Map<String, String> p, int round) {
         Map<String, String> w = new LinkedHashMap<>(p);
-        w.put(
-                "report",
-                Parameters.path(p, "report").resolveSibling("warm-up-" + REPORT).toString());
+        Path report = Parameters.path(p, "report");
+        w.put("report", report.resolveSibling("warm-up-" + round + "-" + REPORT).toString());
         if (p.containsKey("state")) {
-            if (!p.containsKey(WARM_UP_STATE)) {
-                throw new IllegalArgumentException(
-                        "a warm run that starts from a verify state needs a copy of it in "
-                                + WARM_UP_STATE);
-            }
-            w.put("state", p.get(WARM_UP_STATE));
+            Path copy = report.resolveSibling("warm-up-" + round + "-state");
+            LakeFolders.copy(Parameters.path(p, "state"), copy);
+            w.put("state", copy.toString());
         }
         return w;
     }
-
-    /** Parameter: the warm-up's copy of the verify state the measured run starts from. */
-    static final String WARM_UP_STATE = "warm-up-state";
 
     /**
      * Runs VerifyJob on the run's {@code lake} with {@code --report} and {@code extraArgs} (the
