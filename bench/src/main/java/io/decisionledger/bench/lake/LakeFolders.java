@@ -62,20 +62,7 @@ public final class LakeFolders {
 
     /** A copy of {@code preparedLake/relative} in {@code runLake}, made of hard links. */
     public static void hardLinkCopy(Path preparedLake, Path runLake, String relative) {
-        Path from = preparedLake.resolve(relative);
-        Path to = runLake.resolve(relative);
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createLink(target, p);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not copy " + from + " to " + to, e);
-        }
+        walkInto(preparedLake.resolve(relative), runLake.resolve(relative), true);
     }
 
     /** The visible {@code tenant_id=T/event_date=D} folders of an audit dataset, sorted. */
@@ -104,17 +91,24 @@ public final class LakeFolders {
     /** Copies the folder {@code from} to {@code to} (replaced if there), file by file. */
     public static void copy(Path from, Path to) {
         deleteRecursively(to);
-        try (java.util.stream.Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path dest = to.resolve(from.relativize(p).toString());
+        walkInto(from, to, false);
+    }
+
+    /** Recreates {@code from}'s folders under {@code to}, its files as hard links or copies. */
+    private static void walkInto(Path from, Path to, boolean hardLinks) {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
+                    Files.createDirectories(target);
+                } else if (hardLinks) {
+                    Files.createLink(target, p);
                 } else {
-                    Files.copy(p, dest);
+                    Files.copy(p, target);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("could not copy " + from + " to " + to, e);
         }
     }
 
