@@ -2,6 +2,7 @@ package io.decisionledger.bench.verify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.bench.Measurement;
+import io.decisionledger.bench.MeasurementMain;
 import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.bench.lake.LakeFolders;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The candidate: the real {@link VerifyJob} ({@code --lake … --report …}) on a local batch cluster:
@@ -73,9 +75,7 @@ public final class VerifyJobMeasurement implements Measurement {
         args.addAll(List.of(extraArgs));
         VerifyReport r =
                 new VerifyRunner(VerifyJob.Options.parse(args.toArray(new String[0])))
-                        .run(
-                                LocalFlink.batchEnvironment(Parameters.integer(p, "parallelism")),
-                                System.out);
+                        .run(environment(p), System.out);
         r.writeTo(report);
         System.out.println(r.summary());
         Map<String, Object> counted = new LinkedHashMap<>();
@@ -87,6 +87,18 @@ public final class VerifyJobMeasurement implements Measurement {
         counted.put("clean", r.clean());
         counted.put("violations", r.violationCount());
         return counted;
+    }
+
+    /**
+     * A fresh local cluster per run for a cold measurement; for a warm one ({@code warm-ups} > 0)
+     * the JVM's session cluster, which its warm-ups started, as a nightly run finds a long-lived
+     * cluster running.
+     */
+    private static StreamExecutionEnvironment environment(Map<String, String> p) throws Exception {
+        int parallelism = Parameters.integer(p, "parallelism");
+        return Integer.parseInt(p.getOrDefault(MeasurementMain.WARM_UPS, "0")) > 0
+                ? LocalFlink.sessionBatchEnvironment(parallelism)
+                : LocalFlink.batchEnvironment(parallelism);
     }
 
     /** Whether the run wrote its report into {@code report} and found the lake CLEAN. */
