@@ -254,8 +254,8 @@ public final class BenchMain {
         double busyCores = machineAfter.busyCoresSince(machineBefore);
         double interval = (machineAfter.nanoTime() - machineBefore.nanoTime()) / 1e9;
         line.put("machine_busy_cores", busyCores < 0 ? null : busyCores);
-        // Everything but the child: the Kafka broker serving it, and whatever else runs here.
-        // the child's whole CPU (a warm measurement's warm-ups ran inside the interval too)
+        // Everything but the child (its whole CPU: a warm measurement's warm-ups ran inside the
+        // interval too): the Kafka broker serving it, and whatever else runs here.
         double childCpu = ((Number) r.getOrDefault("cpu_process_s", cpu)).doubleValue();
         line.put(
                 "other_busy_cores",

@@ -24,6 +24,11 @@ public final class MeasurementMain {
 
     private MeasurementMain() {}
 
+    /** The warm-ups {@code parameters} ask for ({@link #WARM_UPS}); 0: a cold measurement. */
+    public static int warmUps(Map<String, String> parameters) {
+        return Integer.parseInt(parameters.getOrDefault(WARM_UPS, "0"));
+    }
+
     public static void main(String[] args) {
         try {
             measure(args);
@@ -59,17 +64,17 @@ public final class MeasurementMain {
     static void measure(String name, Path resultFile, Map<String, String> parameters)
             throws Exception {
         Measurement measurement = Measurements.byName(name);
-        int warmUps = Integer.parseInt(parameters.getOrDefault(WARM_UPS, "0"));
+        int warmUps = warmUps(parameters);
         boolean warm = warmUps > 0;
         ProcessCpu beforeWarmUp = ProcessCpu.now();
         for (int round = 1; round <= warmUps; round++) {
             measurement.warmUp(parameters, round);
         }
-        // Cold: zero, so every figure below is the whole process's. Warm: the warm-up's share.
-        ProcessCpu base = warm ? ProcessCpu.now() : new ProcessCpu(0, 0, 0);
+        ProcessCpu before = ProcessCpu.now();
+        // Cold: zero, so every figure below is the whole process's. Warm: the measured run's.
+        ProcessCpu base = warm ? before : new ProcessCpu(0, 0, 0);
         double jitBase = warm ? ProcessCpu.jitThreadCpuSeconds() : 0;
         double gcBase = warm ? ProcessCpu.gcThreadCpuSeconds() : 0;
-        ProcessCpu before = ProcessCpu.now();
         long start = System.nanoTime();
         Map<String, Object> counted = measurement.run(parameters);
         long wallNanos = System.nanoTime() - start;

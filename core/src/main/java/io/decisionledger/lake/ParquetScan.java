@@ -158,14 +158,14 @@ public final class ParquetScan {
         }
         // with a cache, row groups are pruned here (below), not by the reader
         boolean readerPrunes = footers == null;
-        Configuration empty = new Configuration(false);
+        // Without a configuration the builder makes a default Hadoop one, which parses
+        // core-default.xml and core-site.xml for every file opened: 30 % of a point query's CPU
+        // (JFR, 10 M-record lake). The lake's reads share one (empty, page checksums on); so does
+        // the codec factory.
+        Configuration hadoop = LakeFiles.hadoopConf();
         ParquetReadOptions options =
-                // Without a configuration the builder makes a default Hadoop one, which parses
-                // core-default.xml and core-site.xml for every file opened: 30 % of a point
-                // query's CPU (JFR, 10 M-record lake). Only parquet.* keys matter here, and
-                // their defaults are right; so does the codec factory's.
-                ParquetReadOptions.builder(new HadoopParquetConfiguration(empty))
-                        .withCodecFactory(HadoopCodecs.newFactory(empty, 0))
+                ParquetReadOptions.builder(new HadoopParquetConfiguration(hadoop))
+                        .withCodecFactory(HadoopCodecs.newFactory(hadoop, 0))
                         .withRecordFilter(rowFilter)
                         .useStatsFilter(readerPrunes)
                         .useDictionaryFilter(readerPrunes)

@@ -79,11 +79,9 @@ public final class ProjectedParquetFormat<T> implements StreamFormat<T> {
             Configuration config, FSDataInputStream stream, long fileLen, long splitEnd)
             throws IOException {
         Schema projection = new Schema.Parser().parse(projectionJson);
-        // empty, not Hadoop's defaults: those are parsed from XML for every file read
-        org.apache.hadoop.conf.Configuration hadoop =
-                new org.apache.hadoop.conf.Configuration(false);
-        // as every lake read: a flipped byte in a page fails instead of decoding as another value
-        hadoop.setBoolean(LakeFiles.VERIFY_PAGE_CHECKSUMS, true);
+        // as every lake read: empty (Hadoop's defaults would be parsed from XML for every file),
+        // page checksums checked
+        org.apache.hadoop.conf.Configuration hadoop = LakeFiles.hadoopConf();
         AvroReadSupport.setRequestedProjection(hadoop, projection);
         AvroReadSupport.setAvroReadSchema(hadoop, projection);
         ParquetReader<GenericRecord> reader =

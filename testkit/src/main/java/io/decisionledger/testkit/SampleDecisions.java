@@ -16,9 +16,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -171,8 +174,7 @@ public final class SampleDecisions {
         long bytes = 0;
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>>
-                    sent = new ArrayList<>(events.size());
+            List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
             for (Event e : events) {
                 sent.add(producer.send(new ProducerRecord<>(topic, e.key(), e.value())));
                 bytes += e.value().length;
@@ -181,7 +183,7 @@ public final class SampleDecisions {
             for (int i = 0; i < sent.size(); i++) {
                 try {
                     sent.get(i).get();
-                } catch (java.util.concurrent.ExecutionException failed) {
+                } catch (ExecutionException failed) {
                     throw new IllegalStateException(
                             "the broker did not acknowledge event "
                                     + i

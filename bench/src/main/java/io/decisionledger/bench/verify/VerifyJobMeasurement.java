@@ -96,7 +96,7 @@ public final class VerifyJobMeasurement implements Measurement {
      */
     private static StreamExecutionEnvironment environment(Map<String, String> p) throws Exception {
         int parallelism = Parameters.integer(p, "parallelism");
-        return Integer.parseInt(p.getOrDefault(MeasurementMain.WARM_UPS, "0")) > 0
+        return MeasurementMain.warmUps(p) > 0
                 ? LocalFlink.sessionBatchEnvironment(parallelism)
                 : LocalFlink.batchEnvironment(parallelism);
     }
