@@ -7,10 +7,12 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 /**
  * Flink's event-time trigger (fire when the watermark passes the window's end, and again for each
- * element that arrives after that but within the allowed lateness), counting those late elements in
- * the {@value #METRIC_LATE_CORRECTED} metric: each of them produces a correction row.
+ * element that arrives after that but within the allowed lateness), counting the decisions of those
+ * late elements in the {@value #METRIC_LATE_CORRECTED} metric: each element produces a correction
+ * row. A decision whose window has already fired reaches the window operator alone ({@link
+ * PreAggregateMetrics}), so each late decision still gets its own correction row.
  */
-public final class CountingEventTimeTrigger extends Trigger<DecisionFacts, TimeWindow> {
+public final class CountingEventTimeTrigger extends Trigger<MetricsPartial, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
     /** Decisions that arrived after their window fired and produced a correction row. */
@@ -20,12 +22,12 @@ public final class CountingEventTimeTrigger extends Trigger<DecisionFacts, TimeW
 
     @Override
     public TriggerResult onElement(
-            DecisionFacts element, long timestamp, TimeWindow window, TriggerContext ctx) {
+            MetricsPartial element, long timestamp, TimeWindow window, TriggerContext ctx) {
         if (window.maxTimestamp() <= ctx.getCurrentWatermark()) {
             if (lateCorrected == null) {
                 lateCorrected = ctx.getMetricGroup().counter(METRIC_LATE_CORRECTED);
             }
-            lateCorrected.inc();
+            lateCorrected.inc(element.decisions());
             return TriggerResult.FIRE;
         }
         ctx.registerEventTimeTimer(window.maxTimestamp());

@@ -3,12 +3,13 @@ package io.decisionledger.metrics;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
- * Folds a window's decisions into a {@link MetricsAccumulator}, one event at a time, so a window
- * holds one small accumulator per key instead of its events. The accumulator itself is the result:
- * {@link EmitMetricsRow} turns it into a row with the key and the window.
+ * Folds a window's decisions, one at a time or pre-aggregated ({@link MetricsPartial}), into a
+ * {@link MetricsAccumulator}, so a window holds one small accumulator per key instead of its
+ * events. The accumulator itself is the result: {@link EmitMetricsRow} turns it into a row with the
+ * key and the window.
  */
 public final class DecisionMetricsAggregate
-        implements AggregateFunction<DecisionFacts, MetricsAccumulator, MetricsAccumulator> {
+        implements AggregateFunction<MetricsPartial, MetricsAccumulator, MetricsAccumulator> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -17,8 +18,8 @@ public final class DecisionMetricsAggregate
     }
 
     @Override
-    public MetricsAccumulator add(DecisionFacts facts, MetricsAccumulator acc) {
-        return acc.add(facts);
+    public MetricsAccumulator add(MetricsPartial partial, MetricsAccumulator acc) {
+        return partial.addTo(acc);
     }
 
     @Override

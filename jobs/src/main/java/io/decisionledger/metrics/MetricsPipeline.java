@@ -28,11 +28,12 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Live ({@link #live}): parsed decision records (event time and watermarks assigned in the
  * source) → accepted only → key by tenant/eventId → de-duplicate (the ingest job's de-duplicator) →
- * decision facts → key by tenant/model/version → one window operator per granularity → metrics sink
- * (+ topic sink); decisions too late for their window → late-decisions sink. Rebuild ({@link
- * #rebuild}): decision facts read from the audit lake (event time from the facts, no watermarks:
- * the job runs in batch) → the same window operators → metrics sink. Operator names and uids are
- * what savepoints are matched by: they must not change.
+ * decision facts → per granularity: pre-aggregate per key and window ({@link PreAggregateMetrics},
+ * chained) → key by tenant/model/version → window operator → metrics sink (+ topic sink); decisions
+ * too late for their window → late-decisions sink. Rebuild ({@link #rebuild}): decision facts read
+ * from the audit lake (event time from the facts, no watermarks: the job runs in batch) → the same
+ * pre-aggregation and window operators → metrics sink. Operator names and uids are what savepoints
+ * are matched by: they must not change.
  */
 public final class MetricsPipeline {
 
@@ -206,9 +207,10 @@ public final class MetricsPipeline {
     }
 
     /**
-     * The window operator of one granularity: tumbling event-time windows keyed by tenant, model
-     * and model version, kept open for {@code allowedLateness} after the watermark passed their
-     * end; later decisions go to {@link #tooLateTag}.
+     * The window operator of one granularity: decisions pre-aggregated per key and window before
+     * the shuffle ({@link PreAggregateMetrics}, chained to {@code facts}), then tumbling event-time
+     * windows keyed by tenant, model and model version, kept open for {@code allowedLateness} after
+     * the watermark passed their end; later decisions go to {@link #tooLateTag}.
      */
     public static SingleOutputStreamOperator<DecisionMetrics> windows(
             DataStream<DecisionFacts> facts, Granularity g, Duration allowedLateness) {
@@ -220,7 +222,14 @@ public final class MetricsPipeline {
             Granularity g,
             Duration allowedLateness,
             Operators operators) {
-        return facts.keyBy(new WindowKey(), WINDOW_KEY)
+        return facts.transform(
+                        operators.named("pre-aggregate-" + g.label()),
+                        SerializerTypeInfo.PARTIAL,
+                        new PreAggregateMetrics(g))
+                .uid(operators.named("pre-aggregate-" + g.label()))
+                // in the facts' own tasks (chained): their watermarks, no extra hop
+                .setParallelism(facts.getParallelism())
+                .keyBy(new WindowKey(), WINDOW_KEY)
                 .window(TumblingEventTimeWindows.of(g.length()))
                 .trigger(new CountingEventTimeTrigger())
                 .allowedLateness(allowedLateness)
@@ -228,26 +237,26 @@ public final class MetricsPipeline {
                 .aggregate(
                         new DecisionMetricsAggregate(),
                         new EmitMetricsRow(g),
-                        MetricsAccumulatorTypeInfo.INSTANCE,
-                        MetricsAccumulatorTypeInfo.INSTANCE,
+                        SerializerTypeInfo.ACCUMULATOR,
+                        SerializerTypeInfo.ACCUMULATOR,
                         new AvroTypeInfo<>(DecisionMetrics.class))
                 .name(operators.named("metrics-window-" + g.label()))
                 .uid(operators.named("metrics-window-" + g.label()));
     }
 
     /** Side output of the {@code g} window operator: decisions too late for their window. */
-    public static OutputTag<DecisionFacts> tooLateTag(Granularity g) {
-        return new OutputTag<>("too-late-" + g.label(), FACTS);
+    public static OutputTag<MetricsPartial> tooLateTag(Granularity g) {
+        return new OutputTag<>("too-late-" + g.label(), SerializerTypeInfo.PARTIAL);
     }
 
     /** (tenant, model, model version): the read model's key. */
     public static final class WindowKey
-            implements KeySelector<DecisionFacts, Tuple3<String, String, String>> {
+            implements KeySelector<MetricsPartial, Tuple3<String, String, String>> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Tuple3<String, String, String> getKey(DecisionFacts f) {
-            return Tuple3.of(f.tenantId, f.model, f.modelVersion);
+        public Tuple3<String, String, String> getKey(MetricsPartial p) {
+            return Tuple3.of(p.tenantId, p.model, p.modelVersion);
         }
     }
 }

@@ -27,7 +27,9 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
+import org.apache.flink.streaming.runtime.partitioner.ForwardPartitioner;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,6 +70,9 @@ class IngestPipelineGraphTest {
         assertThat(added)
                 .containsExactlyInAnyOrder(
                         "branch-decision-facts",
+                        "branch-pre-aggregate-1m",
+                        "branch-pre-aggregate-1h",
+                        "branch-pre-aggregate-1d",
                         "branch-metrics-window-1m",
                         "branch-metrics-window-1h",
                         "branch-metrics-window-1d",
@@ -82,6 +87,22 @@ class IngestPipelineGraphTest {
         assertThat(with.inputsOf("branch-decision-facts"))
                 .isEqualTo(with.inputsOf("audit-decisions-sink"))
                 .hasSize(1);
+        // the pre-aggregation runs in the facts' thread, before the window shuffle
+        for (String g : List.of("1m", "1h", "1d")) {
+            StreamNode pre = with.node("branch-pre-aggregate-" + g);
+            assertThat(pre.getOperatorFactory().getChainingStrategy())
+                    .isEqualTo(ChainingStrategy.ALWAYS);
+            assertThat(pre.getInEdges())
+                    .singleElement()
+                    .satisfies(
+                            e ->
+                                    assertThat(e.getPartitioner())
+                                            .isInstanceOf(ForwardPartitioner.class));
+            assertThat(with.inputsOf("branch-pre-aggregate-" + g))
+                    .containsOnlyKeys("branch-decision-facts");
+            assertThat(with.inputsOf("branch-metrics-window-" + g))
+                    .containsOnlyKeys("branch-pre-aggregate-" + g);
+        }
         // and the source stamps decisions with their event time for the branch's windows
         assertThat(with.sourceTimestamp()).isNotEqualTo(KAFKA_TIMESTAMP);
     }
@@ -154,13 +175,16 @@ class IngestPipelineGraphTest {
             return nodes().stream().map(StreamNode::getOperatorName).collect(Collectors.toSet());
         }
 
+        StreamNode node(String uid) {
+            return nodes().stream()
+                    .filter(n -> uid.equals(n.getTransformationUID()))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no operator with uid " + uid));
+        }
+
         /** uid → operator name of the nodes feeding the node with {@code uid}. */
         Map<String, String> inputsOf(String uid) {
-            StreamNode node =
-                    nodes().stream()
-                            .filter(n -> uid.equals(n.getTransformationUID()))
-                            .findFirst()
-                            .orElseThrow(() -> new AssertionError("no operator with uid " + uid));
+            StreamNode node = node(uid);
             Map<String, String> inputs = new TreeMap<>();
             node.getInEdges()
                     .forEach(

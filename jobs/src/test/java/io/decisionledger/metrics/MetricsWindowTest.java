@@ -23,9 +23,12 @@ import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkOutputMultiplexer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -40,19 +43,24 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.clock.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real window operator of one granularity, as {@link MetricsPipeline#windows} builds it, under
- * Flink's keyed operator harness: rows appear only when the watermark passes a window's end, late
- * decisions within the allowed lateness produce correction rows with higher revisions, later ones
- * go to the side output, and closed windows leave no state or timers. Also: the watermark strategy
- * of the Kafka source with an idle partition, and live-with-late-events equals batch.
+ * The real pre-aggregation and window operator of one granularity, as {@link
+ * MetricsPipeline#windows} builds them, under Flink's operator harnesses (the first one's output
+ * handed to the second, as chain and shuffle would): rows appear only when the watermark passes a
+ * window's end, late decisions within the allowed lateness produce correction rows with higher
+ * revisions, later ones go to the side output, and closed windows leave no state or timers. Also:
+ * the watermark strategy of the Kafka source with an idle partition, and live-with-late-events
+ * equals batch.
  */
 class MetricsWindowTest {
 
@@ -61,35 +69,56 @@ class MetricsWindowTest {
     private static final Instant T = Instant.parse("2026-03-15T10:00:00Z");
 
     private InterceptingOperatorMetricGroup metrics;
+    private OneInputStreamOperatorTestHarness<DecisionFacts, MetricsPartial> preAggregate;
     private KeyedOneInputStreamOperatorTestHarness<
-                    Tuple3<String, String, String>, DecisionFacts, DecisionMetrics>
+                    Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
             harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = newHarness(MINUTE, LATENESS);
+        newHarnesses(MINUTE, LATENESS);
+        preAggregate.open();
         harness.open();
     }
 
     @AfterEach
     void tearDown() throws Exception {
+        preAggregate.close();
         harness.close();
     }
 
+    /**
+     * The pre-aggregation and the window operator of one granularity, each under its harness; what
+     * the first emits (partials and watermarks, in order) is handed to the second, as the chain and
+     * the shuffle would.
+     */
     @SuppressWarnings("unchecked")
-    private KeyedOneInputStreamOperatorTestHarness<
-                    Tuple3<String, String, String>, DecisionFacts, DecisionMetrics>
-            newHarness(Granularity g, Duration lateness) throws Exception {
+    private void newHarnesses(Granularity g, Duration lateness) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<DecisionFacts> in =
                 env.fromSequence(0, 1)
                         .map(i -> new DecisionFacts())
                         .returns(TypeInformation.of(DecisionFacts.class));
-        OneInputTransformation<DecisionFacts, DecisionMetrics> t =
-                (OneInputTransformation<DecisionFacts, DecisionMetrics>)
+        OneInputTransformation<MetricsPartial, DecisionMetrics> t =
+                (OneInputTransformation<MetricsPartial, DecisionMetrics>)
                         MetricsPipeline.windows(in, g, lateness).getTransformation();
+        OneInputTransformation<DecisionFacts, MetricsPartial> pre =
+                (OneInputTransformation<DecisionFacts, MetricsPartial>)
+                        t.getInputs().get(0).getInputs().get(0);
+        preAggregate =
+                new OneInputStreamOperatorTestHarness<>(
+                        (OneInputStreamOperator<DecisionFacts, MetricsPartial>) pre.getOperator());
         metrics = new InterceptingOperatorMetricGroup();
-        InterceptingOperatorMetricGroup operatorMetrics = metrics;
+        harness = windowHarness(t, metrics);
+    }
+
+    @SuppressWarnings("unchecked")
+    static KeyedOneInputStreamOperatorTestHarness<
+                    Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
+            windowHarness(
+                    OneInputTransformation<MetricsPartial, DecisionMetrics> t,
+                    InterceptingOperatorMetricGroup operatorMetrics)
+                    throws Exception {
         MockEnvironment environment =
                 new MockEnvironmentBuilder()
                         .setMetricGroup(
@@ -104,19 +133,44 @@ class MetricsWindowTest {
                                 })
                         .build();
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                (OneInputStreamOperator<DecisionFacts, DecisionMetrics>) t.getOperator(),
-                (KeySelector<DecisionFacts, Tuple3<String, String, String>>)
+                (OneInputStreamOperator<MetricsPartial, DecisionMetrics>) t.getOperator(),
+                (KeySelector<MetricsPartial, Tuple3<String, String, String>>)
                         t.getStateKeySelector(),
                 (TypeInformation<Tuple3<String, String, String>>) t.getStateKeyType(),
                 environment);
     }
 
     private void send(DecisionFacts f) throws Exception {
-        harness.processElement(new StreamRecord<>(f, f.eventTimeMillis()));
+        preAggregate.processElement(new StreamRecord<>(f, f.eventTimeMillis()));
+        handOn();
     }
 
     private void watermark(Instant t) throws Exception {
-        harness.processWatermark(t.toEpochMilli());
+        watermark(t.toEpochMilli());
+    }
+
+    private void watermark(long t) throws Exception {
+        preAggregate.processWatermark(t);
+        handOn();
+    }
+
+    /** A checkpoint barrier reaches the pre-aggregation (what it holds goes on before it). */
+    private void barrier(long checkpointId) throws Exception {
+        preAggregate.prepareSnapshotPreBarrier(checkpointId);
+        handOn();
+    }
+
+    /** What the pre-aggregation emitted, in order, into the window operator. */
+    @SuppressWarnings("unchecked")
+    private void handOn() throws Exception {
+        Object o;
+        while ((o = preAggregate.getOutput().poll()) != null) {
+            if (o instanceof StreamRecord<?> r) {
+                harness.processElement((StreamRecord<MetricsPartial>) r);
+            } else if (o instanceof org.apache.flink.streaming.api.watermark.Watermark w) {
+                harness.processWatermark(w);
+            }
+        }
     }
 
     private List<DecisionMetrics> rows() {
@@ -124,9 +178,9 @@ class MetricsWindowTest {
     }
 
     private List<DecisionFacts> tooLate() {
-        ConcurrentLinkedQueue<StreamRecord<DecisionFacts>> side =
+        ConcurrentLinkedQueue<StreamRecord<MetricsPartial>> side =
                 harness.getSideOutput(MetricsPipeline.tooLateTag(MINUTE));
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return side == null ? List.of() : side.stream().map(r -> r.getValue().decision()).toList();
     }
 
     private long lateCorrected() {
@@ -170,10 +224,11 @@ class MetricsWindowTest {
                         org.assertj.core.groups.Tuple.tuple(
                                 "bank_b", T, at("10:01:00"), 1L, 1L, 0L, 1L));
         assertThat(rows).allSatisfy(r -> assertThat(r.getGranularity()).isEqualTo("1m"));
-        // the 10:01 window is still open, and the 10:00 windows wait for late decisions
-        assertThat(harness.numEventTimeTimers())
-                .as("10:01 trigger + 3 cleanup timers")
-                .isEqualTo(4);
+        // the 10:01 window is still held before the shuffle, and the 10:00 windows wait for late
+        // decisions
+        assertThat(((PreAggregateMetrics) preAggregate.getOneInputOperator()).heldWindows())
+                .isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).as("2 cleanup timers").isEqualTo(2);
         assertThat(lateCorrected()).isZero();
     }
 
@@ -258,12 +313,15 @@ class MetricsWindowTest {
         // given two decisions in an open window, checkpointed
         send(Facts.approved("bank_a", at("10:00:10"), "u1"));
         send(Facts.denied("bank_a", at("10:00:20"), "u2"));
+        barrier(1);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        preAggregate.close();
         harness.close();
 
-        // when the operator is restored and the window completes
-        harness = newHarness(MINUTE, LATENESS);
+        // when the operators are restored and the window completes
+        newHarnesses(MINUTE, LATENESS);
         harness.initializeState(snapshot);
+        preAggregate.open();
         harness.open();
         send(Facts.approved("bank_a", at("10:00:30"), "u3"));
         watermark(at("10:01:00"));
@@ -274,6 +332,109 @@ class MetricsWindowTest {
         assertThat(rows.get(0).getRevision()).isEqualTo(3);
         assertThat(rows.get(0).getApproved()).isEqualTo(2);
         assertThat(rows.get(0).getDistinctUsers()).isEqualTo(3);
+    }
+
+    @Test
+    void windowStateOfTheOperatorThatTookDecisionsOneByOneRestoresIntoThePreAggregatedOne()
+            throws Exception {
+        // given the window operator as it was before pre-aggregation (decision facts in, same
+        // uid, same accumulator state), with two decisions in an open window, checkpointed
+        OperatorSubtaskState snapshot;
+        try (KeyedOneInputStreamOperatorTestHarness<
+                        Tuple3<String, String, String>, DecisionFacts, DecisionMetrics>
+                before = factsWindowHarness()) {
+            before.open();
+            for (DecisionFacts f :
+                    List.of(
+                            Facts.approved("bank_a", at("10:00:10"), "u1"),
+                            Facts.denied("bank_a", at("10:00:20"), "u2"))) {
+                before.processElement(new StreamRecord<>(f, f.eventTimeMillis()));
+            }
+            snapshot = before.snapshot(1, 1);
+        }
+        harness.close();
+
+        // when today's operator restores that state and the window completes
+        newHarnesses(MINUTE, LATENESS);
+        harness.initializeState(snapshot);
+        preAggregate.open();
+        harness.open();
+        send(Facts.approved("bank_a", at("10:00:30"), "u3"));
+        watermark(at("10:01:00"));
+
+        // then its row covers the decisions from before the upgrade and after it
+        assertThat(rows())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.getRevision()).isEqualTo(3);
+                            assertThat(r.getApproved()).isEqualTo(2);
+                            assertThat(r.getDenied()).isEqualTo(1);
+                            assertThat(r.getDistinctUsers()).isEqualTo(3);
+                        });
+    }
+
+    /** The 1m window operator as built before pre-aggregation: decision facts in. */
+    @SuppressWarnings("unchecked")
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    Tuple3<String, String, String>, DecisionFacts, DecisionMetrics>
+            factsWindowHarness() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        OneInputTransformation<DecisionFacts, DecisionMetrics> t =
+                (OneInputTransformation<DecisionFacts, DecisionMetrics>)
+                        env.fromSequence(0, 1)
+                                .map(i -> new DecisionFacts())
+                                .returns(TypeInformation.of(DecisionFacts.class))
+                                .keyBy(
+                                        new FactsKey(),
+                                        Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))
+                                .window(TumblingEventTimeWindows.of(MINUTE.length()))
+                                .trigger(EventTimeTrigger.create())
+                                .allowedLateness(LATENESS)
+                                .aggregate(
+                                        new FactsAggregate(),
+                                        new EmitMetricsRow(MINUTE),
+                                        SerializerTypeInfo.ACCUMULATOR,
+                                        SerializerTypeInfo.ACCUMULATOR,
+                                        new AvroTypeInfo<>(DecisionMetrics.class))
+                                .uid("metrics-window-1m")
+                                .getTransformation();
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                (OneInputStreamOperator<DecisionFacts, DecisionMetrics>) t.getOperator(),
+                (KeySelector<DecisionFacts, Tuple3<String, String, String>>)
+                        t.getStateKeySelector(),
+                (TypeInformation<Tuple3<String, String, String>>) t.getStateKeyType());
+    }
+
+    private static final class FactsKey
+            implements KeySelector<DecisionFacts, Tuple3<String, String, String>> {
+        @Override
+        public Tuple3<String, String, String> getKey(DecisionFacts f) {
+            return Tuple3.of(f.tenantId, f.model, f.modelVersion);
+        }
+    }
+
+    private static final class FactsAggregate
+            implements AggregateFunction<DecisionFacts, MetricsAccumulator, MetricsAccumulator> {
+        @Override
+        public MetricsAccumulator createAccumulator() {
+            return new MetricsAccumulator();
+        }
+
+        @Override
+        public MetricsAccumulator add(DecisionFacts f, MetricsAccumulator acc) {
+            return acc.add(f);
+        }
+
+        @Override
+        public MetricsAccumulator getResult(MetricsAccumulator acc) {
+            return acc;
+        }
+
+        @Override
+        public MetricsAccumulator merge(MetricsAccumulator a, MetricsAccumulator b) {
+            return a.merge(b);
+        }
     }
 
     @Test
@@ -301,13 +462,15 @@ class MetricsWindowTest {
         for (DecisionFacts f : byFileOrder) {
             send(f);
         }
-        harness.processWatermark(Long.MAX_VALUE);
+        watermark(Long.MAX_VALUE);
         List<DecisionMetrics> batch = sorted(rows());
+        preAggregate.close();
         harness.close();
 
         // and a live run sees them in time order with jitter, a watermark every 20 decisions
         // that trails by 30 s, and one decision in ten held back by up to four minutes
-        harness = newHarness(MINUTE, LATENESS);
+        newHarnesses(MINUTE, LATENESS);
+        preAggregate.open();
         harness.open();
         Map<DecisionFacts, Long> arrivesAt = new java.util.IdentityHashMap<>();
         facts.forEach(f -> arrivesAt.put(f, f.eventTimeMillis() + jitter(random)));
@@ -318,10 +481,13 @@ class MetricsWindowTest {
             send(arrival.get(i));
             maxSeen = Math.max(maxSeen, arrival.get(i).eventTimeMillis());
             if (i % 20 == 19) {
-                harness.processWatermark(maxSeen - 30_000 - 1);
+                watermark(maxSeen - 30_000 - 1);
+            }
+            if (i % 97 == 96) {
+                barrier(i);
             }
         }
-        harness.processWatermark(Long.MAX_VALUE);
+        watermark(Long.MAX_VALUE);
         List<DecisionMetrics> live = rows();
 
         // then the live run made corrections, and its current rows are the batch rows
@@ -408,7 +574,7 @@ class MetricsWindowTest {
         long followsP0 = at("10:04:30").toEpochMilli() - 1;
         assertThat(combined).last().isEqualTo(followsP0);
         send(Facts.approved("bank_a", at("10:00:10"), "u1"));
-        harness.processWatermark(combined.get(combined.size() - 1));
+        watermark(combined.get(combined.size() - 1));
         assertThat(rows()).extracting(DecisionMetrics::getWindowStart).containsExactly(T);
 
         // and a refused record (no trustworthy time) never moves a watermark
