@@ -416,7 +416,8 @@ public final class AccessLog {
         fs.mkdirs(hidden.getParent());
         try (FSDataOutputStream out = fs.create(hidden, FileSystem.WriteMode.NO_OVERWRITE)) {
             BulkWriter<AccessLogEntry> writer =
-                    ParquetFormats.writerFor(AccessLogEntry.class, ParquetSettings.defaults())
+                    ParquetFormats.smallFileWriterFor(
+                                    AccessLogEntry.class, ParquetSettings.defaults())
                             .create(out);
             writer.addElement(entry);
             writer.finish();

@@ -95,6 +95,49 @@ class ParquetFormatsTest {
     }
 
     @Test
+    void theSmallFileWriterUsesNoDictionaryKeepsTheStatisticsAndReadsBack() throws Exception {
+        // given: 300 decisions of one tenant, through the writer of small files
+        List<DecisionRecord> written = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            written.add(decision(i));
+        }
+        Path file = dir.resolve("part-small.parquet");
+        try (LocalDataOutputStream out = new LocalDataOutputStream(file.toFile())) {
+            BulkWriter<DecisionRecord> writer =
+                    ParquetFormats.smallFileWriterFor(
+                                    DecisionRecord.class, ParquetSettings.defaults())
+                            .create(out);
+            for (DecisionRecord r : written) {
+                writer.addElement(r);
+            }
+            writer.finish();
+        }
+
+        // then no column has a dictionary, the statistics are those of the streaming writers,
+        // and every value reads back
+        Map<String, ColumnChunkMetaData> columns = new HashMap<>();
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+            for (ColumnChunkMetaData c : reader.getFooter().getBlocks().get(0).getColumns()) {
+                columns.put(c.getPath().toDotString(), c);
+            }
+        }
+        assertThat(columns).hasSizeGreaterThan(20);
+        columns.forEach(
+                (name, c) ->
+                        assertThat(c.getEncodings())
+                                .as(name)
+                                .doesNotContain(
+                                        Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY));
+        assertThat(columns.get("prompt").getStatistics().hasNonNullValue()).isFalse();
+        for (String filtered : List.of("tenant_id", "event_id", "user_id", "event_time")) {
+            assertThat(columns.get(filtered).getStatistics().hasNonNullValue())
+                    .as(filtered)
+                    .isTrue();
+        }
+        assertThat(readBack(file)).isEqualTo(written);
+    }
+
+    @Test
     void readsBackFilesLargerThanTheWriteBufferWithManyPagesAndRowGroups() throws Exception {
         // given: ~6 MB of records, 8 KiB pages and 256 KiB row groups, so the writer's buffered
         // output stream drains many times and the footer's offsets must all be right

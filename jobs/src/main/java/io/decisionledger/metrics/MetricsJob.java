@@ -157,13 +157,13 @@ public final class MetricsJob {
 
     /**
      * The read model's FileSink under {@code <lake>/metrics/decision_metrics/}: the metrics job's,
-     * and the ingest job's metrics branch's.
+     * and the ingest job's metrics branch's. Its part files are small (a tenant's rows of one
+     * granularity and date per checkpoint), hence the small-file writer.
      */
     public static FileSink<DecisionMetrics> metricsSink(LakeLayout lake, ParquetSettings parquet) {
         return ParquetFormats.checkpointedSink(
                 lake.decisionMetrics(),
-                DecisionMetrics.class,
-                parquet,
+                ParquetFormats.smallFileWriterFor(DecisionMetrics.class, parquet),
                 new MetricsBucketAssigner());
     }
 
@@ -175,8 +175,7 @@ public final class MetricsJob {
     public static FileSink<LateDecision> lateSink(LakeLayout lake, ParquetSettings parquet) {
         return ParquetFormats.checkpointedSink(
                 lake.lateDecisions(),
-                LateDecision.class,
-                parquet,
+                ParquetFormats.smallFileWriterFor(LateDecision.class, parquet),
                 new LateDecisionBucketAssigner());
     }
 
