@@ -43,23 +43,13 @@ class ParquetFormatsTest {
         Path file = dir.resolve("part-0.parquet");
 
         // when
-        try (LocalDataOutputStream out = new LocalDataOutputStream(file.toFile())) {
-            BulkWriter<DecisionRecord> writer =
-                    ParquetFormats.writerFor(DecisionRecord.class, ParquetSettings.defaults())
-                            .create(out);
-            for (DecisionRecord r : written) {
-                writer.addElement(r);
-            }
-            writer.finish();
-        }
+        write(
+                file,
+                ParquetFormats.writerFor(DecisionRecord.class, ParquetSettings.defaults()),
+                written);
 
         // then
-        Map<String, ColumnChunkMetaData> columns = new HashMap<>();
-        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
-            for (ColumnChunkMetaData c : reader.getFooter().getBlocks().get(0).getColumns()) {
-                columns.put(c.getPath().toDotString(), c);
-            }
-        }
+        Map<String, ColumnChunkMetaData> columns = columns(file);
         for (String plain :
                 List.of(
                         "prompt",
@@ -102,25 +92,14 @@ class ParquetFormatsTest {
             written.add(decision(i));
         }
         Path file = dir.resolve("part-small.parquet");
-        try (LocalDataOutputStream out = new LocalDataOutputStream(file.toFile())) {
-            BulkWriter<DecisionRecord> writer =
-                    ParquetFormats.smallFileWriterFor(
-                                    DecisionRecord.class, ParquetSettings.defaults())
-                            .create(out);
-            for (DecisionRecord r : written) {
-                writer.addElement(r);
-            }
-            writer.finish();
-        }
+        write(
+                file,
+                ParquetFormats.smallFileWriterFor(DecisionRecord.class, ParquetSettings.defaults()),
+                written);
 
         // then no column has a dictionary, the statistics are those of the streaming writers,
         // and every value reads back
-        Map<String, ColumnChunkMetaData> columns = new HashMap<>();
-        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
-            for (ColumnChunkMetaData c : reader.getFooter().getBlocks().get(0).getColumns()) {
-                columns.put(c.getPath().toDotString(), c);
-            }
-        }
+        Map<String, ColumnChunkMetaData> columns = columns(file);
         assertThat(columns).hasSizeGreaterThan(20);
         columns.forEach(
                 (name, c) ->
@@ -167,6 +146,29 @@ class ParquetFormatsTest {
             assertThat(reader.getFooter().getBlocks().size()).isGreaterThan(10);
         }
         assertThat(readBack(file)).isEqualTo(written);
+    }
+
+    private static void write(
+            Path file, BulkWriter.Factory<DecisionRecord> writers, List<DecisionRecord> records)
+            throws Exception {
+        try (LocalDataOutputStream out = new LocalDataOutputStream(file.toFile())) {
+            BulkWriter<DecisionRecord> writer = writers.create(out);
+            for (DecisionRecord r : records) {
+                writer.addElement(r);
+            }
+            writer.finish();
+        }
+    }
+
+    /** The first row group's column chunks by dot path. */
+    private static Map<String, ColumnChunkMetaData> columns(Path file) throws Exception {
+        Map<String, ColumnChunkMetaData> columns = new HashMap<>();
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+            for (ColumnChunkMetaData c : reader.getFooter().getBlocks().get(0).getColumns()) {
+                columns.put(c.getPath().toDotString(), c);
+            }
+        }
+        return columns;
     }
 
     private static List<DecisionRecord> readBack(Path file) throws Exception {

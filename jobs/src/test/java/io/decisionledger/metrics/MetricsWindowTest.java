@@ -109,35 +109,37 @@ class MetricsWindowTest {
                 new OneInputStreamOperatorTestHarness<>(
                         (OneInputStreamOperator<DecisionFacts, MetricsPartial>) pre.getOperator());
         metrics = new InterceptingOperatorMetricGroup();
-        harness = windowHarness(t, metrics);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        (OneInputStreamOperator<MetricsPartial, DecisionMetrics>) t.getOperator(),
+                        (KeySelector<MetricsPartial, Tuple3<String, String, String>>)
+                                t.getStateKeySelector(),
+                        (TypeInformation<Tuple3<String, String, String>>) t.getStateKeyType(),
+                        reportingTo(metrics));
     }
 
-    @SuppressWarnings("unchecked")
-    static KeyedOneInputStreamOperatorTestHarness<
-                    Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
-            windowHarness(
-                    OneInputTransformation<MetricsPartial, DecisionMetrics> t,
-                    InterceptingOperatorMetricGroup operatorMetrics)
-                    throws Exception {
-        MockEnvironment environment =
-                new MockEnvironmentBuilder()
-                        .setMetricGroup(
-                                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                                    @Override
-                                    public InternalOperatorMetricGroup getOrAddOperator(
-                                            OperatorID id,
-                                            String name,
-                                            Map<String, String> variables) {
-                                        return operatorMetrics;
-                                    }
-                                })
-                        .build();
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                (OneInputStreamOperator<MetricsPartial, DecisionMetrics>) t.getOperator(),
-                (KeySelector<MetricsPartial, Tuple3<String, String, String>>)
-                        t.getStateKeySelector(),
-                (TypeInformation<Tuple3<String, String, String>>) t.getStateKeyType(),
-                environment);
+    /** A task environment whose operators report their metrics to {@code metrics}. */
+    static MockEnvironment reportingTo(InterceptingOperatorMetricGroup metrics) {
+        return new MockEnvironmentBuilder()
+                .setMetricGroup(
+                        new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                            @Override
+                            public InternalOperatorMetricGroup getOrAddOperator(
+                                    OperatorID id, String name, Map<String, String> variables) {
+                                return metrics;
+                            }
+                        })
+                .build();
+    }
+
+    /** New operators (a restart): the window operator's state from {@code snapshot}. */
+    private void restoreFrom(OperatorSubtaskState snapshot) throws Exception {
+        preAggregate.close();
+        harness.close();
+        newHarnesses(MINUTE, LATENESS);
+        harness.initializeState(snapshot);
+        preAggregate.open();
+        harness.open();
     }
 
     private void send(DecisionFacts f) throws Exception {
@@ -315,14 +317,9 @@ class MetricsWindowTest {
         send(Facts.denied("bank_a", at("10:00:20"), "u2"));
         barrier(1);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-        preAggregate.close();
-        harness.close();
 
         // when the operators are restored and the window completes
-        newHarnesses(MINUTE, LATENESS);
-        harness.initializeState(snapshot);
-        preAggregate.open();
-        harness.open();
+        restoreFrom(snapshot);
         send(Facts.approved("bank_a", at("10:00:30"), "u3"));
         watermark(at("10:01:00"));
 
@@ -352,13 +349,9 @@ class MetricsWindowTest {
             }
             snapshot = before.snapshot(1, 1);
         }
-        harness.close();
 
         // when today's operator restores that state and the window completes
-        newHarnesses(MINUTE, LATENESS);
-        harness.initializeState(snapshot);
-        preAggregate.open();
-        harness.open();
+        restoreFrom(snapshot);
         send(Facts.approved("bank_a", at("10:00:30"), "u3"));
         watermark(at("10:01:00"));
 

@@ -7,15 +7,10 @@ import io.decisionledger.schema.LateDecision;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -205,18 +200,7 @@ class PreAggregateMetricsTest {
         try (OneInputStreamOperatorTestHarness<MetricsPartial, LateDecision> tooLate =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(new TooLateDecisions(MINUTE)),
-                        new MockEnvironmentBuilder()
-                                .setMetricGroup(
-                                        new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                                            @Override
-                                            public InternalOperatorMetricGroup getOrAddOperator(
-                                                    OperatorID id,
-                                                    String name,
-                                                    Map<String, String> variables) {
-                                                return metrics;
-                                            }
-                                        })
-                                .build())) {
+                        MetricsWindowTest.reportingTo(metrics))) {
             tooLate.open();
             tooLate.processWatermark(at("10:10:00").toEpochMilli());
             MetricsAccumulator three = new MetricsAccumulator();
