@@ -138,7 +138,7 @@ public final class Demo {
                             SampleDecisions.MODEL_VERSIONS.size(),
                             malformed,
                             duplicates + 1));
-            long bytes = SampleDecisions.produce(kafka.bootstrapServers(), TOPIC, sample.events());
+            long bytes = kafka.produce(TOPIC, sample.events());
 
             IngestOptions options =
                     IngestOptions.parse(

@@ -64,10 +64,7 @@ class IngestMetricsBranchSavepointITCase {
                         Path.of(System.getProperty("decisionledger.stack.dir")),
                         work.resolve("kafka"));
         kafka.createTopic(topic, partitions);
-        SampleDecisions.produce(
-                kafka.bootstrapServers(),
-                topic,
-                IngestSavepointCompatibilityITCase.beforeSavepoint());
+        kafka.produce(topic, IngestSavepointCompatibilityITCase.beforeSavepoint());
         Map<Integer, Long> savepointOffsets = new TreeMap<>();
         expected.get("endOffsets")
                 .fields()
@@ -89,7 +86,7 @@ class IngestMetricsBranchSavepointITCase {
         }
         List<SampleDecisions.Event> after = new ArrayList<>(resent);
         after.addAll(newEvents);
-        SampleDecisions.produce(kafka.bootstrapServers(), topic, after);
+        kafka.produce(topic, after);
 
         // when the job with the metrics branch restores it (allowNonRestoredState = false); its
         // windows stay open longer than the sample spans, so no decision is too late for them

@@ -195,7 +195,7 @@ class IngestSavepointCompatibilityITCase {
                         Path.of(System.getProperty("decisionledger.stack.dir")),
                         work.resolve("kafka"));
         kafka.createTopic(TOPIC, PARTITIONS);
-        SampleDecisions.produce(kafka.bootstrapServers(), TOPIC, beforeSavepoint());
+        kafka.produce(TOPIC, beforeSavepoint());
         savepointOffsets = new TreeMap<>();
         expected.get("endOffsets")
                 .fields()
@@ -215,7 +215,7 @@ class IngestSavepointCompatibilityITCase {
             resent.add(before.valid().get(10 + 20 * k));
         }
         List<SampleDecisions.Event> after = afterSavepoint(newEvents, resent, conflicting());
-        SampleDecisions.produce(kafka.bootstrapServers(), TOPIC, after);
+        kafka.produce(TOPIC, after);
 
         // when the current code restores the old savepoint and has read everything
         lake = work.resolve("lake");

@@ -196,7 +196,7 @@ class MetricsSavepointCompatibilityITCase {
             decoy.put("timestamp", timestamp(e).minus(Duration.ofDays(1)).toString());
             decoys.add(new SampleDecisions.Event(e.key(), bytes(decoy), e.tenantId(), null));
         }
-        SampleDecisions.produce(kafka.bootstrapServers(), TOPIC, decoys);
+        kafka.produce(TOPIC, decoys);
         Map<Integer, Long> savepointOffsets = new TreeMap<>();
         expected.get("endOffsets")
                 .fields()
@@ -221,7 +221,7 @@ class MetricsSavepointCompatibilityITCase {
         }
         List<SampleDecisions.Event> after = new ArrayList<>(resent);
         after.addAll(newDecisions());
-        SampleDecisions.produce(kafka.bootstrapServers(), TOPIC, after);
+        kafka.produce(TOPIC, after);
         for (int p = 0; p < PARTITIONS; p++) {
             produce(kafka.bootstrapServers(), p, decision(23, p, NEXT_DAY));
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -244,6 +245,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                     .all()
                     .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            awaitLeaders(name, partitions);
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not create topic " + name, e.getCause());
         } catch (TimeoutException e) {
@@ -251,6 +253,57 @@ public final class LocalKafkaBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
+        }
+    }
+
+    /**
+     * The controller accepting a topic does not mean the broker leads its partitions yet; a
+     * producer that comes first holds its batches until it does. Waiting here turns a slow leader
+     * election into a clear error instead of a producer timeout two minutes later.
+     */
+    private void awaitLeaders(String name, int partitions)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            TopicDescription topic =
+                    admin.describeTopics(List.of(name))
+                            .allTopicNames()
+                            .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                            .get(name);
+            long led =
+                    topic.partitions().stream()
+                            .filter(p -> p.leader() != null && !p.leader().isEmpty())
+                            .count();
+            if (led == partitions) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw process.failure(
+                        "topic "
+                                + name
+                                + " has a leader for "
+                                + led
+                                + " of its "
+                                + partitions
+                                + " partitions after "
+                                + ADMIN_TIMEOUT.toSeconds()
+                                + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * {@link SampleDecisions#produce} to this broker; a send it does not acknowledge fails with the
+     * end of the broker's log, which is where the reason is.
+     *
+     * @return the number of value bytes sent
+     */
+    public long produce(String topic, List<SampleDecisions.Event> events) {
+        try {
+            return SampleDecisions.produce(bootstrapServers(), topic, events);
+        } catch (IllegalStateException e) {
+            throw process.failure(e.getMessage(), e);
         }
     }
 

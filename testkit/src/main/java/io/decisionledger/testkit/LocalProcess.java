@@ -373,7 +373,8 @@ public final class LocalProcess {
         return new IllegalStateException("interrupted while waiting for " + name, e);
     }
 
-    private IllegalStateException failure(String message, Exception cause) {
+    /** As {@link #failure(String)}, keeping the caller's exception as the cause. */
+    public IllegalStateException failure(String message, Exception cause) {
         StringBuilder text = new StringBuilder(message);
         for (Path log : logs) {
             text.append("\n---- last lines of ").append(log).append(" ----\n");
