@@ -59,6 +59,22 @@ public class DecisionFacts {
 
     public DecisionFacts() {}
 
+    /** A field-for-field copy (every field is immutable or primitive). */
+    public DecisionFacts copy() {
+        DecisionFacts c = new DecisionFacts();
+        c.tenantId = tenantId;
+        c.model = model;
+        c.modelVersion = modelVersion;
+        c.eventId = eventId;
+        c.eventTimeMicros = eventTimeMicros;
+        c.outcome = outcome;
+        c.confidence = confidence;
+        c.responseTokens = responseTokens;
+        c.finishReason = finishReason;
+        c.userHash = userHash;
+        return c;
+    }
+
     public static DecisionFacts of(DecisionRecord r) {
         DecisionFacts f = new DecisionFacts();
         f.tenantId = r.getTenantId();

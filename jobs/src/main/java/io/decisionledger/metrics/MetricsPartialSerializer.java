@@ -33,19 +33,7 @@ public final class MetricsPartialSerializer extends TypeSerializerSingleton<Metr
     @Override
     public MetricsPartial copy(MetricsPartial from) {
         if (from.decision != null) {
-            DecisionFacts f = from.decision;
-            DecisionFacts c = new DecisionFacts();
-            c.tenantId = f.tenantId;
-            c.model = f.model;
-            c.modelVersion = f.modelVersion;
-            c.eventId = f.eventId;
-            c.eventTimeMicros = f.eventTimeMicros;
-            c.outcome = f.outcome;
-            c.confidence = f.confidence;
-            c.responseTokens = f.responseTokens;
-            c.finishReason = f.finishReason;
-            c.userHash = f.userHash;
-            return MetricsPartial.of(c);
+            return MetricsPartial.of(from.decision.copy());
         }
         return MetricsPartial.of(
                 from.tenantId, from.model, from.modelVersion, from.accumulator.copy());

@@ -82,7 +82,7 @@ public final class PreAggregateMetrics extends AbstractStreamOperator<MetricsPar
         }
         long timestamp = element.getTimestamp();
         long start = TimeWindow.getWindowStartWithOffset(timestamp, 0, windowMillis);
-        long end = start + windowMillis - 1;
+        long end = lastMillis(start);
         DecisionFacts f = element.getValue();
         if (end <= forwardedWatermark) {
             output.collect(new StreamRecord<>(MetricsPartial.of(f), timestamp));
@@ -127,6 +127,11 @@ public final class PreAggregateMetrics extends AbstractStreamOperator<MetricsPar
         super.finish();
     }
 
+    /** The window's last millisecond: its partials' timestamp, and the watermark that closes it. */
+    private long lastMillis(long windowStart) {
+        return windowStart + windowMillis - 1;
+    }
+
     /** Emits (and forgets) every held window ending at or before {@code watermark}. */
     private void emitUpTo(long watermark) {
         long earliest = Long.MAX_VALUE;
@@ -134,7 +139,7 @@ public final class PreAggregateMetrics extends AbstractStreamOperator<MetricsPar
         while (it.hasNext()) {
             Map.Entry<Held, MetricsAccumulator> e = it.next();
             Held h = e.getKey();
-            long end = h.windowStart() + windowMillis - 1;
+            long end = lastMillis(h.windowStart());
             if (end <= watermark) {
                 output.collect(
                         new StreamRecord<>(

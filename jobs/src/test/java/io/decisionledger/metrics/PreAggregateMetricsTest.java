@@ -166,7 +166,7 @@ class PreAggregateMetricsTest {
     }
 
     @Test
-    void partialsOfBothKindsSurviveTheWire() throws Exception {
+    void partialsOfBothKindsSurviveTheWireAndACopy() throws Exception {
         DecisionFacts one =
                 Facts.of("bank_a", "v2", at("10:00:10"), null, null, "length", 17, "u9");
         MetricsAccumulator acc = new MetricsAccumulator();
@@ -177,18 +177,26 @@ class PreAggregateMetricsTest {
                 List.of(MetricsPartial.of(one), MetricsPartial.of("bank_a", "gpt-4o", "v1", acc))) {
             DataOutputSerializer out = new DataOutputSerializer(64);
             MetricsPartialSerializer.INSTANCE.serialize(p, out);
-            MetricsPartial back =
+            MetricsPartial read =
                     MetricsPartialSerializer.INSTANCE.deserialize(
                             new DataInputDeserializer(out.getCopyOfBuffer()));
             MetricsAccumulator direct = p.addTo(new MetricsAccumulator());
-            MetricsAccumulator read = back.addTo(new MetricsAccumulator());
-            assertThat(read.toRow("1m", "t", "m", "v", 0, 60_000))
-                    .isEqualTo(direct.toRow("1m", "t", "m", "v", 0, 60_000));
-            assertThat(back.isSingleDecision()).isEqualTo(p.isSingleDecision());
-            assertThat(back.toString()).isEqualTo(p.toString());
-            if (p.isSingleDecision()) {
-                assertThat(back.decision().eventId).isEqualTo(one.eventId);
-                assertThat(back.decision().eventTimeMicros).isEqualTo(one.eventTimeMicros);
+            for (MetricsPartial back : List.of(read, MetricsPartialSerializer.INSTANCE.copy(p))) {
+                assertThat(back).isNotSameAs(p);
+                assertThat(
+                                back.addTo(new MetricsAccumulator())
+                                        .toRow("1m", "t", "m", "v", 0, 60_000))
+                        .isEqualTo(direct.toRow("1m", "t", "m", "v", 0, 60_000));
+                assertThat(back.isSingleDecision()).isEqualTo(p.isSingleDecision());
+                assertThat(back.toString()).isEqualTo(p.toString());
+                if (p.isSingleDecision()) {
+                    assertThat(back.decision())
+                            .isNotSameAs(one)
+                            .usingRecursiveComparison()
+                            // NaN confidence (absent) must survive too; Double.equals says so
+                            .withEqualsForType(Double::equals, Double.class)
+                            .isEqualTo(one);
+                }
             }
         }
     }
