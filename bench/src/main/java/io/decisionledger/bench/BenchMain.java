@@ -274,11 +274,20 @@ public final class BenchMain {
         if (outcome.profile() != null && IngestScenario.NAME.equals(scenario.name())) {
             double gc = doubleOr(r, "gc_cpu_s", doubleOr(r, "gc_s", 0));
             double jit = doubleOr(r, "jit_cpu_s", doubleOr(r, "jit_s", 0));
+            CpuBudget.Samples samples = CpuBudget.count(outcome.profile());
+            Path threadFile = runDir.resolve(MeasurementMain.THREAD_CPU_FILE);
+            Map<Long, ThreadCpu.Task> threads =
+                    Files.exists(threadFile) ? ThreadCpu.load(threadFile) : Map.of();
             Map<String, Double> budget =
-                    CpuBudget.microsPerEvent(
-                            CpuBudget.count(outcome.profile()), cpu, gc, jit, events);
+                    CpuBudget.microsPerEvent(samples, threads, cpu, gc, jit, events);
             line.put("budget_us_per_event", budget);
+            line.put("budget_weighted_by_thread_cpu", !threads.isEmpty());
             line.put("budget_lines", CpuBudget.lines(budget));
+            // The split by sample counts alone, as budgets before thread CPU was read: kept so
+            // the two can be compared (they differ most with many busy threads on few cores).
+            line.put(
+                    "budget_by_samples_us_per_event",
+                    CpuBudget.microsPerEvent(samples, cpu, gc, jit, events));
         }
         results.add("measurement", line);
         progress(

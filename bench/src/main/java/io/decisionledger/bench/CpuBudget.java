@@ -3,6 +3,7 @@ package io.decisionledger.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,12 +30,25 @@ public final class CpuBudget {
 
     private CpuBudget() {}
 
-    /** Sample counts per step, in the order steps were first seen, and the total. */
-    public record Samples(Map<String, Integer> byStep, int total) {}
+    /**
+     * Sample counts per step, in the order steps were first seen, and the total; and per thread (by
+     * its Linux thread id) per step.
+     */
+    public record Samples(
+            Map<String, Integer> byStep, int total, Map<Long, Map<String, Integer>> byThread) {
+
+        public Samples(Map<String, Integer> byStep, int total) {
+            this(byStep, total, Map.of());
+        }
+    }
+
+    /** The line for threads JFR cannot sample: they never run Java code. */
+    static final String UNSAMPLED = "threads without Java samples (RocksDB background, JVM, JFR)";
 
     /** Counts the execution samples of {@code jfr} per step. */
     public static Samples count(Path jfr) throws IOException {
         Map<String, Integer> byStep = new LinkedHashMap<>();
+        Map<Long, Map<String, Integer>> byThread = new HashMap<>();
         int total = 0;
         try (RecordingFile file = new RecordingFile(jfr)) {
             while (file.hasMoreEvents()) {
@@ -52,11 +66,15 @@ public final class CpuBudget {
                 for (RecordedFrame f : stack.getFrames()) {
                     frames.add(f.getMethod().getType().getName() + "." + f.getMethod().getName());
                 }
-                byStep.merge(classify(threadName, frames), 1, Integer::sum);
+                String step = classify(threadName, frames);
+                byStep.merge(step, 1, Integer::sum);
+                long tid = thread == null ? -1 : thread.getOSThreadId();
+                byThread.computeIfAbsent(tid, t -> new LinkedHashMap<>())
+                        .merge(step, 1, Integer::sum);
                 total++;
             }
         }
-        return new Samples(byStep, total);
+        return new Samples(byStep, total, byThread);
     }
 
     /**
@@ -66,7 +84,32 @@ public final class CpuBudget {
      */
     public static Map<String, Double> microsPerEvent(
             Samples samples, double cpuS, double gcS, double jitS, long events) {
+        return microsPerEvent(samples, Map.of(), cpuS, gcS, jitS, events);
+    }
+
+    /**
+     * The budget with each thread's samples weighted by the CPU the thread used ({@code threadCpu},
+     * from {@link ThreadCpu}): a step's share is, summed over threads, the thread's CPU times the
+     * step's share of that thread's samples. Counting samples alone over-weights the threads the OS
+     * pre-empted while they were in Java code (they are still sampled), which on two cores and a
+     * dozen busy threads skews the split. Threads that used CPU but have no sample (native: RocksDB
+     * compaction and flushes, the JVM's own, JFR's) get their own line; GC and JIT threads are left
+     * to their counters. A sampled thread with no reading (it ended before the first) is charged
+     * the average CPU per sample. The lines are scaled so that, with GC and JIT, they add up to
+     * {@code cpuS}. Without readings: {@link #microsPerEvent(Samples, double, double, double,
+     * long)} by samples alone.
+     */
+    public static Map<String, Double> microsPerEvent(
+            Samples samples,
+            Map<Long, ThreadCpu.Task> threadCpu,
+            double cpuS,
+            double gcS,
+            double jitS,
+            long events) {
         double javaS = Math.max(0, cpuS - gcS - jitS);
+        if (!threadCpu.isEmpty() && !samples.byThread().isEmpty()) {
+            return weightedByThreadCpu(samples, threadCpu, javaS, gcS, jitS, events);
+        }
         Map<String, Double> us = new LinkedHashMap<>();
         samples.byStep().entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
@@ -82,6 +125,60 @@ public final class CpuBudget {
         us.put("GC (collector time)", gcS * 1e6 / events);
         us.put("JIT (compiler threads)", jitS * 1e6 / events);
         return us;
+    }
+
+    private static Map<String, Double> weightedByThreadCpu(
+            Samples samples,
+            Map<Long, ThreadCpu.Task> threadCpu,
+            double javaS,
+            double gcS,
+            double jitS,
+            long events) {
+        double knownCpu = 0;
+        long knownSamples = 0;
+        for (Map.Entry<Long, Map<String, Integer>> t : samples.byThread().entrySet()) {
+            ThreadCpu.Task reading = threadCpu.get(t.getKey());
+            if (reading != null) {
+                knownCpu += reading.cpuSeconds();
+                knownSamples += sum(t.getValue());
+            }
+        }
+        double perSample = knownSamples == 0 ? 0 : knownCpu / knownSamples;
+        Map<String, Double> seconds = new HashMap<>();
+        for (Map.Entry<Long, Map<String, Integer>> t : samples.byThread().entrySet()) {
+            int n = sum(t.getValue());
+            ThreadCpu.Task reading = threadCpu.get(t.getKey());
+            double cpu = reading != null ? reading.cpuSeconds() : n * perSample;
+            t.getValue().forEach((step, k) -> seconds.merge(step, cpu * k / n, Double::sum));
+        }
+        double unsampled = 0;
+        for (ThreadCpu.Task t : threadCpu.values()) {
+            if (!samples.byThread().containsKey(t.tid())
+                    && !ThreadCpu.startsWithAny(t.name(), ProcessCpu.GC_THREADS)
+                    && !ThreadCpu.startsWithAny(t.name(), ProcessCpu.JIT_THREADS)) {
+                unsampled += t.cpuSeconds();
+            }
+        }
+        if (unsampled > 0) {
+            seconds.put(UNSAMPLED, unsampled);
+        }
+        double measured = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        double scale = measured == 0 ? 0 : javaS / measured;
+        Map<String, Double> us = new LinkedHashMap<>();
+        seconds.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> us.put(e.getKey(), e.getValue() * scale * 1e6 / events));
+        us.put("GC (collector time)", gcS * 1e6 / events);
+        us.put("JIT (compiler threads)", jitS * 1e6 / events);
+        return us;
+    }
+
+    private static int sum(Map<String, Integer> counts) {
+        int n = 0;
+        for (int k : counts.values()) {
+            n += k;
+        }
+        return n;
     }
 
     /**
@@ -282,12 +379,13 @@ public final class CpuBudget {
     }
 
     /**
-     * {@code CpuBudget profile.jfr cpu_s gc_s jit_s events}: prints the budget of a profiled run
-     * (the figures are in its result.json).
+     * {@code CpuBudget profile.jfr cpu_s gc_s jit_s events [thread-cpu.tsv]}: prints the budget of
+     * a profiled run (the figures are in its result.json, the thread readings next to it).
      */
     public static void main(String[] args) throws IOException {
-        if (args.length != 5) {
-            System.err.println("usage: CpuBudget profile.jfr cpu_s gc_s jit_s events");
+        if (args.length != 5 && args.length != 6) {
+            System.err.println(
+                    "usage: CpuBudget profile.jfr cpu_s gc_s jit_s events [thread-cpu.tsv]");
             System.exit(2);
         }
         Samples s = count(Path.of(args[0]));
@@ -295,6 +393,7 @@ public final class CpuBudget {
         lines(
                         microsPerEvent(
                                 s,
+                                args.length == 6 ? ThreadCpu.load(Path.of(args[5])) : Map.of(),
                                 Double.parseDouble(args[1]),
                                 Double.parseDouble(args[2]),
                                 Double.parseDouble(args[3]),

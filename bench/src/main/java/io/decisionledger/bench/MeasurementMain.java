@@ -22,6 +22,11 @@ public final class MeasurementMain {
      */
     public static final String WARM_UPS = "warm-ups";
 
+    /** Next to result.json: each thread's CPU over the measurement ({@link ThreadCpu#write}). */
+    public static final String THREAD_CPU_FILE = "thread-cpu.tsv";
+
+    private static final long THREAD_CPU_INTERVAL_MILLIS = 1_000;
+
     private MeasurementMain() {}
 
     /** The warm-ups {@code parameters} ask for ({@link #WARM_UPS}); 0: a cold measurement. */
@@ -66,11 +71,17 @@ public final class MeasurementMain {
         Measurement measurement = Measurements.byName(name);
         int warmUps = warmUps(parameters);
         boolean warm = warmUps > 0;
+        // Each thread's CPU, for the per-event budget (CpuBudget weights a thread's profile
+        // samples by it); read each second so threads that end during the run still count.
+        ThreadCpu.Sampler threads =
+                ThreadCpu.available() ? new ThreadCpu.Sampler(THREAD_CPU_INTERVAL_MILLIS) : null;
         ProcessCpu beforeWarmUp = ProcessCpu.now();
         for (int round = 1; round <= warmUps; round++) {
             measurement.warmUp(parameters, round);
         }
         ProcessCpu before = ProcessCpu.now();
+        Map<Long, ThreadCpu.Task> threadsBefore =
+                warm && threads != null ? threads.snapshot() : Map.of();
         // Cold: zero, so every figure below is the whole process's. Warm: the measured run's.
         ProcessCpu base = warm ? before : new ProcessCpu(0, 0, 0);
         double jitBase = warm ? ProcessCpu.jitThreadCpuSeconds() : 0;
@@ -104,6 +115,12 @@ public final class MeasurementMain {
         result.put("jit_cpu_s", jitCpu < 0 || jitBase < 0 ? null : jitCpu - jitBase);
         result.put("gc_cpu_s", gcCpu < 0 || gcBase < 0 ? null : gcCpu - gcBase);
         result.put("jvm_max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        if (threads != null) {
+            Map<Long, ThreadCpu.Task> perThread =
+                    ThreadCpu.since(threadsBefore, threads.snapshot());
+            threads.close();
+            ThreadCpu.write(perThread, resultFile.resolveSibling(THREAD_CPU_FILE));
+        }
         Files.writeString(resultFile, new ObjectMapper().writeValueAsString(result));
     }
 }

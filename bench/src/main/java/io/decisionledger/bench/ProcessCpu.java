@@ -16,6 +16,12 @@ import java.lang.management.ManagementFactory;
  */
 public record ProcessCpu(long cpuNanos, long gcMillis, long jitMillis) {
 
+    /** Linux names of the JIT compiler's threads (C1, C2). */
+    static final String[] JIT_THREADS = {"C1 CompilerThre", "C2 CompilerThre"};
+
+    /** Linux names of the garbage collector's threads (G1: parallel, concurrent, refinement). */
+    static final String[] GC_THREADS = {"GC Thread", "G1 "};
+
     public static ProcessCpu now() {
         long gc = 0;
         for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -38,51 +44,17 @@ public record ProcessCpu(long cpuNanos, long gcMillis, long jitMillis) {
      * long as the JVM on two cores).
      */
     public static double threadCpuSeconds(String... prefixes) {
-        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
-        if (!java.nio.file.Files.isDirectory(tasks)) {
-            return -1;
-        }
-        long ticks = 0;
-        try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.list(tasks)) {
-            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) all::iterator) {
-                String stat;
-                try {
-                    stat = java.nio.file.Files.readString(task.resolve("stat"));
-                } catch (java.io.IOException gone) {
-                    continue; // the thread ended while we looked
-                }
-                int open = stat.indexOf('(');
-                int close = stat.lastIndexOf(')');
-                if (open < 0 || close < open) {
-                    continue;
-                }
-                String name = stat.substring(open + 1, close);
-                boolean wanted = false;
-                for (String p : prefixes) {
-                    wanted |= name.startsWith(p);
-                }
-                if (!wanted) {
-                    continue;
-                }
-                // after ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt
-                // cmajflt utime stime ...: utime is the 12th field, stime the 13th
-                String[] f = stat.substring(close + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            }
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-        return ticks / 100.0; // USER_HZ is 100 on Linux
+        return ThreadCpu.available() ? ThreadCpu.seconds(ThreadCpu.read(), prefixes) : -1;
     }
 
     /** CPU seconds of the JIT compiler threads (C1, C2); -1 without /proc. */
     public static double jitThreadCpuSeconds() {
-        return threadCpuSeconds("C1 CompilerThre", "C2 CompilerThre");
+        return threadCpuSeconds(JIT_THREADS);
     }
 
     /** CPU seconds of the garbage collector's threads (G1: parallel, concurrent, refinement). */
     public static double gcThreadCpuSeconds() {
-        return threadCpuSeconds("GC Thread", "G1 ");
+        return threadCpuSeconds(GC_THREADS);
     }
 
     private static long processCpuNanos() {
