@@ -121,9 +121,12 @@ public final class BenchMain {
                             options.lakeCache());
             case MetricsScenario.LIVE, MetricsScenario.REBUILD ->
                     new MetricsScenario(suite, ingestedLake(options, child));
-            case CompactionScenario.NAME -> new CompactionScenario(ingestedLake(options, child));
+            case CompactionScenario.NAME ->
+                    new CompactionScenario(
+                            ingestedLake(options, child), false, options.compactionWarmUps());
             case CompactionScenario.RECOMPACTION ->
-                    new CompactionScenario(ingestedLake(options, child), true);
+                    new CompactionScenario(
+                            ingestedLake(options, child), true, options.compactionWarmUps());
             case VerifyScenario.NAME ->
                     options.verifyRecords() > 0
                             ? VerifyScenario.generated(options.lakeCache(), options.verifyLake())

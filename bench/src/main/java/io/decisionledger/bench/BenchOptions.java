@@ -50,7 +50,8 @@ public record BenchOptions(
         long ingestEvents,
         boolean ingestProfile,
         long verifyRecords,
-        int verifyWarmUps) {
+        int verifyWarmUps,
+        int compactionWarmUps) {
 
     /** The ingest scenario's input: the run's event mix with {@link #ingestEvents} records. */
     public EventMix ingestMix() {
@@ -146,6 +147,14 @@ public record BenchOptions(
                         + " the measured run and counts the measured run's CPU only, as on a"
                         + " long-lived Flink cluster whose TaskManagers have loaded and compiled the"
                         + " job's code in earlier runs; 0 counts the whole fresh JVM.");
+        OPTIONS.add(
+                "compaction-warm-ups",
+                "0",
+                "compaction, recompaction: N > 0 first compacts N copies of the same lake untimed"
+                        + " in each measurement's JVM (CompactionJob on one session cluster, DuckDB"
+                        + " in the same JVM) and counts the measured run's CPU only, as a nightly"
+                        + " compaction finds a long-lived Flink cluster; 0 counts the whole fresh"
+                        + " JVM (class loading, JIT, the cluster's start).");
         OPTIONS.add(
                 "ingest-variants",
                 "",
@@ -288,7 +297,8 @@ public record BenchOptions(
                 given.longValue("ingest-events", 1),
                 Boolean.parseBoolean(given.value("ingest-profile")),
                 given.longValue("verify-records", 0),
-                (int) given.longValue("verify-warm-ups", 0));
+                (int) given.longValue("verify-warm-ups", 0),
+                (int) given.longValue("compaction-warm-ups", 0));
     }
 
     public static String help() {
@@ -316,6 +326,7 @@ public record BenchOptions(
         d.put("daily_records", dailyRecords);
         d.put("verify_records", verifyRecords);
         d.put("verify_warm_ups", verifyWarmUps);
+        d.put("compaction_warm_ups", compactionWarmUps);
         return d;
     }
 

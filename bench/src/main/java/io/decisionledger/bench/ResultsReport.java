@@ -150,7 +150,13 @@ public final class ResultsReport {
                                 t.get("parallelism"),
                                 t.get("repetition"),
                                 number(t.get("value"), 2),
-                                number(t.get("goal"), 0),
+                                // goals below 10 are fractions or ratios (0.2, 0.5): show them
+                                number(
+                                        t.get("goal"),
+                                        t.get("goal") instanceof Number g
+                                                        && Math.abs(g.doubleValue()) < 10
+                                                ? 2
+                                                : 0),
                                 Boolean.TRUE.equals(t.get("met")) ? "yes" : "**no**"));
             }
             md.append('\n');

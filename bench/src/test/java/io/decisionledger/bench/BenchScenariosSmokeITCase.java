@@ -45,6 +45,7 @@ class BenchScenariosSmokeITCase {
                                         + "incremental-verify,query",
                         "--daily-records", "10",
                         "--verify-warm-ups", "2",
+                        "--compaction-warm-ups", "1",
                         "--checkpoint-interval", "PT1S",
                         "--child-heap", "1g",
                         // the same measurement code, without eleven JVM and Flink cold starts
@@ -123,7 +124,14 @@ class BenchScenariosSmokeITCase {
             assertThat(m.get("uncompacted_files_left")).isEqualTo(0);
             assertThat(((Number) m.get("files_out")).longValue()).isLessThanOrEqualTo(smallFiles);
             assertThat(((Number) m.get("mb_per_cpu_s")).doubleValue()).isPositive();
+            // warm: the warm-up compacted a copy of its own, the measured run the whole input
+            assertThat(m.get("warm")).isEqualTo(true);
+            assertThat(((Number) m.get("cpu_warm_up_s")).doubleValue()).isPositive();
         }
+        assertThat(
+                        ((Number) measurement("compaction", "compaction-job").get("rows_compacted"))
+                                .longValue())
+                .isEqualTo(stored);
     }
 
     @Test

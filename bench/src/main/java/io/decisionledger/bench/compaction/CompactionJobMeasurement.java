@@ -1,6 +1,7 @@
 package io.decisionledger.bench.compaction;
 
 import io.decisionledger.bench.Measurement;
+import io.decisionledger.bench.MeasurementMain;
 import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.compaction.CompactionJob;
@@ -28,7 +29,17 @@ public final class CompactionJobMeasurement implements Measurement {
 
     @Override
     public Map<String, Object> run(Map<String, String> p) throws Exception {
-        Path lake = Parameters.path(p, "lake");
+        return compact(p, Parameters.path(p, "lake"));
+    }
+
+    /** Compacts its own copy of the lake on the JVM's session cluster, which it starts. */
+    @Override
+    public void warmUp(Map<String, String> p, int round) throws Exception {
+        compact(p, CompactionScenario.warmUpLake(p, round));
+    }
+
+    private static Map<String, Object> compact(Map<String, String> p, Path lake) throws Exception {
+        int parallelism = Parameters.integer(p, "parallelism");
         CompactionOptions options =
                 CompactionOptions.parse(
                         new String[] {
@@ -41,7 +52,11 @@ public final class CompactionJobMeasurement implements Measurement {
         CompactionReport report =
                 new CompactionRunner(options)
                         .run(
-                                LocalFlink.batchEnvironment(Parameters.integer(p, "parallelism")),
+                                // warm: the session cluster the warm-ups ran on, as a nightly run
+                                // finds a long-lived Flink cluster; cold: a fresh one
+                                MeasurementMain.warmUps(p) > 0
+                                        ? LocalFlink.sessionBatchEnvironment(parallelism)
+                                        : LocalFlink.batchEnvironment(parallelism),
                                 System.out);
         System.out.println(report.summary());
         Map<String, Object> counted = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.decisionledger.bench.compaction;
 
+import io.decisionledger.bench.MeasurementMain;
+import io.decisionledger.bench.Parameters;
 import io.decisionledger.bench.Scenario;
 import io.decisionledger.bench.ingest.LocalFlink;
 import io.decisionledger.bench.ingest.ParquetRowCounter;
@@ -23,7 +25,8 @@ import java.util.stream.Stream;
  * partition by {@code CompactionJob} and by DuckDB. Each run gets its own copy of the small files
  * (hard links, made before the child starts). Throughput is over the small files: their rows and
  * their bytes on disk. Afterwards the partitions must hold exactly the input's rows, in compacted
- * files only.
+ * files only. Warm ({@code --compaction-warm-ups N}): each measurement first compacts N copies of
+ * the same input in its JVM, untimed.
  */
 public final class CompactionScenario implements Scenario {
 
@@ -42,17 +45,28 @@ public final class CompactionScenario implements Scenario {
 
     private final IngestedLake.Source source;
     private final boolean recompaction;
+    private final int warmUps;
     private IngestedLake.Facts lake;
     private Path input;
     private long partitions;
 
     public CompactionScenario(IngestedLake.Source source) {
-        this(source, false);
+        this(source, false, 0);
     }
 
-    public CompactionScenario(IngestedLake.Source source, boolean recompaction) {
+    /**
+     * @param warmUps copies of the lake each measurement compacts untimed first ({@code
+     *     --compaction-warm-ups}); 0: a cold measurement
+     */
+    public CompactionScenario(IngestedLake.Source source, boolean recompaction, int warmUps) {
         this.source = source;
         this.recompaction = recompaction;
+        this.warmUps = warmUps;
+    }
+
+    /** Where warm-up {@code round} of a measurement finds its own copy of the lake. */
+    static Path warmUpLake(Map<String, String> p, int round) {
+        return Parameters.path(p, "lake").resolveSibling("warm-up-" + round + "-lake");
     }
 
     @Override
@@ -208,6 +222,12 @@ public final class CompactionScenario implements Scenario {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("parallelism", String.valueOf(parallelism));
         p.put("lake", runDir.resolve("lake").toString());
+        if (warmUps > 0) {
+            p.put(MeasurementMain.WARM_UPS, String.valueOf(warmUps));
+            for (int round = 1; round <= warmUps; round++) {
+                LakeFolders.hardLinkCopy(input, warmUpLake(p, round), "audit/decisions");
+            }
+        }
         return p;
     }
 
@@ -234,6 +254,9 @@ public final class CompactionScenario implements Scenario {
                 "output_ok",
                 out.rows() == lake.auditRows() && leftOver == 0 && out.files() >= partitions);
         LakeFolders.deleteRecursively(runDir.resolve("lake"));
+        for (int round = 1; round <= warmUps; round++) {
+            LakeFolders.deleteRecursively(runDir.resolve("warm-up-" + round + "-lake"));
+        }
         return facts;
     }
 

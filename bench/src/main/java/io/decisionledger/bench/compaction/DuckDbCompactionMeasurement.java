@@ -32,7 +32,17 @@ public final class DuckDbCompactionMeasurement implements Measurement {
 
     @Override
     public Map<String, Object> run(Map<String, String> p) throws Exception {
-        Path audit = Parameters.path(p, "lake").resolve("audit/decisions");
+        return compact(p, Parameters.path(p, "lake"));
+    }
+
+    /** Compacts its own copy of the lake (DuckDB's library loaded, the JDBC path compiled). */
+    @Override
+    public void warmUp(Map<String, String> p, int round) throws Exception {
+        compact(p, CompactionScenario.warmUpLake(p, round));
+    }
+
+    private static Map<String, Object> compact(Map<String, String> p, Path lake) throws Exception {
+        Path audit = lake.resolve("audit/decisions");
         long filesBefore = 0;
         long partitions = 0;
         try (Connection duck = DuckDb.open(Parameters.integer(p, "parallelism"));
