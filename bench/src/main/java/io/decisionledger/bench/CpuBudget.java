@@ -107,33 +107,26 @@ public final class CpuBudget {
             double jitS,
             long events) {
         double javaS = Math.max(0, cpuS - gcS - jitS);
+        Map<String, Double> seconds = new HashMap<>();
         if (!threadCpu.isEmpty() && !samples.byThread().isEmpty()) {
-            return weightedByThreadCpu(samples, threadCpu, javaS, gcS, jitS, events);
+            seconds = weightedByThreadCpu(samples, threadCpu, javaS);
+        } else {
+            for (Map.Entry<String, Integer> e : samples.byStep().entrySet()) {
+                seconds.put(e.getKey(), javaS * e.getValue() / Math.max(1, samples.total()));
+            }
         }
         Map<String, Double> us = new LinkedHashMap<>();
-        samples.byStep().entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .forEach(
-                        e ->
-                                us.put(
-                                        e.getKey(),
-                                        javaS
-                                                * e.getValue()
-                                                / Math.max(1, samples.total())
-                                                * 1e6
-                                                / events));
+        seconds.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> us.put(e.getKey(), e.getValue() * 1e6 / events));
         us.put("GC (collector time)", gcS * 1e6 / events);
         us.put("JIT (compiler threads)", jitS * 1e6 / events);
         return us;
     }
 
+    /** CPU seconds per step, each thread's CPU over its samples, scaled to {@code javaS}. */
     private static Map<String, Double> weightedByThreadCpu(
-            Samples samples,
-            Map<Long, ThreadCpu.Task> threadCpu,
-            double javaS,
-            double gcS,
-            double jitS,
-            long events) {
+            Samples samples, Map<Long, ThreadCpu.Task> threadCpu, double javaS) {
         double knownCpu = 0;
         long knownSamples = 0;
         for (Map.Entry<Long, Map<String, Integer>> t : samples.byThread().entrySet()) {
@@ -164,13 +157,8 @@ public final class CpuBudget {
         }
         double measured = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
         double scale = measured == 0 ? 0 : javaS / measured;
-        Map<String, Double> us = new LinkedHashMap<>();
-        seconds.entrySet().stream()
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .forEach(e -> us.put(e.getKey(), e.getValue() * scale * 1e6 / events));
-        us.put("GC (collector time)", gcS * 1e6 / events);
-        us.put("JIT (compiler threads)", jitS * 1e6 / events);
-        return us;
+        seconds.replaceAll((step, cpu) -> cpu * scale);
+        return seconds;
     }
 
     private static int sum(Map<String, Integer> counts) {
