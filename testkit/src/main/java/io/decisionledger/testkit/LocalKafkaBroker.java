@@ -12,7 +12,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -295,15 +298,56 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /**
      * {@link SampleDecisions#produce} to this broker; a send it does not acknowledge fails with the
-     * end of the broker's log, which is where the reason is.
+     * end of the broker's log, which is where the reason is. When nothing at all reached the topic
+     * (its end offsets are where they were), the whole send is tried once more: a broker that took
+     * longer than the producer's two-minute delivery timeout to start serving (seen once on a
+     * loaded two-core CI machine) then still gets the records, exactly once and in order. A partly
+     * written send is never repeated.
      *
      * @return the number of value bytes sent
      */
     public long produce(String topic, List<SampleDecisions.Event> events) {
+        Map<Integer, Long> before = endOffsets(topic);
         try {
             return SampleDecisions.produce(bootstrapServers(), topic, events);
         } catch (IllegalStateException e) {
-            throw process.failure(e.getMessage(), e);
+            if (!endOffsets(topic).equals(before)) {
+                throw process.failure(e.getMessage() + " (part of the send was written)", e);
+            }
+            System.err.println(
+                    process.failure("nothing was written; sending again: " + e.getMessage(), e)
+                            .getMessage());
+            try {
+                return SampleDecisions.produce(bootstrapServers(), topic, events);
+            } catch (IllegalStateException again) {
+                throw process.failure("sent twice, not acknowledged: " + again.getMessage(), again);
+            }
+        }
+    }
+
+    /** The topic's end offset per partition. */
+    public Map<Integer, Long> endOffsets(String topic) {
+        try {
+            TopicDescription description =
+                    admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                            .get(topic);
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            for (TopicPartitionInfo p : description.partitions()) {
+                latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            }
+            Map<Integer, Long> offsets = new java.util.TreeMap<>();
+            admin.listOffsets(latest)
+                    .all()
+                    .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                    .forEach((tp, info) -> offsets.put(tp.partition(), info.offset()));
+            return offsets;
+        } catch (ExecutionException | TimeoutException e) {
+            throw process.failure("could not read the end offsets of " + topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading end offsets", e);
         }
     }
 
