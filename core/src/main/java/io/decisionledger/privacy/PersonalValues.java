@@ -236,15 +236,31 @@ public final class PersonalValues {
                 return -1;
             }
             char c = text.charAt(k);
-            if (c != tc
-                    && (term.caseSensitive()
-                            || (Character.toLowerCase(c) != Character.toLowerCase(tc)
-                                    && Character.toUpperCase(c) != Character.toUpperCase(tc)))) {
+            if (c != tc && (term.caseSensitive() || !sameIgnoringCase(c, tc))) {
                 return -1;
             }
             k++;
         }
         return k;
+    }
+
+    /**
+     * Whether two characters are equal ignoring case: equal lower cases or equal upper cases. Two
+     * ASCII characters are compared by folding A–Z only (the same answer, without Character's
+     * tables: this runs for every candidate position of every text field); anything else goes
+     * through Character, where e.g. the long s (U+017F) matches 's' and the Kelvin sign (U+212A)
+     * matches 'k'.
+     */
+    static boolean sameIgnoringCase(char c, char tc) {
+        if ((c | tc) < 128) {
+            return asciiLower(c) == asciiLower(tc);
+        }
+        return Character.toLowerCase(c) == Character.toLowerCase(tc)
+                || Character.toUpperCase(c) == Character.toUpperCase(tc);
+    }
+
+    private static char asciiLower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 
     private static boolean isWordChar(String text, int i) {

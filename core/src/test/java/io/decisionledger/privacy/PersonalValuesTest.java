@@ -175,4 +175,25 @@ class PersonalValuesTest {
     private static MaskingPolicy parse(String json) throws Exception {
         return MaskingPolicy.parse(new ObjectMapper().readTree(json), "test");
     }
+
+    @Test
+    void theAsciiShortcutForCaseInsensitiveMatchingAnswersAsCharactersTablesDo() {
+        // every character of the text against every term character up to Latin Extended-B:
+        // ASCII pairs take the shortcut, the others Character's tables, as before the shortcut
+        for (char tc = 0; tc < 0x250; tc++) {
+            for (int c = 0; c <= Character.MAX_VALUE; c++) {
+                char ch = (char) c;
+                boolean tables =
+                        Character.toLowerCase(ch) == Character.toLowerCase(tc)
+                                || Character.toUpperCase(ch) == Character.toUpperCase(tc);
+                if (PersonalValues.sameIgnoringCase(ch, tc) != tables) {
+                    throw new AssertionError(
+                            "U+%04X vs U+%04X: %s".formatted(c, (int) tc, !tables));
+                }
+            }
+        }
+        assertThat(PersonalValues.sameIgnoringCase('\u017f', 's')).isTrue(); // long s
+        assertThat(PersonalValues.sameIgnoringCase('\u212a', 'k')).isTrue(); // Kelvin sign
+        assertThat(PersonalValues.sameIgnoringCase('@', '`')).isFalse(); // not letters
+    }
 }
