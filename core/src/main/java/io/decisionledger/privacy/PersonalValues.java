@@ -111,14 +111,30 @@ public final class PersonalValues {
 
     private PersonalValues(List<Term> terms) {
         this.terms = terms;
-        this.asciiStarts = new boolean[128];
+        this.asciiStarts = asciiStarts(terms);
+    }
+
+    /**
+     * For each ASCII character, whether some term can start with it: as {@link #matchAt} compares a
+     * term's first character (a space matches any white space; case folded unless the term is
+     * case-sensitive). Made per event, so without allocating.
+     */
+    static boolean[] asciiStarts(List<Term> terms) {
+        boolean[] starts = new boolean[128];
         for (Term t : terms) {
+            if (t.text().isEmpty()) {
+                java.util.Arrays.fill(starts, true);
+                continue;
+            }
+            char first = t.text().charAt(0);
             for (char c = 0; c < 128; c++) {
-                asciiStarts[c] |=
-                        t.text().isEmpty()
-                                || matchAt(String.valueOf(c), 0, t.text().substring(0, 1), t) > 0;
+                starts[c] |=
+                        first == ' '
+                                ? Character.isWhitespace(c)
+                                : c == first || (!t.caseSensitive() && sameIgnoringCase(c, first));
             }
         }
+        return starts;
     }
 
     /**
@@ -210,6 +226,11 @@ public final class PersonalValues {
                 }
             }
         }
+    }
+
+    /** Whether {@code c} alone matches the term's first character; for tests of the table. */
+    static boolean matchesFirst(char c, Term term) {
+        return matchAt(String.valueOf(c), 0, term.text().substring(0, 1), term) > 0;
     }
 
     /** Where {@code term} ends if it starts at {@code i}, or -1; spaces match any white space. */

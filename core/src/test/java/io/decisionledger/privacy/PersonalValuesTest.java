@@ -196,4 +196,35 @@ class PersonalValuesTest {
         assertThat(PersonalValues.sameIgnoringCase('\u212a', 'k')).isTrue(); // Kelvin sign
         assertThat(PersonalValues.sameIgnoringCase('@', '`')).isFalse(); // not letters
     }
+
+    @Test
+    void theTableOfPossibleFirstCharactersIsWhatMatchingTheFirstCharacterSays() {
+        List<PersonalValues.Term> terms =
+                List.of(
+                        new PersonalValues.Term("Müller", false, "[NAME]"),
+                        new PersonalValues.Term("li", true, "[NAME]"),
+                        new PersonalValues.Term("\u017fmith", false, "[NAME]"),
+                        new PersonalValues.Term("\u212aarl", false, "[NAME]"),
+                        new PersonalValues.Term(" 12", false, "[ADDRESS]"),
+                        new PersonalValues.Term("Élan", false, "[NAME]"),
+                        new PersonalValues.Term("4711", false, "[ID]"));
+        for (PersonalValues.Term t : terms) {
+            boolean[] table = PersonalValues.asciiStarts(List.of(t));
+            for (char c = 0; c < 128; c++) {
+                // matching the term's first character alone, as the table did before
+                boolean matches = PersonalValues.matchesFirst(c, t);
+                assertThat(table[c]).as("%s vs U+%04X", t.text(), (int) c).isEqualTo(matches);
+            }
+        }
+        assertThat(PersonalValues.asciiStarts(List.of(new PersonalValues.Term("", false, "[ID]"))))
+                .containsOnly(true);
+        boolean[] mixed = PersonalValues.asciiStarts(terms);
+        assertThat(mixed['m']).isTrue(); // Müller, not case-sensitive
+        assertThat(mixed['L']).isFalse(); // li is case-sensitive
+        assertThat(mixed['S']).isTrue(); // the long s folds to S
+        assertThat(mixed['k']).isTrue(); // the Kelvin sign folds to k
+        assertThat(mixed['\t']).isTrue(); // a leading space matches any white space
+        assertThat(mixed['e']).isFalse(); // É is not ASCII e
+        assertThat(mixed['4']).isTrue();
+    }
 }
