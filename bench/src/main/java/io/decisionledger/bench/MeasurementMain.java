@@ -85,8 +85,6 @@ public final class MeasurementMain {
                 warm && threads != null ? threads.snapshot() : Map.of();
         // Cold: zero, so every figure below is the whole process's. Warm: the measured run's.
         ProcessCpu base = warm ? before : new ProcessCpu(0, 0, 0);
-        double jitBase = warm ? ProcessCpu.jitThreadCpuSeconds() : 0;
-        double gcBase = warm ? ProcessCpu.gcThreadCpuSeconds() : 0;
         long start = System.nanoTime();
         Map<String, Object> counted = measurement.run(parameters);
         long wallNanos = System.nanoTime() - start;
@@ -110,15 +108,17 @@ public final class MeasurementMain {
                 "jit_s",
                 after.jitMillis() < 0 ? null : (after.jitMillis() - base.jitMillis()) / 1e3);
         // The same two as CPU the compiler and collector threads used (the figures above are
-        // their elapsed time, which grows with the machine's load).
-        double jitCpu = ProcessCpu.jitThreadCpuSeconds();
-        double gcCpu = ProcessCpu.gcThreadCpuSeconds();
-        result.put("jit_cpu_s", jitCpu < 0 || jitBase < 0 ? null : jitCpu - jitBase);
-        result.put("gc_cpu_s", gcCpu < 0 || gcBase < 0 ? null : gcCpu - gcBase);
+        // their elapsed time, which grows with the machine's load), from the threads' readings.
+        Map<Long, ThreadCpu.Task> perThread =
+                threads == null ? null : ThreadCpu.since(threadsBefore, threads.snapshot());
+        result.put(
+                "jit_cpu_s",
+                perThread == null ? null : ThreadCpu.seconds(perThread, ProcessCpu.JIT_THREADS));
+        result.put(
+                "gc_cpu_s",
+                perThread == null ? null : ThreadCpu.seconds(perThread, ProcessCpu.GC_THREADS));
         result.put("jvm_max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         if (threads != null) {
-            Map<Long, ThreadCpu.Task> perThread =
-                    ThreadCpu.since(threadsBefore, threads.snapshot());
             threads.close();
             ThreadCpu.write(perThread, resultFile.resolveSibling(THREAD_CPU_FILE));
         }

@@ -35,28 +35,6 @@ public record ProcessCpu(long cpuNanos, long gcMillis, long jitMillis) {
         return new ProcessCpu(processCpuNanos(), gc, jitMillis);
     }
 
-    /**
-     * CPU time of this JVM's threads whose (Linux) name starts with one of {@code prefixes}, from
-     * {@code /proc/self/task/<tid>/stat} (user + system ticks), in seconds; -1 where there is no
-     * {@code /proc}. Unlike the management beans' JIT and GC figures, which add up the compiler's
-     * and the collector's elapsed time and so grow when other processes take the cores, this is CPU
-     * the threads used. Threads that ended are not counted (the compiler and GC threads live as
-     * long as the JVM on two cores).
-     */
-    public static double threadCpuSeconds(String... prefixes) {
-        return ThreadCpu.available() ? ThreadCpu.seconds(ThreadCpu.read(), prefixes) : -1;
-    }
-
-    /** CPU seconds of the JIT compiler threads (C1, C2); -1 without /proc. */
-    public static double jitThreadCpuSeconds() {
-        return threadCpuSeconds(JIT_THREADS);
-    }
-
-    /** CPU seconds of the garbage collector's threads (G1: parallel, concurrent, refinement). */
-    public static double gcThreadCpuSeconds() {
-        return threadCpuSeconds(GC_THREADS);
-    }
-
     private static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {

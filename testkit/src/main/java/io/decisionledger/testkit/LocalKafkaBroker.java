@@ -268,11 +268,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             throws ExecutionException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         while (true) {
-            TopicDescription topic =
-                    admin.describeTopics(List.of(name))
-                            .allTopicNames()
-                            .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-                            .get(name);
+            TopicDescription topic = describe(name);
             long led =
                     topic.partitions().stream()
                             .filter(p -> p.leader() != null && !p.leader().isEmpty())
@@ -325,16 +321,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    private TopicDescription describe(String topic)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        return admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                .get(topic);
+    }
+
     /** The topic's end offset per partition. */
     public Map<Integer, Long> endOffsets(String topic) {
         try {
-            TopicDescription description =
-                    admin.describeTopics(List.of(topic))
-                            .allTopicNames()
-                            .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-                            .get(topic);
             Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            for (TopicPartitionInfo p : description.partitions()) {
+            for (TopicPartitionInfo p : describe(topic).partitions()) {
                 latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
             }
             Map<Integer, Long> offsets = new java.util.TreeMap<>();
