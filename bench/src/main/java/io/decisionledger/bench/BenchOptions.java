@@ -161,8 +161,10 @@ public record BenchOptions(
                 "Comma-separated IngestJob variants also run in every ingest trial, each reported"
                         + " against the full job: no-chain (--hash-chain false), no-ops"
                         + " (--ops-copy false), two-shuffle (--single-shuffle false, the graph of"
-                        + " earlier versions), metrics-branch (--metrics true). They price the hash"
-                        + " chain, the masked copy, the single shuffle and the live metrics branch.");
+                        + " earlier versions), metrics-branch (--metrics true),"
+                        + " metrics-branch-hourly (--metrics true --metrics-granularities 1h,1d)."
+                        + " They price the hash chain, the masked copy, the single shuffle and the"
+                        + " live metrics branch with and without its 1-minute windows.");
         OPTIONS.add("seed", "42", "Seed of the event generator: the same seed, the same bytes.");
         OPTIONS.add("tenants", String.valueOf(EventMix.DEFAULT_TENANTS), "Number of tenants.");
         OPTIONS.add(
@@ -357,9 +359,10 @@ public record BenchOptions(
             if (!measurement.equals(IngestJobMeasurement.NO_CHAIN)
                     && !measurement.equals(IngestJobMeasurement.NO_OPS)
                     && !measurement.equals(IngestJobMeasurement.TWO_SHUFFLE)
-                    && !measurement.equals(IngestJobMeasurement.METRICS_BRANCH)) {
+                    && !IngestJobMeasurement.isMetricsBranch(measurement)) {
                 throw new IllegalArgumentException(
-                        "--ingest-variants takes no-chain, no-ops, two-shuffle and metrics-branch, not '"
+                        "--ingest-variants takes no-chain, no-ops, two-shuffle, metrics-branch and"
+                                + " metrics-branch-hourly, not '"
                                 + v
                                 + "'");
             }

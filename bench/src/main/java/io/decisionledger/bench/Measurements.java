@@ -35,6 +35,9 @@ public final class Measurements {
         register(
                 IngestJobMeasurement.METRICS_BRANCH,
                 () -> new IngestJobMeasurement(IngestJobMeasurement.METRICS_BRANCH));
+        register(
+                IngestJobMeasurement.METRICS_BRANCH_HOURLY,
+                () -> new IngestJobMeasurement(IngestJobMeasurement.METRICS_BRANCH_HOURLY));
         register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
         for (String name : List.of(MetricsJobMeasurement.NAME, MetricsJobMeasurement.REBUILD)) {
             register(name, () -> new MetricsJobMeasurement(name));

@@ -61,14 +61,19 @@ class BenchOptionsTest {
     @Test
     void ingestVariantsNameTheMeasurementsThatPriceAFeature() {
         BenchOptions options =
-                BenchOptions.parse("--ingest-variants", "no-chain, no-ops,no-chain,metrics-branch");
+                BenchOptions.parse(
+                        "--ingest-variants",
+                        "no-chain, no-ops,no-chain,metrics-branch,metrics-branch-hourly");
 
         assertThat(options.ingestVariants())
                 .containsExactly(
-                        "ingest-job-no-chain", "ingest-job-no-ops", "ingest-job-metrics-branch");
+                        "ingest-job-no-chain",
+                        "ingest-job-no-ops",
+                        "ingest-job-metrics-branch",
+                        "ingest-job-metrics-branch-hourly");
         assertThatThrownBy(() -> BenchOptions.parse("--ingest-variants", "no-dedup"))
                 .hasMessageContaining(
-                        "no-chain, no-ops, two-shuffle and metrics-branch, not 'no-dedup'");
+                        "no-chain, no-ops, two-shuffle, metrics-branch and metrics-branch-hourly, not 'no-dedup'");
     }
 
     @Test

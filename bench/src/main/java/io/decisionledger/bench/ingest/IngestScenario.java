@@ -127,7 +127,7 @@ public final class IngestScenario implements Scenario {
                     audit.rows() == loaded.valid()
                             && opsRows == expectedOps
                             && quarantine.rows() == loaded.malformed() + loaded.duplicates();
-            if (measurement.equals(IngestJobMeasurement.METRICS_BRANCH)) {
+            if (IngestJobMeasurement.isMetricsBranch(measurement)) {
                 // the branch's read model counts every stored decision once, as MetricsJob's
                 MetricsScenario.ReadModel metrics =
                         MetricsScenario.ReadModel.count(lake.resolve("metrics"));

@@ -8,6 +8,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -30,6 +31,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class LocalFlink {
 
+    /** Managed memory per slot, as a production TaskManager has it (deploy/flink/config.yaml). */
+    static final int MANAGED_MEBIBYTES_PER_SLOT = 640;
+
     private LocalFlink() {}
 
     public static StreamExecutionEnvironment environment(
@@ -46,6 +50,14 @@ public final class LocalFlink {
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        // RocksDB's memory (write buffers and block cache) is the slots' managed memory: a local
+        // environment gives its TaskManager 128 MB in all, a production TaskManager (4 GB, 2
+        // slots, managed fraction 0.4) about 650 MB per slot. With 64 MB per slot, RocksDB's
+        // background flushes and compactions cost the metrics branch 23.6 µs per event over the
+        // job without it; 7.1 µs with 640 MB (1 M events, one run each).
+        conf.set(
+                TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                MemorySize.ofMebiBytes(MANAGED_MEBIBYTES_PER_SLOT * parallelism));
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
