@@ -3,7 +3,11 @@ package io.decisionledger.bench.events;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.decisionledger.decision.DecisionParser;
+import io.decisionledger.decision.ParseOutcome;
+import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.decision.ReasonCode;
+import io.decisionledger.schema.DecisionRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -73,6 +78,27 @@ public final class DecisionEventGenerator implements Iterator<GeneratedEvent> {
         this.stepMicros =
                 mix.count() <= 1 ? 0 : toMicros(mix.span()) / Math.max(1, mix.count() - 1);
         this.idPrefix = "evt-" + Long.toHexString(mix.seed()) + "-";
+    }
+
+    /**
+     * {@link EventMix#validOnly} events parsed as the ingest job's source parses them (ingest time
+     * truncated to microseconds, partition 0, offset = index): the decision records the per-record
+     * benchmarks start from.
+     *
+     * @throws IllegalStateException if the parser refuses one (a generator or parser regression)
+     */
+    public static List<DecisionRecord> parsedValid(long seed, int count) {
+        DecisionParser parser = new DecisionParser(ParserLimits.defaults());
+        Instant ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<DecisionRecord> parsed = new ArrayList<>(count);
+        for (GeneratedEvent e : generate(EventMix.validOnly(seed, count))) {
+            ParseOutcome outcome = parser.parse(e.value(), "bench", 0, parsed.size(), ingestTime);
+            if (!outcome.isAccepted()) {
+                throw new IllegalStateException("a valid benchmark event was refused: " + outcome);
+            }
+            parsed.add(outcome.decision());
+        }
+        return parsed;
     }
 
     /** All records of a small mix, in production order (tests and the JMH benchmark). */

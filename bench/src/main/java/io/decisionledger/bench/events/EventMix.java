@@ -78,6 +78,23 @@ public record EventMix(
                 DEFAULT_SPAN);
     }
 
+    /**
+     * {@code count} valid decisions from {@code seed}, none malformed and none re-sent, the default
+     * tenants, skew and late fraction: the pool the per-record benchmarks cycle through.
+     */
+    public static EventMix validOnly(long seed, long count) {
+        return new EventMix(
+                seed,
+                count,
+                DEFAULT_TENANTS,
+                DEFAULT_ZIPF_EXPONENT,
+                0,
+                0,
+                DEFAULT_OUT_OF_ORDER_FRACTION,
+                DEFAULT_START,
+                DEFAULT_SPAN);
+    }
+
     public EventMix withCount(long newCount) {
         return new EventMix(
                 seed,

@@ -1,21 +1,13 @@
 package io.decisionledger.bench.jmh;
 
 import io.decisionledger.bench.events.DecisionEventGenerator;
-import io.decisionledger.bench.events.EventMix;
-import io.decisionledger.bench.events.GeneratedEvent;
 import io.decisionledger.decision.CanonicalContent;
-import io.decisionledger.decision.DecisionParser;
-import io.decisionledger.decision.ParseOutcome;
-import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.schema.DecisionRecord;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
@@ -66,28 +58,7 @@ public class CryptoShreddingBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws GeneralSecurityException {
-        List<GeneratedEvent> generated =
-                DecisionEventGenerator.generate(
-                        new EventMix(
-                                42,
-                                POOL,
-                                EventMix.DEFAULT_TENANTS,
-                                EventMix.DEFAULT_ZIPF_EXPONENT,
-                                0,
-                                0,
-                                EventMix.DEFAULT_OUT_OF_ORDER_FRACTION,
-                                EventMix.DEFAULT_START,
-                                EventMix.DEFAULT_SPAN));
-        DecisionParser parser = new DecisionParser(ParserLimits.defaults());
-        Instant ingest = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        decisions = new DecisionRecord[POOL];
-        for (int i = 0; i < POOL; i++) {
-            ParseOutcome o = parser.parse(generated.get(i).value(), "bench", 0, i, ingest);
-            if (!o.isAccepted()) {
-                throw new IllegalStateException("a valid event was refused: " + o);
-            }
-            decisions[i] = o.decision();
-        }
+        decisions = DecisionEventGenerator.parsedValid(42, POOL).toArray(DecisionRecord[]::new);
         cipher = Cipher.getInstance("AES/GCM/NoPadding");
         KeyGenerator keys = KeyGenerator.getInstance("AES");
         keys.init(256, random);

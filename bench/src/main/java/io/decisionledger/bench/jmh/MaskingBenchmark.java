@@ -4,11 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decisionledger.bench.events.DecisionEventGenerator;
-import io.decisionledger.bench.events.EventMix;
-import io.decisionledger.bench.events.GeneratedEvent;
-import io.decisionledger.decision.DecisionParser;
-import io.decisionledger.decision.ParseOutcome;
-import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.privacy.MaskingPolicy;
 import io.decisionledger.privacy.PiiMasker;
 import io.decisionledger.privacy.PseudonymKey;
@@ -18,9 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,29 +63,7 @@ public class MaskingBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        List<GeneratedEvent> generated =
-                DecisionEventGenerator.generate(
-                        new EventMix(
-                                42,
-                                POOL,
-                                EventMix.DEFAULT_TENANTS,
-                                EventMix.DEFAULT_ZIPF_EXPONENT,
-                                0,
-                                0,
-                                EventMix.DEFAULT_OUT_OF_ORDER_FRACTION,
-                                EventMix.DEFAULT_START,
-                                EventMix.DEFAULT_SPAN));
-        DecisionParser parser = new DecisionParser(ParserLimits.defaults());
-        Instant ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        List<DecisionRecord> parsed = new ArrayList<>(POOL);
-        for (GeneratedEvent e : generated) {
-            ParseOutcome outcome = parser.parse(e.value(), "bench", 0, parsed.size(), ingestTime);
-            if (!outcome.isAccepted()) {
-                throw new IllegalStateException("a valid benchmark event was refused: " + outcome);
-            }
-            parsed.add(outcome.decision());
-        }
-        decisions = parsed.toArray(DecisionRecord[]::new);
+        decisions = DecisionEventGenerator.parsedValid(42, POOL).toArray(DecisionRecord[]::new);
         keyFile = Files.createTempDirectory("masking-bench").resolve("pseudonym.key");
         PseudonymKey.createKeyFileIfAbsent(keyFile);
         MaskingPolicy masking = MaskingPolicy.builtIn();

@@ -1,18 +1,10 @@
 package io.decisionledger.bench.jmh;
 
 import io.decisionledger.bench.events.DecisionEventGenerator;
-import io.decisionledger.bench.events.EventMix;
-import io.decisionledger.bench.events.GeneratedEvent;
-import io.decisionledger.decision.DecisionParser;
-import io.decisionledger.decision.ParseOutcome;
-import io.decisionledger.decision.ParserLimits;
 import io.decisionledger.lake.ParquetFormats;
 import io.decisionledger.lake.ParquetSettings;
 import io.decisionledger.schema.DecisionRecord;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.serialization.BulkWriter;
@@ -61,29 +53,7 @@ public class PartFileBenchmark {
 
     @Setup
     public void setUp() {
-        List<GeneratedEvent> generated =
-                DecisionEventGenerator.generate(
-                        new EventMix(
-                                42,
-                                POOL,
-                                EventMix.DEFAULT_TENANTS,
-                                EventMix.DEFAULT_ZIPF_EXPONENT,
-                                0,
-                                0,
-                                EventMix.DEFAULT_OUT_OF_ORDER_FRACTION,
-                                EventMix.DEFAULT_START,
-                                EventMix.DEFAULT_SPAN));
-        DecisionParser parser = new DecisionParser(ParserLimits.defaults());
-        Instant ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        records = new ArrayList<>(POOL);
-        int offset = 0;
-        for (GeneratedEvent e : generated) {
-            ParseOutcome outcome = parser.parse(e.value(), "bench", 0, offset++, ingestTime);
-            if (!outcome.isAccepted()) {
-                throw new IllegalStateException("a valid benchmark event was refused: " + outcome);
-            }
-            records.add(outcome.decision());
-        }
+        records = DecisionEventGenerator.parsedValid(42, POOL);
         writers =
                 ParquetFormats.writerFor(
                         DecisionRecord.class,

@@ -53,17 +53,7 @@ public class PerEventBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         List<GeneratedEvent> generated =
-                DecisionEventGenerator.generate(
-                        new EventMix(
-                                42,
-                                POOL,
-                                EventMix.DEFAULT_TENANTS,
-                                EventMix.DEFAULT_ZIPF_EXPONENT,
-                                0,
-                                0,
-                                EventMix.DEFAULT_OUT_OF_ORDER_FRACTION,
-                                EventMix.DEFAULT_START,
-                                EventMix.DEFAULT_SPAN));
+                DecisionEventGenerator.generate(EventMix.validOnly(42, POOL));
         events = generated.stream().map(GeneratedEvent::value).toArray(byte[][]::new);
         ingestTime = Instant.now().truncatedTo(ChronoUnit.MICROS);
         parser = new DecisionParser(ParserLimits.defaults());

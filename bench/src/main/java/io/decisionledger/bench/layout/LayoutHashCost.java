@@ -36,17 +36,7 @@ public final class LayoutHashCost {
     public static void main(String[] args) {
         long records = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
         List<GeneratedEvent> generated =
-                DecisionEventGenerator.generate(
-                        new EventMix(
-                                42,
-                                POOL,
-                                EventMix.DEFAULT_TENANTS,
-                                EventMix.DEFAULT_ZIPF_EXPONENT,
-                                0,
-                                0,
-                                EventMix.DEFAULT_OUT_OF_ORDER_FRACTION,
-                                EventMix.DEFAULT_START,
-                                EventMix.DEFAULT_SPAN));
+                DecisionEventGenerator.generate(EventMix.validOnly(42, POOL));
         byte[][] events = generated.stream().map(GeneratedEvent::value).toArray(byte[][]::new);
         Instant ingest = Instant.now().truncatedTo(ChronoUnit.MICROS);
         DecisionParser parser = new DecisionParser(ParserLimits.defaults());

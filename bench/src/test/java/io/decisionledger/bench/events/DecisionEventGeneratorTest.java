@@ -44,6 +44,24 @@ class DecisionEventGeneratorTest {
     private static final List<GeneratedEvent> EVENTS = DecisionEventGenerator.generate(MIX);
 
     @Test
+    void theBenchmarksPoolIsEveryValidEventParsedInOrder() {
+        // given the pool the per-record benchmarks cycle through
+        List<GeneratedEvent> valid = DecisionEventGenerator.generate(EventMix.validOnly(42, 300));
+
+        // when it is parsed
+        List<io.decisionledger.schema.DecisionRecord> parsed =
+                DecisionEventGenerator.parsedValid(42, 300);
+
+        // then every event is valid and parsed, in order, at its own offset
+        assertThat(valid).extracting(GeneratedEvent::kind).containsOnly(GeneratedEvent.Kind.VALID);
+        assertThat(parsed).hasSize(300);
+        for (int i = 0; i < parsed.size(); i++) {
+            assertThat(parsed.get(i).getEventId()).isEqualTo(valid.get(i).eventId());
+            assertThat(parsed.get(i).getSourceOffset()).isEqualTo(i);
+        }
+    }
+
+    @Test
     void validEventsAreAcceptedByTheJobsParser() {
         // given the jobs' parser with its production limits
         DecisionParser parser = new DecisionParser(ParserLimits.defaults());
