@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * A real single-node Kafka broker (KRaft, broker and controller in one) in its own JVM, listening
@@ -262,17 +263,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /**
      * The controller accepting a topic does not mean the broker leads its partitions yet; a
      * producer that comes first holds its batches until it does. Waiting here turns a slow leader
-     * election into a clear error instead of a producer timeout two minutes later.
+     * election into a clear error instead of a producer timeout two minutes later. Until the broker
+     * has applied the controller's metadata it does not know the topic at all (describing it fails
+     * with {@link UnknownTopicOrPartitionException}, seen on a loaded CI machine): that counts as
+     * no partition led yet.
      */
-    private void awaitLeaders(String name, int partitions)
+    public void awaitLeaders(String name, int partitions)
             throws ExecutionException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         while (true) {
-            TopicDescription topic = describe(name);
-            long led =
-                    topic.partitions().stream()
-                            .filter(p -> p.leader() != null && !p.leader().isEmpty())
-                            .count();
+            long led = ledPartitions(name);
             if (led == partitions) {
                 return;
             }
@@ -319,6 +319,23 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 throw process.failure("sent twice, not acknowledged: " + again.getMessage(), again);
             }
         }
+    }
+
+    /** Partitions of {@code topic} with a leader; 0 while the broker does not know the topic. */
+    private long ledPartitions(String topic)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        TopicDescription description;
+        try {
+            description = describe(topic);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return 0;
+            }
+            throw e;
+        }
+        return description.partitions().stream()
+                .filter(p -> p.leader() != null && !p.leader().isEmpty())
+                .count();
     }
 
     private TopicDescription describe(String topic)
