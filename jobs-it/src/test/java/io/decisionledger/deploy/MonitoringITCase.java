@@ -14,7 +14,7 @@ import io.decisionledger.metrics.MetricsOptions;
 import io.decisionledger.monitoring.RunMetricsPublisher;
 import io.decisionledger.options.Exit;
 import io.decisionledger.testing.IngestRun;
-import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.KafkaBrokerExtension;
 import io.decisionledger.testkit.SampleDecisions;
 import io.decisionledger.verify.VerifyJob;
 import io.decisionledger.verify.VerifyRunner;
@@ -52,6 +52,7 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -78,7 +79,7 @@ class MonitoringITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
     private static List<PrometheusText.Series> scraped;
     private static final List<Push> pushes = new CopyOnWriteArrayList<>();
 
@@ -124,15 +125,11 @@ class MonitoringITCase {
                                 .build());
         cluster.start();
         TestStreamEnvironment.setAsContext(cluster, 2);
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-        kafka.createTopic(TOPIC, 1);
+        KAFKA.broker().createTopic(TOPIC, 1);
         // given decisions over the last three days, malformed records and re-sends
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         SampleDecisions.Sample sample = SampleDecisions.generate(21, 300, 12, 15, now);
-        IngestRun.produce(kafka.bootstrapServers(), TOPIC, sample.events());
+        IngestRun.produce(KAFKA.broker().bootstrapServers(), TOPIC, sample.events());
         Path lake = work.resolve("lake");
 
         // when IngestJob and the live MetricsJob run on it
@@ -140,7 +137,7 @@ class MonitoringITCase {
                 IngestOptions.parse(
                         new String[] {
                             "--bootstrap-servers",
-                            kafka.bootstrapServers(),
+                            KAFKA.broker().bootstrapServers(),
                             "--topic",
                             TOPIC,
                             "--group-id",
@@ -164,7 +161,7 @@ class MonitoringITCase {
         MetricsOptions metrics =
                 MetricsOptions.parse(
                         new String[] {
-                            "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--bootstrap-servers", KAFKA.broker().bootstrapServers(),
                             "--topic", TOPIC,
                             "--group-id", "monitoring-metrics",
                             "--starting-offsets", "earliest",
@@ -189,7 +186,7 @@ class MonitoringITCase {
                                     && watermark(s) > now.minusSeconds(3600).toEpochMilli());
             // a decision late within the allowed hour and one hours too late for its windows
             IngestRun.produce(
-                    kafka.bootstrapServers(),
+                    KAFKA.broker().bootstrapServers(),
                     TOPIC,
                     List.of(
                             SampleDecisions.eventAt(99, 1, "bank_456", now.minusSeconds(600)),
@@ -292,11 +289,8 @@ class MonitoringITCase {
     }
 
     @AfterAll
-    static void stopKafkaAndCluster() throws Exception {
+    static void stopCluster() throws Exception {
         TestStreamEnvironment.unsetAsContext();
-        if (kafka != null) {
-            kafka.close();
-        }
         if (cluster != null) {
             cluster.close();
         }

@@ -9,7 +9,7 @@ import io.decisionledger.decision.ParsedDecision;
 import io.decisionledger.testing.FailOnceAfterCheckpoint;
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
-import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.KafkaBrokerExtension;
 import io.decisionledger.testkit.SampleDecisions;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,8 +18,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,33 +33,19 @@ class IngestExactlyOnceITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void recoversFromAFailureAfterACheckpointWithoutLossOrDuplicates() throws Exception {
         // given 3000 events and 200 re-sends on a two-partition topic
         String topic = "decisions-eo";
-        kafka.createTopic(topic, 2);
+        KAFKA.broker().createTopic(topic, 2);
         SampleDecisions.Sample sample = SampleDecisions.generate(7, 3000, 0, 200, Instant.now());
-        IngestRun.produce(kafka.bootstrapServers(), topic, sample.events());
+        IngestRun.produce(KAFKA.broker().bootstrapServers(), topic, sample.events());
         Path lake = work.resolve("lake");
         IngestOptions options =
-                IngestRun.boundedOptions(kafka.bootstrapServers(), topic, lake.toUri().toString())
+                IngestRun.boundedOptions(
+                                KAFKA.broker().bootstrapServers(), topic, lake.toUri().toString())
                         .with("checkpoint-interval", "PT0.3S");
 
         // when the job fails once, 500 records after its first completed checkpoint

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decisionledger.testing.KafkaProgress;
 import io.decisionledger.testing.MiniClusters;
-import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.KafkaBrokerExtension;
 import io.decisionledger.testkit.SampleDecisions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +44,7 @@ class IngestMetricsBranchSavepointITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
     private static Path lake;
     private static List<SampleDecisions.Event> newEvents;
     private static List<SampleDecisions.Event> resent;
@@ -59,12 +58,8 @@ class IngestMetricsBranchSavepointITCase {
         int partitions = IngestSavepointCompatibilityITCase.PARTITIONS;
 
         // given the old run's records at the same offsets on a fresh broker
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-        kafka.createTopic(topic, partitions);
-        kafka.produce(topic, IngestSavepointCompatibilityITCase.beforeSavepoint());
+        KAFKA.broker().createTopic(topic, partitions);
+        KAFKA.broker().produce(topic, IngestSavepointCompatibilityITCase.beforeSavepoint());
         Map<Integer, Long> savepointOffsets = new TreeMap<>();
         expected.get("endOffsets")
                 .fields()
@@ -72,7 +67,7 @@ class IngestMetricsBranchSavepointITCase {
                         e ->
                                 savepointOffsets.put(
                                         Integer.parseInt(e.getKey()), e.getValue().asLong()));
-        assertThat(KafkaProgress.endOffsets(kafka.bootstrapServers(), topic, partitions))
+        assertThat(KafkaProgress.endOffsets(KAFKA.broker().bootstrapServers(), topic, partitions))
                 .isEqualTo(savepointOffsets);
 
         // and after them new decisions and re-sends of event ids stored before the savepoint
@@ -86,7 +81,7 @@ class IngestMetricsBranchSavepointITCase {
         }
         List<SampleDecisions.Event> after = new ArrayList<>(resent);
         after.addAll(newEvents);
-        kafka.produce(topic, after);
+        KAFKA.broker().produce(topic, after);
 
         // when the job with the metrics branch restores it (allowNonRestoredState = false); its
         // windows stay open longer than the sample spans, so no decision is too late for them
@@ -94,7 +89,8 @@ class IngestMetricsBranchSavepointITCase {
         Path keyFile = work.resolve("pseudonym.key");
         Files.writeString(keyFile, "c2F2ZXBvaW50LWNvbXBhdGliaWxpdHktdGVzdC1rZXktMzItYnl0ZXM=");
         IngestOptions options =
-                IngestSavepointCompatibilityITCase.options(kafka.bootstrapServers(), lake, keyFile)
+                IngestSavepointCompatibilityITCase.options(
+                                KAFKA.broker().bootstrapServers(), lake, keyFile)
                         .with("metrics", "true", "metrics-allowed-lateness", "P4D");
         StreamExecutionEnvironment env =
                 IngestSavepointCompatibilityITCase.environment(
@@ -102,23 +98,16 @@ class IngestMetricsBranchSavepointITCase {
         IngestJob.fromOptions(options).build(env);
         JobClient job = env.executeAsync("ingest-metrics-branch-savepoint");
         KafkaProgress.awaitConsumed(
-                kafka.bootstrapServers(),
+                KAFKA.broker().bootstrapServers(),
                 IngestSavepointCompatibilityITCase.GROUP,
                 job,
-                KafkaProgress.endOffsets(kafka.bootstrapServers(), topic, partitions));
+                KafkaProgress.endOffsets(KAFKA.broker().bootstrapServers(), topic, partitions));
         // and is stopped draining: the end of event time closes every window
         job.stopWithSavepoint(
                         true,
                         work.resolve("new-savepoints").toUri().toString(),
                         SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test

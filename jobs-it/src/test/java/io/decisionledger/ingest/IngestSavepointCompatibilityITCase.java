@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decisionledger.testing.KafkaProgress;
 import io.decisionledger.testing.MiniClusters;
-import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.KafkaBrokerExtension;
 import io.decisionledger.testkit.SampleDecisions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +36,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -89,7 +88,7 @@ class IngestSavepointCompatibilityITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
     private static Path lake;
     private static JsonNode expected;
     private static SampleDecisions.Sample before;
@@ -190,12 +189,8 @@ class IngestSavepointCompatibilityITCase {
         Path savepoint = copy(resource.resolve("savepoint"), work.resolve("old-savepoint"));
 
         // given the old run's records at the same offsets on a fresh broker
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-        kafka.createTopic(TOPIC, PARTITIONS);
-        kafka.produce(TOPIC, beforeSavepoint());
+        KAFKA.broker().createTopic(TOPIC, PARTITIONS);
+        KAFKA.broker().produce(TOPIC, beforeSavepoint());
         savepointOffsets = new TreeMap<>();
         expected.get("endOffsets")
                 .fields()
@@ -203,7 +198,7 @@ class IngestSavepointCompatibilityITCase {
                         e ->
                                 savepointOffsets.put(
                                         Integer.parseInt(e.getKey()), e.getValue().asLong()));
-        assertThat(KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS))
+        assertThat(KafkaProgress.endOffsets(KAFKA.broker().bootstrapServers(), TOPIC, PARTITIONS))
                 .as("the records before the savepoint sit at the offsets the savepoint counts")
                 .isEqualTo(savepointOffsets);
 
@@ -215,21 +210,21 @@ class IngestSavepointCompatibilityITCase {
             resent.add(before.valid().get(10 + 20 * k));
         }
         List<SampleDecisions.Event> after = afterSavepoint(newEvents, resent, conflicting());
-        kafka.produce(TOPIC, after);
+        KAFKA.broker().produce(TOPIC, after);
 
         // when the current code restores the old savepoint and has read everything
         lake = work.resolve("lake");
         Path keyFile = work.resolve("pseudonym.key");
         Files.writeString(keyFile, "c2F2ZXBvaW50LWNvbXBhdGliaWxpdHktdGVzdC1rZXktMzItYnl0ZXM=");
-        IngestOptions options = options(kafka.bootstrapServers(), lake, keyFile);
+        IngestOptions options = options(KAFKA.broker().bootstrapServers(), lake, keyFile);
         StreamExecutionEnvironment env = environment(options, savepoint.toUri().toString());
         IngestJob.fromOptions(options).build(env);
         JobClient job = env.executeAsync("ingest-savepoint-compat");
         KafkaProgress.awaitConsumed(
-                kafka.bootstrapServers(),
+                KAFKA.broker().bootstrapServers(),
                 GROUP,
                 job,
-                KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS));
+                KafkaProgress.endOffsets(KAFKA.broker().bootstrapServers(), TOPIC, PARTITIONS));
         job.stopWithSavepoint(
                         false,
                         work.resolve("new-savepoints").toUri().toString(),
@@ -261,20 +256,13 @@ class IngestSavepointCompatibilityITCase {
                 original.eventId());
     }
 
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     // Each test looks at one piece of state, so the one that fails names what was lost.
 
     @Test
     void kafkaOffsetsWereRestored_nothingBeforeTheSavepointIsReadAgain() throws Exception {
         // Every record read ends in audit/decisions or in quarantine, with its offset.
         Map<Integer, Long> end =
-                KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS);
+                KafkaProgress.endOffsets(KAFKA.broker().bootstrapServers(), TOPIC, PARTITIONS);
         List<Map<String, Object>> perPartition =
                 query(
                         "SELECT source_partition AS p, min(source_offset) AS first,"
@@ -469,7 +457,7 @@ class IngestSavepointCompatibilityITCase {
         Path savepoint = copy(resource().resolve("savepoint"), work.resolve("refused-savepoint"));
         Path keyFile = work.resolve("pseudonym.key");
         String[] args = {
-            "--bootstrap-servers", kafka.bootstrapServers(),
+            "--bootstrap-servers", KAFKA.broker().bootstrapServers(),
             "--topic", TOPIC,
             "--group-id", GROUP + "-single",
             "--lake", work.resolve("lake-single").toUri().toString(),

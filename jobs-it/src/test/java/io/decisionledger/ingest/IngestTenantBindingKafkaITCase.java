@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.decisionledger.testing.IngestRun;
 import io.decisionledger.testing.MiniClusters;
-import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.KafkaBrokerExtension;
 import io.decisionledger.testkit.SampleDecisions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,8 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,32 +36,17 @@ class IngestTenantBindingKafkaITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     private static final String TOPIC = "decisions-shared";
     private static final String BANK = "bank_456";
     private static final String INSURER = "insurer_789";
     private static final Instant NOW = Instant.parse("2026-03-15T12:00:00Z");
 
-    @BeforeAll
-    static void startKafka() {
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     @Test
     void storesOnlyTheTenantsBoundToTheProducerHeader() throws Exception {
         // given a shared topic, and the producer "scoring" bound to bank_456 only
-        kafka.createTopic(TOPIC, 1);
+        KAFKA.broker().createTopic(TOPIC, 1);
         Path bindings = work.resolve("bindings.json");
         Files.writeString(bindings, "{\"producers\":{\"scoring\":[\"" + BANK + "\"]}}");
         List<String> allowed = new ArrayList<>();
@@ -89,7 +72,8 @@ class IngestTenantBindingKafkaITCase {
         }
         Path lake = work.resolve("lake");
         IngestOptions options =
-                IngestRun.boundedOptions(kafka.bootstrapServers(), TOPIC, lake.toUri().toString())
+                IngestRun.boundedOptions(
+                                KAFKA.broker().bootstrapServers(), TOPIC, lake.toUri().toString())
                         .with("tenant-bindings", bindings.toString());
 
         // when the production job reads the topic
@@ -138,7 +122,7 @@ class IngestTenantBindingKafkaITCase {
 
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

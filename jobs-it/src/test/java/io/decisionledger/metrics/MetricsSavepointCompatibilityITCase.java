@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decisionledger.testing.KafkaProgress;
 import io.decisionledger.testing.MiniClusters;
-import io.decisionledger.testkit.LocalKafkaBroker;
+import io.decisionledger.testkit.KafkaBrokerExtension;
 import io.decisionledger.testkit.SampleDecisions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +42,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -101,7 +100,7 @@ class MetricsSavepointCompatibilityITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
     private static Path lake;
     private static JsonNode expected;
     private static List<SampleDecisions.Event> resent;
@@ -184,11 +183,7 @@ class MetricsSavepointCompatibilityITCase {
         Path savepoint = copy(resource.resolve("savepoint"), work.resolve("old-savepoint"));
 
         // given decoys at the offsets the old run read, on a fresh broker
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-        kafka.createTopic(TOPIC, PARTITIONS);
+        KAFKA.broker().createTopic(TOPIC, PARTITIONS);
         List<SampleDecisions.Event> decoys = new ArrayList<>();
         for (SampleDecisions.Event e : beforeSavepoint()) {
             ObjectNode decoy = read(e.value());
@@ -196,7 +191,7 @@ class MetricsSavepointCompatibilityITCase {
             decoy.put("timestamp", timestamp(e).minus(Duration.ofDays(1)).toString());
             decoys.add(new SampleDecisions.Event(e.key(), bytes(decoy), e.tenantId(), null));
         }
-        kafka.produce(TOPIC, decoys);
+        KAFKA.broker().produce(TOPIC, decoys);
         Map<Integer, Long> savepointOffsets = new TreeMap<>();
         expected.get("endOffsets")
                 .fields()
@@ -204,7 +199,7 @@ class MetricsSavepointCompatibilityITCase {
                         e ->
                                 savepointOffsets.put(
                                         Integer.parseInt(e.getKey()), e.getValue().asLong()));
-        assertThat(KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS))
+        assertThat(KafkaProgress.endOffsets(KAFKA.broker().bootstrapServers(), TOPIC, PARTITIONS))
                 .as("the decoys sit at the offsets the savepoint counts")
                 .isEqualTo(savepointOffsets);
 
@@ -221,35 +216,28 @@ class MetricsSavepointCompatibilityITCase {
         }
         List<SampleDecisions.Event> after = new ArrayList<>(resent);
         after.addAll(newDecisions());
-        kafka.produce(TOPIC, after);
+        KAFKA.broker().produce(TOPIC, after);
         for (int p = 0; p < PARTITIONS; p++) {
-            produce(kafka.bootstrapServers(), p, decision(23, p, NEXT_DAY));
+            produce(KAFKA.broker().bootstrapServers(), p, decision(23, p, NEXT_DAY));
         }
 
         // when the current code restores the old savepoint and the watermark passed the day
         lake = work.resolve("lake");
-        MetricsOptions options = options(kafka.bootstrapServers(), lake);
+        MetricsOptions options = options(KAFKA.broker().bootstrapServers(), lake);
         StreamExecutionEnvironment env = environment(options, savepoint.toUri().toString());
         MetricsJob.fromOptions(options).build(env);
         JobClient job = env.executeAsync("metrics-savepoint-compat");
         KafkaProgress.awaitConsumed(
-                kafka.bootstrapServers(),
+                KAFKA.broker().bootstrapServers(),
                 GROUP,
                 job,
-                KafkaProgress.endOffsets(kafka.bootstrapServers(), TOPIC, PARTITIONS));
+                KafkaProgress.endOffsets(KAFKA.broker().bootstrapServers(), TOPIC, PARTITIONS));
         awaitDayRows(job, 6);
         job.stopWithSavepoint(
                         false,
                         work.resolve("new-savepoints").toUri().toString(),
                         SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     /** One window's numbers. */

@@ -11,9 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,22 +24,7 @@ class LocalKafkaBrokerITCase {
 
     @TempDir static Path work;
 
-    private static LocalKafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka =
-                LocalKafkaBroker.start(
-                        Path.of(System.getProperty("decisionledger.stack.dir")),
-                        work.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void waitsForATopicTheBrokerDoesNotKnowYet() throws Exception {
@@ -53,7 +37,7 @@ class LocalKafkaBrokerITCase {
                                     Admin.create(
                                             Map.of(
                                                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                                    kafka.bootstrapServers()))) {
+                                                    KAFKA.broker().bootstrapServers()))) {
                                 Thread.sleep(1_000);
                                 admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
                                         .all()
@@ -64,29 +48,33 @@ class LocalKafkaBrokerITCase {
                         });
 
         // when waiting for its leaders (the broker answers "unknown topic" until it exists)
-        kafka.awaitLeaders(topic, 3);
+        KAFKA.broker().awaitLeaders(topic, 3);
 
         // then the wait ends with the topic created and all three partitions led
         created.get(30, TimeUnit.SECONDS);
-        assertThat(kafka.endOffsets(topic)).containsOnlyKeys(0, 1, 2).containsValues(0L);
+        assertThat(KAFKA.broker().endOffsets(topic)).containsOnlyKeys(0, 1, 2).containsValues(0L);
     }
 
     @Test
     void aCreatedTopicTakesRecordsAtOnce() {
         // given a topic created through the broker's helper
-        kafka.createTopic("at-once", 2);
+        KAFKA.broker().createTopic("at-once", 2);
 
         // when records are produced to it straight away
-        kafka.produce(
-                "at-once",
-                List.of(
-                        new SampleDecisions.Event(
-                                "k1", "v1".getBytes(StandardCharsets.UTF_8), "t", "e1"),
-                        new SampleDecisions.Event(
-                                "k2", "v2".getBytes(StandardCharsets.UTF_8), "t", "e2")));
+        KAFKA.broker()
+                .produce(
+                        "at-once",
+                        List.of(
+                                new SampleDecisions.Event(
+                                        "k1", "v1".getBytes(StandardCharsets.UTF_8), "t", "e1"),
+                                new SampleDecisions.Event(
+                                        "k2", "v2".getBytes(StandardCharsets.UTF_8), "t", "e2")));
 
         // then both arrived
-        assertThat(kafka.endOffsets("at-once").values().stream().mapToLong(Long::longValue).sum())
+        assertThat(
+                        KAFKA.broker().endOffsets("at-once").values().stream()
+                                .mapToLong(Long::longValue)
+                                .sum())
                 .isEqualTo(2);
     }
 }
