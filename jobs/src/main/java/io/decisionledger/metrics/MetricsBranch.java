@@ -50,13 +50,17 @@ public final class MetricsBranch {
      *
      * @param enabled whether the branch is in the graph (default false: a command line without
      *     {@code --metrics true} builds exactly the ingest job without it)
+     * @param heldWindows the windows in {@link HeldWindowOperator}s (default true); false builds
+     *     the branch's Flink window operators of earlier versions, whose savepoints hold their
+     *     state under other uids
      */
     public record Settings(
             boolean enabled,
             List<Granularity> granularities,
             Duration maxOutOfOrderness,
             Duration idleness,
-            Duration allowedLateness)
+            Duration allowedLateness,
+            boolean heldWindows)
             implements Serializable {
 
         private static final List<String> TUNING =
@@ -64,7 +68,8 @@ public final class MetricsBranch {
                         "metrics-granularities",
                         "metrics-max-out-of-orderness",
                         "metrics-idleness",
-                        "metrics-allowed-lateness");
+                        "metrics-allowed-lateness",
+                        "metrics-held-windows");
 
         public Settings {
             Objects.requireNonNull(granularities, "granularities");
@@ -105,6 +110,14 @@ public final class MetricsBranch {
                     "With --metrics: how long a window stays open after the watermark passed its"
                             + " end (correction rows); later events go to"
                             + " <lake>/metrics/late_decisions. PT0S allowed.");
+            t.add(
+                    "metrics-held-windows",
+                    "true",
+                    "With --metrics: keep each window in the heap until the watermark passes it"
+                            + " (keyed state only at checkpoints and for the allowed lateness; no"
+                            + " timers). false builds the Flink window operators of versions before"
+                            + " it (uids branch-metrics-window-<G>): needed to restore a savepoint"
+                            + " taken with the branch by such a version; the default refuses one.");
         }
 
         /**
@@ -126,7 +139,8 @@ public final class MetricsBranch {
                     given.as("metrics-granularities", Granularity::parseList),
                     given.duration("metrics-max-out-of-orderness", false),
                     given.duration("metrics-idleness", false),
-                    given.duration("metrics-allowed-lateness", true));
+                    given.duration("metrics-allowed-lateness", true),
+                    given.bool("metrics-held-windows"));
         }
 
         /** As given on a command line: the tuning options only when the branch is on. */
@@ -142,6 +156,7 @@ public final class MetricsBranch {
                 o.put("metrics-max-out-of-orderness", maxOutOfOrderness.toString());
                 o.put("metrics-idleness", idleness.toString());
                 o.put("metrics-allowed-lateness", allowedLateness.toString());
+                o.put("metrics-held-windows", String.valueOf(heldWindows));
             }
             return o;
         }
@@ -188,6 +203,8 @@ public final class MetricsBranch {
                 settings.granularities(),
                 settings.allowedLateness(),
                 sinks,
-                MetricsPipeline.Operators.INGEST_BRANCH);
+                settings.heldWindows()
+                        ? MetricsPipeline.Operators.INGEST_BRANCH
+                        : MetricsPipeline.Operators.INGEST_BRANCH_FLINK_WINDOWS);
     }
 }

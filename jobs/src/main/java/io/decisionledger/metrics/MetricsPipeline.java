@@ -17,6 +17,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -144,14 +145,25 @@ public final class MetricsPipeline {
         /**
          * The standalone {@link MetricsJob}: names and uids unchanged since its first savepoint.
          */
-        METRICS_JOB(""),
-        /** The metrics branch of the ingest job. */
-        INGEST_BRANCH("branch-");
+        METRICS_JOB("", false),
+        /**
+         * The metrics branch of the ingest job, its windows in {@link HeldWindowOperator}s ({@code
+         * branch-metrics-held-window-<G>}).
+         */
+        INGEST_BRANCH("branch-", true),
+        /**
+         * The metrics branch as built before {@link HeldWindowOperator} ({@code
+         * --metrics-held-windows false}): Flink's window operators, uids {@code
+         * branch-metrics-window-<G>}, whose state a savepoint of that branch holds.
+         */
+        INGEST_BRANCH_FLINK_WINDOWS("branch-", false);
 
         private final String prefix;
+        private final boolean heldWindows;
 
-        Operators(String prefix) {
+        Operators(String prefix, boolean heldWindows) {
             this.prefix = prefix;
+            this.heldWindows = heldWindows;
         }
 
         String named(String base) {
@@ -217,20 +229,29 @@ public final class MetricsPipeline {
         return windows(facts, g, allowedLateness, Operators.METRICS_JOB);
     }
 
-    private static SingleOutputStreamOperator<DecisionMetrics> windows(
+    static SingleOutputStreamOperator<DecisionMetrics> windows(
             DataStream<DecisionFacts> facts,
             Granularity g,
             Duration allowedLateness,
             Operators operators) {
-        return facts.transform(
-                        operators.named("pre-aggregate-" + g.label()),
-                        SerializerTypeInfo.PARTIAL,
-                        new PreAggregateMetrics(g))
-                .uid(operators.named("pre-aggregate-" + g.label()))
-                // in the facts' own tasks (chained): their watermarks, no extra hop
-                .setParallelism(facts.getParallelism())
-                .keyBy(new WindowKey(), WINDOW_KEY)
-                .window(TumblingEventTimeWindows.of(g.length()))
+        KeyedStream<MetricsPartial, Tuple3<String, String, String>> partials =
+                facts.transform(
+                                operators.named("pre-aggregate-" + g.label()),
+                                SerializerTypeInfo.PARTIAL,
+                                new PreAggregateMetrics(g))
+                        .uid(operators.named("pre-aggregate-" + g.label()))
+                        // in the facts' own tasks (chained): their watermarks, no extra hop
+                        .setParallelism(facts.getParallelism())
+                        .keyBy(new WindowKey(), WINDOW_KEY);
+        if (operators.heldWindows) {
+            String id = operators.named("metrics-held-window-" + g.label());
+            return partials.transform(
+                            id,
+                            new AvroTypeInfo<>(DecisionMetrics.class),
+                            new HeldWindowOperator(g, allowedLateness))
+                    .uid(id);
+        }
+        return partials.window(TumblingEventTimeWindows.of(g.length()))
                 .trigger(new CountingEventTimeTrigger())
                 .allowedLateness(allowedLateness)
                 .sideOutputLateData(tooLateTag(g))

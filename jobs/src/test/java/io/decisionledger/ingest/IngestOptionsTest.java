@@ -88,10 +88,13 @@ class IngestOptionsTest {
         assertThat(on.metrics().maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(10));
         assertThat(on.metrics().idleness()).isEqualTo(Duration.ofMinutes(5));
         assertThat(on.metrics().allowedLateness()).isZero();
+        assertThat(on.metrics().heldWindows()).isTrue();
+        assertThat(on.with("metrics-held-windows", "false").metrics().heldWindows()).isFalse();
         assertThat(on.options())
                 .containsEntry("metrics", "true")
                 .containsEntry("metrics-granularities", "1m,15m")
-                .containsEntry("metrics-allowed-lateness", "PT0S");
+                .containsEntry("metrics-allowed-lateness", "PT0S")
+                .containsEntry("metrics-held-windows", "true");
         assertThat(on.with("topic", "other").metrics()).isEqualTo(on.metrics());
 
         // a tuning option that would silently do nothing is an error
@@ -99,6 +102,10 @@ class IngestOptionsTest {
                         () -> IngestOptions.parse(new String[] {"--metrics-granularities", "1m"}))
                 .isInstanceOf(OptionTable.InvalidOptionException.class)
                 .hasMessage("--metrics-granularities has no effect without --metrics true");
+        assertThatThrownBy(
+                        () -> IngestOptions.parse(new String[] {"--metrics-held-windows", "false"}))
+                .isInstanceOf(OptionTable.InvalidOptionException.class)
+                .hasMessage("--metrics-held-windows has no effect without --metrics true");
         assertThatThrownBy(() -> IngestOptions.parse(new String[] {"--metrics", "yes"}))
                 .isInstanceOf(OptionTable.InvalidOptionException.class)
                 .hasMessage("--metrics must be true or false");
@@ -116,7 +123,8 @@ class IngestOptionsTest {
                         "--metrics-granularities",
                         "--metrics-max-out-of-orderness",
                         "--metrics-idleness",
-                        "--metrics-allowed-lateness");
+                        "--metrics-allowed-lateness",
+                        "--metrics-held-windows");
     }
 
     @Test

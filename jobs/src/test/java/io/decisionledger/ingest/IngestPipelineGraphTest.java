@@ -58,8 +58,29 @@ class IngestPipelineGraphTest {
 
     @Test
     void theMetricsBranchAddsOnlyItsOwnOperatorsFedFromTheStoredDecisions() {
+        assertTheBranchAddsOnlyItsOwnOperators(
+                options().with("metrics", "true"), "branch-metrics-held-window-");
+    }
+
+    @Test
+    void theBranchWithFlinkWindowOperatorsKeepsTheUidsItsSavepointsHoldWhichTheDefaultHasNot() {
+        // the branch of earlier versions, for restoring their savepoints
+        IngestOptions flinkWindows =
+                options().with("metrics", "true", "metrics-held-windows", "false");
+        assertTheBranchAddsOnlyItsOwnOperators(flinkWindows, "branch-metrics-window-");
+
+        // and no window uid of it is in the default graph: Flink refuses such a savepoint there
+        // (without --allowNonRestoredState) instead of dropping its windows silently
+        Set<String> heldGraph =
+                new HashSet<>(build(options().with("metrics", "true"), sinks(true)).uids());
+        assertThat(build(flinkWindows, sinks(true)).uids())
+                .filteredOn(uid -> uid.contains("window"))
+                .hasSize(3)
+                .noneMatch(heldGraph::contains);
+    }
+
+    private static void assertTheBranchAddsOnlyItsOwnOperators(IngestOptions on, String window) {
         IngestOptions off = options();
-        IngestOptions on = off.with("metrics", "true");
 
         Graph without = build(off, sinks(false));
         Graph with = build(on, sinks(true));
@@ -73,9 +94,9 @@ class IngestPipelineGraphTest {
                         "branch-pre-aggregate-1m",
                         "branch-pre-aggregate-1h",
                         "branch-pre-aggregate-1d",
-                        "branch-metrics-window-1m",
-                        "branch-metrics-window-1h",
-                        "branch-metrics-window-1d",
+                        window + "1m",
+                        window + "1h",
+                        window + "1d",
                         "branch-too-late-1m",
                         "branch-too-late-1h",
                         "branch-too-late-1d",
@@ -100,8 +121,7 @@ class IngestPipelineGraphTest {
                                             .isInstanceOf(ForwardPartitioner.class));
             assertThat(with.inputsOf("branch-pre-aggregate-" + g))
                     .containsOnlyKeys("branch-decision-facts");
-            assertThat(with.inputsOf("branch-metrics-window-" + g))
-                    .containsOnlyKeys("branch-pre-aggregate-" + g);
+            assertThat(with.inputsOf(window + g)).containsOnlyKeys("branch-pre-aggregate-" + g);
         }
         // and the source stamps decisions with their event time for the branch's windows
         assertThat(with.sourceTimestamp()).isNotEqualTo(KAFKA_TIMESTAMP);

@@ -41,7 +41,8 @@ class MetricsBranchTest {
                         Granularity.DEFAULTS,
                         Duration.ofSeconds(30),
                         Duration.ofMinutes(1),
-                        Duration.ofHours(1));
+                        Duration.ofHours(1),
+                        true);
         ParsedDecision first = decision(0, T);
         ParsedDecision second = decision(1, T.plusSeconds(90));
         ParsedDecision earlier = decision(2, T.plusSeconds(10)); // out of order
@@ -72,7 +73,8 @@ class MetricsBranchTest {
                         Granularity.DEFAULTS,
                         Duration.ofSeconds(30),
                         Duration.ofMinutes(1),
-                        Duration.ofHours(1));
+                        Duration.ofHours(1),
+                        true);
         WatermarkStrategy<ParsedDecision> strategy = MetricsBranch.watermarks(off);
 
         // the record keeps its Kafka timestamp, and no watermark is ever emitted
