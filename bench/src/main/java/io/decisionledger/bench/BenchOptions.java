@@ -162,9 +162,12 @@ public record BenchOptions(
                         + " against the full job: no-chain (--hash-chain false), no-ops"
                         + " (--ops-copy false), two-shuffle (--single-shuffle false, the graph of"
                         + " earlier versions), metrics-branch (--metrics true),"
-                        + " metrics-branch-hourly (--metrics true --metrics-granularities 1h,1d)."
-                        + " They price the hash chain, the masked copy, the single shuffle and the"
-                        + " live metrics branch with and without its 1-minute windows.");
+                        + " metrics-branch-hourly (--metrics true --metrics-granularities 1h,1d),"
+                        + " metrics-branch-flink-windows (--metrics true --metrics-held-windows"
+                        + " false, the branch's window operators of earlier versions). They price"
+                        + " the hash chain, the masked copy, the single shuffle and the live"
+                        + " metrics branch with and without its 1-minute windows and held"
+                        + " windows.");
         OPTIONS.add("seed", "42", "Seed of the event generator: the same seed, the same bytes.");
         OPTIONS.add("tenants", String.valueOf(EventMix.DEFAULT_TENANTS), "Number of tenants.");
         OPTIONS.add(
@@ -361,8 +364,8 @@ public record BenchOptions(
                     && !measurement.equals(IngestJobMeasurement.TWO_SHUFFLE)
                     && !IngestJobMeasurement.isMetricsBranch(measurement)) {
                 throw new IllegalArgumentException(
-                        "--ingest-variants takes no-chain, no-ops, two-shuffle, metrics-branch and"
-                                + " metrics-branch-hourly, not '"
+                        "--ingest-variants takes no-chain, no-ops, two-shuffle, metrics-branch,"
+                                + " metrics-branch-hourly and metrics-branch-flink-windows, not '"
                                 + v
                                 + "'");
             }

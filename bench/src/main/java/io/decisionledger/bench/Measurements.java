@@ -38,6 +38,9 @@ public final class Measurements {
         register(
                 IngestJobMeasurement.METRICS_BRANCH_HOURLY,
                 () -> new IngestJobMeasurement(IngestJobMeasurement.METRICS_BRANCH_HOURLY));
+        register(
+                IngestJobMeasurement.METRICS_BRANCH_FLINK_WINDOWS,
+                () -> new IngestJobMeasurement(IngestJobMeasurement.METRICS_BRANCH_FLINK_WINDOWS));
         register(FlinkSqlBaselineMeasurement.NAME, FlinkSqlBaselineMeasurement::new);
         for (String name : List.of(MetricsJobMeasurement.NAME, MetricsJobMeasurement.REBUILD)) {
             register(name, () -> new MetricsJobMeasurement(name));

@@ -39,7 +39,8 @@ public final class Targets {
         for (String variant :
                 List.of(
                         IngestJobMeasurement.METRICS_BRANCH,
-                        IngestJobMeasurement.METRICS_BRANCH_HOURLY)) {
+                        IngestJobMeasurement.METRICS_BRANCH_HOURLY,
+                        IngestJobMeasurement.METRICS_BRANCH_FLINK_WINDOWS)) {
             for (Map<String, Object> branch : measurements(lines, variant)) {
                 for (Map<String, Object> ingest : measurements(lines, "ingest-job")) {
                     if (same(branch, ingest, "parallelism") && same(branch, ingest, "repetition")) {
@@ -51,12 +52,19 @@ public final class Targets {
                         results.add(
                                 "target",
                                 line(
-                                        variant.equals(IngestJobMeasurement.METRICS_BRANCH)
-                                                ? "IngestJob metrics branch, extra CPU per event"
-                                                        + " / IngestJob's"
-                                                : "IngestJob metrics branch with 1h,1d windows"
-                                                        + " only, extra CPU per event /"
-                                                        + " IngestJob's",
+                                        switch (variant) {
+                                            case IngestJobMeasurement.METRICS_BRANCH ->
+                                                    "IngestJob metrics branch, extra CPU per event"
+                                                            + " / IngestJob's";
+                                            case IngestJobMeasurement.METRICS_BRANCH_HOURLY ->
+                                                    "IngestJob metrics branch with 1h,1d windows"
+                                                            + " only, extra CPU per event /"
+                                                            + " IngestJob's";
+                                            default ->
+                                                    "IngestJob metrics branch with Flink's window"
+                                                            + " operators (earlier versions),"
+                                                            + " extra CPU per event / IngestJob's";
+                                        },
                                         branch,
                                         extra,
                                         0.2,

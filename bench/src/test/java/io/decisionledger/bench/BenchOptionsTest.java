@@ -63,17 +63,20 @@ class BenchOptionsTest {
         BenchOptions options =
                 BenchOptions.parse(
                         "--ingest-variants",
-                        "no-chain, no-ops,no-chain,metrics-branch,metrics-branch-hourly");
+                        "no-chain, no-ops,no-chain,metrics-branch,metrics-branch-hourly,"
+                                + "metrics-branch-flink-windows");
 
         assertThat(options.ingestVariants())
                 .containsExactly(
                         "ingest-job-no-chain",
                         "ingest-job-no-ops",
                         "ingest-job-metrics-branch",
-                        "ingest-job-metrics-branch-hourly");
+                        "ingest-job-metrics-branch-hourly",
+                        "ingest-job-metrics-branch-flink-windows");
         assertThatThrownBy(() -> BenchOptions.parse("--ingest-variants", "no-dedup"))
                 .hasMessageContaining(
-                        "no-chain, no-ops, two-shuffle, metrics-branch and metrics-branch-hourly, not 'no-dedup'");
+                        "no-chain, no-ops, two-shuffle, metrics-branch, metrics-branch-hourly and"
+                                + " metrics-branch-flink-windows, not 'no-dedup'");
     }
 
     @Test

@@ -50,6 +50,15 @@ public final class IngestJobMeasurement implements Measurement {
      */
     public static final String METRICS_BRANCH_HOURLY = "ingest-job-metrics-branch-hourly";
 
+    /**
+     * {@link #METRICS_BRANCH} with the window operators of versions before {@code
+     * HeldWindowOperator} ({@code --metrics-held-windows false}: Flink's window operator, its
+     * accumulators and two timers per window in RocksDB): the held windows' saving, measured in the
+     * same run.
+     */
+    public static final String METRICS_BRANCH_FLINK_WINDOWS =
+            "ingest-job-metrics-branch-flink-windows";
+
     private final String name;
     private final List<String> extraArgs;
 
@@ -68,6 +77,8 @@ public final class IngestJobMeasurement implements Measurement {
                     case METRICS_BRANCH -> List.of("--metrics", "true");
                     case METRICS_BRANCH_HOURLY ->
                             List.of("--metrics", "true", "--metrics-granularities", "1h,1d");
+                    case METRICS_BRANCH_FLINK_WINDOWS ->
+                            List.of("--metrics", "true", "--metrics-held-windows", "false");
                     default -> throw new IllegalArgumentException("no ingest variant " + name);
                 };
     }
@@ -81,9 +92,11 @@ public final class IngestJobMeasurement implements Measurement {
                 || isMetricsBranch(measurement);
     }
 
-    /** Whether a measurement runs IngestJob with its metrics branch (either variant). */
+    /** Whether a measurement runs IngestJob with its metrics branch (any variant). */
     public static boolean isMetricsBranch(String measurement) {
-        return measurement.equals(METRICS_BRANCH) || measurement.equals(METRICS_BRANCH_HOURLY);
+        return measurement.equals(METRICS_BRANCH)
+                || measurement.equals(METRICS_BRANCH_HOURLY)
+                || measurement.equals(METRICS_BRANCH_FLINK_WINDOWS);
     }
 
     @Override
