@@ -4,10 +4,8 @@ import io.decisionledger.schema.DecisionMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.MapState;
@@ -34,29 +32,33 @@ import org.apache.flink.util.OutputTag;
  * <p>Flink's operator keeps every window's accumulator in keyed state and two timers per window
  * (its end, and its cleanup after the allowed lateness), so with RocksDB each read model row costs
  * a read-modify-write of the accumulator per partial, two timer writes and two timer deletes, a
- * read when it fires and a delete at cleanup. This operator keeps windows the watermark has not
- * passed in its heap, indexed by their end, and fires them from that index when a watermark passes
+ * read when it fires and a delete at cleanup. This operator keeps the windows in its heap, indexed
+ * by their end and their cleanup time, and touches keyed state only so that a checkpoint holds
  * them:
  *
  * <ul>
- *   <li>an open window costs no keyed state access until it fires, unless a checkpoint comes first:
- *       then it is written to keyed state ({@code open-windows}) so that the checkpoint holds it,
- *       and removed from there when it fires;
- *   <li>a fired window is written to keyed state ({@code fired-windows}) once, and only with an
- *       allowed lateness: a late decision within it reads it, adds itself and emits the correction
- *       row (counted in {@value CountingEventTimeTrigger#METRIC_LATE_CORRECTED}, as Flink's
- *       operator does); the watermark passing the window's end plus the lateness deletes it;
- *   <li>no timers: the heap indexes of open and fired windows are rebuilt from the keyed state on
- *       restore (in the subtask that owns each key after a rescale), and the watermark restarts
- *       from nothing, as Flink's does;
+ *   <li>an open window (the watermark has not passed its end) is written to keyed state ({@code
+ *       open-windows}) only when a checkpoint comes before it fires, and removed from there when it
+ *       fires;
+ *   <li>a fired window is kept for the allowed lateness (not at all without one): a late decision
+ *       within it adds itself and emits the correction row (counted in {@value
+ *       CountingEventTimeTrigger#METRIC_LATE_CORRECTED}, as Flink's operator does); it is written
+ *       to keyed state ({@code fired-windows}) at a checkpoint if it changed since the last one,
+ *       and deleted from there when the watermark passes its end plus the lateness. More than
+ *       {@value #MAX_FIRED_IN_HEAP} fired windows in the heap and all of them move to keyed state
+ *       (read back when a late decision needs one), which bounds the heap;
+ *   <li>no timers: the heap indexes are rebuilt from the keyed state on restore (in the subtask
+ *       that owns each key after a rescale), and the watermark restarts from nothing, as Flink's
+ *       does;
  *   <li>a decision whose window ended more than the allowed lateness before the watermark goes to
  *       the too-late side output with its timestamp, as Flink's operator sends it.
  * </ul>
  *
  * <p>The rows are those of Flink's operator: a window's row when the watermark passes its end (its
  * timestamp the window's last millisecond), one correction row per late partial, revisions = the
- * decisions covered. The heap holds the windows between the watermark and the newest event time per
- * key (with {@link PreAggregateMetrics} in front: one accumulator of 0.1–5 KB each).
+ * decisions covered. With {@link PreAggregateMetrics} in front, a window's partials arrive when the
+ * watermark passes it or at a checkpoint barrier, so most windows never touch keyed state before
+ * they fire; at production checkpoint intervals a fired window is written about once.
  */
 public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMetrics>
         implements OneInputStreamOperator<MetricsPartial, DecisionMetrics> {
@@ -65,16 +67,30 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
     static final String OPEN_STATE = "open-windows";
     static final String FIRED_STATE = "fired-windows";
 
+    /**
+     * Fired windows whose accumulators stay in the heap at most (per subtask and granularity);
+     * beyond that all of them are moved to keyed state (an accumulator is 0.1 to 5 KB, so at most
+     * about 20 MB).
+     */
+    static final int MAX_FIRED_IN_HEAP = 4096;
+
     private final String granularity;
     private final long windowMillis;
     private final long latenessMillis;
+    private final int maxFiredInHeap;
     private final OutputTag<MetricsPartial> tooLate;
 
     /** Windows the watermark has not passed: by their last millisecond, then key. */
     private transient TreeMap<Long, Map<Tuple3<String, String, String>, Held>> open;
 
-    /** Fired windows kept in keyed state for the allowed lateness, by cleanup time. */
-    private transient TreeMap<Long, Set<Fired>> fired;
+    /** Fired windows kept for the allowed lateness (accumulator in the heap or keyed state). */
+    private transient Map<Window, Held> fired;
+
+    /** The same fired windows by cleanup time (their end plus the allowed lateness). */
+    private transient TreeMap<Long, List<Window>> firedByCleanup;
+
+    /** Fired windows whose accumulator is in the heap. */
+    private transient int firedInHeap;
 
     private transient MapState<Long, MetricsAccumulator> openState;
     private transient MapState<Long, MetricsAccumulator> firedState;
@@ -83,20 +99,34 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
     private transient Counter lateCorrected;
     private transient StreamRecord<DecisionMetrics> reuse;
 
-    /** A fired window kept for late decisions: its key and start. */
-    private record Fired(Tuple3<String, String, String> key, long start) {}
+    /** A window: its key and start. */
+    private record Window(Tuple3<String, String, String> key, long start) {}
 
-    /** An open window's accumulator, and whether (and how current) its copy in keyed state is. */
+    /**
+     * A window's accumulator (null while only its copy in keyed state is current), and whether (and
+     * how current) that copy is.
+     */
     private static final class Held {
-        MetricsAccumulator acc = new MetricsAccumulator();
+        MetricsAccumulator acc;
         boolean inState;
         boolean changedSinceState;
+
+        Held(MetricsAccumulator acc, boolean inState) {
+            this.acc = acc;
+            this.inState = inState;
+            this.changedSinceState = !inState;
+        }
     }
 
     public HeldWindowOperator(Granularity granularity, Duration allowedLateness) {
+        this(granularity, allowedLateness, MAX_FIRED_IN_HEAP);
+    }
+
+    HeldWindowOperator(Granularity granularity, Duration allowedLateness, int maxFiredInHeap) {
         this.granularity = granularity.label();
         this.windowMillis = granularity.length().toMillis();
         this.latenessMillis = allowedLateness.toMillis();
+        this.maxFiredInHeap = maxFiredInHeap;
         this.tooLate = MetricsPipeline.tooLateTag(granularity);
     }
 
@@ -110,7 +140,9 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
     public void open() throws Exception {
         super.open();
         open = new TreeMap<>();
-        fired = new TreeMap<>();
+        fired = new HashMap<>();
+        firedByCleanup = new TreeMap<>();
+        firedInHeap = 0;
         openState =
                 getRuntimeContext()
                         .getMapState(
@@ -129,21 +161,22 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         }
     }
 
-    /** Rebuilds the heap indexes from the windows in this subtask's restored keyed state. */
+    /**
+     * Rebuilds the heap indexes from the windows in this subtask's restored keyed state: open
+     * windows with their accumulators, fired ones without (read when a late decision needs one).
+     */
     private void indexRestoredWindows() throws Exception {
         for (Tuple3<String, String, String> key : keysOf(OPEN_STATE)) {
             setCurrentKey(key);
             for (Map.Entry<Long, MetricsAccumulator> e : openState.entries()) {
-                Held h = new Held();
-                h.acc = e.getValue();
-                h.inState = true;
-                open.computeIfAbsent(lastMillis(e.getKey()), t -> new HashMap<>()).put(key, h);
+                open.computeIfAbsent(lastMillis(e.getKey()), t -> new HashMap<>())
+                        .put(key, new Held(e.getValue(), true));
             }
         }
         for (Tuple3<String, String, String> key : keysOf(FIRED_STATE)) {
             setCurrentKey(key);
             for (Long start : firedState.keys()) {
-                keepFired(key, start);
+                keepFired(new Window(key, start), new Held(null, true));
             }
         }
     }
@@ -167,33 +200,37 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         }
         long start = TimeWindow.getWindowStartWithOffset(element.getTimestamp(), 0, windowMillis);
         long last = lastMillis(start);
-        long cleanup = cleanupTime(last);
-        if (cleanup <= watermark) {
+        if (cleanupTime(last) <= watermark) {
             output.collect(tooLate, element);
             return;
         }
         MetricsPartial partial = element.getValue();
         Tuple3<String, String, String> key = currentKey();
         if (last > watermark) {
-            Held h = open.computeIfAbsent(last, t -> new HashMap<>()).get(key);
+            Map<Tuple3<String, String, String>, Held> atEnd =
+                    open.computeIfAbsent(last, t -> new HashMap<>());
+            Held h = atEnd.get(key);
             if (h == null) {
-                h = new Held();
-                open.get(last).put(key, h);
+                atEnd.put(key, new Held(partial.addTo(new MetricsAccumulator()), false));
+            } else {
+                h.acc = partial.addTo(h.acc);
+                h.changedSinceState = true;
             }
-            h.acc = partial.addTo(h.acc);
-            h.changedSinceState = true;
             return;
         }
         // late, within the allowed lateness: a correction row for the whole window
-        MetricsAccumulator acc = firedState.get(start);
-        if (acc == null) {
-            acc = new MetricsAccumulator();
-            keepFired(key, start);
+        Window w = new Window(key, start);
+        Held h = fired.get(w);
+        if (h == null) {
+            h = new Held(partial.addTo(new MetricsAccumulator()), false);
+            keepFired(w, h);
+        } else {
+            h.acc = partial.addTo(accumulatorOf(h, start));
+            h.changedSinceState = true;
         }
-        acc = partial.addTo(acc);
-        firedState.put(start, acc);
         lateCorrected.inc(partial.decisions());
-        emit(key, start, acc);
+        emit(key, start, h.acc);
+        moveFiredToStateIfOverCap();
     }
 
     @Override
@@ -209,47 +246,89 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
                     fire(w.getKey(), due.getKey(), w.getValue());
                 }
             }
-            while (!fired.isEmpty() && fired.firstKey() <= wm) {
-                for (Fired w : fired.pollFirstEntry().getValue()) {
-                    setCurrentKey(w.key());
-                    firedState.remove(w.start());
+            while (!firedByCleanup.isEmpty() && firedByCleanup.firstKey() <= wm) {
+                for (Window w : firedByCleanup.pollFirstEntry().getValue()) {
+                    Held h = fired.remove(w);
+                    if (h.acc != null) {
+                        firedInHeap--;
+                    }
+                    if (h.inState) {
+                        setCurrentKey(w.key());
+                        firedState.remove(w.start());
+                    }
                 }
             }
+            moveFiredToStateIfOverCap();
         }
         super.processWatermark(mark);
     }
 
     /** The row of an open window the watermark has passed; kept for late decisions if allowed. */
-    private void fire(Tuple3<String, String, String> key, long last, Held h) throws Exception {
+    private void fire(Tuple3<String, String, String> key, long last, Held open) throws Exception {
         long start = last - windowMillis + 1;
-        long cleanup = cleanupTime(last);
-        MetricsAccumulator acc = h.acc;
-        Set<Fired> firedThen = fired.get(cleanup);
-        boolean firedBefore = firedThen != null && firedThen.contains(new Fired(key, start));
-        boolean keep = cleanup > watermark;
-        if (h.inState || firedBefore || keep) {
+        if (open.inState) {
             setCurrentKey(key);
-        }
-        if (h.inState) {
             openState.remove(start);
         }
-        if (firedBefore) {
+        Window w = new Window(key, start);
+        Held h = fired.get(w);
+        if (h != null) {
             // decisions of a window that fired before a restore, arriving before the first
             // watermark after it: Flink's operator merges them into the fired window too
-            acc = firedState.get(start).merge(acc);
+            setCurrentKey(key);
+            h.acc = accumulatorOf(h, start).merge(open.acc);
+            h.changedSinceState = true;
+        } else if (cleanupTime(last) > watermark) {
+            h = new Held(open.acc, false);
+            keepFired(w, h);
+        } else {
+            h = open;
         }
-        if (keep) {
-            firedState.put(start, acc);
-            if (!firedBefore) {
-                keepFired(key, start);
-            }
-        }
-        emit(key, start, acc);
+        emit(key, start, h.acc);
     }
 
-    private void keepFired(Tuple3<String, String, String> key, long start) {
-        fired.computeIfAbsent(cleanupTime(lastMillis(start)), t -> new HashSet<>())
-                .add(new Fired(key, start));
+    /** The accumulator of a fired window; from keyed state (current key) if not in the heap. */
+    private MetricsAccumulator accumulatorOf(Held h, long start) throws Exception {
+        if (h.acc == null) {
+            h.acc = firedState.get(start);
+            firedInHeap++;
+        }
+        return h.acc;
+    }
+
+    private void keepFired(Window w, Held h) {
+        fired.put(w, h);
+        if (h.acc != null) {
+            firedInHeap++;
+        }
+        firedByCleanup
+                .computeIfAbsent(cleanupTime(lastMillis(w.start())), t -> new ArrayList<>())
+                .add(w);
+    }
+
+    /** Over the cap, every fired window's accumulator goes to keyed state and leaves the heap. */
+    private void moveFiredToStateIfOverCap() throws Exception {
+        if (firedInHeap <= maxFiredInHeap) {
+            return;
+        }
+        for (Map.Entry<Window, Held> e : fired.entrySet()) {
+            Held h = e.getValue();
+            if (h.acc != null) {
+                if (h.changedSinceState) {
+                    write(firedState, e.getKey(), h);
+                }
+                h.acc = null;
+            }
+        }
+        firedInHeap = 0;
+    }
+
+    private void write(MapState<Long, MetricsAccumulator> state, Window w, Held h)
+            throws Exception {
+        setCurrentKey(w.key());
+        state.put(w.start(), h.acc);
+        h.inState = true;
+        h.changedSinceState = false;
     }
 
     private void emit(Tuple3<String, String, String> key, long start, MetricsAccumulator acc) {
@@ -259,20 +338,24 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
                         lastMillis(start)));
     }
 
-    /** Open windows changed since the last checkpoint go into keyed state before it is taken. */
+    /**
+     * Windows changed since the last checkpoint, open or fired, go into keyed state before it is
+     * taken: the checkpoint holds every window.
+     */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         for (Map.Entry<Long, Map<Tuple3<String, String, String>, Held>> byEnd : open.entrySet()) {
             long start = byEnd.getKey() - windowMillis + 1;
             for (Map.Entry<Tuple3<String, String, String>, Held> w : byEnd.getValue().entrySet()) {
-                Held h = w.getValue();
-                if (h.changedSinceState) {
-                    setCurrentKey(w.getKey());
-                    openState.put(start, h.acc);
-                    h.inState = true;
-                    h.changedSinceState = false;
+                if (w.getValue().changedSinceState) {
+                    write(openState, new Window(w.getKey(), start), w.getValue());
                 }
+            }
+        }
+        for (Map.Entry<Window, Held> e : fired.entrySet()) {
+            if (e.getValue().changedSinceState) {
+                write(firedState, e.getKey(), e.getValue());
             }
         }
     }
@@ -297,8 +380,13 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         return open.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Fired windows kept for late decisions (tests). */
+    /** Fired windows kept for late decisions, in the heap or keyed state (tests). */
     int firedWindows() {
-        return fired.values().stream().mapToInt(Set::size).sum();
+        return fired.size();
+    }
+
+    /** Fired windows whose accumulator is in the heap (tests). */
+    int firedWindowsInHeap() {
+        return firedInHeap;
     }
 }

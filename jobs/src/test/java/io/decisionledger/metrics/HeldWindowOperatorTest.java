@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.decisionledger.schema.DecisionMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,12 +58,16 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
         assertThat(harness.numKeyedStateEntries()).as("open window in the checkpoint").isOne();
         watermark(at("10:01:00"));
 
-        // then its row, and the one entry left is the fired window kept for the lateness
+        // then its row; the open window's entry is gone, the fired window kept in the heap
         assertThat(rows()).extracting(DecisionMetrics::getRevision).containsExactly(2L);
         assertThat(operator().openWindows()).isZero();
         assertThat(operator().firedWindows()).isOne();
-        assertThat(harness.numKeyedStateEntries()).isOne();
+        assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+
+        // and the next checkpoint writes the fired window (it changed since the last one), once
+        harness.snapshot(2, 2);
+        assertThat(harness.numKeyedStateEntries()).isOne();
     }
 
     @Test
@@ -68,11 +78,12 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
         send(Facts.denied("bank_b", at("10:00:20"), "u2"));
         assertThat(operator().openWindows()).isZero();
 
-        // when the watermark passes it, then two rows and only the two fired windows in state
+        // when the watermark passes it, then two rows, the fired windows in the heap only
         watermark(at("10:01:00"));
         assertThat(rows()).hasSize(2);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(operator().firedWindows()).isEqualTo(2);
+        assertThat(operator().firedWindowsInHeap()).isEqualTo(2);
     }
 
     @Test
@@ -96,5 +107,52 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(operator().firedWindows()).isZero();
         assertThat(operator().openWindows()).isZero();
+    }
+
+    @Test
+    void firedWindowsBeyondTheHeapCapMoveToKeyedStateAndStillTakeLateDecisions() throws Exception {
+        // given the same decisions, one in three late, into an operator that keeps at most one
+        // fired window in the heap and into one with the default cap
+        List<MetricsPartial> decisions = new ArrayList<>();
+        for (int s = 0; s < 600; s += 11) {
+            decisions.add(
+                    MetricsPartial.of(
+                            Facts.approved(
+                                    s % 2 == 0 ? "bank_a" : "bank_b", T.plusSeconds(s), "u" + s)));
+        }
+        List<List<DecisionMetrics>> rows = new ArrayList<>();
+        for (int cap : List.of(1, HeldWindowOperator.MAX_FIRED_IN_HEAP)) {
+            try (KeyedOneInputStreamOperatorTestHarness<
+                            Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
+                    h =
+                            new KeyedOneInputStreamOperatorTestHarness<>(
+                                    new HeldWindowOperator(MINUTE, Duration.ofMinutes(5), cap),
+                                    new MetricsPipeline.WindowKey(),
+                                    Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))) {
+                h.open();
+                HeldWindowOperator op = (HeldWindowOperator) h.getOneInputOperator();
+                for (int i = 0; i < decisions.size(); i++) {
+                    MetricsPartial p = decisions.get(i);
+                    long t = p.decision().eventTimeMillis();
+                    // every third decision arrives after the watermark passed its window
+                    h.processWatermark(i % 3 == 2 ? t + 90_000 : t - 30_000);
+                    h.processElement(new StreamRecord<>(p, t));
+                }
+                if (cap == 1) {
+                    assertThat(op.firedWindowsInHeap()).isLessThanOrEqualTo(1);
+                    assertThat(h.numKeyedStateEntries())
+                            .as("fired windows moved to keyed state")
+                            .isPositive();
+                }
+                h.processWatermark(Long.MAX_VALUE);
+                assertThat(h.numKeyedStateEntries()).isZero();
+                assertThat(op.firedWindows()).isZero();
+                rows.add(h.extractOutputValues());
+            }
+        }
+
+        // then both wrote the same rows, corrections included
+        assertThat(rows.get(0).stream().filter(r -> r.getRevision() > 1)).isNotEmpty();
+        assertThat(sorted(rows.get(0))).isEqualTo(sorted(rows.get(1)));
     }
 }

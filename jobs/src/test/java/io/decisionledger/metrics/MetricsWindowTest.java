@@ -65,9 +65,9 @@ import org.junit.jupiter.api.Test;
  */
 class MetricsWindowTest {
 
-    private static final Granularity MINUTE = Granularity.parse("1m");
+    static final Granularity MINUTE = Granularity.parse("1m");
     private static final Duration LATENESS = Duration.ofMinutes(5);
-    private static final Instant T = Instant.parse("2026-03-15T10:00:00Z");
+    static final Instant T = Instant.parse("2026-03-15T10:00:00Z");
 
     private InterceptingOperatorMetricGroup metrics;
     OneInputStreamOperatorTestHarness<DecisionFacts, MetricsPartial> preAggregate;
