@@ -113,9 +113,8 @@ public final class MetricsBranch {
             t.add(
                     "metrics-held-windows",
                     "true",
-                    "With --metrics: keep each window in the heap until the watermark passes it"
-                            + " (keyed state only at checkpoints and for the allowed lateness; no"
-                            + " timers). false builds the Flink window operators of versions before"
+                    "With --metrics: keep the windows in the heap (keyed state only at"
+                            + " checkpoints, for windows changed since the last one; no timers). false builds the Flink window operators of versions before"
                             + " it (uids branch-metrics-window-<G>): needed to restore a savepoint"
                             + " taken with the branch by such a version; the default refuses one.");
         }
