@@ -128,46 +128,8 @@ class IngestMetricsBranchSavepointITCase {
 
     @Test
     void theBranchCountsExactlyTheDecisionsStoredSinceTheRestoreInEveryGranularity() {
-        String rows = table(lake.resolve("metrics/decision_metrics"));
-        String current =
-                "(SELECT * FROM "
-                        + rows
-                        + " QUALIFY row_number() OVER (PARTITION BY granularity, tenant_id, model,"
-                        + " model_version, window_start ORDER BY revision DESC) = 1)";
-        for (var g : Map.of("1m", 60_000L, "1h", 3_600_000L, "1d", 86_400_000L).entrySet()) {
-            String direct =
-                    "SELECT tenant_id, model, model_version, (epoch_ms(event_time) // "
-                            + g.getValue()
-                            + ") * "
-                            + g.getValue()
-                            + " AS ws, count(*) AS n,"
-                            + " count(*) FILTER (decision_approved) AS approved FROM "
-                            + audit()
-                            + " GROUP BY ALL";
-            String branch =
-                    "SELECT tenant_id, model, model_version, epoch_ms(window_start) AS ws,"
-                            + " total_decisions AS n, approved FROM "
-                            + current
-                            + " WHERE granularity = '"
-                            + g.getKey()
-                            + "'";
-            assertThat(count("SELECT count(*) FROM (" + branch + ")"))
-                    .as(g.getKey())
-                    .isPositive()
-                    .isEqualTo(count("SELECT count(*) FROM (" + direct + ")"));
-            assertThat(count("SELECT count(*) FROM (" + branch + " EXCEPT " + direct + ")"))
-                    .as(g.getKey())
-                    .isZero();
-            assertThat(count("SELECT count(*) FROM (" + direct + " EXCEPT " + branch + ")"))
-                    .as(g.getKey())
-                    .isZero();
-        }
-        assertThat(
-                        count(
-                                "SELECT sum(total_decisions) FROM "
-                                        + current
-                                        + " WHERE granularity = '1d'"))
-                .isEqualTo(newEvents.size());
+        IngestMetricsBranchWindowsSavepointITCase.assertTheRowsCountTheStoredDecisions(
+                lake, newEvents.size());
     }
 
     private static String audit() {

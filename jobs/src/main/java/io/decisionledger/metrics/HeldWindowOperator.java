@@ -176,7 +176,10 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         for (Tuple3<String, String, String> key : keysOf(FIRED_STATE)) {
             setCurrentKey(key);
             for (Long start : firedState.keys()) {
-                keepFired(new Window(key, start), new Held(null, true));
+                Window w = new Window(key, start);
+                if (!fired.containsKey(w)) {
+                    keepFired(w, new Held(null, true));
+                }
             }
         }
     }
@@ -249,6 +252,9 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
             while (!firedByCleanup.isEmpty() && firedByCleanup.firstKey() <= wm) {
                 for (Window w : firedByCleanup.pollFirstEntry().getValue()) {
                     Held h = fired.remove(w);
+                    if (h == null) {
+                        continue;
+                    }
                     if (h.acc != null) {
                         firedInHeap--;
                     }
