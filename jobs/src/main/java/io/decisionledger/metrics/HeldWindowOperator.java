@@ -45,8 +45,8 @@ import org.apache.flink.util.OutputTag;
  *       CountingEventTimeTrigger#METRIC_LATE_CORRECTED}, as Flink's operator does); it is written
  *       to keyed state ({@code fired-windows}) at a checkpoint if it changed since the last one,
  *       and deleted from there when the watermark passes its end plus the lateness. More than
- *       {@value #MAX_FIRED_IN_HEAP} fired windows in the heap and all of them move to keyed state
- *       (read back when a late decision needs one), which bounds the heap;
+ *       {@value #MAX_IN_HEAP} fired (or open) windows in the heap and all of them move to keyed
+ *       state (read back when needed), which bounds the heap;
  *   <li>no timers: the heap indexes are rebuilt from the keyed state on restore (in the subtask
  *       that owns each key after a rescale), and the watermark restarts from nothing, as Flink's
  *       does;
@@ -68,16 +68,18 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
     static final String FIRED_STATE = "fired-windows";
 
     /**
-     * Fired windows whose accumulators stay in the heap at most (per subtask and granularity);
-     * beyond that all of them are moved to keyed state (an accumulator is 0.1 to 5 KB, so at most
-     * about 20 MB).
+     * Windows whose accumulators stay in the heap at most, open and fired each (per subtask and
+     * granularity; an accumulator is 0.1 to 5 KB, so at most about 40 MB): beyond that all open (or
+     * all fired) ones move to keyed state and are read back when needed. Open windows pile up when
+     * the watermark is held back (a lagging partition, a long catch-up); fired ones with a long
+     * allowed lateness over many keys.
      */
-    static final int MAX_FIRED_IN_HEAP = 4096;
+    static final int MAX_IN_HEAP = 4096;
 
     private final String granularity;
     private final long windowMillis;
     private final long latenessMillis;
-    private final int maxFiredInHeap;
+    private final int maxInHeap;
     private final OutputTag<MetricsPartial> tooLate;
 
     /** Windows the watermark has not passed: by their last millisecond, then key. */
@@ -91,6 +93,9 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
 
     /** Fired windows whose accumulator is in the heap. */
     private transient int firedInHeap;
+
+    /** Open windows whose accumulator is in the heap. */
+    private transient int openInHeap;
 
     private transient MapState<Long, MetricsAccumulator> openState;
     private transient MapState<Long, MetricsAccumulator> firedState;
@@ -119,14 +124,15 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
     }
 
     public HeldWindowOperator(Granularity granularity, Duration allowedLateness) {
-        this(granularity, allowedLateness, MAX_FIRED_IN_HEAP);
+        this(granularity, allowedLateness, MAX_IN_HEAP);
     }
 
-    HeldWindowOperator(Granularity granularity, Duration allowedLateness, int maxFiredInHeap) {
+    /** With at most {@code maxInHeap} open and as many fired windows' accumulators in the heap. */
+    HeldWindowOperator(Granularity granularity, Duration allowedLateness, int maxInHeap) {
         this.granularity = granularity.label();
         this.windowMillis = granularity.length().toMillis();
         this.latenessMillis = allowedLateness.toMillis();
-        this.maxFiredInHeap = maxFiredInHeap;
+        this.maxInHeap = maxInHeap;
         this.tooLate = MetricsPipeline.tooLateTag(granularity);
     }
 
@@ -143,6 +149,7 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         fired = new HashMap<>();
         firedByCleanup = new TreeMap<>();
         firedInHeap = 0;
+        openInHeap = 0;
         openState =
                 getRuntimeContext()
                         .getMapState(
@@ -162,15 +169,15 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
     }
 
     /**
-     * Rebuilds the heap indexes from the windows in this subtask's restored keyed state: open
-     * windows with their accumulators, fired ones without (read when a late decision needs one).
+     * Rebuilds the heap indexes from the windows in this subtask's restored keyed state, without
+     * their accumulators (read from keyed state when a window fires or takes a decision).
      */
     private void indexRestoredWindows() throws Exception {
         for (Tuple3<String, String, String> key : keysOf(OPEN_STATE)) {
             setCurrentKey(key);
-            for (Map.Entry<Long, MetricsAccumulator> e : openState.entries()) {
-                open.computeIfAbsent(lastMillis(e.getKey()), t -> new HashMap<>())
-                        .put(key, new Held(e.getValue(), true));
+            for (Long start : openState.keys()) {
+                open.computeIfAbsent(lastMillis(start), t -> new HashMap<>())
+                        .put(key, new Held(null, true));
             }
         }
         for (Tuple3<String, String, String> key : keysOf(FIRED_STATE)) {
@@ -215,10 +222,12 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
             Held h = atEnd.get(key);
             if (h == null) {
                 atEnd.put(key, new Held(partial.addTo(new MetricsAccumulator()), false));
+                openInHeap++;
             } else {
-                h.acc = partial.addTo(h.acc);
+                h.acc = partial.addTo(accumulatorOf(h, openState, start));
                 h.changedSinceState = true;
             }
+            moveOpenToStateIfOverCap();
             return;
         }
         // late, within the allowed lateness: a correction row for the whole window
@@ -228,7 +237,7 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
             h = new Held(partial.addTo(new MetricsAccumulator()), false);
             keepFired(w, h);
         } else {
-            h.acc = partial.addTo(accumulatorOf(h, start));
+            h.acc = partial.addTo(accumulatorOf(h, firedState, start));
             h.changedSinceState = true;
         }
         lateCorrected.inc(partial.decisions());
@@ -274,15 +283,17 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         long start = last - windowMillis + 1;
         if (open.inState) {
             setCurrentKey(key);
+            accumulatorOf(open, openState, start);
             openState.remove(start);
         }
+        openInHeap--;
         Window w = new Window(key, start);
         Held h = fired.get(w);
         if (h != null) {
             // decisions of a window that fired before a restore, arriving before the first
             // watermark after it: Flink's operator merges them into the fired window too
             setCurrentKey(key);
-            h.acc = accumulatorOf(h, start).merge(open.acc);
+            h.acc = accumulatorOf(h, firedState, start).merge(open.acc);
             h.changedSinceState = true;
         } else if (cleanupTime(last) > watermark) {
             h = new Held(open.acc, false);
@@ -293,11 +304,19 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         emit(key, start, h.acc);
     }
 
-    /** The accumulator of a fired window; from keyed state (current key) if not in the heap. */
-    private MetricsAccumulator accumulatorOf(Held h, long start) throws Exception {
+    /**
+     * A window's accumulator: from {@code state} (the current key's) if not in the heap, and then
+     * in the heap (counted as such).
+     */
+    private MetricsAccumulator accumulatorOf(
+            Held h, MapState<Long, MetricsAccumulator> state, long start) throws Exception {
         if (h.acc == null) {
-            h.acc = firedState.get(start);
-            firedInHeap++;
+            h.acc = state.get(start);
+            if (state == firedState) {
+                firedInHeap++;
+            } else {
+                openInHeap++;
+            }
         }
         return h.acc;
     }
@@ -314,19 +333,37 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
 
     /** Over the cap, every fired window's accumulator goes to keyed state and leaves the heap. */
     private void moveFiredToStateIfOverCap() throws Exception {
-        if (firedInHeap <= maxFiredInHeap) {
+        if (firedInHeap <= maxInHeap) {
             return;
         }
         for (Map.Entry<Window, Held> e : fired.entrySet()) {
-            Held h = e.getValue();
-            if (h.acc != null) {
-                if (h.changedSinceState) {
-                    write(firedState, e.getKey(), h);
-                }
-                h.acc = null;
-            }
+            moveToState(firedState, e.getKey(), e.getValue());
         }
         firedInHeap = 0;
+    }
+
+    /** Over the cap, every open window's accumulator goes to keyed state and leaves the heap. */
+    private void moveOpenToStateIfOverCap() throws Exception {
+        if (openInHeap <= maxInHeap) {
+            return;
+        }
+        for (Map.Entry<Long, Map<Tuple3<String, String, String>, Held>> byEnd : open.entrySet()) {
+            long start = byEnd.getKey() - windowMillis + 1;
+            for (Map.Entry<Tuple3<String, String, String>, Held> w : byEnd.getValue().entrySet()) {
+                moveToState(openState, new Window(w.getKey(), start), w.getValue());
+            }
+        }
+        openInHeap = 0;
+    }
+
+    private void moveToState(MapState<Long, MetricsAccumulator> state, Window w, Held h)
+            throws Exception {
+        if (h.acc != null) {
+            if (h.changedSinceState) {
+                write(state, w, h);
+            }
+            h.acc = null;
+        }
     }
 
     private void write(MapState<Long, MetricsAccumulator> state, Window w, Held h)
@@ -381,9 +418,14 @@ public final class HeldWindowOperator extends AbstractStreamOperator<DecisionMet
         return cleanup >= last ? cleanup : Long.MAX_VALUE;
     }
 
-    /** Open windows in the heap (tests). */
+    /** Open windows, in the heap or keyed state (tests). */
     int openWindows() {
         return open.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** Open windows whose accumulator is in the heap (tests). */
+    int openWindowsInHeap() {
+        return openInHeap;
     }
 
     /** Fired windows kept for late decisions, in the heap or keyed state (tests). */

@@ -121,7 +121,7 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
                                     s % 2 == 0 ? "bank_a" : "bank_b", T.plusSeconds(s), "u" + s)));
         }
         List<List<DecisionMetrics>> rows = new ArrayList<>();
-        for (int cap : List.of(1, HeldWindowOperator.MAX_FIRED_IN_HEAP)) {
+        for (int cap : List.of(1, HeldWindowOperator.MAX_IN_HEAP)) {
             try (KeyedOneInputStreamOperatorTestHarness<
                             Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
                     h =
@@ -153,6 +153,56 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
 
         // then both wrote the same rows, corrections included
         assertThat(rows.get(0).stream().filter(r -> r.getRevision() > 1)).isNotEmpty();
+        assertThat(sorted(rows.get(0))).isEqualTo(sorted(rows.get(1)));
+    }
+
+    @Test
+    void openWindowsBeyondTheHeapCapWaitInKeyedStateAndStillCountEveryDecision() throws Exception {
+        // given decisions over ten minutes of two tenants while the watermark is held back, each
+        // window getting decisions at two different times
+        List<MetricsPartial> decisions = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            for (int s = round; s < 600; s += 13) {
+                decisions.add(
+                        MetricsPartial.of(
+                                Facts.approved(
+                                        s % 2 == 0 ? "bank_a" : "bank_b",
+                                        T.plusSeconds(s),
+                                        "u" + s)));
+            }
+        }
+        List<List<DecisionMetrics>> rows = new ArrayList<>();
+        for (int cap : List.of(1, HeldWindowOperator.MAX_IN_HEAP)) {
+            try (KeyedOneInputStreamOperatorTestHarness<
+                            Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
+                    h =
+                            new KeyedOneInputStreamOperatorTestHarness<>(
+                                    new HeldWindowOperator(MINUTE, Duration.ofMinutes(5), cap),
+                                    new MetricsPipeline.WindowKey(),
+                                    Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))) {
+                h.open();
+                HeldWindowOperator op = (HeldWindowOperator) h.getOneInputOperator();
+                for (MetricsPartial p : decisions) {
+                    h.processElement(new StreamRecord<>(p, p.decision().eventTimeMillis()));
+                }
+                assertThat(op.openWindows()).isEqualTo(20);
+                if (cap == 1) {
+                    assertThat(op.openWindowsInHeap()).isLessThanOrEqualTo(1);
+                    // (the other 19 only in keyed state: one map per key)
+                    assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+                }
+                h.processWatermark(Long.MAX_VALUE);
+                assertThat(h.numKeyedStateEntries()).isZero();
+                assertThat(op.openWindows()).isZero();
+                assertThat(op.openWindowsInHeap()).isZero();
+                rows.add(h.extractOutputValues());
+            }
+        }
+
+        // then both wrote one row per window, the same, covering every decision
+        assertThat(rows.get(0)).hasSize(20);
+        assertThat(rows.get(0).stream().mapToLong(DecisionMetrics::getTotalDecisions).sum())
+                .isEqualTo(decisions.size());
         assertThat(sorted(rows.get(0))).isEqualTo(sorted(rows.get(1)));
     }
 }
