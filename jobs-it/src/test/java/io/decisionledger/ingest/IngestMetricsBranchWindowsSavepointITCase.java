@@ -16,7 +16,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,20 +69,8 @@ class IngestMetricsBranchWindowsSavepointITCase {
         String savepoint = runAndStop(flinkWindows, null, topic, false);
 
         // when the default graph (held windows) is started from it, then Flink refuses it
-        IngestOptions held = options(topic, work.resolve("lake-refused"), "true");
-        StreamExecutionEnvironment env =
-                IngestSavepointCompatibilityITCase.environment(held, savepoint);
-        IngestJob.fromOptions(held).build(env);
-        Throwable failure = null;
-        try {
-            env.execute("ingest-held-windows-from-flink-windows-savepoint");
-        } catch (Exception e) {
-            failure = e;
-        }
-        assertThat(failure).as("the restore is refused").isNotNull();
-        assertThat(ExceptionUtils.stringifyException(failure))
-                .contains("Cannot map checkpoint/savepoint state for operator")
-                .contains("allowNonRestoredState");
+        IngestSavepointCompatibilityITCase.assertTheRestoreIsRefused(
+                options(topic, work.resolve("lake-refused"), "true"), savepoint);
 
         // and with --metrics-held-windows false it restores, and the rows count every decision
         KAFKA.broker().produce(topic, sample(44, 90));

@@ -465,12 +465,19 @@ class IngestSavepointCompatibilityITCase {
         };
         IngestOptions options = IngestOptions.parse(args);
         assertThat(options.singleShuffle()).as("the default graph").isTrue();
-        StreamExecutionEnvironment env = environment(options, savepoint.toUri().toString());
-        IngestJob.fromOptions(options).build(env);
+        assertTheRestoreIsRefused(options, savepoint.toUri().toString());
+    }
 
+    /**
+     * Runs the job of {@code options} from {@code savepoint} ({@code allowNonRestoredState =
+     * false}) and asserts that Flink refuses it because some of its state has no operator to go to.
+     */
+    static void assertTheRestoreIsRefused(IngestOptions options, String savepoint) {
+        StreamExecutionEnvironment env = environment(options, savepoint);
+        IngestJob.fromOptions(options).build(env);
         Throwable failure = null;
         try {
-            env.execute("ingest-single-shuffle-from-old-savepoint");
+            env.execute("ingest-restore-refused");
         } catch (Exception e) {
             failure = e;
         }

@@ -124,11 +124,7 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
         for (int cap : List.of(1, HeldWindowOperator.MAX_IN_HEAP)) {
             try (KeyedOneInputStreamOperatorTestHarness<
                             Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
-                    h =
-                            new KeyedOneInputStreamOperatorTestHarness<>(
-                                    new HeldWindowOperator(MINUTE, Duration.ofMinutes(5), cap),
-                                    new MetricsPipeline.WindowKey(),
-                                    Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))) {
+                    h = harnessWithCap(cap)) {
                 h.open();
                 HeldWindowOperator op = (HeldWindowOperator) h.getOneInputOperator();
                 for (int i = 0; i < decisions.size(); i++) {
@@ -175,11 +171,7 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
         for (int cap : List.of(1, HeldWindowOperator.MAX_IN_HEAP)) {
             try (KeyedOneInputStreamOperatorTestHarness<
                             Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
-                    h =
-                            new KeyedOneInputStreamOperatorTestHarness<>(
-                                    new HeldWindowOperator(MINUTE, Duration.ofMinutes(5), cap),
-                                    new MetricsPipeline.WindowKey(),
-                                    Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))) {
+                    h = harnessWithCap(cap)) {
                 h.open();
                 HeldWindowOperator op = (HeldWindowOperator) h.getOneInputOperator();
                 for (MetricsPartial p : decisions) {
@@ -204,5 +196,15 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
         assertThat(rows.get(0).stream().mapToLong(DecisionMetrics::getTotalDecisions).sum())
                 .isEqualTo(decisions.size());
         assertThat(sorted(rows.get(0))).isEqualTo(sorted(rows.get(1)));
+    }
+
+    /** A held-window operator of 1m windows, 5 minutes' lateness and the given heap cap. */
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
+            harnessWithCap(int cap) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new HeldWindowOperator(MINUTE, Duration.ofMinutes(5), cap),
+                new MetricsPipeline.WindowKey(),
+                Types.TUPLE(Types.STRING, Types.STRING, Types.STRING));
     }
 }
