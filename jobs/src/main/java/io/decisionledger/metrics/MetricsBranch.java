@@ -20,10 +20,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 /**
  * The live read model as a branch of the ingest job ({@code IngestJob --metrics true}): the
  * decisions ingest has just stored (parsed, validated and de-duplicated once, by ingest) become
- * {@link DecisionFacts} and go through the metrics job's own window operators and sinks ({@link
- * MetricsPipeline#windowsAndSinks}, the one definition of both), so the branch writes the rows the
- * standalone {@link MetricsJob} writes, into the same {@code <lake>/metrics/} folders, without
- * reading, parsing and de-duplicating every event a second time.
+ * {@link DecisionFacts} and go through the metrics job's own pre-aggregation and sinks ({@link
+ * MetricsPipeline#windowsAndSinks}, the one definition of both) and window operators that keep
+ * their windows in the heap ({@link HeldWindowOperator}; Flink's, as the metrics job has them, with
+ * {@code --metrics-held-windows false}), so the branch writes the rows the standalone {@link
+ * MetricsJob} writes, into the same {@code <lake>/metrics/} folders, without reading, parsing and
+ * de-duplicating every event a second time.
  *
  * <p>Event time as in the metrics job: with the branch on, the ingest source assigns each decision
  * its event time and emits the same per-partition watermarks with idleness ({@link #watermarks},
@@ -114,9 +116,10 @@ public final class MetricsBranch {
                     "metrics-held-windows",
                     "true",
                     "With --metrics: keep the windows in the heap (keyed state only at"
-                            + " checkpoints, for windows changed since the last one; no timers). false builds the Flink window operators of versions before"
-                            + " it (uids branch-metrics-window-<G>): needed to restore a savepoint"
-                            + " taken with the branch by such a version; the default refuses one.");
+                            + " checkpoints, for windows changed since the last one; no timers)."
+                            + " false builds the Flink window operators of versions before it (uids"
+                            + " branch-metrics-window-<G>): needed to restore a savepoint taken"
+                            + " with the branch by such a version; the default refuses one.");
         }
 
         /**
