@@ -3,7 +3,6 @@ package io.decisionledger.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +12,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The test broker's own guarantees, on a real broker: a topic is usable when {@link
@@ -21,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  * topic the controller had just accepted ("This server does not host this topic-partition").
  */
 class LocalKafkaBrokerITCase {
-
-    @TempDir static Path work;
 
     @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 

@@ -120,32 +120,27 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
                             Facts.approved(
                                     s % 2 == 0 ? "bank_a" : "bank_b", T.plusSeconds(s), "u" + s)));
         }
-        List<List<DecisionMetrics>> rows = new ArrayList<>();
-        for (int cap : List.of(1, HeldWindowOperator.MAX_IN_HEAP)) {
-            try (KeyedOneInputStreamOperatorTestHarness<
-                            Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
-                    h = harnessWithCap(cap)) {
-                h.open();
-                HeldWindowOperator op = (HeldWindowOperator) h.getOneInputOperator();
-                for (int i = 0; i < decisions.size(); i++) {
-                    MetricsPartial p = decisions.get(i);
-                    long t = p.decision().eventTimeMillis();
-                    // every third decision arrives after the watermark passed its window
-                    h.processWatermark(i % 3 == 2 ? t + 90_000 : t - 30_000);
-                    h.processElement(new StreamRecord<>(p, t));
-                }
-                if (cap == 1) {
-                    assertThat(op.firedWindowsInHeap()).isLessThanOrEqualTo(1);
-                    assertThat(h.numKeyedStateEntries())
-                            .as("fired windows moved to keyed state")
-                            .isPositive();
-                }
-                h.processWatermark(Long.MAX_VALUE);
-                assertThat(h.numKeyedStateEntries()).isZero();
-                assertThat(op.firedWindows()).isZero();
-                rows.add(h.extractOutputValues());
-            }
-        }
+        List<List<DecisionMetrics>> rows =
+                rowsWithEachCap(
+                        (h, op, cap) -> {
+                            for (int i = 0; i < decisions.size(); i++) {
+                                MetricsPartial p = decisions.get(i);
+                                long t = p.decision().eventTimeMillis();
+                                // every third decision arrives after the watermark passed its
+                                // window
+                                h.processWatermark(i % 3 == 2 ? t + 90_000 : t - 30_000);
+                                h.processElement(new StreamRecord<>(p, t));
+                            }
+                            if (cap == 1) {
+                                assertThat(op.firedWindowsInHeap()).isLessThanOrEqualTo(1);
+                                assertThat(h.numKeyedStateEntries())
+                                        .as("fired windows moved to keyed state")
+                                        .isPositive();
+                            }
+                            h.processWatermark(Long.MAX_VALUE);
+                            assertThat(h.numKeyedStateEntries()).isZero();
+                            assertThat(op.firedWindows()).isZero();
+                        });
 
         // then both wrote the same rows, corrections included
         assertThat(rows.get(0).stream().filter(r -> r.getRevision() > 1)).isNotEmpty();
@@ -167,29 +162,24 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
                                         "u" + s)));
             }
         }
-        List<List<DecisionMetrics>> rows = new ArrayList<>();
-        for (int cap : List.of(1, HeldWindowOperator.MAX_IN_HEAP)) {
-            try (KeyedOneInputStreamOperatorTestHarness<
-                            Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
-                    h = harnessWithCap(cap)) {
-                h.open();
-                HeldWindowOperator op = (HeldWindowOperator) h.getOneInputOperator();
-                for (MetricsPartial p : decisions) {
-                    h.processElement(new StreamRecord<>(p, p.decision().eventTimeMillis()));
-                }
-                assertThat(op.openWindows()).isEqualTo(20);
-                if (cap == 1) {
-                    assertThat(op.openWindowsInHeap()).isLessThanOrEqualTo(1);
-                    // (the other 19 only in keyed state: one map per key)
-                    assertThat(h.numKeyedStateEntries()).isEqualTo(2);
-                }
-                h.processWatermark(Long.MAX_VALUE);
-                assertThat(h.numKeyedStateEntries()).isZero();
-                assertThat(op.openWindows()).isZero();
-                assertThat(op.openWindowsInHeap()).isZero();
-                rows.add(h.extractOutputValues());
-            }
-        }
+        List<List<DecisionMetrics>> rows =
+                rowsWithEachCap(
+                        (h, op, cap) -> {
+                            for (MetricsPartial p : decisions) {
+                                h.processElement(
+                                        new StreamRecord<>(p, p.decision().eventTimeMillis()));
+                            }
+                            assertThat(op.openWindows()).isEqualTo(20);
+                            if (cap == 1) {
+                                assertThat(op.openWindowsInHeap()).isLessThanOrEqualTo(1);
+                                // (the other 19 only in keyed state: one map per key)
+                                assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+                            }
+                            h.processWatermark(Long.MAX_VALUE);
+                            assertThat(h.numKeyedStateEntries()).isZero();
+                            assertThat(op.openWindows()).isZero();
+                            assertThat(op.openWindowsInHeap()).isZero();
+                        });
 
         // then both wrote one row per window, the same, covering every decision
         assertThat(rows.get(0)).hasSize(20);
@@ -198,13 +188,36 @@ class HeldWindowOperatorTest extends MetricsWindowTest {
         assertThat(sorted(rows.get(0))).isEqualTo(sorted(rows.get(1)));
     }
 
-    /** A held-window operator of 1m windows, 5 minutes' lateness and the given heap cap. */
-    private static KeyedOneInputStreamOperatorTestHarness<
-                    Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
-            harnessWithCap(int cap) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new HeldWindowOperator(MINUTE, Duration.ofMinutes(5), cap),
-                new MetricsPipeline.WindowKey(),
-                Types.TUPLE(Types.STRING, Types.STRING, Types.STRING));
+    /** One run of the cap tests: feeds and checks the operator under {@code h}. */
+    private interface CapRun {
+        void run(
+                KeyedOneInputStreamOperatorTestHarness<
+                                Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
+                        h,
+                HeldWindowOperator op,
+                int cap)
+                throws Exception;
+    }
+
+    /**
+     * Runs {@code run} on a held-window operator of 1m windows and 5 minutes' lateness with a heap
+     * cap of 1, then of the default, and returns the rows of each.
+     */
+    private static List<List<DecisionMetrics>> rowsWithEachCap(CapRun run) throws Exception {
+        List<List<DecisionMetrics>> rows = new ArrayList<>();
+        for (int cap : List.of(1, HeldWindowOperator.MAX_IN_HEAP)) {
+            try (KeyedOneInputStreamOperatorTestHarness<
+                            Tuple3<String, String, String>, MetricsPartial, DecisionMetrics>
+                    h =
+                            new KeyedOneInputStreamOperatorTestHarness<>(
+                                    new HeldWindowOperator(MINUTE, Duration.ofMinutes(5), cap),
+                                    new MetricsPipeline.WindowKey(),
+                                    Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))) {
+                h.open();
+                run.run(h, (HeldWindowOperator) h.getOneInputOperator(), cap);
+                rows.add(h.extractOutputValues());
+            }
+        }
+        return rows;
     }
 }

@@ -66,16 +66,7 @@ public record EventMix(
 
     /** The default mix for {@code count} records from {@code seed}. */
     public static EventMix defaults(long seed, long count) {
-        return new EventMix(
-                seed,
-                count,
-                DEFAULT_TENANTS,
-                DEFAULT_ZIPF_EXPONENT,
-                DEFAULT_MALFORMED_FRACTION,
-                DEFAULT_DUPLICATE_FRACTION,
-                DEFAULT_OUT_OF_ORDER_FRACTION,
-                DEFAULT_START,
-                DEFAULT_SPAN);
+        return withDefaultsBut(seed, count, DEFAULT_MALFORMED_FRACTION, DEFAULT_DUPLICATE_FRACTION);
     }
 
     /**
@@ -83,13 +74,18 @@ public record EventMix(
      * tenants, skew and late fraction: the pool the per-record benchmarks cycle through.
      */
     public static EventMix validOnly(long seed, long count) {
+        return withDefaultsBut(seed, count, 0, 0);
+    }
+
+    private static EventMix withDefaultsBut(
+            long seed, long count, double malformedFraction, double duplicateFraction) {
         return new EventMix(
                 seed,
                 count,
                 DEFAULT_TENANTS,
                 DEFAULT_ZIPF_EXPONENT,
-                0,
-                0,
+                malformedFraction,
+                duplicateFraction,
                 DEFAULT_OUT_OF_ORDER_FRACTION,
                 DEFAULT_START,
                 DEFAULT_SPAN);
