@@ -234,6 +234,61 @@ public final class LakeFiles {
     }
 
     /**
+     * The records of the file as generic records of {@code recordClass}'s schema, pulled one at a
+     * time, with their values as stored: strings as Avro {@code Utf8} (the stored UTF-8 bytes,
+     * never decoded to a Java {@code String}), timestamps as their stored longs. Field positions
+     * are those of {@code recordClass}; the records' Avro binary encoding is the same as that of
+     * the typed records {@link #openRecords} reads. For rewrites that copy records as they are
+     * (compaction): no string is decoded on the way in and encoded again on the way out.
+     */
+    public static RecordStream<GenericRecord> openRawRecords(
+            FileStatus file, Class<? extends SpecificRecordBase> recordClass) throws IOException {
+        Configuration hadoop = hadoopConf();
+        // the read schema only, no projection: a projection is converted to a Parquet schema with
+        // the old two-level lists and would then miss the files' three-level list columns
+        AvroReadSupport.setAvroReadSchema(hadoop, rawSchema(recordClass));
+        ParquetReader<GenericRecord> reader =
+                open(
+                        file,
+                        () ->
+                                AvroParquetReader.<GenericRecord>builder(
+                                                input(file), new HadoopParquetConfiguration(hadoop))
+                                        .withDataModel(GenericData.get()));
+        return new RecordStream<>() {
+            @Override
+            public GenericRecord next() throws IOException {
+                return LakeFiles.next(file, reader);
+            }
+
+            @Override
+            public void close() throws IOException {
+                reader.close();
+            }
+        };
+    }
+
+    private static final java.util.Map<Class<?>, Schema> RAW_SCHEMAS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@code recordClass}'s schema without the {@code avro.java.string} hints that make Avro and
+     * parquet-avro decode strings to {@code String}: read with it, strings stay {@code Utf8}.
+     */
+    public static Schema rawSchema(Class<? extends SpecificRecordBase> recordClass) {
+        return RAW_SCHEMAS.computeIfAbsent(
+                recordClass,
+                c -> {
+                    String json = SpecificData.get().getSchema(c).toString();
+                    String stripped = json.replace(",\"avro.java.string\":\"String\"", "");
+                    if (stripped.contains("avro.java.string")) {
+                        throw new IllegalStateException(
+                                "unexpected string hint in the schema of " + c.getName());
+                    }
+                    return new Schema.Parser().parse(stripped);
+                });
+    }
+
+    /**
      * An empty Hadoop configuration. Left alone, the reader builders make a default one, which
      * parses core-default.xml and core-site.xml for every file: most of the CPU when reading many
      * small files (compaction, verify). Only parquet.* keys matter here, and their defaults are

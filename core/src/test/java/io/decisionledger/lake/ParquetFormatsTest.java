@@ -185,7 +185,8 @@ class ParquetFormatsTest {
         return read;
     }
 
-    private static DecisionRecord decision(int i) {
+    /** A complete audit record, distinct per {@code i} (also for other tests of the package). */
+    static DecisionRecord decision(int i) {
         DecisionRecord r = new DecisionRecord();
         r.setEventId("evt-" + i);
         r.setEventIdDerived(false);

@@ -397,7 +397,7 @@ public final class PartitionCompactor implements Serializable {
                         continue;
                     }
                 }
-                sorter.addFile(status, null);
+                sorter.addRawFile(status, null);
             }
             return rewrite.writeVerified(task, staging, sorter);
         }

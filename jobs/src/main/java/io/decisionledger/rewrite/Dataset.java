@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
@@ -118,13 +119,12 @@ public enum Dataset {
         return (Comparator<SpecificRecordBase>) c;
     }
 
-    /** The record's event id (null for quarantined input without one). */
-    public String eventId(SpecificRecordBase record) {
-        return switch (this) {
-            case AUDIT -> ((DecisionRecord) record).getEventId();
-            case OPS -> ((OpsDecisionRecord) record).getEventId();
-            case QUARANTINE -> ((QuarantineRecord) record).getEventId();
-        };
+    /**
+     * The record's event id (null for quarantined input without one): a typed record of the
+     * dataset's class or a generic one of its schema.
+     */
+    public String eventId(IndexedRecord record) {
+        return SortEntry.eventId(this, record);
     }
 
     /** {@code audit}, {@code ops} or {@code quarantine}: the name used in options and reports. */

@@ -18,12 +18,15 @@ import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.function.Predicate;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FileStatus;
@@ -45,8 +48,12 @@ import org.slf4j.LoggerFactory;
  *       passes of at most {@link #MAX_FAN_IN} runs).
  * </ul>
  *
- * While reading it digests every record it admits ({@link #readDigest}), so that what is written
- * can be checked against what was read without reading it back. Not thread-safe; one per task.
+ * Records are read typed ({@link #addFile}, for callers that look into them) or raw ({@link
+ * #addRawFile} and sorted files: strings stay the stored UTF-8 bytes from the file they are read
+ * from to the merged file, never decoded to a Java string and encoded again); both have the same
+ * Avro encoding. While reading it digests every record it admits ({@link #readDigest}), so that
+ * what is written can be checked against what was read without reading it back. Not thread-safe;
+ * one per task.
  */
 public final class ExternalSorter implements Closeable {
 
@@ -108,19 +115,38 @@ public final class ExternalSorter implements Closeable {
     }
 
     /**
-     * Reads every record of {@code file} into the sort, keeping those {@code keep} accepts (null:
-     * all).
+     * Reads every record of {@code file} into the sort as the dataset's typed records, keeping
+     * those {@code keep} accepts (null: all): for a caller that looks into the records (retention).
      */
     public void addFile(FileStatus file, Predicate<SpecificRecordBase> keep) throws IOException {
         try (LakeFiles.RecordStream<? extends SpecificRecordBase> in =
                 LakeFiles.openRecords(file, dataset.recordClass())) {
-            SpecificRecordBase r;
-            while ((r = in.next()) != null) {
-                if (keep == null || keep.test(r)) {
-                    add(r);
-                } else if (skipped != null) {
-                    skipped.add(codec.encode(r), dataset.eventId(r));
-                }
+            addAll(in, keep);
+        }
+    }
+
+    /**
+     * Reads every record of {@code file} into the sort as it is stored ({@link
+     * LakeFiles#openRawRecords}: strings stay UTF-8 bytes from the file to the merged file),
+     * keeping those {@code keep} accepts (null: all): for a caller that only moves records
+     * (compaction, a split partition's slice).
+     */
+    public void addRawFile(FileStatus file, Predicate<? super IndexedRecord> keep)
+            throws IOException {
+        try (LakeFiles.RecordStream<GenericRecord> in =
+                LakeFiles.openRawRecords(file, dataset.recordClass())) {
+            addAll(in, keep);
+        }
+    }
+
+    private <R extends IndexedRecord> void addAll(
+            LakeFiles.RecordStream<R> in, Predicate<? super R> keep) throws IOException {
+        R r;
+        while ((r = in.next()) != null) {
+            if (keep == null || keep.test(r)) {
+                add(r);
+            } else if (skipped != null) {
+                skipped.add(codec.encode(r), dataset.eventId(r));
             }
         }
     }
@@ -142,8 +168,8 @@ public final class ExternalSorter implements Closeable {
         return skipped;
     }
 
-    /** Adds one record to the sort. */
-    public void add(SpecificRecordBase record) throws IOException {
+    /** Adds one record (typed, or raw as {@link #addRawFile} reads them) to the sort. */
+    public void add(IndexedRecord record) throws IOException {
         byte[] bytes = codec.encode(record);
         SortEntry e = SortEntry.of(dataset, record, bytes);
         read.add(bytes, e.id);
@@ -251,12 +277,12 @@ public final class ExternalSorter implements Closeable {
      * An entry's record: the one it was made from when the entry kept it, else decoded from its
      * encoding (reusing one instance: hand it on before the next call).
      */
-    public SpecificRecordBase decode(SortEntry e) throws IOException {
+    public IndexedRecord decode(SortEntry e) throws IOException {
         return e.record != null ? e.record : codec.decode(e.bytes);
     }
 
     /** The record's Avro binary encoding, as entries hold it (for read-back checks). */
-    public byte[] encode(SpecificRecordBase record) throws IOException {
+    public byte[] encode(IndexedRecord record) throws IOException {
         return codec.encode(record);
     }
 
@@ -319,15 +345,15 @@ public final class ExternalSorter implements Closeable {
     }
 
     private Iterator<SortEntry> sortedFile(FileStatus file) throws IOException {
-        LakeFiles.RecordStream<? extends SpecificRecordBase> in =
-                LakeFiles.openRecords(file, dataset.recordClass());
+        LakeFiles.RecordStream<GenericRecord> in =
+                LakeFiles.openRawRecords(file, dataset.recordClass());
         open.add(in);
         return new Pull() {
             private SortEntry last;
 
             @Override
             SortEntry pull() throws IOException {
-                SpecificRecordBase r = in.next();
+                GenericRecord r = in.next();
                 if (r == null) {
                     return null;
                 }
@@ -418,29 +444,35 @@ public final class ExternalSorter implements Closeable {
         }
     }
 
-    /** Avro binary encoding and decoding of the dataset's records (Fingerprints' encoding). */
+    /**
+     * Avro binary encoding and decoding of the dataset's records (Fingerprints' encoding). Encodes
+     * typed and raw records alike (the same bytes for the same values); decodes to raw records
+     * (strings as {@code Utf8}, timestamps as longs), which the merged files' writer takes as they
+     * are.
+     */
     private static final class Codec {
-        private final SpecificDatumWriter<SpecificRecordBase> writer;
-        private final SpecificDatumReader<SpecificRecordBase> reader;
+        private final SpecificDatumWriter<IndexedRecord> writer;
+        private final GenericDatumReader<GenericRecord> reader;
         private final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         private BinaryEncoder encoder;
         private BinaryDecoder decoder;
-        private SpecificRecordBase reuse;
+        private GenericRecord reuse;
         private final int fields;
 
         Codec(Dataset dataset) {
             SpecificData model = SpecificData.getForClass(dataset.recordClass());
             Schema schema = model.getSchema(dataset.recordClass());
+            Schema raw = LakeFiles.rawSchema(dataset.recordClass());
             fields = schema.getFields().size();
             writer = new SpecificDatumWriter<>(schema, model);
-            reader = new SpecificDatumReader<>(schema, schema, model);
+            reader = new GenericDatumReader<>(raw, raw, GenericData.get());
         }
 
         int fields() {
             return fields;
         }
 
-        byte[] encode(SpecificRecordBase record) throws IOException {
+        byte[] encode(IndexedRecord record) throws IOException {
             out.reset();
             encoder = EncoderFactory.get().binaryEncoder(out, encoder);
             writer.write(record, encoder);
@@ -448,7 +480,7 @@ public final class ExternalSorter implements Closeable {
             return out.toByteArray();
         }
 
-        SpecificRecordBase decode(byte[] bytes) throws IOException {
+        GenericRecord decode(byte[] bytes) throws IOException {
             decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
             reuse = reader.read(reuse, decoder);
             return reuse;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
@@ -38,7 +39,8 @@ public final class MergedFileWriter implements Serializable {
      * final place in {@code task}'s partition. Refuses a run id whose merged file is already there.
      */
     public List<SwapManifest.Output> writeStaged(
-            PartitionTask task, Path staging, List<SpecificRecordBase> records) throws IOException {
+            PartitionTask task, Path staging, List<? extends IndexedRecord> records)
+            throws IOException {
         return writeStaged(task, staging, records.iterator(), records.size());
     }
 
@@ -50,7 +52,7 @@ public final class MergedFileWriter implements Serializable {
     public List<SwapManifest.Output> writeStaged(
             PartitionTask task,
             Path staging,
-            java.util.Iterator<? extends SpecificRecordBase> records,
+            java.util.Iterator<? extends IndexedRecord> records,
             long count)
             throws IOException {
         return writeStaged(task, staging, records, count, task.sourceBytes());
@@ -64,7 +66,7 @@ public final class MergedFileWriter implements Serializable {
     public List<SwapManifest.Output> writeStaged(
             PartitionTask task,
             Path staging,
-            java.util.Iterator<? extends SpecificRecordBase> records,
+            java.util.Iterator<? extends IndexedRecord> records,
             long count,
             long inputBytes)
             throws IOException {
@@ -94,7 +96,7 @@ public final class MergedFileWriter implements Serializable {
             long rows = 0;
             long estimate;
             FSDataOutputStream out = fs.create(staged, FileSystem.WriteMode.NO_OVERWRITE);
-            try (ParquetWriter<SpecificRecordBase> writer =
+            try (ParquetWriter<IndexedRecord> writer =
                     writer(dataset, new FlinkOutputFile(out), expectedRows)) {
                 do {
                     writer.write(records.next());
@@ -116,15 +118,18 @@ public final class MergedFileWriter implements Serializable {
      * page of each column uncompressed: pages small against the target keep that estimate close (at
      * the 256 MB default, 1 MiB pages; a 64 KiB test target gets 1 KiB pages).
      */
-    @SuppressWarnings("unchecked")
-    private ParquetWriter<SpecificRecordBase> writer(
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private ParquetWriter<IndexedRecord> writer(
             Dataset dataset, FlinkOutputFile out, long expectedRows) throws IOException {
         int page = (int) Math.min(parquet.pageBytes(), Math.max(1024, targetFileBytes / 64));
-        return ParquetFormats.compactedWriter(
-                (Class<SpecificRecordBase>) dataset.recordClass(),
-                out,
-                new ParquetSettings(parquet.compression(), parquet.rowGroupBytes(), page),
-                dataset.bloomColumns(),
-                expectedRows);
+        // the dataset's schema and typed model: it writes typed records and raw ones alike
+        // (strings as Utf8 go to Parquet as their bytes, timestamps as longs as they are)
+        return (ParquetWriter)
+                ParquetFormats.compactedWriter(
+                        (Class<SpecificRecordBase>) dataset.recordClass(),
+                        out,
+                        new ParquetSettings(parquet.compression(), parquet.rowGroupBytes(), page),
+                        dataset.bloomColumns(),
+                        expectedRows);
     }
 }

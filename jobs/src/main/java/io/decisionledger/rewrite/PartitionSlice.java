@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
 
@@ -52,7 +52,7 @@ public record PartitionSlice(int index, int count, String fromKey, String toKey)
     }
 
     /** Whether {@code record} of {@code dataset} belongs to this slice. */
-    public boolean contains(Dataset dataset, SpecificRecordBase record) {
+    public boolean contains(Dataset dataset, IndexedRecord record) {
         return contains(SortEntry.firstKey(dataset, record));
     }
 

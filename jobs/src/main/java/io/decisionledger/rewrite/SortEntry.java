@@ -10,7 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Comparator;
-import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
 
 /**
  * One record on its way through a rewrite's sort: its sort key (the fields of {@link
@@ -64,7 +65,7 @@ final class SortEntry {
      * and of the buffer until it first spills): it is written as it is instead of decoded again.
      * Null in spilled runs.
      */
-    SpecificRecordBase record;
+    IndexedRecord record;
 
     private SortEntry(String s1, long n1, String s2, long n2, long n3, String id, byte[] bytes) {
         this.s1 = s1;
@@ -76,42 +77,28 @@ final class SortEntry {
         this.bytes = bytes;
     }
 
-    /** The entry of {@code record}, whose Avro binary encoding is {@code bytes}. */
-    static SortEntry of(Dataset dataset, SpecificRecordBase record, byte[] bytes) {
+    /**
+     * The entry of {@code record}, whose Avro binary encoding is {@code bytes}: a typed record of
+     * the dataset's class or a generic one of its schema ({@link
+     * io.decisionledger.lake.LakeFiles#openRawRecords}: strings as {@code Utf8}, timestamps as
+     * stored longs), whose keys are the same.
+     */
+    static SortEntry of(Dataset dataset, IndexedRecord record, byte[] bytes) {
+        Fields f = Fields.of(dataset);
+        String id = text(record.get(f.id));
         return switch (dataset) {
-            case AUDIT -> {
-                DecisionRecord r = (DecisionRecord) record;
-                yield new SortEntry(
-                        r.getUserId(),
-                        micros(r.getEventTime()),
-                        r.getEventId(),
-                        0,
-                        0,
-                        r.getEventId(),
-                        bytes);
-            }
-            case OPS -> {
-                OpsDecisionRecord r = (OpsDecisionRecord) record;
-                yield new SortEntry(
-                        r.getUserPseudonym(),
-                        micros(r.getEventTime()),
-                        r.getEventId(),
-                        0,
-                        0,
-                        r.getEventId(),
-                        bytes);
-            }
-            case QUARANTINE -> {
-                QuarantineRecord r = (QuarantineRecord) record;
-                yield new SortEntry(
-                        "",
-                        micros(r.getIngestTime()),
-                        r.getSourceTopic(),
-                        r.getSourcePartition(),
-                        r.getSourceOffset(),
-                        r.getEventId(),
-                        bytes);
-            }
+            case AUDIT, OPS ->
+                    new SortEntry(
+                            text(record.get(f.s1)), micros(record.get(f.n1)), id, 0, 0, id, bytes);
+            case QUARANTINE ->
+                    new SortEntry(
+                            "",
+                            micros(record.get(f.n1)),
+                            text(record.get(f.s2)),
+                            ((Number) record.get(f.n2)).longValue(),
+                            ((Number) record.get(f.n3)).longValue(),
+                            id,
+                            bytes);
         };
     }
 
@@ -119,12 +106,44 @@ final class SortEntry {
      * The first key of {@code record} in its dataset's order (audit: user id, ops: pseudonym,
      * quarantine: none, ""), as {@link #s1} holds it: what a split partition's slices range over.
      */
-    static String firstKey(Dataset dataset, SpecificRecordBase record) {
-        return switch (dataset) {
-            case AUDIT -> ((DecisionRecord) record).getUserId();
-            case OPS -> ((OpsDecisionRecord) record).getUserPseudonym();
-            case QUARANTINE -> "";
-        };
+    static String firstKey(Dataset dataset, IndexedRecord record) {
+        return dataset == Dataset.QUARANTINE ? "" : text(record.get(Fields.of(dataset).s1));
+    }
+
+    /** The event id of {@code record} (typed or generic), or null. */
+    static String eventId(Dataset dataset, IndexedRecord record) {
+        return text(record.get(Fields.of(dataset).id));
+    }
+
+    /** Positions of the key fields in a dataset's schema (-1: not a key of that dataset). */
+    private record Fields(int s1, int n1, int s2, int n2, int n3, int id) {
+        private static final Fields AUDIT = of(DecisionRecord.getClassSchema(), "user_id");
+        private static final Fields OPS = of(OpsDecisionRecord.getClassSchema(), "user_pseudonym");
+        private static final Fields QUARANTINE =
+                new Fields(
+                        -1,
+                        pos(QuarantineRecord.getClassSchema(), "ingest_time"),
+                        pos(QuarantineRecord.getClassSchema(), "source_topic"),
+                        pos(QuarantineRecord.getClassSchema(), "source_partition"),
+                        pos(QuarantineRecord.getClassSchema(), "source_offset"),
+                        pos(QuarantineRecord.getClassSchema(), "event_id"));
+
+        private static Fields of(Schema schema, String first) {
+            int id = pos(schema, "event_id");
+            return new Fields(pos(schema, first), pos(schema, "event_time"), id, -1, -1, id);
+        }
+
+        private static int pos(Schema schema, String name) {
+            return schema.getField(name).pos();
+        }
+
+        static Fields of(Dataset dataset) {
+            return switch (dataset) {
+                case AUDIT -> AUDIT;
+                case OPS -> OPS;
+                case QUARANTINE -> QUARANTINE;
+            };
+        }
     }
 
     /** Tests only: the same keys with another encoding (a changed record). */
@@ -199,8 +218,20 @@ final class SortEntry {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    private static long micros(Instant t) {
-        return t == null ? Long.MIN_VALUE : t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    /** A timestamp-micros field: an {@code Instant} (typed record) or its stored long. */
+    private static long micros(Object t) {
+        if (t == null) {
+            return Long.MIN_VALUE;
+        }
+        if (t instanceof Instant i) {
+            return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+        }
+        return (Long) t;
+    }
+
+    /** A string field: a {@code String} (typed record) or {@code Utf8} (raw record). */
+    private static String text(Object v) {
+        return v == null ? null : v.toString();
     }
 
     private static int compare(String a, String b) {

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
@@ -124,7 +125,7 @@ public final class SortedRewrite implements Serializable {
         String what = dataset.label() + " " + task.partition() + " " + slice.label();
         try (ExternalSorter sorter = sorter(dataset, what).digestSkipped()) {
             for (PartitionTask.FileRef source : task.sources()) {
-                sorter.addFile(PartitionRewrite.status(source), r -> slice.contains(dataset, r));
+                sorter.addRawFile(PartitionRewrite.status(source), r -> slice.contains(dataset, r));
             }
             long all = sorter.rows() + sorter.skippedDigest().count();
             long inputBytes =
@@ -154,7 +155,7 @@ public final class SortedRewrite implements Serializable {
         RecordDigest written = new RecordDigest();
         Iterator<SortEntry> merged = faulty(sorter.merged(), sorter);
         long expected = sorter.rows();
-        Iterator<SpecificRecordBase> records =
+        Iterator<IndexedRecord> records =
                 new Iterator<>() {
                     private SortEntry last;
 
@@ -164,7 +165,7 @@ public final class SortedRewrite implements Serializable {
                     }
 
                     @Override
-                    public SpecificRecordBase next() {
+                    public IndexedRecord next() {
                         SortEntry e = merged.next();
                         if (last != null && SortEntry.ORDER.compare(last, e) > 0) {
                             throw new IllegalStateException(
@@ -258,7 +259,7 @@ public final class SortedRewrite implements Serializable {
     /** The entry with one free-text field of its record changed (a content change). */
     private static SortEntry altered(SortEntry e, ExternalSorter sorter) {
         try {
-            SpecificRecordBase r = sorter.decode(e);
+            IndexedRecord r = sorter.decode(e);
             for (org.apache.avro.Schema.Field f : r.getSchema().getFields()) {
                 Object v = r.get(f.pos());
                 if (v instanceof CharSequence text
