@@ -129,8 +129,12 @@ public final class BenchMain {
                             ingestedLake(options, child), true, options.compactionWarmUps());
             case VerifyScenario.NAME ->
                     options.verifyRecords() > 0
-                            ? VerifyScenario.generated(options.lakeCache(), options.verifyLake())
-                            : new VerifyScenario(ingestedLake(options, child));
+                            ? VerifyScenario.generated(
+                                    options.lakeCache(),
+                                    options.verifyLake(),
+                                    options.verifyWarmUps())
+                            : new VerifyScenario(
+                                    ingestedLake(options, child), options.verifyWarmUps());
             case IncrementalVerifyScenario.NAME ->
                     new IncrementalVerifyScenario(
                             options.lakeCache(), options.dailyLake(), options.verifyWarmUps());

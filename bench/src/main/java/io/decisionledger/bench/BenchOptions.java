@@ -143,7 +143,8 @@ public record BenchOptions(
         OPTIONS.add(
                 "verify-warm-ups",
                 "0",
-                "incremental-verify: N > 0 runs each verification N times untimed in its JVM before"
+                "verify, incremental-verify: N > 0 runs each verification (and the DuckDB scan) N"
+                        + " times untimed in its JVM before"
                         + " the measured run and counts the measured run's CPU only, as on a"
                         + " long-lived Flink cluster whose TaskManagers have loaded and compiled the"
                         + " job's code in earlier runs; 0 counts the whole fresh JVM.");

@@ -22,25 +22,33 @@ public final class VerifyScenario implements Scenario {
     private record Lake(Path root, long auditRows, Map<String, Object> inputFacts) {}
 
     private final java.util.concurrent.Callable<Lake> source;
+    private final int warmUps;
     private Lake lake;
 
-    public VerifyScenario(IngestedLake.Source source) {
-        this.source =
+    /**
+     * @param warmUps {@code --verify-warm-ups}: N > 0 runs the job and the scan N times untimed in
+     *     their JVMs first (the job on one session cluster), as a nightly run finds a long-lived
+     *     cluster; 0 measures fresh JVMs
+     */
+    public VerifyScenario(IngestedLake.Source source, int warmUps) {
+        this(
                 () -> {
                     IngestedLake.Facts f = source.ensure();
                     return new Lake(f.root(), f.auditRows(), f.inputFacts());
-                };
+                },
+                warmUps);
     }
 
-    private VerifyScenario(java.util.concurrent.Callable<Lake> source) {
+    private VerifyScenario(java.util.concurrent.Callable<Lake> source, int warmUps) {
         this.source = source;
+        this.warmUps = warmUps;
     }
 
     /**
      * The same pair on a generated lake ({@link DailyLake} without a verify state, {@code
      * --verify-records}): millions of records in minutes instead of hours of ingest.
      */
-    public static VerifyScenario generated(Path cache, DailyLake.Shape shape) {
+    public static VerifyScenario generated(Path cache, DailyLake.Shape shape, int warmUps) {
         return new VerifyScenario(
                 () -> {
                     long start = System.nanoTime();
@@ -51,7 +59,8 @@ public final class VerifyScenario implements Scenario {
                     facts.put("lake", "generated: " + shape);
                     facts.put("produce_s", (System.nanoTime() - start) / 1e9);
                     return new Lake(f.root(), f.records(), facts);
-                });
+                },
+                warmUps);
     }
 
     @Override
@@ -77,7 +86,11 @@ public final class VerifyScenario implements Scenario {
 
     @Override
     public Map<String, String> parameters(String measurement, int parallelism, Path runDir) {
-        return VerifyJobMeasurement.parameters(parallelism, lake.root(), runDir);
+        Map<String, String> p = VerifyJobMeasurement.parameters(parallelism, lake.root(), runDir);
+        if (warmUps > 0) {
+            p.put(io.decisionledger.bench.MeasurementMain.WARM_UPS, String.valueOf(warmUps));
+        }
+        return p;
     }
 
     @Override
