@@ -220,6 +220,10 @@ public final class LakeFiles {
                         () ->
                                 AvroParquetReader.<T>builder(input(file), conf())
                                         .withDataModel(SpecificData.getForClass(recordClass)));
+        return stream(file, reader);
+    }
+
+    private static <T> RecordStream<T> stream(FileStatus file, ParquetReader<T> reader) {
         return new RecordStream<>() {
             @Override
             public T next() throws IOException {
@@ -254,17 +258,7 @@ public final class LakeFiles {
                                 AvroParquetReader.<GenericRecord>builder(
                                                 input(file), new HadoopParquetConfiguration(hadoop))
                                         .withDataModel(GenericData.get()));
-        return new RecordStream<>() {
-            @Override
-            public GenericRecord next() throws IOException {
-                return LakeFiles.next(file, reader);
-            }
-
-            @Override
-            public void close() throws IOException {
-                reader.close();
-            }
-        };
+        return stream(file, reader);
     }
 
     private static final java.util.Map<Class<?>, Schema> RAW_SCHEMAS =
