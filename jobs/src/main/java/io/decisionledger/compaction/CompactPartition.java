@@ -2,9 +2,12 @@ package io.decisionledger.compaction;
 
 import io.decisionledger.retention.PartitionRetainer;
 import io.decisionledger.rewrite.PartitionResult;
+import java.util.function.LongConsumer;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 /**
@@ -20,10 +23,25 @@ public final class CompactPartition extends RichMapFunction<PartitionWork, Parti
     static final String ROWS_ACCUMULATOR = "rows-compacted";
     static final String PARTITIONS_ACCUMULATOR = "partitions-compacted";
 
+    /** Rows read so far, partitions in progress included (the client's progress lines). */
+    static final String ROWS_READ_ACCUMULATOR = "rows-read";
+
+    /** Bytes of the source files of the partitions done. */
+    static final String BYTES_ACCUMULATOR = "bytes-done";
+
+    /** Flink metrics of each rewriting subtask: the same counts as the accumulators. */
+    public static final String METRIC_PARTITIONS = "compactionPartitionsDone";
+
+    public static final String METRIC_BYTES = "compactionBytesDone";
+    public static final String METRIC_ROWS_READ = "compactionRowsRead";
+
     private final PartitionCompactor compactor;
     private final PartitionRetainer retainer;
     private transient LongCounter rows;
     private transient LongCounter partitions;
+    private transient LongCounter bytes;
+    private transient Counter partitionsMetric;
+    private transient Counter bytesMetric;
 
     public CompactPartition(PartitionCompactor compactor, PartitionRetainer retainer) {
         this.compactor = compactor;
@@ -34,6 +52,21 @@ public final class CompactPartition extends RichMapFunction<PartitionWork, Parti
     public void open(OpenContext openContext) {
         rows = getRuntimeContext().getLongCounter(ROWS_ACCUMULATOR);
         partitions = getRuntimeContext().getLongCounter(PARTITIONS_ACCUMULATOR);
+        bytes = getRuntimeContext().getLongCounter(BYTES_ACCUMULATOR);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        partitionsMetric = metrics.counter(METRIC_PARTITIONS);
+        bytesMetric = metrics.counter(METRIC_BYTES);
+        Counter rowsReadMetric = metrics.counter(METRIC_ROWS_READ);
+        LongCounter rowsRead = getRuntimeContext().getLongCounter(ROWS_READ_ACCUMULATOR);
+        LongConsumer report =
+                n -> {
+                    rowsRead.add(n);
+                    rowsReadMetric.inc(n);
+                };
+        compactor.rewrite().reportRowsTo(report);
+        if (retainer != null) {
+            retainer.rewrite().reportRowsTo(report);
+        }
         // sorted runs spill to the TaskManager's temporary directories (io.tmp.dirs)
         if (getRuntimeContext() instanceof StreamingRuntimeContext ctx) {
             String[] tmp = ctx.getTaskManagerRuntimeInfo().getTmpDirectories();
@@ -50,6 +83,9 @@ public final class CompactPartition extends RichMapFunction<PartitionWork, Parti
         rows.add(result.rows());
         if (!(work instanceof PartitionWork.CompactSlice s) || s.slice().index() == 0) {
             partitions.add(1);
+            partitionsMetric.inc();
+            bytes.add(work.sourceBytes());
+            bytesMetric.inc(work.sourceBytes());
         }
         return result;
     }

@@ -1,5 +1,6 @@
 package io.decisionledger.compaction;
 
+import io.decisionledger.jobs.ProgressLog;
 import io.decisionledger.retention.LegalHolds;
 import io.decisionledger.retention.PartitionRetainer;
 import io.decisionledger.retention.RetentionPlanner;
@@ -32,9 +33,16 @@ import org.apache.flink.util.CloseableIterator;
 public final class CompactionRunner {
 
     private final CompactionOptions options;
+    private java.time.Duration progressEvery = ProgressLog.EVERY;
 
     public CompactionRunner(CompactionOptions options) {
         this.options = options;
+    }
+
+    /** Tests only: the interval of the progress lines (5 s). */
+    CompactionRunner progressEvery(java.time.Duration every) {
+        this.progressEvery = every;
+        return this;
     }
 
     /** What the run found to do before the job starts. */
@@ -240,47 +248,67 @@ public final class CompactionRunner {
                                         })),
                         compactor,
                         plan.retainer());
+        long totalBytes =
+                plan.merges().stream().mapToLong(PartitionTask::sourceBytes).sum()
+                        + plan.expired().stream().mapToLong(RetentionTask::sourceBytes).sum();
         try (CloseableIterator<PartitionResult> done = pipeline.build(env).collectAsync()) {
             JobClient job = env.executeAsync(CompactionJob.JOB_NAME);
-            while (done.hasNext()) {
-                PartitionResult r = done.next();
-                Split split = r.outcome() == Outcome.SLICE_STAGED ? splits.get(key(r)) : null;
-                if (split != null) {
-                    // published here, once, when every slice is staged; a slice replayed after a
-                    // failover reports again, so the slices' manifests, not the reports, decide
-                    split.slowest = Math.max(split.slowest, r.millis());
-                    if (split.published
-                            || ++split.reports < split.slices.size()
-                            || !compactor.slicesStaged(split.task, split.slices.size())) {
-                        continue;
+            int totalPartitions = plan.merges().size() + plan.expired().size();
+            long started = System.nanoTime();
+            try (ProgressLog progress =
+                    ProgressLog.start(
+                            "compaction-progress",
+                            job,
+                            progressEvery,
+                            log,
+                            progressLine(totalPartitions, totalBytes))) {
+                while (done.hasNext()) {
+                    PartitionResult r = done.next();
+                    Split split = r.outcome() == Outcome.SLICE_STAGED ? splits.get(key(r)) : null;
+                    if (split != null) {
+                        // published here, once, when every slice is staged; a slice replayed
+                        // after a failover reports again, so the slices' manifests, not the
+                        // reports, decide
+                        split.slowest = Math.max(split.slowest, r.millis());
+                        if (split.published
+                                || ++split.reports < split.slices.size()
+                                || !compactor.slicesStaged(split.task, split.slices.size())) {
+                            continue;
+                        }
+                        try {
+                            r = compactor.commitSlices(split.task, split.slices.size());
+                        } catch (IOException | RuntimeException e) {
+                            job.cancel();
+                            throw e;
+                        }
+                        split.published = true;
+                        // the slices ran side by side: the partition took the slowest one and the
+                        // swap
+                        r =
+                                new PartitionResult(
+                                        r.dataset(),
+                                        r.partition(),
+                                        r.outcome(),
+                                        r.filesBefore(),
+                                        r.bytesBefore(),
+                                        r.filesAfter(),
+                                        r.bytesAfter(),
+                                        r.rows(),
+                                        r.staleRemoved(),
+                                        split.slowest + r.millis());
+                        log.println(r.progressLine() + ", in " + split.slices.size() + " slices");
+                    } else {
+                        log.println(r.progressLine());
                     }
-                    try {
-                        r = compactor.commitSlices(split.task, split.slices.size());
-                    } catch (IOException | RuntimeException e) {
-                        job.cancel();
-                        throw e;
-                    }
-                    split.published = true;
-                    // the slices ran side by side: the partition took the slowest one and the swap
-                    r =
-                            new PartitionResult(
-                                    r.dataset(),
-                                    r.partition(),
-                                    r.outcome(),
-                                    r.filesBefore(),
-                                    r.bytesBefore(),
-                                    r.filesAfter(),
-                                    r.bytesAfter(),
-                                    r.rows(),
-                                    r.staleRemoved(),
-                                    split.slowest + r.millis());
-                    log.println(r.progressLine() + ", in " + split.slices.size() + " slices");
-                } else {
-                    log.println(r.progressLine());
+                    results.add(r);
                 }
-                results.add(r);
             }
-            job.getJobExecutionResult().get();
+            // the last line: the job's final counts, the rate over the whole job
+            log.println(
+                    progressLine(totalPartitions, totalBytes)
+                            .of(
+                                    job.getJobExecutionResult().get().getAllAccumulatorResults(),
+                                    (System.nanoTime() - started) / 1e9));
         }
         for (Split split : splits.values()) {
             if (!split.published) {
@@ -292,6 +320,32 @@ public final class CompactionRunner {
             }
         }
         return results;
+    }
+
+    /**
+     * The progress line, printed every {@link #progressEvery} (5 s) and once at the end: partitions
+     * done of the total, their source bytes of the total, rows read (partitions in progress
+     * included) and the rate since the last line; the same counts are Flink metrics of the
+     * rewriting subtasks ({@link CompactPartition#METRIC_PARTITIONS}, {@link
+     * CompactPartition#METRIC_BYTES}, {@link CompactPartition#METRIC_ROWS_READ}).
+     */
+    private static ProgressLog.Line progressLine(int totalPartitions, long totalBytes) {
+        long[] lastRows = {0};
+        return (acc, seconds) -> {
+            long rows = ProgressLog.count(acc, CompactPartition.ROWS_READ_ACCUMULATOR);
+            String line =
+                    String.format(
+                            "  ... %,d of %,d partitions done (%.1f of %.1f MB), %,d rows"
+                                    + " read (%,.0f rows/s)",
+                            ProgressLog.count(acc, CompactPartition.PARTITIONS_ACCUMULATOR),
+                            totalPartitions,
+                            ProgressLog.count(acc, CompactPartition.BYTES_ACCUMULATOR) / 1e6,
+                            totalBytes / 1e6,
+                            rows,
+                            (rows - lastRows[0]) / seconds);
+            lastRows[0] = rows;
+            return line;
+        };
     }
 
     /** A hot partition merged in slices, and what its slice tasks reported so far. */

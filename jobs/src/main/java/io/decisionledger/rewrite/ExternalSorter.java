@@ -96,6 +96,12 @@ public final class ExternalSorter implements Closeable {
 
     private static final long PROGRESS_EVERY = 5_000_000;
 
+    /** Rows are reported to {@link #reportRowsTo}'s listener in batches of this many. */
+    private static final int REPORT_BATCH = 1_000;
+
+    private java.util.function.LongConsumer rowsRead;
+    private long unreported;
+
     /**
      * @param dataset the records' dataset (their class and order)
      * @param bufferBytes heap the sort buffer may hold before it spills
@@ -143,11 +149,29 @@ public final class ExternalSorter implements Closeable {
             LakeFiles.RecordStream<R> in, Predicate<? super R> keep) throws IOException {
         R r;
         while ((r = in.next()) != null) {
+            rowRead();
             if (keep == null || keep.test(r)) {
                 add(r);
             } else if (skipped != null) {
                 skipped.add(codec.encode(r), dataset.eventId(r));
             }
+        }
+    }
+
+    /**
+     * From now on reports the rows read (kept or not, sorted files' rows as they are merged) to
+     * {@code listener} in batches, the rest at {@link #close}: a task's progress metrics. Null: no
+     * reporting.
+     */
+    public ExternalSorter reportRowsTo(java.util.function.LongConsumer listener) {
+        this.rowsRead = listener;
+        return this;
+    }
+
+    private void rowRead() {
+        if (rowsRead != null && ++unreported >= REPORT_BATCH) {
+            rowsRead.accept(unreported);
+            unreported = 0;
         }
     }
 
@@ -288,6 +312,10 @@ public final class ExternalSorter implements Closeable {
 
     @Override
     public void close() throws IOException {
+        if (rowsRead != null && unreported > 0) {
+            rowsRead.accept(unreported);
+            unreported = 0;
+        }
         closeOpen();
         buffer.clear();
         File[] left = spillDir.listFiles();
@@ -357,6 +385,7 @@ public final class ExternalSorter implements Closeable {
                 if (r == null) {
                     return null;
                 }
+                rowRead();
                 byte[] bytes = codec.encode(r);
                 SortEntry e = SortEntry.of(dataset, r, bytes);
                 if (last != null && SortEntry.ORDER.compare(last, e) > 0) {

@@ -58,6 +58,7 @@ public final class SortedRewrite implements Serializable {
     private final Verify verify;
     private Fault fault;
     private transient File[] tmpDirs;
+    private transient java.util.function.LongConsumer rowsRead;
 
     public SortedRewrite(MergedFileWriter writer, long sortBufferBytes, Verify verify) {
         this.writer = writer;
@@ -80,6 +81,11 @@ public final class SortedRewrite implements Serializable {
         this.tmpDirs = files;
     }
 
+    /** Where every sorter reports the rows it reads (set in the task: its progress metrics). */
+    public void reportRowsTo(java.util.function.LongConsumer listener) {
+        this.rowsRead = listener;
+    }
+
     public long sortBufferBytes() {
         return sortBufferBytes;
     }
@@ -94,7 +100,7 @@ public final class SortedRewrite implements Serializable {
                 tmpDirs != null && tmpDirs.length > 0
                         ? tmpDirs
                         : new File[] {new File(System.getProperty("java.io.tmpdir"))};
-        return new ExternalSorter(dataset, sortBufferBytes, dirs, what);
+        return new ExternalSorter(dataset, sortBufferBytes, dirs, what).reportRowsTo(rowsRead);
     }
 
     /**

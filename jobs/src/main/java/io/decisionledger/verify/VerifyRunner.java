@@ -2,6 +2,7 @@ package io.decisionledger.verify;
 
 import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.chain.TrustedKeys;
+import io.decisionledger.jobs.ProgressLog;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
 import io.decisionledger.monitoring.RunMetrics;
@@ -354,13 +355,12 @@ public final class VerifyRunner {
             try (CloseableIterator<Either<Violation, ChainStats>> results =
                     toClient(outputs).collectAsync()) {
                 JobClient job = env.executeAsync("decision-ledger verify");
-                Thread progress =
-                        progressReporter(
+                try (ProgressLog progress =
+                        progressLog(
                                 job,
                                 files.size(),
                                 files.stream().mapToLong(FileStatus::getLen).sum(),
-                                log);
-                try {
+                                log)) {
                     while (results.hasNext()) {
                         Either<Violation, ChainStats> next = results.next();
                         if (next.isLeft()) {
@@ -373,8 +373,6 @@ public final class VerifyRunner {
                             bridged += next.right().bridged();
                         }
                     }
-                } finally {
-                    progress.interrupt();
                 }
                 Map<String, Object> accumulators =
                         job.getJobExecutionResult().get().getAllAccumulatorResults();
@@ -890,56 +888,29 @@ public final class VerifyRunner {
      * ReadChainEntries#METRIC_FILES}, {@link ReadChainEntries#METRIC_RECORDS}, {@link
      * ReadChainEntries#METRIC_BYTES}).
      */
-    private static Thread progressReporter(
+    private static ProgressLog progressLog(
             JobClient job, int totalFiles, long totalBytes, PrintStream log) {
-        Thread t =
-                new Thread(
-                        () -> {
-                            try {
-                                long lastRecords = 0;
-                                long lastNanos = System.nanoTime();
-                                while (!Thread.currentThread().isInterrupted()) {
-                                    Thread.sleep(5_000);
-                                    Map<String, Object> acc = job.getAccumulators().get();
-                                    long records =
-                                            ((Number)
-                                                            acc.getOrDefault(
-                                                                    ReadChainEntries
-                                                                            .RECORDS_ACCUMULATOR,
-                                                                    0L))
-                                                    .longValue();
-                                    long now = System.nanoTime();
-                                    log.printf(
-                                            "  ... %s of %,d files read (%.1f of %.1f MB), %,d"
-                                                    + " records re-hashed (%,.0f records/s)%n",
-                                            acc.getOrDefault(ReadChainEntries.FILES_ACCUMULATOR, 0),
-                                            totalFiles,
-                                            ((Number)
-                                                                    acc.getOrDefault(
-                                                                            ReadChainEntries
-                                                                                    .BYTES_ACCUMULATOR,
-                                                                            0L))
-                                                            .longValue()
-                                                    / 1e6,
-                                            totalBytes / 1e6,
-                                            records,
-                                            (records - lastRecords) / ((now - lastNanos) / 1e9));
-                                    lastRecords = records;
-                                    lastNanos = now;
-                                }
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            } catch (Exception e) {
-                                // Progress is a courtesy: a failed poll must not fail verification.
-                                log.println(
-                                        "  (progress unavailable: "
-                                                + e.getClass().getSimpleName()
-                                                + ")");
-                            }
-                        },
-                        "verify-progress");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        long[] lastRecords = {0};
+        return ProgressLog.start(
+                "verify-progress",
+                job,
+                ProgressLog.EVERY,
+                log,
+                (acc, seconds) -> {
+                    long records = ProgressLog.count(acc, ReadChainEntries.RECORDS_ACCUMULATOR);
+                    String line =
+                            String.format(
+                                    "  ... %,d of %,d files read (%.1f of %.1f MB), %,d records"
+                                            + " re-hashed (%,.0f records/s)",
+                                    ProgressLog.count(acc, ReadChainEntries.FILES_ACCUMULATOR),
+                                    totalFiles,
+                                    ProgressLog.count(acc, ReadChainEntries.BYTES_ACCUMULATOR)
+                                            / 1e6,
+                                    totalBytes / 1e6,
+                                    records,
+                                    (records - lastRecords[0]) / seconds);
+                    lastRecords[0] = records;
+                    return line;
+                });
     }
 }

@@ -147,6 +147,63 @@ class CompactionRunnerTest {
                 .doesNotContain("user_4242");
     }
 
+    @Test
+    void aRunPrintsProgressAtItsIntervalAndTheFinalCountsAtTheEnd() throws Exception {
+        // given a lake of small files over three closed dates
+        LakeLayout lake = lake();
+        SmallFileLake.write(
+                lake,
+                300,
+                List.of(AS_OF.minusDays(5), AS_OF.minusDays(4), AS_OF.minusDays(3)),
+                40,
+                15,
+                7);
+
+        // when it is compacted with a progress line every 50 ms
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CompactionReport report =
+                new CompactionRunner(
+                                CompactionOptions.parse(
+                                        new String[] {
+                                            "--lake",
+                                            lake.root(),
+                                            "--as-of",
+                                            AS_OF.toString(),
+                                            "--run-id",
+                                            "progress",
+                                            "--no-legal-holds"
+                                        }))
+                        .progressEvery(java.time.Duration.ofMillis(50))
+                        .run(CompactedLake.environment(), print(out));
+
+        // then progress lines name the partitions of the total, bytes and rows read at the
+        // interval while the job runs, and the last one has the final counts: every partition,
+        // every source byte, every row
+        List<String> progress =
+                out.toString(StandardCharsets.UTF_8)
+                        .lines()
+                        .filter(l -> l.startsWith("  ... ") && l.contains(" partitions done "))
+                        .toList();
+        assertThat(report.partitions()).isGreaterThan(9);
+        assertThat(progress).hasSizeGreaterThan(1);
+        String total = String.format("%.1f MB", report.bytesBefore() / 1e6);
+        assertThat(progress)
+                .allSatisfy(
+                        l ->
+                                assertThat(l)
+                                        .contains(" of " + report.partitions() + " partitions done")
+                                        .contains(" of " + total + ")"));
+        assertThat(progress.get(progress.size() - 1))
+                .startsWith(
+                        String.format(
+                                "  ... %d of %d partitions done (%s of %s), %,d rows read (",
+                                report.partitions(),
+                                report.partitions(),
+                                total.replace(" MB", ""),
+                                total,
+                                report.rows()));
+    }
+
     // ------------------------------------------------------------------------------ helpers
 
     private LakeLayout lake() {

@@ -18,6 +18,7 @@ import io.decisionledger.rewrite.PartitionTask;
 import io.decisionledger.rewrite.SwapManifest;
 import io.decisionledger.rewrite.SwapStep;
 import io.decisionledger.schema.DecisionRecord;
+import io.decisionledger.testing.OperatorMetrics;
 import io.decisionledger.testing.SmallFileLake;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.streaming.api.operators.StreamMap;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +56,44 @@ class PartitionCompactorTest {
     @BeforeEach
     void lake() {
         lake = LakeLayout.at(work.resolve("lake").toUri().toString());
+    }
+
+    @Test
+    void theRewritingTaskCountsPartitionsBytesAndRowsReadAsFlinkMetrics() throws Exception {
+        // given one closed partition of small files
+        SmallFileLake.write(lake, 150, List.of(DAY), 10, 0, 3);
+        CompactionOptions options = options("m1", CompactionOptions.DEFAULT_TARGET_FILE_BYTES);
+        PartitionTask task = auditTask(options);
+        long sourceRows = 0;
+        for (PartitionTask.FileRef f : task.sources()) {
+            sourceRows += LakeFiles.rowCount(PartitionRewrite.status(f));
+        }
+
+        // when the Flink task compacts it
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        try (OneInputStreamOperatorTestHarness<PartitionWork, PartitionResult> harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new StreamMap<>(new CompactPartition(PartitionCompactor.of(options), null)),
+                        OperatorMetrics.reportingTo(metrics))) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(new PartitionWork.Compact(task)));
+            PartitionResult result = harness.extractOutputValues().get(0);
+
+            // then its metrics count the partition, its source bytes and every row read
+            assertThat(result.outcome()).isEqualTo(Outcome.COMPACTED);
+            assertThat(count(metrics, CompactPartition.METRIC_PARTITIONS)).isEqualTo(1);
+            assertThat(count(metrics, CompactPartition.METRIC_BYTES))
+                    .isEqualTo(task.sourceBytes())
+                    .isPositive();
+            assertThat(count(metrics, CompactPartition.METRIC_ROWS_READ))
+                    .isEqualTo(result.rows())
+                    .isEqualTo(sourceRows)
+                    .isPositive();
+        }
+    }
+
+    private static long count(InterceptingOperatorMetricGroup metrics, String name) {
+        return ((Counter) metrics.get(name)).getCount();
     }
 
     @ParameterizedTest

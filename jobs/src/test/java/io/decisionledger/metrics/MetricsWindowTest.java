@@ -34,12 +34,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -137,16 +133,7 @@ class MetricsWindowTest {
 
     /** A task environment whose operators report their metrics to {@code metrics}. */
     static MockEnvironment reportingTo(InterceptingOperatorMetricGroup metrics) {
-        return new MockEnvironmentBuilder()
-                .setMetricGroup(
-                        new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                            @Override
-                            public InternalOperatorMetricGroup getOrAddOperator(
-                                    OperatorID id, String name, Map<String, String> variables) {
-                                return metrics;
-                            }
-                        })
-                .build();
+        return io.decisionledger.testing.OperatorMetrics.reportingTo(metrics);
     }
 
     /** New operators (a restart): the window operator's state from {@code snapshot}, or none. */
