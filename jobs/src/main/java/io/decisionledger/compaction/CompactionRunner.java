@@ -1,6 +1,6 @@
 package io.decisionledger.compaction;
 
-import io.decisionledger.jobs.ProgressLog;
+import io.decisionledger.monitoring.ProgressLog;
 import io.decisionledger.retention.LegalHolds;
 import io.decisionledger.retention.PartitionRetainer;
 import io.decisionledger.retention.RetentionPlanner;

@@ -2,9 +2,9 @@ package io.decisionledger.verify;
 
 import io.decisionledger.chain.ChainHasher;
 import io.decisionledger.chain.TrustedKeys;
-import io.decisionledger.jobs.ProgressLog;
 import io.decisionledger.lake.LakeFiles;
 import io.decisionledger.lake.LakeLayout;
+import io.decisionledger.monitoring.ProgressLog;
 import io.decisionledger.monitoring.RunMetrics;
 import io.decisionledger.monitoring.RunMetricsPublisher;
 import io.decisionledger.retention.RetentionAnchors;

@@ -1,4 +1,4 @@
-package io.decisionledger.jobs;
+package io.decisionledger.monitoring;
 
 import java.io.PrintStream;
 import java.time.Duration;
