@@ -58,6 +58,17 @@ public final class ProgressLog implements AutoCloseable {
         return new ProgressLog(t);
     }
 
+    /** A count's rate since the last time it was asked for (the first time: since 0). */
+    public static final class Rate {
+        private long last;
+
+        public double perSecond(long count, double seconds) {
+            double rate = (count - last) / seconds;
+            last = count;
+            return rate;
+        }
+    }
+
     /** An accumulator's value as a long (0 until the first report). */
     public static long count(Map<String, Object> accumulators, String name) {
         Object v = accumulators.get(name);

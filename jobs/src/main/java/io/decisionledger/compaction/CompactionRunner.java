@@ -282,8 +282,8 @@ public final class CompactionRunner {
                             throw e;
                         }
                         split.published = true;
-                        // the slices ran side by side: the partition took the slowest one and the
-                        // swap
+                        // the slices ran side by side: the partition took the slowest one and
+                        // the swap
                         r =
                                 new PartitionResult(
                                         r.dataset(),
@@ -330,21 +330,18 @@ public final class CompactionRunner {
      * CompactPartition#METRIC_BYTES}, {@link CompactPartition#METRIC_ROWS_READ}).
      */
     private static ProgressLog.Line progressLine(int totalPartitions, long totalBytes) {
-        long[] lastRows = {0};
+        ProgressLog.Rate rate = new ProgressLog.Rate();
         return (acc, seconds) -> {
             long rows = ProgressLog.count(acc, CompactPartition.ROWS_READ_ACCUMULATOR);
-            String line =
-                    String.format(
-                            "  ... %,d of %,d partitions done (%.1f of %.1f MB), %,d rows"
-                                    + " read (%,.0f rows/s)",
-                            ProgressLog.count(acc, CompactPartition.PARTITIONS_ACCUMULATOR),
-                            totalPartitions,
-                            ProgressLog.count(acc, CompactPartition.BYTES_ACCUMULATOR) / 1e6,
-                            totalBytes / 1e6,
-                            rows,
-                            (rows - lastRows[0]) / seconds);
-            lastRows[0] = rows;
-            return line;
+            return String.format(
+                    "  ... %,d of %,d partitions done (%.1f of %.1f MB), %,d rows"
+                            + " read (%,.0f rows/s)",
+                    ProgressLog.count(acc, CompactPartition.PARTITIONS_ACCUMULATOR),
+                    totalPartitions,
+                    ProgressLog.count(acc, CompactPartition.BYTES_ACCUMULATOR) / 1e6,
+                    totalBytes / 1e6,
+                    rows,
+                    rate.perSecond(rows, seconds));
         };
     }
 

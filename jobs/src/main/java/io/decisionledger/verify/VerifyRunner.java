@@ -890,7 +890,7 @@ public final class VerifyRunner {
      */
     private static ProgressLog progressLog(
             JobClient job, int totalFiles, long totalBytes, PrintStream log) {
-        long[] lastRecords = {0};
+        ProgressLog.Rate rate = new ProgressLog.Rate();
         return ProgressLog.start(
                 "verify-progress",
                 job,
@@ -898,19 +898,15 @@ public final class VerifyRunner {
                 log,
                 (acc, seconds) -> {
                     long records = ProgressLog.count(acc, ReadChainEntries.RECORDS_ACCUMULATOR);
-                    String line =
-                            String.format(
-                                    "  ... %,d of %,d files read (%.1f of %.1f MB), %,d records"
-                                            + " re-hashed (%,.0f records/s)",
-                                    ProgressLog.count(acc, ReadChainEntries.FILES_ACCUMULATOR),
-                                    totalFiles,
-                                    ProgressLog.count(acc, ReadChainEntries.BYTES_ACCUMULATOR)
-                                            / 1e6,
-                                    totalBytes / 1e6,
-                                    records,
-                                    (records - lastRecords[0]) / seconds);
-                    lastRecords[0] = records;
-                    return line;
+                    return String.format(
+                            "  ... %,d of %,d files read (%.1f of %.1f MB), %,d records"
+                                    + " re-hashed (%,.0f records/s)",
+                            ProgressLog.count(acc, ReadChainEntries.FILES_ACCUMULATOR),
+                            totalFiles,
+                            ProgressLog.count(acc, ReadChainEntries.BYTES_ACCUMULATOR) / 1e6,
+                            totalBytes / 1e6,
+                            records,
+                            rate.perSecond(records, seconds));
                 });
     }
 }
